@@ -1,0 +1,134 @@
+"""Composition root: builds settings, database, renderer, router, transports, web app and
+scheduler, runs them, and shuts them down cleanly. Nothing is global."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from handlers import register_all
+from storage import db
+from storage.models import utcnow
+from storage.uow import UnitOfWorkFactory
+
+from .config import Settings
+from .conversations.engine import ConversationEngine
+from .core.commands import CommandRegistry
+from .core.context import Services
+from .core.events import IncomingMessage
+from .core.i18n import Translations
+from .core.middleware import dispatch, drop_duplicates, drop_own_messages, refuse_oversized
+from .core.router import Router
+from .outbox import OutboxWorker
+from .rendering import Renderer
+from .scheduler import Scheduler
+from .transports.base import Transport
+from .transports.console import ConsoleTransport
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class App:
+    def __init__(self, settings: Settings, *, transports: list[Transport] | None = None,
+                 stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.engine = db.make_engine(settings.database.url, settings.database.echo,
+                                     settings.database.pool_size)
+        self.uow_factory = UnitOfWorkFactory(db.make_session_factory(self.engine))
+        translations = Translations(settings.general.locale)
+        registry, conversations = CommandRegistry(), ConversationEngine()
+        register_all(registry, conversations)
+        self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
+                                 translations, registry, conversations, clock=clock)
+        self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)
+        # One worker thread: handlers run in arrival order and SQLite sees a single writer.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sachstand-db")
+        self.stopping = asyncio.Event()
+        self.transports = transports if transports is not None else self._transports(stdin, stdout)
+        self.services.formats = {t.name: t.formats for t in self.transports}
+        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock) for t in self.transports}
+        self.scheduler = Scheduler(settings.general.timezone)
+        self.web_runner: Any = None
+        self.web_port: int | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _transports(self, stdin: TextIO | None, stdout: TextIO | None) -> list[Transport]:
+        transports: list[Transport] = []
+        if self.settings.console.enabled:
+            transports.append(ConsoleTransport(self.settings.console.user, self.settings.console.place,
+                                               stdin, stdout, on_eof=self.stopping.set))
+        return transports
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def dispatch(self, message: IncomingMessage) -> None:
+        """Transports call this for every incoming event."""
+        queued = await self.run_sync(self.router.process, message)
+        if queued:
+            await asyncio.gather(*(w.flush() for w in self.workers.values()))
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Create or upgrade the schema; load the example catalog into an empty database."""
+        db.upgrade(self.settings.database.url)
+        catalog = self.settings.general.example_catalog
+        with self.uow_factory() as uow:
+            if uow.catalog.concept() is not None or not catalog:
+                return
+            from storage.catalog_io import import_catalog
+
+            path = Path(catalog)
+            report = import_catalog(uow, path, progress=False)
+            uow.commit()
+            log.info("loaded example catalog %s: %s", path, report)
+
+    async def start(self) -> None:
+        await self.run_sync(self.prepare)
+        if self.settings.web.enabled:
+            from .web import start_web
+
+            self.web_runner, self.web_port = await start_web(self)
+        for transport in self.transports:
+            await transport.start(self.dispatch)
+        for worker in self.workers.values():
+            self._tasks.append(asyncio.create_task(worker.run(), name=f"outbox-{worker.transport.name}"))
+        self.scheduler.start()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.stopping.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await self.start()
+        try:
+            await self.stopping.wait()
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        self.scheduler.shutdown()
+        for worker in self.workers.values():
+            try:
+                await asyncio.wait_for(worker.flush(), timeout=10)
+            except Exception:
+                log.warning("outbox of %s not fully flushed; it will be sent at the next start",
+                            worker.transport.name)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for transport in self.transports:
+            await transport.stop()
+        if self.web_runner is not None:
+            await self.web_runner.cleanup()
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()

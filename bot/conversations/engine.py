@@ -1,0 +1,198 @@
+"""Conversation engine (PTB's ConversationHandler, but persisted on every transition).
+
+A conversation is a named list of steps. Each step asks (prompt) and parses the answer
+(answer → next step name). The state row — step, answers so far, history for `zurück`,
+deadline — is written in the same transaction as the message that moved it, so a
+restarted bot continues at the same step.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from bot.core.context import Context
+from bot.core.events import ChannelRef, Choice
+from storage.models import ConversationState, Person
+
+DONE = "__done__"
+FALLBACKS = {
+    "help": ("hilfe", "help", "?"),
+    "back": ("zurück", "zurueck", "back"),
+    "cancel": ("abbrechen", "cancel", "stop"),
+    "skip": ("überspringen", "ueberspringen", "skip"),
+}
+
+
+class Invalid(Exception):
+    """The answer does not fit the step: say what is expected, change nothing."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    question: str  # template name
+    answer: Callable[[ConvContext, str], str]  # returns the next step's name (or DONE)
+    help: str  # msgid: what this step expects
+    choices: Callable[[ConvContext], list[Choice]] | None = None
+    skippable: bool = False
+    values: Callable[[ConvContext], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    name: str
+    steps: tuple[Step, ...]
+    finish: Callable[[ConvContext], None]
+    timeout: timedelta = timedelta(days=3)
+    on_timeout: str = "conversation_timeout"  # template sent when the deadline passes
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def after(self, name: str) -> str:
+        names = [s.name for s in self.steps]
+        index = names.index(name) + 1
+        return names[index] if index < len(names) else DONE
+
+
+@dataclass
+class ConvContext:
+    ctx: Context
+    state: ConversationState
+    conversation: Conversation
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def set(self, **values: Any) -> None:
+        self.state.data = {**self.state.data, **values}  # reassign: JSON columns track assignment
+
+    def choices(self) -> list[Choice]:
+        step = self.conversation.step(self.state.step)
+        return step.choices(self) if step.choices else []
+
+
+def match_choice(choices: list[Choice], text: str) -> Choice | None:
+    """A typed answer: the number, the value or the label (case-insensitive)."""
+    wanted = text.strip().casefold().rstrip(".")
+    for choice in choices:
+        if wanted in (choice.key.casefold(), choice.value.casefold(), choice.label.casefold()):
+            return choice
+    return None
+
+
+def numbered(pairs: list[tuple[str, str]]) -> list[Choice]:
+    return [Choice(value, label, str(i)) for i, (value, label) in enumerate(pairs, start=1)]
+
+
+class ConversationEngine:
+    def __init__(self) -> None:
+        self.conversations: dict[str, Conversation] = {}
+
+    def register(self, conversation: Conversation) -> None:
+        self.conversations[conversation.name] = conversation
+
+    def start(self, ctx: Context, name: str, person: Person, channel: ChannelRef,
+              data: dict[str, Any] | None = None) -> ConversationState:
+        """Begin (or restart) a conversation with a person in a DM channel."""
+        active = ctx.uow.conversations.active(channel.transport, channel.id, person.id)
+        if active is not None:
+            active.status = "cancelled"
+        conv = self.conversations[name]
+        state = ctx.uow.conversations.add(ConversationState(
+            person_id=person.id, transport=channel.transport, channel_id=channel.id, name=name,
+            step=conv.steps[0].name, data=data or {}, history=[],
+            deadline=ctx.now() + conv.timeout))
+        ctx.uow.flush()
+        self.ask(ConvContext(ctx, state, conv))
+        return state
+
+    def ask(self, cc: ConvContext) -> None:
+        step = cc.conversation.step(cc.state.step)
+        values = step.values(cc) if step.values else {}
+        cc.ctx.reply(step.question, choices=cc.choices(), step_help=cc.ctx.t(step.help),
+                     skippable=step.skippable, can_go_back=bool(cc.state.history), **values)
+
+    def handle(self, ctx: Context, state: ConversationState, text: str) -> None:
+        conv = self.conversations.get(state.name)
+        if conv is None:  # a conversation type that no longer exists after an upgrade
+            state.status = "cancelled"
+            ctx.notice("That conversation is no longer available; it has been closed.")
+            return
+        cc = ConvContext(ctx, state, conv)
+        fallback = _fallback(text)
+        if fallback:
+            getattr(self, f"_on_{fallback}")(cc)
+            return
+        step = conv.step(state.step)
+        try:
+            next_step = step.answer(cc, text.strip())
+        except Invalid as exc:
+            ctx.reply("step_invalid", problem=ctx.t(exc.message, **exc.values),
+                      step_help=ctx.t(step.help), choices=cc.choices())
+            return
+        self.move(cc, next_step)
+
+    def move(self, cc: ConvContext, next_step: str) -> None:
+        state = cc.state
+        state.history = [*state.history, state.step]
+        state.version += 1
+        state.deadline = cc.ctx.now() + cc.conversation.timeout
+        if next_step == DONE:
+            state.status = "done"
+            cc.conversation.finish(cc)
+            return
+        state.step = next_step
+        self.ask(cc)
+
+    def _on_help(self, cc: ConvContext) -> None:
+        step = cc.conversation.step(cc.state.step)
+        cc.ctx.reply("step_help", step_help=cc.ctx.t(step.help), skippable=step.skippable,
+                     can_go_back=bool(cc.state.history), choices=cc.choices())
+
+    def _on_back(self, cc: ConvContext) -> None:
+        if not cc.state.history:
+            cc.ctx.notice("This is the first question; there is nothing to go back to.")
+            self.ask(cc)
+            return
+        *rest, previous = cc.state.history
+        cc.state.history, cc.state.step = rest, previous
+        cc.state.version += 1
+        self.ask(cc)
+
+    def _on_cancel(self, cc: ConvContext) -> None:
+        cc.state.status = "cancelled"
+        cc.ctx.notice("Cancelled. Nothing of this conversation was saved.")
+
+    def _on_skip(self, cc: ConvContext) -> None:
+        step = cc.conversation.step(cc.state.step)
+        if not step.skippable:
+            cc.ctx.notice("This question cannot be skipped.")
+            self.ask(cc)
+            return
+        self.move(cc, cc.conversation.after(step.name))
+
+    def expire(self, ctx_factory: Callable[[ConversationState], Context | None], now: Any,
+               states: list[ConversationState]) -> int:
+        """Close conversations whose deadline passed, telling the person once."""
+        for state in states:
+            state.status = "timeout"
+            ctx = ctx_factory(state)
+            conv = self.conversations.get(state.name)
+            if ctx is not None and conv is not None:
+                ctx.reply(conv.on_timeout)
+        return len(states)
+
+
+def _fallback(text: str) -> str | None:
+    word = text.strip().casefold()
+    return next((name for name, words in FALLBACKS.items() if word in words), None)

@@ -1,0 +1,148 @@
+"""Command registry shared by every transport: names, aliases, typed arguments, role, help.
+
+Commands are data (maubot style): help and usage are generated from this metadata, and a
+syntax error answers with the usage.
+"""
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .argtypes import ArgError, ArgType
+from .roles import Role
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str  # key in the parsed arguments
+    type: ArgType
+    label: dict[str, str]  # how usage names it, per locale: {"de": "Code", "en": "code"}
+    required: bool = True
+    rest: bool = False  # takes all remaining words
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # canonical, English
+    aliases: dict[str, tuple[str, ...]]  # per locale; the first is shown in help
+    summary: str  # msgid
+    handler: Callable[..., Any]
+    args: tuple[Arg, ...] = ()
+    role: Role = Role.FOLLOWER
+    body_arg: str | None = None  # argument naming the body a chair must chair
+    group: str = "general"
+    where: str = "any"  # any | room | dm
+    examples: tuple[str, ...] = ()
+
+    def alias(self, locale: str) -> str:
+        return (self.aliases.get(locale) or self.aliases["de"])[0]
+
+    def usage(self, locale: str) -> str:
+        parts = [self.alias(locale)]
+        for arg in self.args:
+            label = arg.label.get(locale) or arg.label["de"]
+            label = f"<{label}…>" if arg.rest else f"<{label}>"
+            parts.append(label if arg.required else f"[{label}]")
+        return " ".join(parts)
+
+
+@dataclass
+class Invocation:
+    command: Command
+    args: dict[str, Any]
+    raw: str
+
+
+class UsageError(Exception):
+    """The command is known but its arguments are wrong."""
+
+    def __init__(self, command: Command, problem: str, values: dict[str, object] | None = None) -> None:
+        super().__init__(problem)
+        self.command = command
+        self.problem = problem  # msgid
+        self.values = values or {}
+
+
+@dataclass
+class CommandRegistry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    _aliases: dict[tuple[str, ...], Command] = field(default_factory=dict)
+
+    def register(self, command: Command) -> Command:
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name} registered twice")
+        self.commands[command.name] = command
+        for alias in _all_aliases(command):
+            key = tuple(alias.casefold().split())
+            if key in self._aliases:
+                raise ValueError(f"alias {alias!r} of {command.name} already used")
+            self._aliases[key] = command
+        return command
+
+    def __iter__(self) -> Iterable[Command]:  # type: ignore[override]
+        return iter(self.commands.values())
+
+    def find(self, name_or_alias: str) -> Command | None:
+        return self.commands.get(name_or_alias) or self._aliases.get(tuple(name_or_alias.casefold().split()))
+
+    def match(self, text: str) -> tuple[Command, list[str]] | None:
+        """Longest alias prefix wins ("sitzung planen" before "sitzung")."""
+        words = split_words(text)
+        folded = [w.casefold() for w in words]
+        for length in range(min(3, len(words)), 0, -1):
+            command = self._aliases.get(tuple(folded[:length]))
+            if command:
+                return command, words[length:]
+        return None
+
+    def parse(self, text: str, today: date) -> Invocation | None:
+        found = self.match(text)
+        if found is None:
+            return None
+        command, words = found
+        return Invocation(command, parse_args(command, words, today), text)
+
+
+def split_words(text: str) -> list[str]:
+    """shlex with German quotes; falls back to whitespace when quotes do not pair up."""
+    normalised = text.replace("„", '"').replace("“", '"').replace("”", '"')
+    try:
+        return shlex.split(normalised)
+    except ValueError:
+        return normalised.split()
+
+
+def parse_args(command: Command, words: Sequence[str], today: date) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    rest = list(words)
+    for arg in command.args:
+        if not rest:
+            if arg.required:
+                raise UsageError(command, N_("Something is missing: {arg}."),
+                                 {"arg": arg.label})
+            values[arg.name] = None
+            continue
+        raw = " ".join(rest) if arg.rest else rest[0]
+        rest = [] if arg.rest else rest[1:]
+        try:
+            values[arg.name] = arg.type.parse(raw, today)
+        except ArgError as exc:
+            raise UsageError(command, exc.message, {**exc.values, "arg": arg.label}) from exc
+    if rest:
+        raise UsageError(command, N_("Too many words: {extra}."), {"extra": " ".join(rest)})
+    return values
+
+
+def _all_aliases(command: Command) -> set[str]:
+    names = {command.name}
+    for aliases in command.aliases.values():
+        names.update(aliases)
+    return names

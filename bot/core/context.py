@@ -1,0 +1,124 @@
+"""What a handler gets: the unit of work, who is speaking, where, and how to answer."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from storage.models import OutboxMessage, Person, utcnow
+
+from .events import ChannelRef, Choice, IncomingMessage, OutgoingMessage
+from .roles import Standing
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.conversations.engine import ConversationEngine
+    from bot.rendering import Renderer
+    from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+    from .commands import CommandRegistry
+    from .i18n import Translations
+
+
+@dataclass
+class Services:
+    """Everything handlers may use; built once in bot/app.py and passed in (no globals)."""
+
+    settings: Settings
+    uow_factory: UnitOfWorkFactory
+    renderer: Renderer
+    translations: Translations
+    registry: CommandRegistry
+    conversations: ConversationEngine
+    formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # transport → formats
+    clock: Callable[[], datetime] = utcnow
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.general.timezone)
+
+
+class Context:
+    def __init__(self, services: Services, uow: UnitOfWork, message: IncomingMessage,
+                 person: Person | None, standing: Standing) -> None:
+        self.services = services
+        self.uow = uow
+        self.message = message
+        self.person = person
+        self.standing = standing
+        self.outgoing: list[OutboxMessage] = []
+
+    # -- who, where, when --------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        return self.locale_of(self.person)
+
+    def locale_of(self, person: Person | None) -> str:
+        chosen = person.locale if person and person.locale else self.services.settings.general.locale
+        return self.services.translations.normalise(chosen)
+
+    @property
+    def tz(self) -> str:
+        if self.person and self.person.timezone:
+            return self.person.timezone
+        return self.services.settings.general.timezone
+
+    @property
+    def channel(self) -> ChannelRef:
+        return self.message.channel
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(ZoneInfo(self.tz)).date()
+
+    def t(self, message: str, **values: object) -> str:
+        return self.services.translations.gettext(self.locale, message, **values)
+
+    # -- answering ---------------------------------------------------------------------
+    def reply(self, template: str, choices: list[Choice] | None = None, **values: Any) -> None:
+        """Answer in the channel the message came from, in the speaker's language."""
+        self.send(self.channel, template, self.locale, choices=choices,
+                  in_reply_to=self.message.event_id, **values)
+
+    def notice(self, message: str, **values: object) -> None:
+        """A one-line answer from a translatable string, rendered through a template."""
+        self.reply("notice", text=self.t(message, **values))
+
+    def send(self, channel: ChannelRef, template: str, locale: str, *,
+             choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
+             **values: Any) -> OutboxMessage:
+        formats = self.services.formats.get(channel.transport, ("plain",))
+        texts = self.services.renderer.render_all(template, formats, locale, self.tz,
+                                                  choices=choices or [], **values)
+        msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
+                              in_reply_to=in_reply_to, to_person=to_person)
+        return self._enqueue(msg)
+
+    def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
+                       **values: Any) -> OutboxMessage | None:
+        """A direct message, on the transport the person is reachable on (this one first)."""
+        transport = self._transport_for(person)
+        if transport is None:
+            return None
+        ident = next(i for i in person.identities if i.transport == transport)
+        channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
+        return self.send(channel, template, self.locale_of(person), choices=choices,
+                         to_person=ident.external_id, **values)
+
+    def _transport_for(self, person: Person) -> str | None:
+        running = [self.channel.transport, *self.services.formats]
+        have = {i.transport for i in person.identities}
+        return next((t for t in running if t in have), None)
+
+    def _enqueue(self, msg: OutgoingMessage) -> OutboxMessage:
+        from bot.outbox import to_row
+
+        row = to_row(msg, uuid.uuid4().hex, self.now())
+        self.uow.session.add(row)
+        self.outgoing.append(row)
+        return row

@@ -1,0 +1,68 @@
+"""gettext catalogs (compiled by Babel) per locale; never installed into builtins."""
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal, format_percent
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN = "sachstand"
+SUPPORTED = ("de", "en")
+
+
+class Translations:
+    """Loads each locale's catalog once; German is the default and the fallback."""
+
+    def __init__(self, default: str = "de", locale_dir: Path = LOCALE_DIR) -> None:
+        self.default = default
+        self._dir = locale_dir
+        self._cache: dict[str, gettext.NullTranslations] = {}
+
+    def normalise(self, locale: str | None) -> str:
+        code = (locale or self.default).split("_")[0].split("-")[0].lower()
+        return code if code in SUPPORTED else self.default
+
+    def get(self, locale: str | None) -> gettext.NullTranslations:
+        code = self.normalise(locale)
+        if code not in self._cache:
+            self._cache[code] = gettext.translation(DOMAIN, self._dir, languages=[code], fallback=True)
+        return self._cache[code]
+
+    def gettext(self, locale: str | None, message: str, **values: object) -> str:
+        text = self.get(locale).gettext(message)
+        return text.format(**values) if values else text
+
+    def ngettext(self, locale: str | None, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self.get(locale).ngettext(singular, plural, n)
+        return text.format(n=n, **values)
+
+
+class Formats:
+    """Locale-aware dates and numbers (German decimal comma, thousands dot)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = Locale.parse(locale)
+
+    def date(self, value: object, fmt: str = "medium") -> str:
+        return format_date(value, format=fmt, locale=self.locale)  # type: ignore[arg-type]
+
+    def datetime(self, value: object, tz: str, fmt: str = "medium") -> str:
+        return format_datetime(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
+
+    def time(self, value: object, tz: str, fmt: str = "short") -> str:
+        return format_time(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
+
+    def number(self, value: object) -> str:
+        return format_decimal(value, locale=self.locale)  # type: ignore[arg-type]
+
+    def percent(self, value: object) -> str:
+        return format_percent(float(value) / 100, locale=self.locale)  # type: ignore[arg-type]
+
+
+def _zone(tz: str) -> object:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)

@@ -1,0 +1,117 @@
+"""Small single-purpose middleware (Bolt style) and the final dispatch step."""
+from __future__ import annotations
+
+import difflib
+import logging
+
+from .commands import N_, Command, Invocation, UsageError
+from .context import Context
+from .router import Next
+from .roles import Role
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE = 16_000  # characters; longer messages are refused politely, not parsed
+
+
+def drop_own_messages(ctx: Context, next_: Next) -> None:
+    if not ctx.message.is_own:
+        next_()
+
+
+def drop_duplicates(ctx: Context, next_: Next) -> None:
+    """Slack retries and Matrix re-deliveries carry the same event id: handle it once."""
+    event_id = ctx.message.event_id
+    if event_id and ctx.uow.ops.seen(ctx.channel.transport, event_id):
+        log.info("dropping duplicate event %s", event_id)
+        return
+    next_()
+
+
+def refuse_oversized(ctx: Context, next_: Next) -> None:
+    length = len(ctx.message.text)
+    if length > MAX_MESSAGE and (ctx.message.addressed or ctx.channel.direct):
+        ctx.notice("Your message is too long ({length} characters; at most {limit}). "
+                   "Nothing was changed.", length=length, limit=MAX_MESSAGE)
+        return
+    if length <= MAX_MESSAGE:
+        next_()
+
+
+def dispatch(ctx: Context) -> None:
+    """Conversation answer, command, or nothing (room chatter not addressed to the bot)."""
+    text = ctx.message.text.strip()
+    if ctx.channel.direct and ctx.person is not None and not text.startswith("!"):
+        state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
+        if state is not None:
+            ctx.services.conversations.handle(ctx, state, text)
+            return
+    if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
+        return
+    run_command(ctx, text.removeprefix("!").strip())
+
+
+def run_command(ctx: Context, text: str) -> None:
+    if not text:
+        ctx.reply("hello")
+        return
+    try:
+        invocation = ctx.services.registry.parse(text, ctx.today())
+    except UsageError as exc:
+        _usage(ctx, exc)
+        return
+    if invocation is None:
+        _unknown(ctx, text)
+        return
+    reason = authorize(ctx, invocation)
+    if reason:
+        ctx.reply("refused", reason=reason, command=invocation.command.alias(ctx.locale))
+        return
+    try:
+        invocation.command.handler(ctx, **invocation.args)
+    except UsageError as exc:
+        _usage(ctx, exc)
+
+
+def authorize(ctx: Context, invocation: Invocation) -> str | None:
+    """The one place where roles are enforced. Returns why not, or None."""
+    command = invocation.command
+    if command.where == "dm" and not ctx.channel.direct:
+        return ctx.t("This command works only in a direct message with me.")
+    if command.where == "room" and ctx.channel.direct:
+        return ctx.t("This command works only in a body's room.")
+    body = _body_in_scope(ctx, command, invocation.args)
+    have = ctx.standing.role_for(body)
+    if have >= command.role:
+        return None
+    if ctx.person is None:
+        return ctx.t("I do not know you yet. Ask the coordinating office to add you.")
+    needed = ROLE_NAMES[command.role]
+    if command.role == Role.CHAIR and body is not None:
+        return ctx.t("Only the chair of {body} or a coordinator may do this.", body=body.code)
+    return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
+
+
+def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> object:
+    if command.body_arg and args.get(command.body_arg):
+        return ctx.uow.bodies.by_code(str(args[command.body_arg]))
+    if not ctx.channel.direct:
+        return ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id)
+    return None
+
+
+ROLE_NAMES = {Role.UNKNOWN: N_("unknown person"), Role.FOLLOWER: N_("follower"), Role.MEMBER: N_("member"),
+              Role.CHAIR: N_("chair"), Role.COORDINATOR: N_("coordinator")}
+
+
+def _usage(ctx: Context, exc: UsageError) -> None:
+    values = {k: (v.get(ctx.locale) or v.get("de")) if isinstance(v, dict) else v
+              for k, v in exc.values.items()}
+    ctx.reply("usage", problem=ctx.t(exc.problem, **values), usage=exc.command.usage(ctx.locale),
+              summary=ctx.t(exc.command.summary), examples=exc.command.examples)
+
+
+def _unknown(ctx: Context, text: str) -> None:
+    word = text.split()[0][:40] if text.split() else ""
+    names = [c.alias(ctx.locale) for c in ctx.services.registry]
+    close = difflib.get_close_matches(word.casefold(), names, n=1)
+    ctx.reply("unknown_command", word=word, suggestion=close[0] if close else "")

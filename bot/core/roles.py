@@ -1,0 +1,72 @@
+"""The one place that decides who may do what."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from storage.models import Body, MemberRole, Person
+from storage.repositories.people import COORDINATOR
+
+
+class Role(enum.IntEnum):
+    """Ordered: a higher role may do everything a lower one may."""
+
+    UNKNOWN = 0  # no person record: may ask for help and who they are
+    FOLLOWER = 1  # a known person: reads, follows
+    MEMBER = 2  # member of a body: answers prompts, updates own items, RSVPs
+    CHAIR = 3  # chair of the body concerned: coordinator rights within that body
+    COORDINATOR = 4  # the coordinating office: everything
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a person is, independent of a command: used for `wer bin ich` and checks."""
+
+    person: Person | None
+    coordinator: bool
+    chair_of: frozenset[str]
+    member_of: frozenset[str]
+
+    def role_for(self, body: Body | None = None) -> Role:
+        if self.person is None:
+            return Role.UNKNOWN
+        if self.coordinator:
+            return Role.COORDINATOR
+        if body is not None and body.code in self.chair_of:
+            return Role.CHAIR
+        if body is None and self.chair_of:
+            return Role.CHAIR  # body-less chair commands are scoped again by their handler
+        if self.member_of:
+            return Role.MEMBER
+        return Role.FOLLOWER
+
+    def highest(self) -> Role:
+        return self.role_for(None)
+
+
+def standing(person: Person | None, memberships: Iterable[object],
+             configured: Iterable[str]) -> Standing:
+    """Coordinators: granted in the database, listed in the config, or in the office body."""
+    if person is None:
+        return Standing(None, False, frozenset(), frozenset())
+    chair, member, office = set(), set(), False
+    for m in memberships:
+        body = m.body  # type: ignore[attr-defined]
+        member.add(body.code)
+        if m.role == MemberRole.CHAIR:  # type: ignore[attr-defined]
+            chair.add(body.code)
+        office = office or body.coordinating
+    coordinator = (office or any(g.role == COORDINATOR for g in person.roles)
+                   or _configured(person, configured))
+    return Standing(person, coordinator, frozenset(chair), frozenset(member))
+
+
+def _configured(person: Person, entries: Iterable[str]) -> bool:
+    for entry in entries:
+        transport, sep, ident = entry.partition(":")
+        if not sep and entry.lower() == person.handle:
+            return True
+        if sep and person.identity(transport) == ident:
+            return True
+    return False

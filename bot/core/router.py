@@ -1,0 +1,67 @@
+"""Router: middleware chain with explicit next() (Bolt), then one handler.
+
+Runs synchronously in a worker thread with one unit of work per incoming event; the
+replies go into the outbox in the same transaction as the state they describe.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .context import Context, Services
+from .events import IncomingMessage
+from .roles import Standing, standing
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+Next = Callable[[], None]
+Middleware = Callable[[Context, Next], None]
+
+
+class Router:
+    def __init__(self, services: Services, middleware: list[Middleware],
+                 handler: Callable[[Context], None]) -> None:
+        self.services = services
+        self.middleware = middleware
+        self.handler = handler
+
+    def process(self, message: IncomingMessage) -> int:
+        """Handle one event; returns how many messages were queued for sending."""
+        try:
+            with self.services.uow_factory() as uow:
+                ctx = self._context(uow, message)
+                self._run(ctx, 0)
+                uow.commit()
+                return len(ctx.outgoing)
+        except Exception:
+            log.exception("handler failed for %s event %s", message.channel.transport, message.event_id)
+            return self._apologise(message)
+
+    def _run(self, ctx: Context, index: int) -> None:
+        if index == len(self.middleware):
+            self.handler(ctx)
+            return
+        self.middleware[index](ctx, lambda: self._run(ctx, index + 1))
+
+    def _context(self, uow: UnitOfWork, message: IncomingMessage) -> Context:
+        person = uow.people.by_identity(message.channel.transport, message.sender.id)
+        memberships = uow.people.memberships(person) if person else []
+        stand = standing(person, memberships, self.services.settings.roles.coordinators)
+        return Context(self.services, uow, message, person, stand)
+
+    def _apologise(self, message: IncomingMessage) -> int:
+        """A bug gets a logged traceback and a polite apology, never a traceback in chat."""
+        try:
+            with self.services.uow_factory() as uow:
+                person = uow.people.by_identity(message.channel.transport, message.sender.id)
+                ctx = Context(self.services, uow, message, person, Standing(person, False, frozenset(), frozenset()))
+                ctx.notice("Sorry, something went wrong on my side. The office has been notified; "
+                           "please try again later.")
+                uow.commit()
+                return 1
+        except Exception:
+            log.exception("could not even apologise")
+            return 0

@@ -1,0 +1,141 @@
+"""Durable outbox: messages are written in the handler's transaction, then delivered.
+
+Each row has a stable transaction id (Matrix txn_id, Slack client_msg_id), so a resend
+after a crash is recognised by the server; rows go out in id order per transport.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from storage.models import OutboxMessage, utcnow
+
+from .core.events import Attachment, ChannelRef, Choice, OutgoingMessage
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWorkFactory
+
+    from .transports.base import Transport
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+
+
+def to_row(msg: OutgoingMessage, txn_id: str, now: datetime) -> OutboxMessage:
+    assert msg.channel is not None
+    payload = {"texts": msg.texts, "choices": [[c.value, c.label, c.key] for c in msg.choices],
+               "in_reply_to": msg.in_reply_to, "to_person": msg.to_person,
+               "direct": msg.channel.direct, "ephemeral": msg.ephemeral, "meta": msg.meta,
+               "attachments": [[a.filename, a.mimetype, a.data.hex()] for a in msg.attachments]}
+    return OutboxMessage(transport=msg.channel.transport, channel_id=msg.channel.id, txn_id=txn_id,
+                         payload=payload, next_attempt_at=now, created_at=now)
+
+
+def from_row(row: OutboxMessage) -> OutgoingMessage:
+    p = row.payload
+    return OutgoingMessage(
+        channel=ChannelRef(row.transport, row.channel_id, bool(p.get("direct"))), texts=p["texts"],
+        choices=[Choice(*c) for c in p.get("choices", [])], in_reply_to=p.get("in_reply_to", ""),
+        to_person=p.get("to_person", ""), ephemeral=p.get("ephemeral", False),
+        meta={**p.get("meta", {}), "txn_id": row.txn_id},
+        attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
+
+
+class OutboxWorker:
+    """Delivers pending rows of one transport, in order, retrying with backoff."""
+
+    def __init__(self, transport: Transport, uow_factory: UnitOfWorkFactory,
+                 run_sync: Callable[..., object], clock: Callable[[], datetime] = utcnow) -> None:
+        self.transport = transport
+        self.uow_factory = uow_factory
+        self.run_sync = run_sync  # runs blocking database work off the event loop
+        self.clock = clock
+        self.wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        while True:
+            delay = await self.flush()
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            self.wakeup.clear()
+
+    async def flush(self) -> float:
+        """Send everything due; return seconds until the next retry is due."""
+        async with self._lock:
+            while True:
+                rows = await self.run_sync(self._due)
+                if not rows:
+                    return await self.run_sync(self._next_delay)
+                for row_id, msg in rows:
+                    if not await self._deliver(row_id, msg):
+                        return await self.run_sync(self._next_delay)
+
+    async def _deliver(self, row_id: int, msg: OutgoingMessage) -> bool:
+        try:
+            if msg.channel is not None and not msg.channel.id and msg.to_person:
+                channel_id = await self.transport.direct_channel(msg.to_person)
+                msg.channel = ChannelRef(msg.channel.transport, channel_id, direct=True)
+                await self.run_sync(self._remember_dm, row_id, msg.to_person, channel_id)
+            remote_id = await self.transport.send(msg)
+        except Exception as exc:  # the transport failed: keep the row, retry later in order
+            log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
+            await self.run_sync(self._failed, row_id, repr(exc))
+            return False
+        await self.run_sync(self._sent, row_id, remote_id or "")
+        return True
+
+    def _due(self) -> list[tuple[int, OutgoingMessage]]:
+        with self.uow_factory() as uow:
+            stmt = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
+                                                OutboxMessage.state == "pending")
+                    .order_by(OutboxMessage.id).limit(50))
+            rows = uow.session.scalars(stmt).all()
+            if rows and rows[0].next_attempt_at > self.clock():
+                return []  # the head is waiting for its retry; keep order behind it
+            return [(r.id, from_row(r)) for r in rows]
+
+    def _next_delay(self) -> float:
+        with self.uow_factory() as uow:
+            stmt = (select(OutboxMessage.next_attempt_at)
+                    .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending")
+                    .order_by(OutboxMessage.id).limit(1))
+            due = uow.session.scalar(stmt)
+        if due is None:
+            return 30.0
+        return max(0.05, (due - self.clock()).total_seconds())
+
+    def _remember_dm(self, row_id: int, user_id: str, channel_id: str) -> None:
+        with self.uow_factory() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.channel_id = channel_id
+            identity = uow.people.identity(self.transport.name, user_id)
+            if identity is not None:
+                identity.dm_channel = channel_id
+            uow.commit()
+
+    def _sent(self, row_id: int, remote_id: str) -> None:
+        with self.uow_factory() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.state, row.sent_at, row.remote_id = "sent", self.clock(), remote_id
+                row.payload = {**row.payload, "attachments": []}  # keep the ledger small
+                uow.commit()
+
+    def _failed(self, row_id: int, error: str) -> None:
+        with self.uow_factory() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.attempts += 1
+                backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(row.attempts, 10))
+                row.next_attempt_at = self.clock() + timedelta(seconds=backoff)
+                row.last_error = error[:2000]
+                uow.commit()

@@ -1,0 +1,119 @@
+"""One Jinja2 environment; templates per format (plain, matrix, slack) with escaping.
+
+Templates live in templates/<format>/<name>.j2 with the same names in each folder.
+Translations are passed per render (a person's locale), never installed globally.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from .core.i18n import Formats, Translations
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+FORMATS = ("plain", "matrix", "slack")
+_AUTOESCAPED = ("matrix/", "public/", "reports/", "macros/matrix")
+
+# What Matrix clients render (the spec's recommended subset); everything else is stripped.
+MATRIX_TAGS = {"b", "strong", "i", "em", "u", "code", "pre", "p", "br", "ul", "ol", "li",
+               "a", "h3", "h4", "h5", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
+               "del", "sup", "sub", "span"}
+
+
+def mrkdwn_escape(value: object) -> str:
+    """Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(html, tags=MATRIX_TAGS, attributes={"a": {"href"}, "span": {"data-mx-pill"}},
+                     url_schemes={"https", "http", "mailto", "matrix"})
+
+
+def _escape_for(fmt: str) -> Callable[[object], object]:
+    if fmt == "slack":
+        return lambda v: v if isinstance(v, Markup) else Markup(mrkdwn_escape(v))
+    if fmt in ("matrix", "html"):
+        return escape
+    return lambda v: v
+
+
+def _translated(text: str, values: Mapping[str, Any], fmt: str) -> str:
+    # Like Jinja's newstyle gettext, every string is %-formatted (so a literal % is written %%).
+    if fmt == "plain":
+        return text % values
+    esc = _escape_for(fmt)
+    return Markup(text % {k: esc(v) for k, v in values.items()})
+
+
+@pass_context
+def _finalize(ctx: Context, value: object) -> object:
+    # Slack has no autoescape in Jinja: escape every interpolated value unless marked safe.
+    if ctx.get("format") == "slack" and not isinstance(value, Markup):
+        return mrkdwn_escape("" if value is None else value)
+    return "" if value is None else value
+
+
+_BLOCK_END = re.compile(r"(</?(h\d|ul|ol|li|p|pre|table|tr|blockquote)>|<br>)$")
+
+
+def _tidy(text: str) -> str:
+    """Chat messages are compact: drop the blank lines that template logic leaves behind."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+
+
+def _line_breaks(html: str) -> str:
+    """Common templates are written line by line; in HTML each line that is not a block ends in <br>."""
+    lines = html.splitlines()
+    return "\n".join(line if not line or _BLOCK_END.search(line) or i == len(lines) - 1 else line + "<br>"
+                     for i, line in enumerate(lines))
+
+
+class Renderer:
+    def __init__(self, translations: Translations, timezone: str = "Europe/Berlin",
+                 template_dir: Path = TEMPLATES) -> None:
+        self.translations = translations
+        self.timezone = timezone
+        self.env = Environment(
+            loader=FileSystemLoader(str(template_dir)),
+            autoescape=lambda name: bool(name) and name.startswith(_AUTOESCAPED),
+            extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
+            trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
+        self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html)
+
+    def render(self, name: str, fmt: str, locale: str | None, tz: str | None = None,
+               **values: Any) -> str:
+        # A format-specific template wins; otherwise the common one with the format's macros.
+        template = self.env.get_or_select_template([f"{fmt}/{name}.j2", f"common/{name}.j2"])
+        text = _tidy(template.render(**self._context(fmt, locale, tz), **values))
+        return sanitise_html(_line_breaks(text)) if fmt == "matrix" else text
+
+    def render_all(self, name: str, formats: tuple[str, ...], locale: str | None,
+                   tz: str | None = None, **values: Any) -> dict[str, str]:
+        return {fmt: self.render(name, fmt, locale, tz, **values) for fmt in formats}
+
+    def _context(self, fmt: str, locale: str | None, tz: str | None) -> dict[str, Any]:
+        code = self.translations.normalise(locale)
+        trans = self.translations.get(code)
+        fmts = Formats(code)
+        zone = tz or self.timezone
+
+        def gettext(message: str, **values: Any) -> str:
+            return _translated(trans.gettext(message), values, fmt)
+
+        def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+            values.setdefault("num", n)
+            return _translated(trans.ngettext(singular, plural, n), values, fmt)
+
+        return {"gettext": gettext, "ngettext": ngettext, "_": gettext, "locale": code,
+                "fmt": fmts, "tz": zone, "format": fmt,
+                "d": fmts.date, "dt": lambda v, f="medium": fmts.datetime(v, zone, f),
+                "num": fmts.number, "pct": fmts.percent}

@@ -1,0 +1,38 @@
+"""APScheduler wiring. Jobs hold no state of their own: each tick asks the database what is
+due, so a restart neither loses nor repeats anything (the ledger records what was done)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+Tick = Callable[[], Awaitable[object]]
+
+
+class Scheduler:
+    def __init__(self, timezone: str, interval_seconds: float = 30.0) -> None:
+        self.interval = interval_seconds
+        self._scheduler = AsyncIOScheduler(timezone=timezone)
+        self._ticks: list[tuple[str, Tick]] = []
+
+    def add_tick(self, name: str, tick: Tick) -> None:
+        self._ticks.append((name, tick))
+
+    async def run_due(self) -> None:
+        for name, tick in self._ticks:
+            try:
+                await tick()
+            except Exception:  # one failing job must not stop the others
+                log.exception("scheduled job %s failed", name)
+
+    def start(self) -> None:
+        """Must be called inside the running loop (APScheduler 3 binds to it)."""
+        self._scheduler.add_job(self.run_due, "interval", seconds=self.interval, id="tick",
+                                coalesce=True, max_instances=1, misfire_grace_time=None)
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,115 @@
+"""The console transport: a chat on stdin/stdout, enough to demo every flow with no server.
+
+Lines that are only `@name` switch the speaker, `#room` switches to a body's room, `dm`
+switches to the direct message with the bot. Everything else is said by the current
+speaker in the current place. End of input ends the transport (and the bot) cleanly.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
+
+from .base import Dispatch
+
+NAME = "console"
+_SPEAKER = re.compile(r"^@([a-z0-9][a-z0-9_.-]{0,63})$")
+_ROOM = re.compile(r"^#[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def dm_channel(handle: str) -> ChannelRef:
+    return ChannelRef(NAME, f"dm:{handle}", direct=True)
+
+
+class ConsoleTransport:
+    name = NAME
+    formats = ("plain",)
+
+    def __init__(self, user: str, place: str = "dm", stdin: TextIO | None = None,
+                 stdout: TextIO | None = None, on_eof: Callable[[], None] | None = None) -> None:
+        self.user = user
+        self.place = place
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.on_eof = on_eof
+        self._task: asyncio.Task[None] | None = None
+        self._counter = 0
+        self.finished = asyncio.Event()
+        self._connected = False
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self._connected = True
+        self._task = asyncio.create_task(self._read(dispatch), name="console-reader")
+
+    async def _read(self, dispatch: Dispatch) -> None:
+        try:
+            while True:
+                if self.interactive:
+                    self._write(f"{self._where()} > ", end="")
+                line = await asyncio.to_thread(self.stdin.readline)
+                if not line:
+                    break
+                message = self._parse(line.rstrip("\n"))
+                if message is not None:
+                    await dispatch(message)  # wait, so answers print before the next line
+        finally:
+            self._connected = False
+            self.finished.set()
+            if self.on_eof:
+                self.on_eof()
+
+    def _parse(self, line: str) -> IncomingMessage | None:
+        text = line.strip()
+        if not text or text.startswith("//"):  # blank lines and comments in demo scripts
+            return None
+        if _SPEAKER.match(text):
+            self.user = text[1:]
+            self._write(f"· {self._where()}")
+            return None
+        if text == "dm" or _ROOM.match(text):
+            self.place = text
+            self._write(f"· {self._where()}")
+            return None
+        self._counter += 1
+        channel = dm_channel(self.user) if self.place == "dm" else ChannelRef(NAME, self.place)
+        return IncomingMessage(channel=channel, sender=PersonRef(NAME, self.user), text=line,
+                               event_id=f"console-{id(self)}-{self._counter}")
+
+    def _where(self) -> str:
+        return f"@{self.user} {'(DM)' if self.place == 'dm' else 'in ' + self.place}"
+
+    async def direct_channel(self, user_id: str) -> str:
+        return dm_channel(user_id).id
+
+    async def send(self, message: OutgoingMessage) -> str | None:
+        channel = message.channel
+        target = message.to_person or (channel.id.removeprefix("dm:") if channel else "")
+        where = f"DM @{target}" if (channel is None or channel.direct) else channel.id
+        self._write(f"[{where}] Sachstand:")
+        for line in message.text("plain").splitlines():
+            self._write(f"  {line}")
+        for attachment in message.attachments:
+            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes)")
+        self._counter += 1
+        return f"console-out-{self._counter}"
+
+    def _write(self, text: str, end: str = "\n") -> None:
+        self.stdout.write(text + end)
+        self.stdout.flush()
+
+    async def stop(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+        self._connected = False

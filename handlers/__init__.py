@@ -1,0 +1,12 @@
+"""Handlers, one module per capability; each registers its commands and conversations."""
+from __future__ import annotations
+
+from bot.conversations.engine import ConversationEngine
+from bot.core.commands import CommandRegistry
+
+from . import admin, bodies, catalog, general, settings
+
+
+def register_all(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    for module in (general, catalog, bodies, settings, admin):
+        module.register(registry, conversations)

@@ -1,0 +1,74 @@
+"""Help, who am I, language."""
+from __future__ import annotations
+
+from bot.conversations.engine import ConversationEngine
+from bot.core.argtypes import Text, Word
+from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.context import Context
+from bot.core.middleware import ROLE_NAMES
+from bot.core.roles import Role
+
+GROUPS = (("general", N_("General")), ("catalog", N_("Catalog")), ("bodies", N_("Bodies")),
+          ("rounds", N_("Status rounds")), ("meetings", N_("Meetings")),
+          ("follow", N_("Following")), ("admin", N_("Administration")))
+
+
+def show_help(ctx: Context, command: str | None = None) -> None:
+    registry = ctx.services.registry
+    if command:
+        found = registry.find(command)
+        if found is None:
+            ctx.reply("unknown_command", word=command[:40], suggestion="")
+            return
+        ctx.reply("help_command", usage=found.usage(ctx.locale), summary=ctx.t(found.summary),
+                  aliases=_aliases(found), examples=found.examples, role=ctx.t(ROLE_NAMES[found.role]))
+        return
+    mine = ctx.standing.highest()
+    sections = []
+    for key, title in GROUPS:
+        entries = [(c.usage(ctx.locale), ctx.t(c.summary)) for c in registry
+                   if c.group == key and c.role <= max(mine, Role.FOLLOWER)]
+        if entries:
+            sections.append((ctx.t(title), entries))
+    ctx.reply("help", sections=sections, known=ctx.person is not None)
+
+
+def _aliases(command: Command) -> list[str]:
+    return sorted({a for aliases in command.aliases.values() for a in aliases})
+
+
+def whoami(ctx: Context) -> None:
+    if ctx.person is None:
+        ctx.reply("whoami", person=None, sender=ctx.message.sender.id, roles=[], bodies=[])
+        return
+    memberships = ctx.uow.people.memberships(ctx.person)
+    bodies = [(m.body.code, m.body.name, ctx.t(ROLE_NAMES[Role.CHAIR if m.role.value == "chair" else Role.MEMBER]))
+              for m in memberships]
+    roles = [ctx.t(ROLE_NAMES[ctx.standing.highest()])]
+    ctx.reply("whoami", person=ctx.person, sender=ctx.message.sender.id, roles=roles, bodies=bodies,
+              language=ctx.locale, timezone=ctx.tz)
+
+
+def set_language(ctx: Context, language: str) -> None:
+    assert ctx.person is not None
+    code = {"deutsch": "de", "englisch": "en", "english": "en", "german": "de"}.get(language, language)
+    ctx.uow.audit.record(ctx.person, "set_language", "person", ctx.person.handle,
+                         old=ctx.person.locale, new=code)
+    ctx.person.locale = code
+    ctx.reply("language_set", language=code)
+
+
+def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    registry.register(Command(
+        "help", {"de": ("hilfe", "?"), "en": ("help",)}, N_("Show the commands or help on one command."),
+        show_help, args=(Arg("command", Text(), {"de": "Befehl", "en": "command"}, required=False,
+                             rest=True),),
+        role=Role.UNKNOWN, examples=("hilfe empfehlung",)))
+    registry.register(Command(
+        "whoami", {"de": ("wer bin ich", "werbinich", "ich"), "en": ("whoami", "who am i")},
+        N_("Show who I think you are and your roles."), whoami, role=Role.UNKNOWN))
+    registry.register(Command(
+        "language", {"de": ("sprache",), "en": ("language",)},
+        N_("Choose the language I answer you in (de or en)."), set_language,
+        args=(Arg("language", Word(("de", "en", "deutsch", "englisch", "english", "german")),
+                  {"de": "de|en", "en": "de|en"}),), examples=("sprache en",)))

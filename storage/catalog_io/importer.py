@@ -1,0 +1,141 @@
+"""import_catalog: validate a whole file, then upsert it inside the caller's unit of work."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Person
+from ..uow import UnitOfWork
+from .apply import Writer
+from .errors import CatalogError, ErrorList
+from .index import DbIndex
+from .refs import check_catalog
+from .report import ImportReport, progress_bar
+from .schema import CatalogIn
+from .tabular import import_table
+
+YAML_SUFFIXES = (".yaml", ".yml")
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+# PyYAML's most common complaints, in the users' language (the original stays in brackets).
+_YAML_PROBLEMS = {
+    "mapping values are not allowed here": "hier ist kein „Schlüssel: Wert“ möglich – fehlen "
+                                           "Anführungszeichen um einen Text mit Doppelpunkt?",
+    "found character '\\t' that cannot start any token": "Tabulator gefunden – bitte nur Leerzeichen "
+                                                         "zum Einrücken verwenden",
+    "could not find expected ':'": "„:“ nach dem Schlüssel fehlt",
+    "found duplicate key": "Schlüssel doppelt",
+}
+
+
+def import_catalog(uow: UnitOfWork, path: Path, *, actor: Person | None = None,
+                   progress: bool | None = None) -> ImportReport:
+    """Import a YAML catalog or a CSV/XLSX recommendation list; flushes, never commits.
+
+    Raises CatalogError with every problem of the file before anything is written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise CatalogError(path, [f"{path.name}: Datei nicht gefunden ({path})"])
+    if suffix in YAML_SUFFIXES:
+        report = _import_yaml(uow, path, actor, progress)
+    elif suffix in TABLE_SUFFIXES:
+        report = import_table(uow, path, actor, progress)
+    else:
+        raise CatalogError(path, [f"{path.name}: unbekanntes Dateiformat „{suffix}“; "
+                                  "erlaubt: .yaml, .yml, .csv, .xlsx"])
+    try:
+        uow.flush()
+    except IntegrityError as exc:  # a rule the checks missed: still report, never half-write
+        raise CatalogError(path, [f"{path.name}: die Datenbank lehnt den Import ab: {exc.orig}"]) from exc
+    uow.audit.record(actor, "import", "catalog", _ref(path), created=report.created,
+                     updated=report.updated, removed=report.removed, format=report.kind)
+    return report
+
+
+def _ref(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else "…" + text[-119:]  # audit_log.entity_ref is 120 chars
+
+
+def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
+                 progress: bool | None) -> ImportReport:
+    data, root = load_yaml(path)
+    errors = ErrorList(path, root)
+    catalog = validate_catalog(data, errors)
+    idx = DbIndex.load(uow.session)
+    check_catalog(catalog, idx, errors)
+    errors.raise_if_any()
+    report = ImportReport(path=path, kind="yaml", rows=catalog.row_count())
+    bar = progress_bar(report.rows, progress, path.name)
+    try:
+        with uow.session.no_autoflush:
+            Writer(uow, idx, report, actor, bar).catalog(catalog)
+    finally:
+        bar.close()
+    return report
+
+
+def validate_catalog(data: Any, errors: ErrorList) -> CatalogIn:
+    if data is None:
+        errors.plain("die Datei ist leer; erwartet: mindestens der Schlüssel „concept“")
+    elif not isinstance(data, dict):
+        errors.plain("die Datei ist keine Zuordnung; erwartet: Schlüssel wie concept, people, fields")
+    else:
+        try:
+            return CatalogIn.model_validate(data)
+        except ValidationError as exc:
+            errors.add_validation(exc, CatalogIn)
+    errors.raise_if_any()
+    raise AssertionError("unreachable")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that keeps dates as text (pydantic checks them, with a path in the error)
+    and refuses duplicate keys (PyYAML would silently keep the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "beim Lesen einer Zuordnung", node.start_mark, "found duplicate key", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """The data and the node tree (for line numbers); syntax errors name line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(path, [f"{path.name}: Byte {exc.start}: die Datei ist nicht UTF-8-kodiert; "
+                                  "erlaubt: UTF-8"]) from exc
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    except yaml.MarkedYAMLError as exc:
+        raise CatalogError(path, [_yaml_message(path, exc)]) from exc
+    except yaml.YAMLError as exc:
+        raise CatalogError(path, [f"{path.name}: YAML-Fehler: {exc}"]) from exc
+    finally:
+        loader.dispose()
+
+
+def _yaml_message(path: Path, exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else "unbekannte Stelle"
+    problem = exc.problem or "unbekanntes Problem"
+    german = _YAML_PROBLEMS.get(problem)
+    text = f"{german} ({problem})" if german else problem
+    return f"{path.name}: YAML-Syntaxfehler in {where}: {text}; erlaubt: gültiges YAML"

@@ -1,0 +1,260 @@
+"""Pydantic models of the YAML catalog (the documented file format, docs/catalog.md).
+
+Codes are normalised like the repositories look them up: entity codes upper case,
+person handles lower case. Field lengths follow the database columns, so a too long
+value is a validation error with a path instead of a database error later.
+"""
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Union
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from ..models import BodyKind, MemberRole, Status
+from . import values as v
+
+
+def _text(value: object) -> object:
+    # YAML turns 2023 or 1.5 into numbers; for text keys the author meant the text.
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _code(value: object) -> object:
+    value = _text(value)
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _handle(value: object) -> object:
+    value = _text(value)
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _nullable(parser: typing.Callable[[object], object]) -> typing.Callable[[object], object]:
+    return lambda value: None if value is None else parser(value)
+
+
+def _timezone(value: object) -> object:
+    if value is None or not isinstance(value, str):
+        return value
+    try:
+        ZoneInfo(value)
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for bad keys
+        raise ValueError("unbekannte Zeitzone; erlaubt: ein IANA-Name wie Europe/Berlin") from None
+    return value
+
+
+def _email(value: object) -> object:
+    if isinstance(value, str) and (value.count("@") != 1 or " " in value.strip()):
+        raise ValueError("keine E-Mail-Adresse; erlaubt: name@example.org")
+    return value
+
+
+def Text(max_length: int | None = None, min_length: int = 0) -> Any:  # noqa: N802 - type factory
+    return Annotated[str, BeforeValidator(_text),
+                     StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)]
+
+
+def Code(max_length: int) -> Any:  # noqa: N802 - type factory
+    return Annotated[str, BeforeValidator(_code), StringConstraints(min_length=1, max_length=max_length)]
+
+
+Handle = Annotated[str, BeforeValidator(_handle), StringConstraints(min_length=1, max_length=64)]
+Day = Annotated[date, BeforeValidator(v.parse_date)]
+OptDay = Annotated[date | None, BeforeValidator(v.parse_date)]
+Number = Annotated[Decimal, BeforeValidator(v.parse_decimal)]
+OptNumber = Annotated[Decimal | None, BeforeValidator(v.parse_decimal)]
+StatusValue = Annotated[Status, BeforeValidator(v.parse_status)]
+Progress = Annotated[int, BeforeValidator(v.parse_progress), Field(ge=0, le=100)]
+Flag = Annotated[bool, BeforeValidator(v.parse_bool)]
+Count = Annotated[int, Field(ge=0, le=366)]
+Transport = Annotated[str, BeforeValidator(v.parse_transport)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+
+class LevelsIn(Strict):
+    field: Text(60) = "Handlungsfeld"  # type: ignore[valid-type]
+    recommendation: Text(60) = "Handlungsempfehlung"  # type: ignore[valid-type]
+    measure: Text(60) = "Maßnahme"  # type: ignore[valid-type]
+
+
+class ConceptIn(Strict):
+    code: Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1,
+                                                                  max_length=64)]
+    title: Text(300, 1)  # type: ignore[valid-type]
+    city: Text(120) = ""  # type: ignore[valid-type]
+    example: Flag = False
+    description: Text() = ""  # type: ignore[valid-type]
+    levels: LevelsIn = Field(default_factory=LevelsIn)
+
+
+class AbsenceIn(Strict):
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to")
+    note: Text(200) = ""  # type: ignore[valid-type]
+
+
+class PersonIn(Strict):
+    handle: Handle
+    name: Text(200, 1)  # type: ignore[valid-type]
+    org_unit: Text(200) = ""  # type: ignore[valid-type]
+    email: Annotated[str | None, BeforeValidator(_email), StringConstraints(max_length=254)] = None
+    locale: Annotated[str | None, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = None
+    timezone: Annotated[str | None, BeforeValidator(_timezone)] = None
+    publication_consent: Flag = False
+    identities: dict[Transport, Text(255, 1)] = Field(default_factory=dict)  # type: ignore[valid-type]
+    absences: list[AbsenceIn] = Field(default_factory=list)
+
+
+class CadenceIn(Strict):
+    per_year: Count = 0
+    minimum: Flag = False
+
+
+class MemberIn(Strict):
+    person: Handle
+    role: Annotated[MemberRole, BeforeValidator(v.parse_role)] = MemberRole.MEMBER
+    organisation: Text(200) = ""  # type: ignore[valid-type]
+
+
+class BodyIn(Strict):
+    code: Code(32)  # type: ignore[valid-type]
+    name: Text(200, 1)  # type: ignore[valid-type]
+    kind: Annotated[BodyKind, BeforeValidator(v.parse_kind)]
+    coordinating: Flag = False
+    description: Text() = ""  # type: ignore[valid-type]
+    cadence: CadenceIn = Field(default_factory=CadenceIn)
+    rooms: dict[Transport, Text(255, 1)] = Field(default_factory=dict)  # type: ignore[valid-type]
+    members: list[MemberIn] = Field(default_factory=list)
+
+
+class ReportingLineIn(Strict):
+    from_body: Code(32) = Field(alias="from")  # type: ignore[valid-type]
+    to_body: Code(32) = Field(alias="to")  # type: ignore[valid-type]
+    per_year: Count = 4
+    lead_days: Annotated[int, Field(ge=0, le=365)] = 14
+    name: Text(200) = ""  # type: ignore[valid-type]
+
+
+class IndicatorValueIn(Strict):
+    period: Text(20, 1)  # type: ignore[valid-type]
+    gender: Annotated[str, BeforeValidator(v.parse_gender)] = "gesamt"
+    district: Text(80) = ""  # type: ignore[valid-type]
+    value: Number
+
+
+class IndicatorIn(Strict):
+    code: Code(40)  # type: ignore[valid-type]
+    name: Text(300, 1)  # type: ignore[valid-type]
+    unit: Text(40) = ""  # type: ignore[valid-type]
+    source: Text(300) = ""  # type: ignore[valid-type]
+    periodicity: Text(20, 1) = "annual"  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    values: list[IndicatorValueIn] = Field(default_factory=list)
+
+
+class MetricIn(Strict):
+    name: Text(200, 1)  # type: ignore[valid-type]
+    unit: Text(40) = ""  # type: ignore[valid-type]
+    baseline: OptNumber = None
+    baseline_date: OptDay = None
+    target: OptNumber = None
+    target_date: OptDay = None
+    current: OptNumber = None
+    current_date: OptDay = None
+
+
+class MeasureIn(Strict):
+    code: Code(40)  # type: ignore[valid-type]
+    title: Text(300, 1)  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    owner: Annotated[str | None, BeforeValidator(_nullable(_handle))] = None
+    owner_unit: Text(200) = ""  # type: ignore[valid-type]
+    start: OptDay = None
+    end: OptDay = None
+    budget_planned: OptNumber = None
+    budget_spent: OptNumber = None
+    staff: OptNumber = None
+    status: StatusValue = Status.NOT_STARTED
+    progress: Progress = 0
+    weight: Number = Decimal(1)
+
+
+class RecommendationIn(Strict):
+    code: Code(32)  # type: ignore[valid-type]
+    title: Text(300, 1)  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    body: Annotated[str | None, BeforeValidator(_nullable(_code))] = None  # None: the field's body
+    owner: Annotated[str | None, BeforeValidator(_nullable(_handle))] = None
+    owner_unit: Text(200) = ""  # type: ignore[valid-type]
+    time_target: OptDay = None
+    status: StatusValue = Status.NOT_STARTED
+    progress: Progress = 0
+    progress_from_measures: Flag = False
+    indicators: list[Code(40)] = Field(default_factory=list)  # type: ignore[valid-type]
+    metrics: list[MetricIn] = Field(default_factory=list)
+    measures: list[MeasureIn] = Field(default_factory=list)
+
+
+class FieldIn(Strict):
+    code: Code(32)  # type: ignore[valid-type]
+    title: Text(300, 1)  # type: ignore[valid-type]
+    description: Text() = ""  # type: ignore[valid-type]
+    body: Annotated[str | None, BeforeValidator(_nullable(_code))] = None
+    recommendations: list[RecommendationIn] = Field(default_factory=list)
+
+
+class CatalogIn(Strict):
+    concept: ConceptIn
+    people: list[PersonIn] = Field(default_factory=list)
+    bodies: list[BodyIn] = Field(default_factory=list)
+    reporting_lines: list[ReportingLineIn] = Field(default_factory=list)
+    indicators: list[IndicatorIn] = Field(default_factory=list)
+    fields: list[FieldIn] = Field(default_factory=list)
+
+    def row_count(self) -> int:
+        """Entities in the file, for the progress bar's total."""
+        recs = [r for f in self.fields for r in f.recommendations]
+        return (1 + len(self.people) + len(self.bodies) + len(self.reporting_lines)
+                + len(self.indicators) + len(self.fields) + len(recs))
+
+
+def keys_at(model: type[BaseModel], loc: typing.Sequence[str | int]) -> list[str] | None:
+    """The keys the model at `loc` accepts, as written in the file (aliases)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            continue  # list index: the item type was unwrapped already
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
+        if field is None:
+            return None
+        current = field.annotation
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """list[X] / X | None / Annotated[X, ...] → X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (list, Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation

@@ -1,0 +1,235 @@
+"""Recommendation lists as CSV or XLSX: reading, row checks and import.
+
+Rows only touch recommendations; fields, bodies and people must already exist.
+Row numbers are spreadsheet rows (the header is row 1), so users find them in Excel.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..models import Person, Recommendation, Status
+from ..uow import UnitOfWork
+from . import values as v
+from .apply import Writer
+from .errors import CatalogError, ErrorList
+from .index import DbIndex
+from .report import ImportReport, progress_bar
+
+# attribute → (German header written on export, accepted headers in lower case)
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "code": ("Code", ("code", "kennung")),
+    "title": ("Titel", ("title", "titel")),
+    "description": ("Beschreibung", ("description", "beschreibung")),
+    "field": ("Handlungsfeld", ("field", "handlungsfeld")),
+    "body": ("Gremium", ("body", "gremium")),
+    "owner": ("Verantwortlich", ("owner", "verantwortlich", "zielverantwortung")),
+    "owner_unit": ("Organisationseinheit", ("owner_unit", "organisationseinheit")),
+    "time_target": ("Zeitziel", ("time_target", "zeitziel")),
+    "status": ("Status", ("status",)),
+    "progress": ("Fortschritt", ("progress", "fortschritt", "fortschritt (%)", "fortschritt in %")),
+}
+_BY_HEADER = {alias: attr for attr, (_, aliases) in COLUMNS.items() for alias in aliases}
+_MAX = {"code": 32, "title": 300, "owner_unit": 200}
+
+
+@dataclass
+class Sheet:
+    headers: list[str]  # as written in the file, for error messages
+    rows: list[tuple[int, list[Any], list[bool]]]  # (row number, cells, cell is an Excel %-cell)
+
+
+def read_sheet(path: Path) -> Sheet:
+    return read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path)
+
+
+def read_csv(path: Path) -> Sheet:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # -sig: Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as exc:
+        raise CatalogError(path, [f"{path.name}: Byte {exc.start}: die Datei ist nicht UTF-8-kodiert; "
+                                  "erlaubt: UTF-8 (in Excel: „CSV UTF-8 (durch Trennzeichen getrennt)“)"]) from exc
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    if not records:
+        return Sheet([], [])
+    return Sheet(records[0], [(n, r, [False] * len(r)) for n, r in enumerate(records[1:], start=2)
+                              if any(c.strip() for c in r)])
+
+
+def _delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        header = text.split("\n", 1)[0]
+        return max(";,\t", key=header.count)  # German Excel writes ';'
+
+
+def read_xlsx(path: Path) -> Sheet:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise CatalogError(path, [f"{path.name}: keine lesbare XLSX-Datei ({exc}); "
+                                  "erlaubt: eine mit Excel oder LibreOffice gespeicherte .xlsx"]) from exc
+    try:
+        rows = list(book.worksheets[0].iter_rows())
+    finally:
+        book.close()
+    if not rows:
+        return Sheet([], [])
+    headers = ["" if c.value is None else str(c.value) for c in rows[0]]
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        cells = [c.value for c in row]
+        if any(c is not None and str(c).strip() for c in cells):
+            out.append((n, cells, ["%" in (getattr(c, "number_format", None) or "") for c in row]))
+    return Sheet(headers, out)
+
+
+def header_map(sheet: Sheet, errors: ErrorList) -> dict[str, int]:
+    """attribute → column index; unknown or doubled headers are errors."""
+    found: dict[str, int] = {}
+    for i, raw in enumerate(sheet.headers):
+        name = " ".join(str(raw).replace("\ufeff", "").split()).lower()
+        if not name:
+            continue
+        attr = _BY_HEADER.get(name)
+        if attr is None:
+            errors.cell(1, str(raw), "unbekannte Spalte; erlaubt: " + v.allowed(h for h, _ in COLUMNS.values())
+                        + " (oder englisch: " + v.allowed(COLUMNS) + ")")
+        elif attr in found:
+            errors.cell(1, str(raw), "Spalte doppelt; erlaubt: jede Spalte nur einmal")
+        else:
+            found[attr] = i
+    if sheet.headers and "code" not in found:
+        errors.cell(1, None, "Spalte „Code“ fehlt; erlaubt: Kopfzeile mit " + v.allowed(
+            h for h, _ in COLUMNS.values()))
+    if not sheet.headers:
+        errors.plain("die Tabelle ist leer; erwartet: eine Kopfzeile mit Code, Titel, Handlungsfeld …")
+    return found
+
+
+def import_table(uow: UnitOfWork, path: Path, actor: Person | None,
+                 progress: bool | None) -> ImportReport:
+    sheet = read_sheet(path)
+    errors = ErrorList(path)
+    columns = header_map(sheet, errors)
+    errors.raise_if_any()
+    idx = DbIndex.load(uow.session, full=False)
+    rows = [_check_row(n, cells, pct, columns, sheet.headers, idx, errors) for n, cells, pct in sheet.rows]
+    _duplicate_codes(rows, sheet.headers[columns["code"]], errors)
+    errors.raise_if_any()
+    report = ImportReport(path=path, kind=path.suffix.lower().lstrip("."), rows=len(rows))
+    bar = progress_bar(len(rows), progress, path.name)
+    try:
+        with uow.session.no_autoflush:
+            writer = Writer(uow, idx, report, actor, bar)
+            for _, values in rows:
+                _apply_row(writer, idx, values)
+                bar.update()
+    finally:
+        bar.close()
+    return report
+
+
+def _duplicate_codes(rows: list[tuple[int, dict[str, Any]]], header: str, errors: ErrorList) -> None:
+    first: dict[str, int] = {}
+    for n, values in rows:
+        code = values.get("code")
+        if code in first:
+            errors.cell(n, header, f"Code doppelt (zuerst in Zeile {first[code]}); erlaubt: jeder Code einmal",
+                        code)
+        elif code:
+            first[code] = n
+
+
+def _check_row(n: int, cells: list[Any], pct: list[bool], columns: dict[str, int], headers: list[str],
+               idx: DbIndex, errors: ErrorList) -> tuple[int, dict[str, Any]]:
+    """Parsed values of the columns present; problems go to `errors` with row and column."""
+    values: dict[str, Any] = {}
+    for attr, i in columns.items():
+        raw = cells[i] if i < len(cells) else None
+        if isinstance(raw, str):
+            raw = raw.strip()
+        try:
+            parsed = _parse(attr, raw, pct[i] if i < len(pct) else False, idx)
+        except ValueError as exc:
+            errors.cell(n, headers[i], str(exc), raw)
+            continue
+        if parsed is not _KEEP:
+            values[attr] = parsed
+    code = values.get("code")
+    if not code:
+        if not _has_error(errors, n, headers[columns["code"]]):
+            errors.cell(n, headers[columns["code"]], "Code fehlt; erlaubt: ein Code wie HF1-01")
+        return n, values
+    for attr in ("title", "field"):
+        header = headers[columns[attr]] if attr in columns else COLUMNS[attr][0]
+        if values.get(attr) or (attr in columns and _has_error(errors, n, header)):
+            continue
+        if code not in idx.recommendations or attr in values:  # existing rows may omit the column
+            errors.cell(n, header, f"{COLUMNS[attr][0]} fehlt; erlaubt: ein Wert (Pflichtangabe)")
+    return n, values
+
+
+def _has_error(errors: ErrorList, n: int, header: str) -> bool:
+    return any(f'Zeile {n}, Spalte "{header}"' in e for e in errors.items)
+
+
+_KEEP = object()  # empty status/progress cell: keep the stored value (default for new rows)
+
+
+def _parse(attr: str, raw: Any, percent_cell: bool, idx: DbIndex) -> Any:
+    empty = raw is None or raw == ""
+    if attr in ("code", "field", "body"):
+        code = "" if empty else str(raw).strip().upper()
+        if attr == "field" and code and code not in idx.fields:
+            raise ValueError("unbekanntes Handlungsfeld; erlaubt: " + v.allowed(sorted(idx.fields)))
+        if attr == "body" and code and code not in idx.bodies:
+            raise ValueError("unbekanntes Gremium; erlaubt: " + v.allowed(sorted(idx.bodies)))
+        if len(code) > _MAX.get(attr, 32):
+            raise ValueError(f"zu lang; erlaubt: höchstens {_MAX.get(attr, 32)} Zeichen")
+        return code
+    if attr == "owner":
+        handle = "" if empty else str(raw).strip().lower()
+        if handle and handle not in idx.people:
+            raise ValueError("unbekannte Person; erlaubt: das Kürzel (handle) einer vorhandenen Person")
+        return handle or None
+    if attr == "time_target":
+        return v.parse_date(raw)
+    if attr == "status":
+        return _KEEP if empty else v.parse_status(raw)
+    if attr == "progress":
+        if empty:
+            return _KEEP
+        if percent_cell and isinstance(raw, (int, float)) and raw <= 1:
+            raw = raw * 100  # an Excel %-cell stores 40 % as 0.4
+        return v.parse_progress(raw)
+    text = "" if empty else str(raw)
+    if attr in _MAX and len(text) > _MAX[attr]:
+        raise ValueError(f"zu lang; erlaubt: höchstens {_MAX[attr]} Zeichen")
+    return text
+
+
+def _apply_row(writer: Writer, idx: DbIndex, row: dict[str, Any]) -> None:
+    code = row["code"]
+    rec = idx.recommendations.get(code)
+    values = {k: val for k, val in row.items() if k not in ("code", "field", "body", "owner")}
+    field = idx.fields[row["field"]] if row.get("field") else rec.field if rec else None
+    assert field is not None  # _check_row requires a field for new rows
+    values["field"] = field
+    if "body" in row or rec is None:
+        values["body"] = idx.bodies[row["body"]] if row.get("body") else field.body
+    if "owner" in row:
+        values["owner"] = idx.people[row["owner"]] if row["owner"] else None
+    if rec is None:
+        values.setdefault("status", Status.NOT_STARTED)
+        idx.recommendations[code] = writer.create(Recommendation, "recommendation", code=code, **values)
+    else:
+        writer.sync(rec, "recommendation", values, history=True)

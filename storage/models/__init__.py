@@ -1,0 +1,20 @@
+"""All tables of the domain (DOMAIN.md), importable from one place."""
+from .base import Base, BodyKind, MemberRole, Status, utcnow
+from .bodies import (AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, PollOption,
+                     PollVote, ReportingLine, Rsvp)
+from .catalog import (Concept, Field, Indicator, IndicatorValue, Measure, MetricValue,
+                      Recommendation, TargetMetric, recommendation_indicators)
+from .ops import (AuditEntry, ConversationState, KeyValue, OutboxMessage, ProcessedEvent,
+                  ScheduledSend)
+from .people import Absence, Identity, Person, RoleGrant
+from .rounds import Change, Digest, Release, Round, StatusUpdate, Subscription
+
+__all__ = [
+    "Base", "BodyKind", "MemberRole", "Status", "utcnow",
+    "AgendaItem", "Body", "BodyRoom", "DatePoll", "Meeting", "Membership", "PollOption", "PollVote",
+    "ReportingLine", "Rsvp", "Concept", "Field", "Indicator", "IndicatorValue", "Measure",
+    "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",
+    "ConversationState", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",
+    "Identity", "Person", "RoleGrant", "Change", "Digest", "Release", "Round", "StatusUpdate",
+    "Subscription",
+]

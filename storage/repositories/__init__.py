@@ -1,0 +1,8 @@
+"""Repositories take a session and never commit; the unit of work does."""
+from .bodies import BodyRepository
+from .catalog import CatalogRepository, RecommendationFilter
+from .ops import AuditRepository, ConversationRepository, OpsRepository
+from .people import PeopleRepository
+
+__all__ = ["AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
+           "OpsRepository", "PeopleRepository", "RecommendationFilter"]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEntry, ConversationState, KeyValue, Person, ProcessedEvent, utcnow
+
+
+class ConversationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active(self, transport: str, channel_id: str, person_id: int) -> ConversationState | None:
+        stmt = (select(ConversationState)
+                .where(ConversationState.transport == transport,
+                       ConversationState.channel_id == channel_id,
+                       ConversationState.person_id == person_id,
+                       ConversationState.status == "active")
+                .order_by(ConversationState.id.desc()))
+        return self.session.scalar(stmt)
+
+    def add(self, state: ConversationState) -> ConversationState:
+        self.session.add(state)
+        return state
+
+    def expired(self, now: datetime) -> Sequence[ConversationState]:
+        stmt = select(ConversationState).where(ConversationState.status == "active",
+                                               ConversationState.deadline < now)
+        return self.session.scalars(stmt).all()
+
+    def all_active(self) -> Sequence[ConversationState]:
+        return self.session.scalars(
+            select(ConversationState).where(ConversationState.status == "active")).all()
+
+
+class OpsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> str | None:
+        row = self.session.get(KeyValue, key)
+        return row.value if row else None
+
+    def put(self, key: str, value: str) -> None:
+        row = self.session.get(KeyValue, key)
+        if row is None:
+            self.session.add(KeyValue(key=key, value=value))
+        else:
+            row.value = value
+
+    def seen(self, transport: str, event_id: str) -> bool:
+        """Record an incoming event id; True if it was already handled before."""
+        stmt = select(ProcessedEvent.id).where(ProcessedEvent.transport == transport,
+                                               ProcessedEvent.event_id == event_id)
+        if self.session.scalar(stmt) is not None:
+            return True
+        self.session.add(ProcessedEvent(transport=transport, event_id=event_id, at=utcnow()))
+        return False
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, actor: Person | None, action: str, entity: str, entity_ref: str = "",
+               **details: object) -> None:
+        self.session.add(AuditEntry(
+            at=utcnow(), actor_id=actor.id if actor else None,
+            actor_label=actor.handle if actor else "system", action=action, entity=entity,
+            entity_ref=entity_ref, details={k: _jsonable(v) for k, v in details.items()}))
+
+    def recent(self, limit: int = 50) -> Sequence[AuditEntry]:
+        return self.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)

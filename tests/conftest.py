@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh database per test on SQLite and on a real PostgreSQL server.
+
+The PostgreSQL server comes from the `pgserver` wheel (PostgreSQL binaries on PyPI), so
+`make test` needs nothing but Python; it starts once per test session.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_pg_results: dict[str, int] = {"passed": 0, "failed": 0}
+_pg_version: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    _pg_version.append(server.psql("SHOW server_version;").split("\n")[2].strip())
+    yield server
+    server.cleanup()
+
+
+def _fresh_pg_database(server: object) -> str:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    server.psql(f"CREATE DATABASE {name};")  # type: ignore[attr-defined]
+    return server.get_uri(name)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return _fresh_pg_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def uow_factory(db_url: str) -> Iterator[object]:
+    """A migrated database behind a unit-of-work factory."""
+    from storage.db import make_engine, make_session_factory, upgrade
+    from storage.uow import UnitOfWorkFactory
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield UnitOfWorkFactory(make_session_factory(engine))
+    engine.dispose()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "postgres" in report.keywords:
+        _pg_results["passed" if report.passed else "failed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if _pg_results["passed"] or _pg_results["failed"]:
+        version = _pg_version[0] if _pg_version else "?"
+        terminalreporter.write_line(  # type: ignore[attr-defined]
+            f"PostgreSQL storage tests: {_pg_results['passed']} passed, {_pg_results['failed']} failed "
+            f"against a real PostgreSQL {version} server (pgserver)")
