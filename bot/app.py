@@ -96,6 +96,7 @@ class App:
             from .web import start_web
 
             self.web_runner, self.web_port = await start_web(self)
+            log.info("web server listening on http://%s:%s", self.settings.web.host, self.web_port)
         for transport in self.transports:
             await transport.start(self.dispatch)
         for worker in self.workers.values():

@@ -37,18 +37,18 @@ def _answer_language(cc: ConvContext, text: str) -> str:
     if choice is None:
         raise Invalid(N_("Please answer with 1 (Deutsch) or 2 (English)."))
     cc.set(language=choice.value)
-    return "timezone"
+    return _next(cc, "timezone")
 
 
 def _answer_timezone(cc: ConvContext, text: str) -> str:
     wanted = text.strip()
     if wanted.casefold() in ("unverändert", "unveraendert", "same", "="):
-        return "consent"
+        return _next(cc, "consent")
     zones = {z.casefold(): z for z in available_timezones()}
     if wanted.casefold() not in zones:
         raise Invalid(N_("“{value}” is not a time zone. Write it like Europe/Berlin."), value=wanted[:60])
     cc.set(timezone=zones[wanted.casefold()])
-    return "consent"
+    return _next(cc, "consent")
 
 
 def _yes_no(cc: ConvContext) -> list[Choice]:
@@ -71,8 +71,13 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
               "timezone": "timezone", "zustimmung": "consent", "consent": "consent"}
     words = word.split()
     if len(words) == 2 and words[0] in ("ändern", "aendern", "change") and words[1] in target:
+        cc.set(editing=True)  # after the change, come straight back to the summary
         return target[words[1]]
     raise Invalid(N_("Answer “ja” to save, or “ändern sprache|zeitzone|zustimmung” to change an answer."))
+
+
+def _next(cc: ConvContext, step: str) -> str:
+    return "confirm" if cc.data.get("editing") else step
 
 
 def _summary(cc: ConvContext) -> dict[str, object]:

@@ -24,7 +24,7 @@ from .schema import (BodyIn, CatalogIn, ConceptIn, FieldIn, IndicatorIn, Measure
 
 def given(model: BaseModel, new: bool, exclude: Iterable[str] = ()) -> dict[str, Any]:
     """The attributes to write: all (with defaults) for new rows, only those in the file otherwise."""
-    names = model.model_fields if new else model.model_fields_set
+    names = type(model).model_fields if new else model.model_fields_set
     return {n: getattr(model, n) for n in names if n not in set(exclude)}
 
 

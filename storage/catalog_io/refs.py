@@ -42,10 +42,19 @@ def _key_text(key: Hashable) -> object:
     return " / ".join(str(k) or "–" for k in key) if isinstance(key, tuple) else key
 
 
+_NOUNS = {
+    "Person": ("unbekannte Person", "das Kürzel (handle) einer Person aus people oder der Datenbank"),
+    "Gremium": ("unbekanntes Gremium", "der Code eines Gremiums aus bodies oder der Datenbank"),
+    "Kennziffer": ("unbekannte Kennziffer", "der Code einer Kennziffer aus indicators oder der Datenbank"),
+}
+
+
 def _unknown(errors: ErrorList, loc: Loc, what: str, value: str | None, known: set[str]) -> None:
-    if value is not None and value not in known:
-        errors.at(loc, f"unbekannte {what}; erlaubt: eine in der Datei oder Datenbank "
-                       f"vorhandene {what}", value)
+    if value is None or value in known:
+        return
+    problem, rule = _NOUNS[what]
+    hint = f" ({', '.join(sorted(known))})" if 0 < len(known) <= 12 else ""
+    errors.at(loc, f"{problem}; erlaubt: {rule}{hint}", value)
 
 
 def _order(errors: ErrorList, loc: Loc, start: date | None, end: date | None) -> None:

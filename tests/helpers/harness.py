@@ -1,0 +1,92 @@
+"""Drive the real App (router, middleware, handlers, outbox) through an in-memory transport.
+
+The memory transport is a normal transport named "console" (so the example people's
+console identities work) that asks for every format, so each message is rendered as
+plain text, Matrix HTML and Slack mrkdwn and all three can be checked.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.config import Settings, load_settings
+from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
+from bot.transports.base import Dispatch
+
+ROOT = Path(__file__).resolve().parents[2]
+KOELN = ROOT / "examples" / "koeln.yaml"
+_ids = itertools.count(1)
+
+
+@dataclass
+class MemoryTransport:
+    name: str = "console"
+    formats: tuple[str, ...] = ("plain", "matrix", "slack")
+    sent: list[OutgoingMessage] = field(default_factory=list)
+    fail_next: int = 0  # simulate an outage: this many sends raise
+
+    @property
+    def connected(self) -> bool:
+        return True
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self.dispatch = dispatch
+
+    async def direct_channel(self, user_id: str) -> str:
+        return f"dm:{user_id}"
+
+    async def send(self, message: OutgoingMessage) -> str | None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("transport down")
+        self.sent.append(message)
+        return f"m{len(self.sent)}"
+
+    async def stop(self) -> None:
+        pass
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_settings(db_url: str, **overrides: Any) -> Settings:
+    env = {"SACHSTAND_DATABASE__URL": db_url, "SACHSTAND_WEB__ENABLED": "false",
+           "SACHSTAND_GENERAL__EXAMPLE_CATALOG": str(KOELN)}
+    env.update({f"SACHSTAND_{k.upper()}": str(v) for k, v in overrides.items()})
+    return load_settings(None, env)
+
+
+class Bot:
+    """A running App plus helpers to speak as someone and read the answers."""
+
+    def __init__(self, settings: Settings, now: datetime | None = None) -> None:
+        self.transport = MemoryTransport()
+        self.clock = Clock(now or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+        self.app = App(settings, transports=[self.transport], clock=self.clock)
+
+    async def __aenter__(self) -> Bot:
+        await self.app.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+
+    async def say(self, user: str, text: str, room: str | None = None,
+                  event_id: str | None = None) -> list[OutgoingMessage]:
+        before = len(self.transport.sent)
+        channel = ChannelRef("console", room, False) if room else ChannelRef("console", f"dm:{user}", True)
+        await self.app.dispatch(IncomingMessage(channel, PersonRef("console", user), text,
+                                                event_id or f"ev{next(_ids)}"))
+        return self.transport.sent[before:]
+
+    async def text(self, user: str, text: str, room: str | None = None) -> str:
+        return "\n".join(m.text("plain") for m in await self.say(user, text, room))
