@@ -34,7 +34,7 @@ def mrkdwn_escape(value: object) -> str:
 
 def sanitise_html(html: str) -> str:
     return nh3.clean(html, tags=MATRIX_TAGS, attributes={"a": {"href"}, "span": {"data-mx-pill"}},
-                     url_schemes={"https", "http", "mailto", "matrix"})
+                     url_schemes={"https", "http", "mailto", "matrix"}, link_rel=None)
 
 
 def _escape_for(fmt: str) -> Callable[[object], object]:

@@ -27,6 +27,8 @@ def loc_text(loc: Loc) -> str:
     """('fields', 1, 'recommendations', 3, 'time_target') → fields[1].recommendations[3].time_target"""
     out = ""
     for part in loc:
+        if part == "[key]":
+            continue  # pydantic's marker for a bad dict key; the key is already the last part
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(Dokument)"
 

@@ -5,17 +5,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Person
 from ..uow import UnitOfWork
 from .apply import Writer
-from .errors import CatalogError, ErrorList
+from .errors import CatalogError, ErrorList, Loc
 from .index import DbIndex
-from .refs import check_catalog
+from .refs import KnownNames, check_catalog
 from .report import ImportReport, progress_bar
-from .schema import CatalogIn
+from .schema import (BodyIn, CatalogIn, ConceptIn, FieldIn, IndicatorIn, PersonIn, RecommendationIn,
+                     ReportingLineIn)
 from .tabular import import_table
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -67,9 +68,9 @@ def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
                  progress: bool | None) -> ImportReport:
     data, root = load_yaml(path)
     errors = ErrorList(path, root)
-    catalog = validate_catalog(data, errors)
+    catalog, known = validate_catalog(data, errors)
     idx = DbIndex.load(uow.session)
-    check_catalog(catalog, idx, errors)
+    check_catalog(catalog, idx, errors, known)
     errors.raise_if_any()
     report = ImportReport(path=path, kind="yaml", rows=catalog.row_count())
     bar = progress_bar(report.rows, progress, path.name)
@@ -81,18 +82,75 @@ def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
     return report
 
 
-def validate_catalog(data: Any, errors: ErrorList) -> CatalogIn:
-    if data is None:
-        errors.plain("die Datei ist leer; erwartet: mindestens der Schlüssel „concept“")
-    elif not isinstance(data, dict):
-        errors.plain("die Datei ist keine Zuordnung; erwartet: Schlüssel wie concept, people, fields")
-    else:
-        try:
-            return CatalogIn.model_validate(data)
-        except ValidationError as exc:
-            errors.add_validation(exc, CatalogIn)
-    errors.raise_if_any()
-    raise AssertionError("unreachable")
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "people": PersonIn, "bodies": BodyIn, "reporting_lines": ReportingLineIn,
+    "indicators": IndicatorIn, "fields": FieldIn,
+}
+_KEYS = {"people": "handle", "bodies": "code", "indicators": "code"}
+
+
+def validate_catalog(data: Any, errors: ErrorList) -> tuple[CatalogIn, KnownNames]:
+    """Validate entry by entry, so one pass reports schema and reference problems together.
+
+    Entries with errors are left out of the returned catalog (it is only applied when
+    there are no errors); their handles and codes still count as known references.
+    """
+    if not isinstance(data, dict):
+        errors.plain("die Datei ist leer; erwartet: mindestens der Schlüssel „concept“" if data is None
+                     else "die Datei ist keine Zuordnung; erwartet: Schlüssel wie concept, people, fields")
+        errors.raise_if_any()
+    for key in data:
+        if key not in CatalogIn.model_fields:
+            errors.at((str(key),), f"unbekannter Schlüssel „{key}“; erlaubt: "
+                      + ", ".join(CatalogIn.model_fields), key=True)
+    known = KnownNames()
+    concept = _entry(ConceptIn, data["concept"], ("concept",), errors) if "concept" in data else None
+    if "concept" not in data:
+        errors.at(("concept",), "Pflichtangabe fehlt; erlaubt: concept: {code: …, title: …}")
+    sections: dict[str, list[Any]] = {}
+    for name, model in _SECTIONS.items():
+        sections[name] = []
+        for i, item in enumerate(_list(data.get(name), (name,), errors)):
+            entry = (_field(item, i, errors) if name == "fields"
+                     else _entry(model, item, (name, i), errors))
+            if entry is not None:
+                sections[name].append(entry)
+            elif name in _KEYS and isinstance(item, dict) and item.get(_KEYS[name]) is not None:
+                known.add(name, str(item[_KEYS[name]]))
+    if not errors:
+        return CatalogIn.model_validate(data), known  # fields_set as written, for "missing = unchanged"
+    partial = CatalogIn.model_construct(concept=concept, **sections)
+    return partial, known
+
+
+def _entry(model: type[BaseModel], item: Any, loc: Loc, errors: ErrorList) -> Any:
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        errors.add_validation(exc, model, prefix=loc)
+        return None
+
+
+def _list(value: Any, loc: Loc, errors: ErrorList) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.at(loc, "keine Liste; erlaubt: eine Liste (Einträge mit „- “)", value)
+        return []
+    return value
+
+
+def _field(item: Any, i: int, errors: ErrorList) -> FieldIn | None:
+    """A field without its recommendations, then each recommendation on its own."""
+    if not isinstance(item, dict):
+        return _entry(FieldIn, item, ("fields", i), errors)
+    field = _entry(FieldIn, {**item, "recommendations": []}, ("fields", i), errors)
+    recs = [_entry(RecommendationIn, rec, ("fields", i, "recommendations", j), errors)
+            for j, rec in enumerate(_list(item.get("recommendations"), ("fields", i, "recommendations"),
+                                          errors))]
+    if field is not None:
+        field.recommendations = [r for r in recs if r is not None]
+    return field
 
 
 class _Loader(yaml.SafeLoader):

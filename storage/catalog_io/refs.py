@@ -3,6 +3,7 @@ duplicates, unknown references, dates in the wrong order, taken chat ids."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import ErrorList, Loc, loc_text
@@ -10,10 +11,25 @@ from .index import DbIndex
 from .schema import CatalogIn, RecommendationIn
 
 
-def check_catalog(cat: CatalogIn, idx: DbIndex, errors: ErrorList) -> None:
-    handles = {p.handle for p in cat.people} | set(idx.people)
-    bodies = {b.code for b in cat.bodies} | set(idx.bodies)
-    indicators = {i.code for i in cat.indicators} | set(idx.indicators)
+@dataclass
+class KnownNames:
+    """Handles and codes of entries that failed validation: still valid reference targets,
+    so one typo does not cause a cascade of "unknown person" errors."""
+
+    people: set[str] = field(default_factory=set)
+    bodies: set[str] = field(default_factory=set)
+    indicators: set[str] = field(default_factory=set)
+
+    def add(self, section: str, key: str) -> None:
+        getattr(self, section).add(key.strip().lower() if section == "people" else key.strip().upper())
+
+
+def check_catalog(cat: CatalogIn, idx: DbIndex, errors: ErrorList,
+                  known: KnownNames | None = None) -> None:
+    known = known or KnownNames()
+    handles = {p.handle for p in cat.people} | set(idx.people) | known.people
+    bodies = {b.code for b in cat.bodies} | set(idx.bodies) | known.bodies
+    indicators = {i.code for i in cat.indicators} | set(idx.indicators) | known.indicators
     _duplicates(errors, "Kennung (handle)", ((("people", i, "handle"), p.handle)
                                              for i, p in enumerate(cat.people)))
     _check_people(cat, idx, errors)
@@ -117,7 +133,7 @@ def _check_lines(cat: CatalogIn, errors: ErrorList, bodies: set[str]) -> None:
 
 def _check_fields(cat: CatalogIn, idx: DbIndex, errors: ErrorList, handles: set[str],
                   bodies: set[str], indicators: set[str]) -> None:
-    concept = cat.concept.code
+    concept = cat.concept.code if cat.concept is not None else None  # None: concept invalid
     _duplicates(errors, "Handlungsfeld", ((("fields", i, "code"), f.code) for i, f in enumerate(cat.fields)))
     _duplicates(errors, "Empfehlung", ((("fields", i, "recommendations", j, "code"), r.code)
                                        for i, f in enumerate(cat.fields)
@@ -128,7 +144,7 @@ def _check_fields(cat: CatalogIn, idx: DbIndex, errors: ErrorList, handles: set[
                                      for k, m in enumerate(r.measures)))
     for i, f in enumerate(cat.fields):
         existing = idx.fields.get(f.code)
-        if existing is not None and existing.concept.code != concept:
+        if existing is not None and concept and existing.concept.code != concept:
             errors.at(("fields", i, "code"), f"Handlungsfeld gehört schon zum Konzept "
                       f"{existing.concept.code}; erlaubt: ein eigener Code je Konzept", f.code)
         _unknown(errors, ("fields", i, "body"), "Gremium", f.body, bodies)
@@ -138,9 +154,10 @@ def _check_fields(cat: CatalogIn, idx: DbIndex, errors: ErrorList, handles: set[
 
 
 def _check_recommendation(errors: ErrorList, loc: Loc, r: RecommendationIn, idx: DbIndex,
-                          concept: str, handles: set[str], bodies: set[str], indicators: set[str]) -> None:
+                          concept: str | None, handles: set[str], bodies: set[str],
+                          indicators: set[str]) -> None:
     existing = idx.recommendations.get(r.code)
-    if existing is not None and existing.field.concept.code != concept:
+    if existing is not None and concept and existing.field.concept.code != concept:
         errors.at((*loc, "code"), f"Empfehlung gehört schon zum Konzept {existing.field.concept.code}; "
                   "erlaubt: ein eigener Code je Konzept", r.code)
     _unknown(errors, (*loc, "body"), "Gremium", r.body, bodies)
@@ -154,6 +171,6 @@ def _check_recommendation(errors: ErrorList, loc: Loc, r: RecommendationIn, idx:
         _unknown(errors, (*loc, "measures", k, "owner"), "Person", m.owner, handles)
         _order(errors, (*loc, "measures", k, "end"), m.start, m.end)
         moved = idx.measures.get(m.code)
-        if moved is not None and moved.recommendation.field.concept.code != concept:
+        if moved is not None and concept and moved.recommendation.field.concept.code != concept:
             errors.at((*loc, "measures", k, "code"), "Maßnahme gehört schon zu einem anderen Konzept; "
                       "erlaubt: ein eigener Code je Konzept", m.code)

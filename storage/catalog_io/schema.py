@@ -6,6 +6,7 @@ value is a validation error with a path instead of a database error later.
 """
 from __future__ import annotations
 
+import re
 import types
 import typing
 from datetime import date
@@ -48,6 +49,14 @@ def _timezone(value: object) -> object:
     except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for bad keys
         raise ValueError("unbekannte Zeitzone; erlaubt: ein IANA-Name wie Europe/Berlin") from None
     return value
+
+
+def _locale(value: object) -> object:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", value.strip()):
+        raise ValueError("keine Sprache; erlaubt: ein Sprachcode wie de oder en")
+    return value.strip()
 
 
 def _email(value: object) -> object:
@@ -108,7 +117,7 @@ class PersonIn(Strict):
     name: Text(200, 1)  # type: ignore[valid-type]
     org_unit: Text(200) = ""  # type: ignore[valid-type]
     email: Annotated[str | None, BeforeValidator(_email), StringConstraints(max_length=254)] = None
-    locale: Annotated[str | None, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = None
+    locale: Annotated[str | None, BeforeValidator(_locale)] = None
     timezone: Annotated[str | None, BeforeValidator(_timezone)] = None
     publication_consent: Flag = False
     identities: dict[Transport, Text(255, 1)] = Field(default_factory=dict)  # type: ignore[valid-type]

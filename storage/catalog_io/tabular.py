@@ -122,8 +122,10 @@ def import_table(uow: UnitOfWork, path: Path, actor: Person | None,
     columns = header_map(sheet, errors)
     errors.raise_if_any()
     idx = DbIndex.load(uow.session, full=False)
-    rows = [_check_row(n, cells, pct, columns, sheet.headers, idx, errors) for n, cells, pct in sheet.rows]
-    _duplicate_codes(rows, sheet.headers[columns["code"]], errors)
+    rows, first = [], {}  # first: code → row it first appeared in
+    for n, cells, pct in sheet.rows:
+        rows.append(_check_row(n, cells, pct, columns, sheet.headers, idx, errors))
+        _duplicate_code(rows[-1], first, sheet.headers[columns["code"]], errors)
     errors.raise_if_any()
     report = ImportReport(path=path, kind=path.suffix.lower().lstrip("."), rows=len(rows))
     bar = progress_bar(len(rows), progress, path.name)
@@ -138,15 +140,14 @@ def import_table(uow: UnitOfWork, path: Path, actor: Person | None,
     return report
 
 
-def _duplicate_codes(rows: list[tuple[int, dict[str, Any]]], header: str, errors: ErrorList) -> None:
-    first: dict[str, int] = {}
-    for n, values in rows:
-        code = values.get("code")
-        if code in first:
-            errors.cell(n, header, f"Code doppelt (zuerst in Zeile {first[code]}); erlaubt: jeder Code einmal",
-                        code)
-        elif code:
-            first[code] = n
+def _duplicate_code(row: tuple[int, dict[str, Any]], first: dict[str, int], header: str,
+                    errors: ErrorList) -> None:
+    n, code = row[0], row[1].get("code")
+    if code and code in first:
+        errors.cell(n, header, f"Code doppelt (zuerst in Zeile {first[code]}); erlaubt: jeder Code einmal",
+                    code)
+    elif code:
+        first[code] = n
 
 
 def _check_row(n: int, cells: list[Any], pct: list[bool], columns: dict[str, int], headers: list[str],

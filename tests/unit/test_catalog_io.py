@@ -87,8 +87,7 @@ CSV_HEADER = "Kennung;Titel;Handlungsfeld;Gremium;Zielverantwortung;Organisation
 class Db:
     """One fresh, migrated SQLite database with a unit-of-work factory."""
 
-    def __init__(self, path: Path) -> None:
-        url = f"sqlite:///{path}"
+    def __init__(self, url: str) -> None:
         upgrade(url)
         self.engine: Engine = make_engine(url)
         self.uow: UnitOfWorkFactory = UnitOfWorkFactory(make_session_factory(self.engine))
@@ -126,7 +125,7 @@ def make_db(tmp_path: Path) -> Iterator[Callable[[str], Db]]:
     made: list[Db] = []
 
     def make(name: str = "catalog") -> Db:
-        db = Db(tmp_path / f"{name}.db")
+        db = Db(f"sqlite:///{tmp_path / name}.db")
         made.append(db)
         return db
 
@@ -287,7 +286,10 @@ def test_missing_keys_keep_stored_values(db: Db, small: Path, tmp_path: Path) ->
 # round trips ----------------------------------------------------------------------------
 
 def test_yaml_round_trip(make_db: Callable[[str], Db], small: Path, tmp_path: Path) -> None:
-    first, second = make_db("first"), make_db("second")
+    check_round_trip(make_db("first"), make_db("second"), small, tmp_path)
+
+
+def check_round_trip(first: Db, second: Db, small: Path, tmp_path: Path) -> None:
     first.load(small)
     exported = tmp_path / "export.yaml"
     assert first.export(exported) == 3
@@ -467,6 +469,18 @@ def test_unknown_format_and_missing_file(db: Db, tmp_path: Path) -> None:
         db.load(tmp_path / "fehlt.yaml")
 
 
+def test_schema_and_reference_errors_in_one_pass(db: Db, tmp_path: Path) -> None:
+    text = (SMALL.replace("slack: U0MUELLER}", "slack: U0MUELLER, fax: 0221}")
+            .replace("{person: yilmaz}", "{person: unbekannt}")
+            .replace("progress: 10}", "progress: viel}"))
+    errors = catalog_error(db, write(tmp_path / "both.yaml", text))
+    one(errors, "people[0].identities.fax", "unbekannter Kanal", "console, matrix, slack")
+    one(errors, "bodies[1].members[1].person", "„unbekannt“")
+    one(errors, "fields[1].recommendations[0].progress", "„viel“")
+    # mueller's entry is invalid, but references to mueller are not reported as unknown
+    assert len(errors) == 3
+
+
 # progress bar ---------------------------------------------------------------------------
 
 def test_progress_bar_on_request_only(db: Db, small: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -517,3 +531,32 @@ def test_people_and_bodies_are_data(db: Db, small: Path) -> None:
         assert gf is not None and gf.coordinating and gf.cadence_per_year == 0
         office = uow.session.scalar(select(Person).where(Person.handle == "office"))
         assert office is not None and office.publication_consent and office.consent_changed_at
+
+
+@pytest.mark.postgres
+def test_postgres_import_twice_and_round_trip(request: pytest.FixtureRequest, small: Path,
+                                              tmp_path: Path) -> None:
+    """The same on a real PostgreSQL server, when the suite provides one (tests/conftest.py)."""
+    try:
+        server = request.getfixturevalue("pg_server")
+    except pytest.FixtureLookupError:
+        pytest.skip("no pg_server fixture in this test run")
+    import uuid
+
+    urls = []
+    for _ in range(2):
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        server.psql(f"CREATE DATABASE {name};")
+        urls.append(server.get_uri(name))
+    first, second = Db(urls[0]), Db(urls[1])
+    try:
+        first.load(small)
+        counts, stamps = first.counts(), first.updated_ats()
+        assert first.load(small).unchanged
+        after = first.counts()
+        assert after.pop("audit_log") == counts.pop("audit_log") + 1 and after == counts
+        assert first.updated_ats() == stamps
+        check_round_trip(first, second, small, tmp_path)
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
