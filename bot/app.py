@@ -16,6 +16,7 @@ from storage import db
 from storage.models import utcnow
 from storage.uow import UnitOfWorkFactory
 
+from . import jobs
 from .config import Settings
 from .conversations.engine import ConversationEngine
 from .core.commands import CommandRegistry
@@ -55,6 +56,7 @@ class App:
         self.services.formats = {t.name: t.formats for t in self.transports}
         self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock) for t in self.transports}
         self.scheduler = Scheduler(settings.general.timezone)
+        self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
         self.web_runner: Any = None
         self.web_port: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -73,6 +75,10 @@ class App:
         """Transports call this for every incoming event."""
         queued = await self.run_sync(self.router.process, message)
         if queued:
+            await asyncio.gather(*(w.flush() for w in self.workers.values()))
+
+    async def _expire_conversations(self) -> None:
+        if await self.run_sync(jobs.expire_conversations, self.services):
             await asyncio.gather(*(w.flush() for w in self.workers.values()))
 
     # -- lifecycle ---------------------------------------------------------------------

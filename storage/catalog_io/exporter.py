@@ -20,6 +20,7 @@ from . import values as v
 from .errors import CatalogError
 from .tabular import COLUMNS
 
+_DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available: much faster
 HEADER = "# Sachstand-Katalog – Format: docs/catalog.md\n"
 
 
@@ -32,8 +33,8 @@ def export_catalog(uow: UnitOfWork, path: Path, *, concept: str | None = None) -
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         data = catalog_data(uow, _concept(uow, path, concept))
-        text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
-                                       default_flow_style=False, width=100)
+        text = HEADER + yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False,
+                                  default_flow_style=False, width=100)
         with _atomic(path, "w", encoding="utf-8") as out:
             out.write(text)
         return sum(len(f["recommendations"]) for f in data.get("fields", []))

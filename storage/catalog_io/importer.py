@@ -26,8 +26,12 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 _YAML_PROBLEMS = {
     "mapping values are not allowed here": "hier ist kein „Schlüssel: Wert“ möglich – fehlen "
                                            "Anführungszeichen um einen Text mit Doppelpunkt?",
+    "mapping values are not allowed in this context": "hier ist kein „Schlüssel: Wert“ möglich – "
+                                                      "fehlen Anführungszeichen um einen Text mit Doppelpunkt?",
     "found character '\\t' that cannot start any token": "Tabulator gefunden – bitte nur Leerzeichen "
                                                          "zum Einrücken verwenden",
+    "found character that cannot start any token": "unerwartetes Zeichen (Tabulator? bitte nur Leerzeichen "
+                                                   "zum Einrücken verwenden)",
     "could not find expected ':'": "„:“ nach dem Schlüssel fehlt",
     "found duplicate key": "Schlüssel doppelt",
 }
@@ -94,6 +98,7 @@ def validate_catalog(data: Any, errors: ErrorList) -> tuple[CatalogIn, KnownName
 
     Entries with errors are left out of the returned catalog (it is only applied when
     there are no errors); their handles and codes still count as known references.
+    Fields are validated without their recommendations, each of which is validated on its own.
     """
     if not isinstance(data, dict):
         errors.plain("die Datei ist leer; erwartet: mindestens der Schlüssel „concept“" if data is None
@@ -117,10 +122,8 @@ def validate_catalog(data: Any, errors: ErrorList) -> tuple[CatalogIn, KnownName
                 sections[name].append(entry)
             elif name in _KEYS and isinstance(item, dict) and item.get(_KEYS[name]) is not None:
                 known.add(name, str(item[_KEYS[name]]))
-    if not errors:
-        return CatalogIn.model_validate(data), known  # fields_set as written, for "missing = unchanged"
-    partial = CatalogIn.model_construct(concept=concept, **sections)
-    return partial, known
+    # Entries keep their own fields_set (what the file wrote), which "missing = unchanged" needs.
+    return CatalogIn.model_construct(concept=concept, **sections), known
 
 
 def _entry(model: type[BaseModel], item: Any, loc: Loc, errors: ErrorList) -> Any:
@@ -153,7 +156,11 @@ def _field(item: Any, i: int, errors: ErrorList) -> FieldIn | None:
     return field
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml parses large catalogs about ten times faster; the pure-Python loader is the fallback.
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that keeps dates as text (pydantic checks them, with a path in the error)
     and refuses duplicate keys (PyYAML would silently keep the last one)."""
 

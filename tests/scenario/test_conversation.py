@@ -74,3 +74,21 @@ async def test_settings_only_in_a_direct_message(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         text = await bot.text("testmann", "einstellungen", room="#eg-arbeit-wirtschaft")
     assert "nur in einer Direktnachricht" in text
+
+
+async def test_an_unanswered_conversation_times_out_once(db_url: str) -> None:
+    from datetime import timedelta
+
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.text("testmann", "einstellungen")
+        await bot.app.scheduler.run_due()
+        assert not any("closed" in m.text() or "beendet" in m.text() for m in bot.transport.sent[-1:])
+        bot.clock.now += timedelta(days=3)
+        before = len(bot.transport.sent)
+        await bot.app.scheduler.run_due()
+        await bot.app.scheduler.run_due()
+        timeouts = bot.transport.sent[before:]
+        assert len(timeouts) == 1 and "Gespräch beendet" in timeouts[0].text()
+        assert timeouts[0].channel.id == "dm:testmann"
+        # the next message is a command again, not an answer to the closed step
+        assert "Sachstand – Befehle" in await bot.text("testmann", "hilfe")
