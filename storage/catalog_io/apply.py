@@ -78,16 +78,16 @@ class Writer:
     # catalog ---------------------------------------------------------------
     def catalog(self, cat: CatalogIn) -> None:
         concept = self.concept(cat.concept)
-        for entry in cat.people:
-            self.person(entry)
-        for entry in cat.bodies:
-            self.body(entry)
-        for entry in cat.reporting_lines:
-            self.line(entry)
-        for entry in cat.indicators:
-            self.indicator(entry)
-        for position, entry in enumerate(cat.fields):
-            self.field(concept, position, entry)
+        for person in cat.people:
+            self.person(person)
+        for body in cat.bodies:
+            self.body(body)
+        for line in cat.reporting_lines:
+            self.line(line)
+        for indicator in cat.indicators:
+            self.indicator(indicator)
+        for position, field in enumerate(cat.fields):
+            self.field(concept, position, field)
 
     def concept(self, c: ConceptIn) -> Concept:
         obj = self.idx.concepts.get(c.code)
@@ -232,10 +232,10 @@ class Writer:
                     if not changed:
                         self.report.updated_by["recommendation"] += 1
                 obj.indicators = wanted
-        for position, m in enumerate(r.metrics):
-            self.metric(obj, position, m)
-        for m in r.measures:
-            self.measure(obj, m)
+        for position, metric in enumerate(r.metrics):
+            self.metric(obj, position, metric)
+        for measure in r.measures:
+            self.measure(obj, measure)
         self.bar.update()
 
     def metric(self, rec: Recommendation, position: int, m: MetricIn) -> None:

@@ -1,7 +1,7 @@
 """CatalogError and the German wording of every validation problem."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,10 @@ Loc = Sequence[str | int]
 class CatalogError(Exception):
     """All problems of one file at once; nothing was written."""
 
-    def __init__(self, path: Path, errors: list[str]) -> None:
+    def __init__(self, path: Path, errors: list[str], outcome: str = "nichts wurde importiert") -> None:
         self.path = path
         self.errors = errors
-        count = f"{len(errors)} Fehler" if len(errors) != 1 else "1 Fehler"
-        super().__init__(f"{path.name}: {count}; nichts wurde importiert.\n" + "\n".join(errors))
+        super().__init__(f"{path.name}: {len(errors)} Fehler; {outcome}.\n" + "\n".join(errors))
 
 
 def loc_text(loc: Loc) -> str:
@@ -102,6 +101,9 @@ def german(err: Any, keys: list[str] | None = None) -> tuple[str, object]:
         "int_from_float": "keine ganze Zahl; erlaubt: ganze Zahl",
         "greater_than_equal": f"zu klein; erlaubt: mindestens {ctx.get('ge')}",
         "less_than_equal": f"zu groß; erlaubt: höchstens {ctx.get('le')}",
+        "decimal_type": "keine Zahl; erlaubt: eine Zahl wie 12 oder 8.5",
+        "decimal_parsing": "keine Zahl; erlaubt: eine Zahl wie 12 oder 8.5",
+        "date_type": "kein Datum; erlaubt: JJJJ-MM-TT (2027-06-30)",
         "bool_type": "kein Wahrheitswert; erlaubt: true oder false",
         "bool_parsing": "kein Wahrheitswert; erlaubt: true oder false",
         "list_type": "keine Liste; erlaubt: eine Liste (- Eintrag)",
@@ -136,5 +138,7 @@ def _child(node: yaml.Node, part: str | int, *, want_key: bool) -> yaml.Node | N
     return None
 
 
-def join_codes(codes: Iterable[str]) -> str:
-    return ", ".join(sorted(codes))
+def decode_error(path: Path, raw: bytes, exc: UnicodeDecodeError, hint: str = "") -> CatalogError:
+    line = raw[:exc.start].count(b"\n") + 1
+    return CatalogError(path, [f"{path.name}: Zeile {line}: die Datei ist nicht UTF-8-kodiert; "
+                               f"erlaubt: UTF-8{hint}"])

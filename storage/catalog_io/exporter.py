@@ -21,6 +21,7 @@ from .errors import CatalogError
 from .tabular import COLUMNS
 
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available: much faster
+NOT_EXPORTED = "nichts wurde exportiert"
 HEADER = "# Sachstand-Katalog – Format: docs/catalog.md\n"
 
 
@@ -44,14 +45,14 @@ def export_catalog(uow: UnitOfWork, path: Path, *, concept: str | None = None) -
         (_write_csv if suffix == ".csv" else _write_xlsx)(path, rows)
         return len(rows)
     raise CatalogError(path, [f"{path.name}: unbekanntes Dateiformat „{suffix}“; "
-                              "erlaubt: .yaml, .yml, .csv, .xlsx"])
+                              "erlaubt: .yaml, .yml, .csv, .xlsx"], NOT_EXPORTED)
 
 
 def _concept(uow: UnitOfWork, path: Path, code: str | None) -> Concept:
     found = uow.catalog.concept_by_code(code) if code else uow.catalog.concept()
     if found is None:
         raise CatalogError(path, [f"{path.name}: kein Konzept „{code or ''}“ in der Datenbank; "
-                                  "erlaubt: der Code eines importierten Konzepts"])
+                                  "erlaubt: der Code eines importierten Konzepts"], NOT_EXPORTED)
     return found
 
 
@@ -183,7 +184,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([header for header, _ in COLUMNS.values()])
         for row in rows:
-            writer.writerow([v.german_date(row[k]) if k == "time_target" else row[k] for k in COLUMNS])
+            writer.writerow([v.german_date(row[k]) if k == "time_target"
+                             else v.defuse_formula(row[k]) if isinstance(row[k], str) else row[k]
+                             for k in COLUMNS])
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -200,6 +203,9 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
     date_col = list(COLUMNS).index("time_target") + 1
     for row in rows:
         sheet.append([row[k] for k in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, not a formula (openpyxl guesses from the leading "=")
         sheet.cell(row=sheet.max_row, column=date_col).number_format = "DD.MM.YYYY"
     widths = {"code": 12, "title": 50, "description": 60, "owner_unit": 30}
     for i, key in enumerate(COLUMNS, start=1):

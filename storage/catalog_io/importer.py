@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..models import Person
 from ..uow import UnitOfWork
 from .apply import Writer
-from .errors import CatalogError, ErrorList, Loc
+from .errors import CatalogError, ErrorList, Loc, decode_error
 from .index import DbIndex
 from .refs import KnownNames, check_catalog
 from .report import ImportReport, progress_bar
@@ -86,6 +86,7 @@ def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
     return report
 
 
+M = TypeVar("M", bound=BaseModel)
 _SECTIONS: dict[str, type[BaseModel]] = {
     "people": PersonIn, "bodies": BodyIn, "reporting_lines": ReportingLineIn,
     "indicators": IndicatorIn, "fields": FieldIn,
@@ -123,10 +124,10 @@ def validate_catalog(data: Any, errors: ErrorList) -> tuple[CatalogIn, KnownName
             elif name in _KEYS and isinstance(item, dict) and item.get(_KEYS[name]) is not None:
                 known.add(name, str(item[_KEYS[name]]))
     # Entries keep their own fields_set (what the file wrote), which "missing = unchanged" needs.
-    return CatalogIn.model_construct(concept=concept, **sections), known
+    return CatalogIn.model_construct(None, concept=concept, **sections), known
 
 
-def _entry(model: type[BaseModel], item: Any, loc: Loc, errors: ErrorList) -> Any:
+def _entry(model: type[M], item: Any, loc: Loc, errors: ErrorList) -> M | None:
     try:
         return model.model_validate(item)
     except ValidationError as exc:
@@ -160,7 +161,7 @@ def _field(item: Any, i: int, errors: ErrorList) -> FieldIn | None:
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]  # CSafeLoader is untyped
     """Safe loader that keeps dates as text (pydantic checks them, with a path in the error)
     and refuses duplicate keys (PyYAML would silently keep the last one)."""
 
@@ -170,9 +171,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    "beim Lesen einer Zuordnung", node.start_mark, "found duplicate key", key_node.start_mark)
+                    None, None, f"found duplicate key „{key}“", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
@@ -180,11 +182,11 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_st
 
 def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """The data and the node tree (for line numbers); syntax errors name line and column."""
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(path, [f"{path.name}: Byte {exc.start}: die Datei ist nicht UTF-8-kodiert; "
-                                  "erlaubt: UTF-8"]) from exc
+        raise decode_error(path, raw, exc) from exc
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -201,6 +203,6 @@ def _yaml_message(path: Path, exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else "unbekannte Stelle"
     problem = exc.problem or "unbekanntes Problem"
-    german = _YAML_PROBLEMS.get(problem)
-    text = f"{german} ({problem})" if german else problem
+    known = next((k for k in _YAML_PROBLEMS if problem.startswith(k)), None)
+    text = f"{_YAML_PROBLEMS[known]}{problem[len(known):]} ({known})" if known else problem
     return f"{path.name}: YAML-Syntaxfehler in {where}: {text}; erlaubt: gültiges YAML"

@@ -68,5 +68,6 @@ def progress_bar(total: int, enabled: bool | None, label: str) -> Progress:
     """tqdm on stderr; None means: only for long imports in an interactive terminal."""
     if enabled is None:
         enabled = total > PROGRESS_THRESHOLD and sys.stderr.isatty()
-    return tqdm(total=total, disable=not enabled, file=sys.stderr, desc=label, unit=" Zeilen",
-                leave=False)
+    bar: Progress = tqdm(total=total, disable=not enabled, file=sys.stderr, desc=label, unit=" Zeilen",
+                         leave=False)
+    return bar

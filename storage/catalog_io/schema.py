@@ -77,8 +77,12 @@ def Code(max_length: int) -> Any:  # noqa: N802 - type factory
 Handle = Annotated[str, BeforeValidator(_handle), StringConstraints(min_length=1, max_length=64)]
 Day = Annotated[date, BeforeValidator(v.parse_date)]
 OptDay = Annotated[date | None, BeforeValidator(v.parse_date)]
-Number = Annotated[Decimal, BeforeValidator(v.parse_decimal)]
-OptNumber = Annotated[Decimal | None, BeforeValidator(v.parse_decimal)]
+# Scales as in storage/models/catalog.py: Amount Numeric(18, 4), Money Numeric(14, 2), Numeric(8, 2).
+Amount = Annotated[Decimal, BeforeValidator(v.decimal_for(18, 4))]
+OptAmount = Annotated[Decimal | None, BeforeValidator(v.decimal_for(18, 4))]
+OptMoney = Annotated[Decimal | None, BeforeValidator(v.decimal_for(14, 2))]
+OptSmall = Annotated[Decimal | None, BeforeValidator(v.decimal_for(8, 2))]
+Small = Annotated[Decimal, BeforeValidator(v.decimal_for(8, 2))]
 StatusValue = Annotated[Status, BeforeValidator(v.parse_status)]
 Progress = Annotated[int, BeforeValidator(v.parse_progress), Field(ge=0, le=100)]
 Flag = Annotated[bool, BeforeValidator(v.parse_bool)]
@@ -158,7 +162,7 @@ class IndicatorValueIn(Strict):
     period: Text(20, 1)  # type: ignore[valid-type]
     gender: Annotated[str, BeforeValidator(v.parse_gender)] = "gesamt"
     district: Text(80) = ""  # type: ignore[valid-type]
-    value: Number
+    value: Amount
 
 
 class IndicatorIn(Strict):
@@ -174,11 +178,11 @@ class IndicatorIn(Strict):
 class MetricIn(Strict):
     name: Text(200, 1)  # type: ignore[valid-type]
     unit: Text(40) = ""  # type: ignore[valid-type]
-    baseline: OptNumber = None
+    baseline: OptAmount = None
     baseline_date: OptDay = None
-    target: OptNumber = None
+    target: OptAmount = None
     target_date: OptDay = None
-    current: OptNumber = None
+    current: OptAmount = None
     current_date: OptDay = None
 
 
@@ -190,12 +194,12 @@ class MeasureIn(Strict):
     owner_unit: Text(200) = ""  # type: ignore[valid-type]
     start: OptDay = None
     end: OptDay = None
-    budget_planned: OptNumber = None
-    budget_spent: OptNumber = None
-    staff: OptNumber = None
+    budget_planned: OptMoney = None
+    budget_spent: OptMoney = None
+    staff: OptSmall = None
     status: StatusValue = Status.NOT_STARTED
     progress: Progress = 0
-    weight: Number = Decimal(1)
+    weight: Small = Decimal(1)
 
 
 class RecommendationIn(Strict):

@@ -16,7 +16,7 @@ from ..models import Person, Recommendation, Status
 from ..uow import UnitOfWork
 from . import values as v
 from .apply import Writer
-from .errors import CatalogError, ErrorList
+from .errors import CatalogError, ErrorList, decode_error
 from .index import DbIndex
 from .report import ImportReport, progress_bar
 
@@ -48,11 +48,11 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def read_csv(path: Path) -> Sheet:
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")  # -sig: Excel's "CSV UTF-8" starts with a BOM
+        text = raw.decode("utf-8-sig")  # -sig: Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError as exc:
-        raise CatalogError(path, [f"{path.name}: Byte {exc.start}: die Datei ist nicht UTF-8-kodiert; "
-                                  "erlaubt: UTF-8 (in Excel: „CSV UTF-8 (durch Trennzeichen getrennt)“)"]) from exc
+        raise decode_error(path, raw, exc, " (in Excel: „CSV UTF-8 (durch Trennzeichen getrennt)“)") from exc
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     if not records:
         return Sheet([], [])
@@ -122,7 +122,8 @@ def import_table(uow: UnitOfWork, path: Path, actor: Person | None,
     columns = header_map(sheet, errors)
     errors.raise_if_any()
     idx = DbIndex.load(uow.session, full=False)
-    rows, first = [], {}  # first: code → row it first appeared in
+    rows: list[tuple[int, dict[str, Any]]] = []
+    first: dict[str, int] = {}  # code → row it first appeared in
     for n, cells, pct in sheet.rows:
         rows.append(_check_row(n, cells, pct, columns, sheet.headers, idx, errors))
         _duplicate_code(rows[-1], first, sheet.headers[columns["code"]], errors)
@@ -212,7 +213,7 @@ def _parse(attr: str, raw: Any, percent_cell: bool, idx: DbIndex) -> Any:
         if percent_cell and isinstance(raw, (int, float)) and raw <= 1:
             raw = raw * 100  # an Excel %-cell stores 40 % as 0.4
         return v.parse_progress(raw)
-    text = "" if empty else str(raw)
+    text = "" if empty else v.restore_formula(str(raw))
     if attr in _MAX and len(text) > _MAX[attr]:
         raise ValueError(f"zu lang; erlaubt: höchstens {_MAX[attr]} Zeichen")
     return text

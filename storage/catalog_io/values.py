@@ -6,8 +6,9 @@ the caller adds where (path or row/column) and what was found.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..models import BodyKind, MemberRole, Status
 
@@ -119,6 +120,22 @@ def parse_decimal(value: object) -> Decimal | None:
     return number
 
 
+def decimal_for(digits: int, scale: int) -> Callable[[object], Decimal | None]:
+    """Parser for a Numeric(digits, scale) column: rounds to its scale (so a re-import compares
+    equal to what the database stored) and refuses what would not fit."""
+    step, limit = Decimal(1).scaleb(-scale), Decimal(10) ** (digits - scale)
+
+    def parse(value: object) -> Decimal | None:
+        number = parse_decimal(value)
+        if number is None:
+            return None
+        number = number.quantize(step, rounding=ROUND_HALF_UP)
+        if abs(number) >= limit:
+            raise ValueError(f"Zahl zu groß; erlaubt: weniger als {limit:,.0f}".replace(",", "."))
+        return number
+    return parse
+
+
 def parse_progress(value: object) -> int | None:
     """0–100, written as `40`, `40 %` or `40%`; a fraction from an Excel %-cell is scaled by the caller."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -155,3 +172,16 @@ def plain_number(value: Decimal | None) -> int | float | None:
 
 def german_date(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
+
+
+# Spreadsheet programs run cell text starting with these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(text: str) -> str:
+    """Prefix an apostrophe so Excel shows the text instead of running it; undone by the import."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def restore_formula(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text

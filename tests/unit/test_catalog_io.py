@@ -120,12 +120,18 @@ class Db:
         return found
 
 
-@pytest.fixture
-def make_db(tmp_path: Path) -> Iterator[Callable[[str], Db]]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def make_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Db]]:
+    """Fresh databases on SQLite and on the real PostgreSQL server of tests/conftest.py."""
     made: list[Db] = []
 
     def make(name: str = "catalog") -> Db:
-        db = Db(f"sqlite:///{tmp_path / name}.db")
+        if request.param == "postgres":
+            from tests.conftest import _fresh_pg_database
+
+            db = Db(_fresh_pg_database(request.getfixturevalue("pg_server")))
+        else:
+            db = Db(f"sqlite:///{tmp_path / name}.db")
         made.append(db)
         return db
 
@@ -283,6 +289,19 @@ def test_missing_keys_keep_stored_values(db: Db, small: Path, tmp_path: Path) ->
         assert db.rec(uow, "HF1-01").progress == 40
 
 
+def test_numbers_are_rounded_to_the_column_scale(db: Db, tmp_path: Path) -> None:
+    """Otherwise the database's rounding would make every re-import an update."""
+    path = write(tmp_path / "precise.yaml", SMALL.replace("value: 9.25}", "value: 9.25456}")
+                 .replace("budget_spent: 12000.5,", "budget_spent: 12000.555,"))
+    db.load(path)
+    assert db.load(path).unchanged
+    with db.uow() as uow:
+        indicator = uow.catalog.indicator("K-BIL-01")
+        assert indicator is not None
+        assert {x.value for x in indicator.values} == {Decimal("8.1"), Decimal("9.2546")}
+        assert db.rec(uow, "HF1-01").measures[0].budget_spent == Decimal("12000.56")
+
+
 # round trips ----------------------------------------------------------------------------
 
 def test_yaml_round_trip(make_db: Callable[[str], Db], small: Path, tmp_path: Path) -> None:
@@ -318,6 +337,25 @@ def test_csv_export_is_excel_friendly(db: Db, small: Path, tmp_path: Path) -> No
                         "Organisationseinheit;Zeitziel;Status;Fortschritt")
     assert lines[1] == "HF1-01;Sprachförderung ausbauen;Mehr Kurse;HF1;EG1;mueller;Schulamt;30.06.2027;in Umsetzung;40"
     assert db.load(out).unchanged
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_that_looks_like_a_formula_survives(db: Db, small: Path, tmp_path: Path, suffix: str) -> None:
+    from openpyxl import load_workbook
+
+    db.load(small)
+    title = "=SUMME(A1:A2)"
+    db.load(write(tmp_path / "formula.csv", f"Code;Titel;Beschreibung\nHF1-02;{title};-x\n"))
+    out = tmp_path / f"liste{suffix}"
+    db.export(out)
+    if suffix == ".csv":
+        assert ";'=SUMME(A1:A2);'-x;" in out.read_text("utf-8-sig")
+    else:
+        cell = load_workbook(out).active["B3"]
+        assert cell.value == title and cell.data_type == "s"
+    assert db.load(out).unchanged
+    with db.uow() as uow:
+        assert (db.rec(uow, "HF1-02").title, db.rec(uow, "HF1-02").description) == (title, "-x")
 
 
 def test_csv_with_semicolons_german_headers_and_bom(db: Db, small: Path, tmp_path: Path) -> None:
