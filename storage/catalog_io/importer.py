@@ -58,8 +58,9 @@ def import_catalog(uow: UnitOfWork, path: Path, *, actor: Person | None = None,
         uow.flush()
     except IntegrityError as exc:  # a rule the checks missed: still report, never half-write
         raise CatalogError(path, [f"{path.name}: die Datenbank lehnt den Import ab: {exc.orig}"]) from exc
-    uow.audit.record(actor, "import", "catalog", _ref(path), created=report.created,
-                     updated=report.updated, removed=report.removed, format=report.kind)
+    if not report.unchanged:  # the audit log records changes; an identical re-import is none
+        uow.audit.record(actor, "import", "catalog", _ref(path), created=report.created,
+                         updated=report.updated, removed=report.removed, format=report.kind)
     return report
 
 
