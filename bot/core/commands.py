@@ -38,6 +38,7 @@ class Command:
     args: tuple[Arg, ...] = ()
     role: Role = Role.FOLLOWER
     body_arg: str | None = None  # argument naming the body a chair must chair
+    item_arg: str | None = None  # argument naming a recommendation: its body's chair and its owner may
     group: str = "general"
     where: str = "any"  # any | room | dm
     examples: tuple[str, ...] = ()

@@ -81,7 +81,7 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
         return ctx.t("This command works only in a body's room.")
     body = _body_in_scope(ctx, command, invocation.args)
     have = ctx.standing.role_for(body)
-    if have >= command.role:
+    if have >= command.role or _owns_item(ctx, command, invocation.args):
         return None
     if ctx.person is None:
         return ctx.t("I do not know you yet. Ask the coordinating office to add you.")
@@ -91,7 +91,18 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
     return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
 
 
+def _owns_item(ctx: Context, command: Command, args: dict[str, object]) -> bool:
+    """Owners may update their own recommendations (DOMAIN.md: member rights)."""
+    if not command.item_arg or ctx.person is None or command.role > Role.CHAIR:
+        return False
+    rec = ctx.uow.catalog.recommendation(str(args.get(command.item_arg) or ""))
+    return rec is not None and rec.owner_id == ctx.person.id
+
+
 def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> object:
+    if command.item_arg and args.get(command.item_arg):
+        rec = ctx.uow.catalog.recommendation(str(args[command.item_arg]))
+        return rec.body if rec is not None else None
     if command.body_arg and args.get(command.body_arg):
         return ctx.uow.bodies.by_code(str(args[command.body_arg]))
     if not ctx.channel.direct:
