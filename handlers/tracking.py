@@ -8,7 +8,7 @@ from bot.core.argtypes import ArgError, Code, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from storage.models import Recommendation
+from storage.models import Person, Recommendation
 
 from .labels import STATUS_LABELS, parse_status
 
@@ -70,7 +70,8 @@ def history(ctx: Context, code: str) -> None:
     if rec is None:
         return
     changes = ctx.uow.catalog.history(rec)
-    people = {p.id: p.name for p in ctx.uow.people.all()} if changes else {}
+    actors = {c.actor_id for c in changes if c.actor_id is not None}
+    people = {pid: person.name for pid in actors if (person := ctx.uow.session.get(Person, pid))}
     rows = [(c, people.get(c.actor_id or -1, ctx.t("system")), _shown(ctx, c.field_name, c.old),
              _shown(ctx, c.field_name, c.new)) for c in changes]
     ctx.reply("item_history", rec=rec, rows=rows)

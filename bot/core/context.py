@@ -36,10 +36,6 @@ class Services:
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # transport → formats
     clock: Callable[[], datetime] = utcnow
 
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.general.timezone)
-
 
 class Context:
     def __init__(self, services: Services, uow: UnitOfWork, message: IncomingMessage,
