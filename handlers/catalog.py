@@ -54,6 +54,10 @@ def list_recommendations(ctx: Context, filters: dict[str, str] | None = None) ->
               filters=(filters or {}).get("text", ""))
 
 
+def my_recommendations(ctx: Context) -> None:
+    list_recommendations(ctx, {"mine": "yes", "text": ctx.t("mine")})
+
+
 def _filter(ctx: Context, filters: dict[str, str]) -> RecommendationFilter:
     status = None
     if "status" in filters:
@@ -100,3 +104,6 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         group="catalog",
         examples=("liste feld:HF2", "liste status:verzögert", "liste überfällig", "liste meine",
                   "liste gremium:EG2 verantwortlich:@mueller")))
+    registry.register(Command(
+        "mine", {"de": ("meine",), "en": ("mine",)}, N_("List the recommendations you own."),
+        my_recommendations, group="catalog"))

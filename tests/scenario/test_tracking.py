@@ -50,3 +50,15 @@ async def test_unknown_status_word_is_explained(db_url: str) -> None:
         text = await bot.text("koordination", "status HF1-05 halbfertig")
         assert _rec(bot, "HF1-05") == before
     assert "kein Status" in text and "verzögert" in text
+
+
+async def test_meine_lists_exactly_the_own_items(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        owner = _rec(bot, "HF1-05")[2]
+        assert owner is not None
+        text = await bot.text(owner, "meine")
+        with bot.app.uow_factory() as uow:
+            from storage.repositories import RecommendationFilter
+            own = {r.code for r in uow.catalog.recommendations(RecommendationFilter(owner=owner))}
+    assert own and all(code in text for code in own)
+    assert text.count("•") == len(own)
