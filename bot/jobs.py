@@ -8,7 +8,7 @@ from storage.models import ConversationState, Person
 
 from .core.context import Context, Services
 from .core.events import ChannelRef, IncomingMessage, PersonRef
-from .core.roles import standing
+from .core.router import build_context
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -19,10 +19,8 @@ log = logging.getLogger(__name__)
 def system_context(services: Services, uow: UnitOfWork, channel: ChannelRef, person_id: int | None) -> Context:
     """A context for messages the bot starts itself (timeouts, reminders), as if in that channel."""
     person = uow.session.get(Person, person_id) if person_id else None
-    memberships = uow.people.memberships(person) if person else []
     sender = PersonRef(channel.transport, (person.identity(channel.transport) or "") if person else "")
-    message = IncomingMessage(channel, sender, "", event_id="", kind="message")
-    return Context(services, uow, message, person, standing(person, memberships, services.settings.roles.coordinators))
+    return build_context(services, uow, IncomingMessage(channel, sender, "", event_id=""), person)
 
 
 def expire_conversations(services: Services) -> int:

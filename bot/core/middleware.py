@@ -4,6 +4,8 @@ from __future__ import annotations
 import difflib
 import logging
 
+from storage.models import Recommendation
+
 from .commands import N_, Command, Invocation, UsageError
 from .context import Context
 from .router import Next
@@ -79,9 +81,10 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
         return ctx.t("This command works only in a direct message with me.")
     if command.where == "room" and ctx.channel.direct:
         return ctx.t("This command works only in a body's room.")
-    body = _body_in_scope(ctx, command, invocation.args)
+    item = _item(ctx, command, invocation.args)
+    body = item.body if item is not None else _body_in_scope(ctx, command, invocation.args)
     have = ctx.standing.role_for(body)
-    if have >= command.role or _owns_item(ctx, command, invocation.args):
+    if have >= command.role or _owns(ctx, command, item):
         return None
     if ctx.person is None:
         return ctx.t("I do not know you yet. Ask the coordinating office to add you.")
@@ -91,18 +94,20 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
     return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
 
 
-def _owns_item(ctx: Context, command: Command, args: dict[str, object]) -> bool:
+def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | None:
+    """The recommendation a command is about, looked up once for body and owner checks."""
+    if not command.item_arg or not args.get(command.item_arg):
+        return None
+    return ctx.uow.catalog.recommendation(str(args[command.item_arg]))
+
+
+def _owns(ctx: Context, command: Command, item: Recommendation | None) -> bool:
     """Owners may update their own recommendations (DOMAIN.md: member rights)."""
-    if not command.item_arg or ctx.person is None or command.role > Role.CHAIR:
-        return False
-    rec = ctx.uow.catalog.recommendation(str(args.get(command.item_arg) or ""))
-    return rec is not None and rec.owner_id == ctx.person.id
+    return (item is not None and ctx.person is not None and command.role <= Role.CHAIR
+            and item.owner_id == ctx.person.id)
 
 
 def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> object:
-    if command.item_arg and args.get(command.item_arg):
-        rec = ctx.uow.catalog.recommendation(str(args[command.item_arg]))
-        return rec.body if rec is not None else None
     if command.body_arg and args.get(command.body_arg):
         return ctx.uow.bodies.by_code(str(args[command.body_arg]))
     if not ctx.channel.direct:

@@ -14,11 +14,20 @@ from .events import IncomingMessage
 from .roles import Standing, standing
 
 if TYPE_CHECKING:
+    from storage.models import Person
     from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 Next = Callable[[], None]
 Middleware = Callable[[Context, Next], None]
+
+
+def build_context(services: Services, uow: UnitOfWork, message: IncomingMessage,
+                  person: Person | None) -> Context:
+    """The speaker's standing (roles) is computed here, for events and scheduled work alike."""
+    memberships = uow.people.memberships(person) if person else []
+    return Context(services, uow, message, person,
+                   standing(person, memberships, services.settings.roles.coordinators))
 
 
 class Router:
@@ -48,9 +57,7 @@ class Router:
 
     def _context(self, uow: UnitOfWork, message: IncomingMessage) -> Context:
         person = uow.people.by_identity(message.channel.transport, message.sender.id)
-        memberships = uow.people.memberships(person) if person else []
-        stand = standing(person, memberships, self.services.settings.roles.coordinators)
-        return Context(self.services, uow, message, person, stand)
+        return build_context(self.services, uow, message, person)
 
     def _apologise(self, message: IncomingMessage) -> int:
         """A bug gets a logged traceback and a polite apology, never a traceback in chat."""
