@@ -5,6 +5,7 @@ per item; the fan-out job (bot/rounds/jobs.py) asks the people in batches.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,21 +120,21 @@ def view(ctx: Context, round_: Round) -> RoundView:
 # -- answering ---------------------------------------------------------------------------
 
 
+_GERMAN = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")  # 1.234,5 · 1234,5 · 12
+_POINT = re.compile(r"[+-]?\d+\.\d+")  # 12.5, when there is no comma
+LIMIT = Decimal("1e12")
+
+
 def parse_number(text: str) -> Decimal | None:
-    """German first: `1.234,5` and `12,5`; `12.5` is read as a decimal point when unambiguous."""
+    """German first: `1.234,5`, `1234,5`, `12`; `12.5` also reads as a decimal point."""
     raw = text.strip().replace("\u00a0", "").replace(" ", "")
-    if not raw or len(raw) > 30:
-        return None
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.rsplit(".", 1)[1]) == 3
-                                 and raw.lstrip("+-").split(".")[0] not in ("", "0")):
-        raw = raw.replace(".", "")  # 1.234 or 1.234.567: thousands dots
-    try:
+    if _GERMAN.fullmatch(raw):
+        value = Decimal(raw.replace(".", "").replace(",", "."))
+    elif _POINT.fullmatch(raw) and not re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", raw):
         value = Decimal(raw)
-    except ArithmeticError:
+    else:
         return None
-    return value if value.is_finite() else None
+    return value if abs(value) < LIMIT else None
 
 
 def submit(ctx: Context, upd: StatusUpdate, item: dict[str, Any]) -> None:
