@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-PROMPT_BATCH = 200  # people per transaction: other work gets the database between batches
+PROMPT_BATCH = 50  # people per transaction: answers to others get the database between batches
 
 
 def tick(services: Services) -> int:
