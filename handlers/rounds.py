@@ -182,7 +182,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 role=Role.FOLLOWER, where="dm", group="rounds"),
         Command("update", {"de": ("aktualisieren",), "en": ("update",)},
                 N_("Report the state of one of your recommendations now, step by step."), update_item,
-                args=(code,), role=Role.CHAIR, item_arg="code", where="dm", group="rounds",
+                args=(code,), role=Role.CHAIR, item_arg="code", owner_may=True, where="dm", group="rounds",
                 examples=("aktualisieren HF2-07",)),
         Command("correct", {"de": ("korrigieren",), "en": ("correct",)},
                 N_("Change your answer about a recommendation while its round is open."), correct,

@@ -5,7 +5,7 @@ import difflib
 import logging
 import re
 
-from storage.models import Recommendation
+from storage.models import Field, Recommendation
 
 from .commands import N_, Command, Invocation, UsageError
 from .context import Context
@@ -118,16 +118,22 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
     return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
 
 
-def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | None:
-    """The recommendation a command is about, looked up once for body and owner checks."""
+def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | Field | None:
+    """What a command is about, looked up once for the body and owner checks."""
     if not command.item_arg or not args.get(command.item_arg):
         return None
-    return ctx.uow.catalog.recommendation(str(args[command.item_arg]))
+    code = str(args[command.item_arg])
+    if command.item_kind == "measure":
+        measure = ctx.uow.catalog.measure(code)
+        return measure.recommendation if measure is not None else None
+    if command.item_kind == "new":  # HF2-08 is created in field HF2
+        return ctx.uow.catalog.field(code.rsplit("-", 1)[0]) if "-" in code else None
+    return ctx.uow.catalog.recommendation(code)
 
 
-def _owns(ctx: Context, command: Command, item: Recommendation | None) -> bool:
+def _owns(ctx: Context, command: Command, item: Recommendation | Field | None) -> bool:
     """Owners may update their own recommendations (DOMAIN.md: member rights)."""
-    return (item is not None and ctx.person is not None and command.role <= Role.CHAIR
+    return (command.owner_may and isinstance(item, Recommendation) and ctx.person is not None
             and item.owner_id == ctx.person.id)
 
 
