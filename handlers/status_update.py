@@ -261,6 +261,18 @@ def _advance(cc: ConvContext) -> str:
     return "status"
 
 
+def _skip_item(cc: ConvContext) -> str:
+    """`überspringen` at the status question: this item goes to the end of the queue."""
+    queue, pos = list(cc.data["queue"]), cc.data["pos"]
+    if pos < len(queue) - 1:
+        queue.append(queue.pop(pos))
+        cc.set(queue=queue, item={}, mi=0, editing=False)
+        cc.fresh = True
+    else:
+        cc.ctx.notice("This is your last open item; answer it, or say “später”.")
+    return "status"
+
+
 def _finish(cc: ConvContext) -> None:
     cc.ctx.reply("round_done", count=len(cc.data["queue"]))
 
@@ -418,7 +430,7 @@ def item_of(upd: StatusUpdate) -> dict[str, Any]:
 ROUND = Conversation(NAME, (
     Step("status", "round_question", _answer_status,
          N_("Choose the status: 1 not started, 2 in progress, 3 delayed, 4 blocked, 5 done, 6 dropped."),
-         choices=_status_choices, values=_values),
+         choices=_status_choices, values=_values, skippable=True, on_skip=_skip_item),
     Step("progress", "round_question", _answer_progress,
          N_("The progress in percent from 0 to 100, like 70 or “ca. 70 %”, or “unverändert”."), values=_values),
     Step("metric", "round_question", _answer_metric,

@@ -165,3 +165,13 @@ async def test_only_chairs_and_the_office_run_rounds(db_url: str) -> None:
         closed = await bot.text("beispiel", "runde schließen EG2")
         assert "geschlossen" in closed
         assert "bereits geschlossen" in await bot.text("beispiel", "runde schließen EG2")
+
+
+async def test_skip_an_item_for_now(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        skipped = await bot.text("testmann", "überspringen")
+        assert "HF2-06" in skipped and "(1/2)" in skipped
+        last = await _answer(bot, "testmann", "2", "50", "3", "a", "b", "keine", "keine", "ja")
+        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(2/2)" in last
+        assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
