@@ -46,6 +46,14 @@ def from_row(row: OutboxMessage) -> OutgoingMessage:
         attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
 
 
+class RetryAfter(Exception):
+    """A transport was told to wait (HTTP 429 Retry-After): the next attempt waits at least that long."""
+
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}; retry after {seconds:g} s")
+        self.seconds = max(0.0, seconds)
+
+
 class OutboxWorker:
     """Delivers pending rows of one transport, in order, retrying with backoff."""
 
@@ -87,7 +95,8 @@ class OutboxWorker:
             remote_id = await self.transport.send(msg)
         except Exception as exc:  # the transport failed: keep the row, retry later in order
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
-            await self.run_sync(self._failed, row_id, repr(exc))
+            wait = exc.seconds if isinstance(exc, RetryAfter) else None
+            await self.run_sync(self._failed, row_id, repr(exc), wait)
             return False
         await self.run_sync(self._sent, row_id, remote_id or "")
         return True
@@ -130,12 +139,14 @@ class OutboxWorker:
                 row.payload = {**row.payload, "attachments": []}  # keep the ledger small
                 uow.commit()
 
-    def _failed(self, row_id: int, error: str) -> None:
+    def _failed(self, row_id: int, error: str, retry_after: float | None = None) -> None:
         with self.uow_factory() as uow:
             row = uow.session.get(OutboxMessage, row_id)
             if row is not None:
                 row.attempts += 1
                 backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(row.attempts, 10))
+                if retry_after is not None:  # the server said how long: exactly that, not our guess
+                    backoff = retry_after
                 row.next_attempt_at = self.clock() + timedelta(seconds=backoff)
                 row.last_error = error[:2000]
                 uow.commit()

@@ -16,6 +16,9 @@ def build_web(app: App) -> web.Application:
     webapp = web.Application()
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
+    for transport in app.transports:  # e.g. Slack's /slack/events in http mode
+        for path, handler in getattr(transport, "routes", list)():
+            webapp.router.add_post(path, handler)
     return webapp
 
 

@@ -1,0 +1,51 @@
+"""The slash command over HTTP: signed, acknowledged at once, answered through the Web API."""
+from __future__ import annotations
+
+import time
+import urllib.parse
+
+from tests.helpers.slack_fake import command_body
+
+from tests.helpers.slack_app import ERSATZ, KOORDINATION, TESTMANN, SlackBot
+
+
+async def test_signed_help_is_acknowledged_and_answered(slack: SlackBot) -> None:
+    status, body = await slack.command(TESTMANN, "hilfe")
+    assert status == 200 and body == ""  # the bare acknowledgement; the answer follows
+    [answer] = await slack.posted(1)
+    assert slack.fake.called("chat.postEphemeral"), "help in a channel is only for the asker"
+    assert answer["channel"] == "C0EGARBEIT" and answer["user"] == TESTMANN
+    text = "\n".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")
+    assert "*Sachstand – Befehle*" in text and "`empfehlung &lt;Code&gt;`" in text
+    assert "&amp;lt;" not in text  # escaped once, not twice
+
+
+async def test_english_speaker_gets_english_help(slack: SlackBot) -> None:
+    await slack.command(ERSATZ, "help")
+    [answer] = await slack.posted(1)
+    assert "Sachstand – commands" in answer["text"]
+
+
+async def test_bad_signature_is_refused_with_401(slack: SlackBot) -> None:
+    body = urllib.parse.urlencode(command_body(TESTMANN, "hilfe"))
+    status, _ = await slack.post(body, "application/x-www-form-urlencoded", secret="not-the-secret")
+    assert status == 401
+    assert not slack.fake.called("chat.postEphemeral") and not slack.fake.called("chat.postMessage")
+
+
+async def test_request_older_than_five_minutes_is_refused(slack: SlackBot) -> None:
+    body = urllib.parse.urlencode(command_body(TESTMANN, "hilfe"))
+    status, _ = await slack.post(body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 6 * 60)
+    assert status == 401  # correctly signed, but a replay of an old request
+    fresh, _ = await slack.post(body, "application/x-www-form-urlencoded")
+    assert fresh == 200
+
+
+async def test_coordinator_command_for_coordinator_and_refused_for_member(slack: SlackBot) -> None:
+    await slack.command(KOORDINATION, "protokoll 3")
+    [allowed] = await slack.posted(1)
+    assert "Änderungsprotokoll" in allowed["text"] or "Protokoll" in allowed["text"]
+    await slack.command(TESTMANN, "protokoll 3")
+    refused = (await slack.posted(2))[1]
+    assert refused["user"] == TESTMANN
+    assert "Koordination" in refused["text"] and "Protokoll" not in refused["text"].split("\n")[0]
