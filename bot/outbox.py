@@ -97,6 +97,7 @@ class OutboxWorker:
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
             wait = exc.seconds if isinstance(exc, RetryAfter) else None
             await self.run_sync(self._failed, row_id, repr(exc), wait)
+            self.wakeup.set()  # the run loop may be asleep for longer than this retry's delay
             return False
         await self.run_sync(self._sent, row_id, remote_id or "")
         return True

@@ -1,0 +1,50 @@
+"""Nothing lost, nothing twice: Slack's retries handled once; 429 and 5xx waited out."""
+from __future__ import annotations
+
+import json
+
+from tests.helpers.slack_app import KOORDINATION, TESTMANN, SlackBot
+from tests.helpers.slack_fake import dm_event
+
+DM = "D0TSTMN10"
+
+
+async def test_an_event_delivered_three_times_is_handled_once(slack_any: SlackBot) -> None:
+    event = dm_event(TESTMANN, "wer bin ich", DM)
+    for retry in range(3):  # the original and Slack's two retries (X-Slack-Retry-Num 1, 2)
+        status, _ = await slack_any.event(event, "Ev0DUPLICATE", retry=retry)
+        assert status == 200  # every delivery is acknowledged, or Slack keeps retrying
+    await slack_any.say(TESTMANN, "hilfe", event_id="Ev0SENTINEL")  # handled after the duplicates
+    texts = [m["text"] for m in await slack_any.posted(2, DM)]
+    assert len(texts) == 2, texts  # one answer to the thrice-delivered event, one to the sentinel
+    assert "testmann" in texts[0].lower() and "Befehle" in texts[1]
+
+
+async def test_rate_limit_is_waited_out_and_the_message_delivered_once(slack: SlackBot) -> None:
+    slack.fake.fail("chat.postMessage", status=429, retry_after=1)
+    await slack.say(TESTMANN, "hilfe")
+    [message] = await slack.posted(1, DM)
+    attempts = slack.fake.called("chat.postMessage", ok_only=False)
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # Retry-After honoured, not retried at once
+    assert "Befehle" in message["text"]
+    await slack.say(TESTMANN, "wer bin ich")  # the queue moves on; the first is not resent
+    await slack.posted(2, DM)
+    assert len([a for a in slack.fake.called("chat.postMessage") if "Befehle" in a.params["text"]]) == 1
+
+
+async def test_server_error_is_retried_with_backoff(slack: SlackBot) -> None:
+    slack.fake.fail("chat.postEphemeral", status=500, retry_after=None)
+    await slack.command(KOORDINATION, "hilfe")
+    [message] = await slack.posted(1)
+    attempts = slack.fake.called("chat.postEphemeral", ok_only=False)
+    assert [a.status for a in attempts] == [500, 200] and "Befehle" in message["text"]
+
+
+async def test_help_over_http_and_socket_mode(slack_any: SlackBot) -> None:
+    status, ack = await slack_any.command(TESTMANN, "hilfe")
+    assert status == 200 and json.loads(ack or "{}") == {}  # acknowledged, nothing more
+    [answer] = await slack_any.posted(1)
+    assert answer["user"] == TESTMANN and "Sachstand – Befehle" in answer["text"]
+    if slack_any.mode == "socket":
+        assert slack_any.fake.called("apps.connections.open")
