@@ -23,7 +23,7 @@ BLOCKS_PER_VIEW = 100
 BUTTONS_PER_BLOCK = 25
 BUTTON_TEXT = 75  # characters of a button's or option's label
 TITLE_LIMIT = 24  # characters of a modal's title
-_ENTITY = re.compile(r"&[a-z]{2,4};?$|<[^>]*$")  # do not cut inside &amp; or <@U…>
+_ENTITY = re.compile(r"&[a-z]{0,4}$|<[^>]*$")  # do not cut inside &amp; or <@U…>
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ class SlackTransport:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        await self._prime_authorization()
         if self.settings.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -98,6 +99,21 @@ class SlackTransport:
             self._socket = AsyncSocketModeHandler(self.bolt, app_token, web_client=self.client)
             await self._socket.connect_async()
         self._started = True
+
+    async def _prime_authorization(self) -> None:
+        """Bolt calls auth.test on the first request, before the listener could ack; do it now."""
+        from slack_bolt.middleware.authorization.async_single_team_authorization import (
+            AsyncSingleTeamAuthorization)
+
+        try:
+            result = await self.client.auth_test()
+        except Exception as exc:  # Slack unreachable at start: Bolt will try again on the first request
+            log.warning("slack: auth.test failed at start: %s", exc)
+            return
+        log.info("slack: connected as %s (%s)", result.get("user"), result.get("user_id"))
+        for middleware in self.bolt._async_middleware_list:  # noqa: SLF001 - no public way to pre-warm
+            if isinstance(middleware, AsyncSingleTeamAuthorization):
+                middleware.auth_test_result = result
 
     async def stop(self) -> None:
         self._started = False

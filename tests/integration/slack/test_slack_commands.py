@@ -1,6 +1,8 @@
 """The slash command over HTTP: signed, acknowledged at once, answered through the Web API."""
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import urllib.parse
 
@@ -49,3 +51,18 @@ async def test_coordinator_command_for_coordinator_and_refused_for_member(slack:
     refused = (await slack.posted(2))[1]
     assert refused["user"] == TESTMANN
     assert "Koordination" in refused["text"] and "Protokoll" not in refused["text"].split("\n")[0]
+
+
+async def test_ack_waits_for_neither_database_nor_web_api(slack_any: SlackBot) -> None:
+    """The acknowledgement comes while the database worker is busy; the answer after."""
+    gate = threading.Event()
+    busy = asyncio.get_running_loop().run_in_executor(slack_any.app.executor, gate.wait)
+    try:
+        status, _ = await asyncio.wait_for(slack_any.command(TESTMANN, "hilfe"), 20)
+        assert status == 200
+        assert not slack_any.fake.called("chat.postEphemeral")  # nothing could be answered yet
+    finally:
+        gate.set()
+        await busy
+    [answer] = await slack_any.posted(1)
+    assert "Befehle" in answer["text"]
