@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.helpers.slack_app import KOORDINATION, TESTMANN, SlackBot
-from tests.helpers.slack_fake import dm_event
+from bot.app import App
+from tests.helpers.slack_app import KOORDINATION, TESTMANN, SlackBot, slack_settings
+from tests.helpers.slack_fake import SlackFake, dm_event
 
 DM = "D0TSTMN10"
 
@@ -48,3 +50,31 @@ async def test_help_over_http_and_socket_mode(slack_any: SlackBot) -> None:
     assert answer["user"] == TESTMANN and "Sachstand – Befehle" in answer["text"]
     if slack_any.mode == "socket":
         assert slack_any.fake.called("apps.connections.open")
+
+
+async def test_an_answer_queued_while_slack_is_down_is_sent_after_a_restart(tmp_path: Path,
+                                                                            fake: SlackFake) -> None:
+    settings = slack_settings(f"sqlite:///{tmp_path / 'restart.db'}", fake.api_url)
+    fake.fail("chat.postMessage", status=503, retry_after=None, times=10_000)
+    first = App(settings)
+    await first.start()
+    bot = SlackBot(first, fake, "http")
+    try:
+        await bot.say(TESTMANN, "hilfe")
+        await fake.wait_for(lambda calls: any(c.method == "chat.postMessage" for c in calls))
+    finally:
+        await bot.close()
+        await first.shutdown()  # Slack still down: the answer stays in the outbox
+    assert not fake.called("chat.postMessage")
+    fake.failures.clear()  # Slack is back
+    second = App(settings)
+    await second.start()
+    again = SlackBot(second, fake, "http")
+    try:
+        [message] = await again.posted(1, DM)
+        assert "Befehle" in message["text"]
+        await second.workers["slack"].flush()
+        assert len(fake.called("chat.postMessage")) == 1  # delivered once, after the restart
+    finally:
+        await again.close()
+        await second.shutdown()
