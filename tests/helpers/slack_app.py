@@ -76,7 +76,7 @@ class SlackBot:
         def found(_: object) -> list[dict[str, Any]] | None:
             msgs = [{**c.params, "ts": c.response.get("ts") or c.response.get("message_ts")}
                     for c in self.fake.calls
-                    if c.method in ("chat.postMessage", "chat.postEphemeral") and c.status == 200
+                    if c.method in ("chat.postMessage", "chat.postEphemeral") and c.response.get("ok")
                     and (channel is None or c.params.get("channel") == channel)]
             return msgs if len(msgs) >= count else None
         return await self.fake.wait_for(found)

@@ -81,7 +81,8 @@ class SlackFake:
         self.failures.setdefault(method, []).append(Failure(status, retry_after, times))
 
     def called(self, method: str, ok_only: bool = True) -> list[Call]:
-        return [c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
+        return [c for c in self.calls
+                if c.method == method and ((c.status == 200 and c.response.get("ok")) or not ok_only)]
 
     async def wait_for(self, predicate: Callable[[list[Call]], Any], timeout: float = 15.0) -> Any:
         """Wait until predicate(calls) is truthy and return its value (a deadline, not a speed test)."""
@@ -99,7 +100,12 @@ class SlackFake:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
-        status, body, headers = self._answer(method, params)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        wanted = "xapp-" if method == "apps.connections.open" else "xoxb-"
+        if not token.startswith(wanted):  # like Slack: the right kind of token or nothing
+            status, body, headers = 200, {"ok": False, "error": "not_authed" if not token else "invalid_auth"}, {}
+        else:
+            status, body, headers = self._answer(method, params)
         async with self._changed:
             self.calls.append(Call(method, params, status, time.monotonic(), body))
             self._changed.notify_all()
@@ -176,10 +182,11 @@ class SlackFake:
 
 async def _params(request: web.Request) -> dict[str, Any]:
     """slack_sdk sends JSON for some methods and forms for others; blocks/views as JSON strings."""
+    params: dict[str, Any] = dict(request.query)  # some methods send their arguments as query parameters
     if request.content_type == "application/json":
-        params = await request.json()
+        params.update(await request.json())
     else:
-        params = dict(urllib.parse.parse_qsl(await request.text()))
+        params.update(urllib.parse.parse_qsl(await request.text()))
     for key in ("blocks", "view", "attachments"):
         if isinstance(params.get(key), str):
             try:

@@ -66,3 +66,42 @@ async def test_ack_waits_for_neither_database_nor_web_api(slack_any: SlackBot) -
         await busy
     [answer] = await slack_any.posted(1)
     assert "Befehle" in answer["text"]
+
+
+async def test_an_announcement_goes_to_the_channel_personal_views_stay_private(slack: SlackBot) -> None:
+    await slack.command(KOORDINATION, "status HF2-04 verzögert")
+    [announced] = await slack.posted(1)
+    assert slack.fake.called("chat.postMessage") and "user" not in announced  # everyone sees it
+    assert announced["channel"] == "C0EGARBEIT" and "HF2-04" in announced["text"]
+    await slack.command(KOORDINATION, "empfehlung HF2-04")
+    personal = (await slack.posted(2))[1]
+    assert personal["user"] == KOORDINATION and "HF2-04" in personal["text"]  # ephemeral
+
+
+async def test_slash_command_in_the_direct_message_starts_a_conversation_there(slack: SlackBot) -> None:
+    await slack.command(TESTMANN, "einstellungen", channel="D0TSTMN10", channel_name="directmessage")
+    [first] = await slack.posted(1)
+    assert first["channel"] == "D0TSTMN10" and "user" not in first and "(1/4)" in first["text"]
+    await slack.say(TESTMANN, "2")  # the DM's next message answers the conversation
+    assert "(2/4)" in (await slack.posted(2, "D0TSTMN10"))[1]["text"]
+
+
+async def test_a_message_to_a_person_opens_the_direct_message_first(slack: SlackBot) -> None:
+    from bot.core.events import ChannelRef, OutgoingMessage
+    from bot.outbox import to_row
+    from storage.models import utcnow
+
+    def enqueue() -> None:
+        with slack.app.uow_factory() as uow:
+            uow.session.add(to_row(OutgoingMessage(ChannelRef("slack", "", direct=True), {"slack": "Hallo"},
+                                                   to_person=TESTMANN), "txn-dm-1", utcnow()))
+            uow.commit()
+
+    await slack.app.run_sync(enqueue)
+    await slack.app.workers["slack"].flush()
+    [opened] = slack.fake.called("conversations.open")
+    assert opened.params["users"] == TESTMANN
+    [hello] = await slack.posted(1)
+    assert hello["channel"] == "D0TSTMN10" and hello["text"] == "Hallo"
+    with slack.app.uow_factory() as uow:  # remembered: the next message needs no conversations.open
+        assert uow.people.identity("slack", TESTMANN).dm_channel == "D0TSTMN10"
