@@ -57,6 +57,11 @@ class App:
         self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock) for t in self.transports}
         self.scheduler = Scheduler(settings.general.timezone)
         self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
+        self.scheduler.add_tick("rounds", self._rounds)
+        self.services.wake = self._wake
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._again: set[str] = set()
         self.web_runner: Any = None
         self.web_port: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -76,14 +81,55 @@ class App:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def dispatch(self, message: IncomingMessage) -> None:
-        """Transports call this for every incoming event."""
-        queued = await self.run_sync(self.router.process, message)
-        if queued:
+        """Transports call this for every incoming event; the outbox workers send the answers."""
+        if await self.run_sync(self.router.process, message):
+            self._kick()
+
+    def _kick(self) -> None:
+        for worker in self.workers.values():
+            worker.wakeup.set()
+
+    async def settle(self) -> None:
+        """Wait until background work is done and every due message is delivered (tests, shutdown)."""
+        while True:
+            pending = [t for t in self._background if not t.done()]
+            await asyncio.gather(*pending, return_exceptions=True)
             await asyncio.gather(*(w.flush() for w in self.workers.values()))
+            if not any(not t.done() for t in self._background):
+                return
+
+    # -- background work ---------------------------------------------------------------
+    def _wake(self, name: str) -> None:
+        """Handlers (in the database thread) ask for background work to run soon."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._run_background, name)
+
+    def _run_background(self, name: str) -> None:
+        if any(t.get_name() == name and not t.done() for t in self._background):
+            self._again.add(name)  # running: go round once more when it ends
+            return
+        job = {"rounds": self._rounds}[name]
+        task = asyncio.create_task(job(), name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _expire_conversations(self) -> None:
         if await self.run_sync(jobs.expire_conversations, self.services):
-            await asyncio.gather(*(w.flush() for w in self.workers.values()))
+            self._kick()
+
+    async def _rounds(self) -> None:
+        """Due closings, openings and reminders; then the prompts, a batch at a time so
+        answers to people are handled in between."""
+        from .rounds import jobs as round_jobs
+
+        while True:
+            self._again.discard("rounds")
+            if await self.run_sync(round_jobs.tick, self.services):
+                self._kick()
+            while await self.run_sync(round_jobs.prompt_batch, self.services):
+                self._kick()
+            if "rounds" not in self._again:
+                return
 
     # -- lifecycle ---------------------------------------------------------------------
     def prepare(self) -> None:
@@ -101,6 +147,7 @@ class App:
             log.info("loaded example catalog %s: %s", path, report)
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         await self.run_sync(self.prepare)
         if self.settings.web.enabled:
             from .web import start_web
@@ -112,6 +159,7 @@ class App:
         for worker in self.workers.values():
             self._tasks.append(asyncio.create_task(worker.run(), name=f"outbox-{worker.transport.name}"))
         self.scheduler.start()
+        self._run_background("rounds")  # work that fell due while the bot was down, once
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -128,6 +176,9 @@ class App:
 
     async def shutdown(self) -> None:
         self.scheduler.shutdown()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         for worker in self.workers.values():
             try:
                 await asyncio.wait_for(worker.flush(), timeout=10)

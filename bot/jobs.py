@@ -38,3 +38,13 @@ def expire_conversations(services: Services) -> int:
         uow.commit()
     log.info("closed %d conversations after their timeout", count)
     return count
+
+
+def person_context(services: Services, uow: UnitOfWork, person: Person) -> Context | None:
+    """A context for a DM the bot starts with a person, on a running transport they use."""
+    ident = next((i for t in services.formats for i in person.identities if i.transport == t), None)
+    if ident is None:
+        return None  # not reachable on any running transport
+    channel = ChannelRef(ident.transport, ident.dm_channel or "", direct=True)
+    sender = PersonRef(ident.transport, ident.external_id)
+    return build_context(services, uow, IncomingMessage(channel, sender, "", event_id=""), person)

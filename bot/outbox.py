@@ -1,7 +1,8 @@
 """Durable outbox: messages are written in the handler's transaction, then delivered.
 
 Each row has a stable transaction id (Matrix txn_id, Slack client_msg_id), so a resend
-after a crash is recognised by the server; rows go out in id order per transport.
+after a crash is recognised by the server; rows go out in id order per transport, answers
+to people before bulk prompts (so a round over thousands of owners does not hold up a reply).
 """
 from __future__ import annotations
 
@@ -26,14 +27,14 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 
 
-def to_row(msg: OutgoingMessage, txn_id: str, now: datetime) -> OutboxMessage:
+def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
     assert msg.channel is not None
     payload = {"texts": msg.texts, "choices": [[c.value, c.label, c.key] for c in msg.choices],
                "in_reply_to": msg.in_reply_to, "to_person": msg.to_person,
                "direct": msg.channel.direct, "ephemeral": msg.ephemeral, "meta": msg.meta,
                "attachments": [[a.filename, a.mimetype, a.data.hex()] for a in msg.attachments]}
     return OutboxMessage(transport=msg.channel.transport, channel_id=msg.channel.id, txn_id=txn_id,
-                         payload=payload, next_attempt_at=now, created_at=now)
+                         payload=payload, next_attempt_at=now, created_at=now, priority=priority)
 
 
 def from_row(row: OutboxMessage) -> OutgoingMessage:
@@ -106,7 +107,7 @@ class OutboxWorker:
         with self.uow_factory() as uow:
             stmt = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
                                                 OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.id).limit(50))
+                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(10))
             rows = uow.session.scalars(stmt).all()
             if rows and rows[0].next_attempt_at > self.clock():
                 return []  # the head is waiting for its retry; keep order behind it
@@ -116,7 +117,7 @@ class OutboxWorker:
         with self.uow_factory() as uow:
             stmt = (select(OutboxMessage.next_attempt_at)
                     .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.id).limit(1))
+                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(1))
             due = uow.session.scalar(stmt)
         if due is None:
             return 30.0

@@ -92,12 +92,12 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         "set_status", {"de": ("status",), "en": ("set status",)},
         N_("Set the status of a recommendation (coordinators, the body's chair, the owner)."), set_status,
         args=(code, Arg("status", Text(), {"de": "Status", "en": "status"}, rest=True)),
-        role=Role.CHAIR, item_arg="code", group="catalog", examples=("status HF2-04 verzögert",)))
+        role=Role.CHAIR, item_arg="code", owner_may=True, group="catalog", examples=("status HF2-04 verzögert",)))
     registry.register(Command(
         "set_progress", {"de": ("fortschritt",), "en": ("progress",)},
         N_("Set the progress of a recommendation in percent."), set_progress,
         args=(code, Arg("progress", Percent(), {"de": "Prozent", "en": "percent"}, rest=True)),
-        role=Role.CHAIR, item_arg="code", group="catalog", examples=("fortschritt HF2-04 45 %",)))
+        role=Role.CHAIR, item_arg="code", owner_may=True, group="catalog", examples=("fortschritt HF2-04 45 %",)))
     registry.register(Command(
         "history", {"de": ("verlauf",), "en": ("history",)},
         N_("Show every change of a recommendation: who, when, what."), history, args=(code,),

@@ -6,7 +6,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from .repositories import (AuditRepository, BodyRepository, CatalogRepository,
-                           ConversationRepository, OpsRepository, PeopleRepository)
+                           ConversationRepository, OpsRepository, PeopleRepository, RoundRepository)
 
 
 class UnitOfWork:
@@ -25,6 +25,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(self.session)
         self.ops = OpsRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.rounds = RoundRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

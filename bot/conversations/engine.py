@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import ChannelRef, Choice
 from storage.models import ConversationState, Person
@@ -43,6 +44,7 @@ class Step:
     choices: Callable[[ConvContext], list[Choice]] | None = None
     skippable: bool = False
     values: Callable[[ConvContext], dict[str, Any]] | None = None
+    on_skip: Callable[[ConvContext], str] | None = None  # where `überspringen` leads (default: next)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Conversation:
     finish: Callable[[ConvContext], None]
     timeout: timedelta = timedelta(days=3)
     on_timeout: str = "conversation_timeout"  # template sent when the deadline passes
+    # words that work at any step (`später`, `abwesend bis …`): return True when handled
+    intercept: Callable[[ConvContext, str], bool] | None = None
+    on_cancel: str = N_("Cancelled. Nothing of this conversation was saved.")
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -68,6 +73,7 @@ class ConvContext:
     state: ConversationState
     conversation: Conversation
     extra: dict[str, Any] = field(default_factory=dict)
+    fresh: bool = False  # the answer began a new part: `zurück` must not cross into the last
 
     @property
     def data(self) -> dict[str, Any]:
@@ -102,7 +108,7 @@ class ConversationEngine:
         self.conversations[conversation.name] = conversation
 
     def start(self, ctx: Context, name: str, person: Person, channel: ChannelRef,
-              data: dict[str, Any] | None = None) -> ConversationState:
+              data: dict[str, Any] | None = None, ask: bool = True) -> ConversationState:
         """Begin (or restart) a conversation with a person in a DM channel."""
         active = ctx.uow.conversations.active(channel.transport, channel.id, person.id)
         if active is not None:
@@ -113,7 +119,8 @@ class ConversationEngine:
             step=conv.steps[0].name, data=data or {}, history=[],
             deadline=ctx.now() + conv.timeout))
         ctx.uow.flush()
-        self.ask(ConvContext(ctx, state, conv))
+        if ask:
+            self.ask(ConvContext(ctx, state, conv))
         return state
 
     def ask(self, cc: ConvContext) -> None:
@@ -122,7 +129,10 @@ class ConversationEngine:
         cc.ctx.reply(step.question, choices=cc.choices(), step_help=cc.ctx.t(step.help),
                      skippable=step.skippable, can_go_back=bool(cc.state.history), **values)
 
-    def handle(self, ctx: Context, state: ConversationState, text: str) -> None:
+    def handle(self, ctx: Context, state: ConversationState, text: str,
+               instead: Callable[[], bool] | None = None) -> None:
+        """Answer the open step. `instead` may take an answer that does not fit the step
+        (a command such as `runde status`); the conversation then waits where it is."""
         conv = self.conversations.get(state.name)
         if conv is None:  # a conversation type that no longer exists after an upgrade
             state.status = "cancelled"
@@ -133,10 +143,14 @@ class ConversationEngine:
         if fallback:
             getattr(self, f"_on_{fallback}")(cc)
             return
+        if conv.intercept is not None and conv.intercept(cc, text.strip()):
+            return
         step = conv.step(state.step)
         try:
             next_step = step.answer(cc, text.strip())
         except Invalid as exc:
+            if instead is not None and instead():
+                return
             ctx.reply("step_invalid", problem=ctx.t(exc.message, **exc.values),
                       step_help=ctx.t(step.help), choices=cc.choices())
             return
@@ -144,7 +158,7 @@ class ConversationEngine:
 
     def move(self, cc: ConvContext, next_step: str) -> None:
         state = cc.state
-        state.history = [*state.history, state.step]
+        state.history = [] if cc.fresh else [*state.history, state.step]
         state.version += 1
         state.deadline = cc.ctx.now() + cc.conversation.timeout
         if next_step == DONE:
@@ -171,7 +185,7 @@ class ConversationEngine:
 
     def _on_cancel(self, cc: ConvContext) -> None:
         cc.state.status = "cancelled"
-        cc.ctx.notice("Cancelled. Nothing of this conversation was saved.")
+        cc.ctx.notice(cc.conversation.on_cancel)
 
     def _on_skip(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
@@ -179,7 +193,7 @@ class ConversationEngine:
             cc.ctx.notice("This question cannot be skipped.")
             self.ask(cc)
             return
-        self.move(cc, cc.conversation.after(step.name))
+        self.move(cc, step.on_skip(cc) if step.on_skip else cc.conversation.after(step.name))
 
     def expire(self, ctx_factory: Callable[[ConversationState], Context | None], now: Any,
                states: list[ConversationState]) -> int:

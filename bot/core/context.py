@@ -35,6 +35,8 @@ class Services:
     conversations: ConversationEngine
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # transport → formats
     clock: Callable[[], datetime] = utcnow
+    # ask the app to run a background job soon (e.g. "rounds" after a round opened)
+    wake: Callable[[str], None] = field(default=lambda name: None)
 
 
 class Context:
@@ -46,6 +48,7 @@ class Context:
         self.person = person
         self.standing = standing
         self.outgoing: list[OutboxMessage] = []
+        self.bulk = False  # set for fan-out work: its messages yield to answers to people
 
     # -- who, where, when --------------------------------------------------------------
     @property
@@ -78,8 +81,10 @@ class Context:
     # -- answering ---------------------------------------------------------------------
     def reply(self, template: str, choices: list[Choice] | None = None, **values: Any) -> None:
         """Answer in the channel the message came from, in the speaker's language."""
+        # a DM the bot opens itself may not have an id yet: the outbox opens it for the person
+        to_person = self.message.sender.id if self.channel.direct and not self.channel.id else ""
         self.send(self.channel, template, self.locale, choices=choices,
-                  in_reply_to=self.message.event_id, **values)
+                  in_reply_to=self.message.event_id, to_person=to_person, bulk=self.bulk, **values)
 
     def notice(self, message: str, **values: object) -> None:
         """A one-line answer from a translatable string, rendered through a template."""
@@ -87,14 +92,14 @@ class Context:
 
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
-             **values: Any) -> OutboxMessage:
+             bulk: bool = False, **values: Any) -> OutboxMessage:
         formats = self.services.formats.get(channel.transport, ("plain",))
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
                                                   choices=choices or [], **values)
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
                               in_reply_to=in_reply_to, to_person=to_person,
                               meta={"template": template, "locale": locale})  # transports style by kind
-        return self._enqueue(msg)
+        return self._enqueue(msg, bulk)
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
                        **values: Any) -> OutboxMessage | None:
@@ -105,17 +110,17 @@ class Context:
         ident = next(i for i in person.identities if i.transport == transport)
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
-                         to_person=ident.external_id, **values)
+                         to_person=ident.external_id, bulk=self.bulk, **values)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]
         have = {i.transport for i in person.identities}
         return next((t for t in running if t in have), None)
 
-    def _enqueue(self, msg: OutgoingMessage) -> OutboxMessage:
+    def _enqueue(self, msg: OutgoingMessage, bulk: bool = False) -> OutboxMessage:
         from bot.outbox import to_row
 
-        row = to_row(msg, uuid.uuid4().hex, self.now())
+        row = to_row(msg, uuid.uuid4().hex, self.now(), priority=1 if bulk else 0)
         self.uow.session.add(row)
         self.outgoing.append(row)
         return row

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 
-from storage.models import Recommendation
+from storage.models import Field, Recommendation
 
 from .commands import N_, Command, Invocation, UsageError
 from .context import Context
@@ -12,6 +13,7 @@ from .router import Next
 from .roles import Role
 
 log = logging.getLogger(__name__)
+_CODE = re.compile(r"[A-Za-z]{1,6}\d{0,3}-\d{1,3}[a-z]?")
 MAX_MESSAGE = 16_000  # characters; longer messages are refused politely, not parsed
 
 
@@ -45,11 +47,23 @@ def dispatch(ctx: Context) -> None:
     if ctx.channel.direct and ctx.person is not None and not text.startswith("!"):
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
         if state is not None:
-            ctx.services.conversations.handle(ctx, state, text)
+            ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
         return
     run_command(ctx, text.removeprefix("!").strip())
+
+
+def _command_instead(ctx: Context, text: str) -> bool:
+    """An answer that does not fit the open step but is a well-formed command runs as one."""
+    try:
+        invocation = ctx.services.registry.parse(text, ctx.today())
+    except UsageError:
+        return False
+    if invocation is None:
+        return False
+    run_command(ctx, text)
+    return True
 
 
 def run_command(ctx: Context, text: str) -> None:
@@ -57,7 +71,7 @@ def run_command(ctx: Context, text: str) -> None:
         ctx.reply("hello")
         return
     try:
-        invocation = ctx.services.registry.parse(text, ctx.today())
+        invocation = ctx.services.registry.parse(text, ctx.today()) or _bare_code(ctx, text)
     except UsageError as exc:
         _usage(ctx, exc)
         return
@@ -72,6 +86,16 @@ def run_command(ctx: Context, text: str) -> None:
         invocation.command.handler(ctx, **invocation.args)
     except UsageError as exc:
         _usage(ctx, exc)
+
+
+def _bare_code(ctx: Context, text: str) -> Invocation | None:
+    """In a DM, the code of a recommendation alone starts an update of it (`HF2-07`)."""
+    update = ctx.services.registry.commands.get("update")
+    if update is None or not ctx.channel.direct or not _CODE.fullmatch(text):
+        return None
+    if ctx.uow.catalog.recommendation(text) is None:
+        return None
+    return Invocation(update, {"code": text.upper()}, text)
 
 
 def authorize(ctx: Context, invocation: Invocation) -> str | None:
@@ -94,16 +118,22 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
     return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
 
 
-def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | None:
-    """The recommendation a command is about, looked up once for body and owner checks."""
+def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | Field | None:
+    """What a command is about, looked up once for the body and owner checks."""
     if not command.item_arg or not args.get(command.item_arg):
         return None
-    return ctx.uow.catalog.recommendation(str(args[command.item_arg]))
+    code = str(args[command.item_arg])
+    if command.item_kind == "measure":
+        measure = ctx.uow.catalog.measure(code)
+        return measure.recommendation if measure is not None else None
+    if command.item_kind == "new":  # HF2-08 is created in field HF2
+        return ctx.uow.catalog.field(code.rsplit("-", 1)[0]) if "-" in code else None
+    return ctx.uow.catalog.recommendation(code)
 
 
-def _owns(ctx: Context, command: Command, item: Recommendation | None) -> bool:
+def _owns(ctx: Context, command: Command, item: Recommendation | Field | None) -> bool:
     """Owners may update their own recommendations (DOMAIN.md: member rights)."""
-    return (item is not None and ctx.person is not None and command.role <= Role.CHAIR
+    return (command.owner_may and isinstance(item, Recommendation) and ctx.person is not None
             and item.owner_id == ctx.person.id)
 
 

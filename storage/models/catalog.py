@@ -79,6 +79,14 @@ class Recommendation(Timestamped, Base):
     def is_overdue(self, today: date) -> bool:
         return self.time_target is not None and self.time_target < today and not self.status.closed
 
+    def derived_progress(self) -> int | None:
+        """The weighted mean of the measures' progress (dropped measures do not count)."""
+        counted = [m for m in self.measures if m.status != Status.DROPPED and m.weight > 0]
+        total = sum((m.weight for m in counted), Decimal(0))
+        if not counted or total == 0:
+            return None
+        return round(sum((m.weight * m.progress for m in counted), Decimal(0)) / total)
+
 
 class TargetMetric(Timestamped, Base):
     """Zielerreichungsgröße: a measurable target with baseline and current value, each dated."""

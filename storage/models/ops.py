@@ -55,6 +55,8 @@ class OutboxMessage(Base):
     txn_id: Mapped[str] = mapped_column(String(64), unique=True)
     payload: Mapped[dict] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    # 0: answers to people; 1: bulk (a round's prompts) — answers overtake a long fan-out
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     created_at: Mapped[datetime]

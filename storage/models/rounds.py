@@ -28,6 +28,7 @@ class Round(Timestamped, Base):
     state: Mapped[str] = mapped_column(String(16), default="open")  # open|closed
     closed_at: Mapped[datetime | None]
     result: Mapped[dict] = mapped_column(default=dict)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     reporting_line: Mapped[ReportingLine] = relationship()
     updates: Mapped[list[StatusUpdate]] = relationship(back_populates="round")
 
@@ -43,6 +44,8 @@ class StatusUpdate(Timestamped, Base):
         ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     delegated_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # who is asked in this round: the owner when the round opened, or whom they handed it to
+    asked_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|submitted|no_report
     status: Mapped[Status | None] = mapped_column(str_enum(Status))
     progress: Mapped[int | None]
@@ -53,9 +56,12 @@ class StatusUpdate(Timestamped, Base):
     publish_ok: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
+    prompted_at: Mapped[datetime | None]  # when the prompt was queued (the fan-out's ledger)
+    metric_values: Mapped[dict] = mapped_column(default=dict)  # metric id → reported value (text)
     round: Mapped[Round | None] = relationship(back_populates="updates")
     recommendation: Mapped[Recommendation] = relationship()
     author: Mapped[Person | None] = relationship(foreign_keys=[author_id])
+    asked: Mapped[Person | None] = relationship(foreign_keys=[asked_id])
 
 
 class Release(Timestamped, Base):

@@ -3,6 +3,7 @@ from .bodies import BodyRepository
 from .catalog import CatalogRepository, RecommendationFilter
 from .ops import AuditRepository, ConversationRepository, OpsRepository
 from .people import PeopleRepository
+from .rounds import RoundRepository
 
 __all__ = ["AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
-           "OpsRepository", "PeopleRepository", "RecommendationFilter"]
+           "OpsRepository", "PeopleRepository", "RecommendationFilter", "RoundRepository"]

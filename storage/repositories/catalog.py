@@ -57,6 +57,10 @@ class CatalogRepository:
             stmt = stmt.limit(limit)
         return self.session.scalars(stmt).all()
 
+    def recommendations_of_body(self, body_id: int) -> Sequence[Recommendation]:
+        stmt = select(Recommendation).where(Recommendation.body_id == body_id).order_by(Recommendation.code)
+        return self.session.scalars(stmt).all()
+
     def count_recommendations(self, flt: RecommendationFilter = RecommendationFilter()) -> int:
         sub = self._filtered(flt).subquery()
         return self.session.scalar(select(func.count()).select_from(sub)) or 0

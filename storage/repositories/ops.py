@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, ConversationState, KeyValue, Person, ProcessedEvent, utcnow
+from ..models import (AuditEntry, ConversationState, KeyValue, Person, ProcessedEvent, ScheduledSend,
+                      utcnow)
 
 
 class ConversationRepository:
@@ -14,13 +15,26 @@ class ConversationRepository:
         self.session = session
 
     def active(self, transport: str, channel_id: str, person_id: int) -> ConversationState | None:
+        """The person's open conversation in a DM. One the bot started before it knew the
+        DM's id (channel "") is the same conversation: it learns the id here."""
         stmt = (select(ConversationState)
                 .where(ConversationState.transport == transport,
-                       ConversationState.channel_id == channel_id,
+                       ConversationState.channel_id.in_((channel_id, "")),
                        ConversationState.person_id == person_id,
                        ConversationState.status == "active")
                 .order_by(ConversationState.id.desc()))
-        return self.session.scalar(stmt)
+        state = self.session.scalars(stmt).first()
+        if state is not None and not state.channel_id:
+            state.channel_id = channel_id
+        return state
+
+    def active_of(self, person_id: int, name: str) -> ConversationState | None:
+        """A person's open conversation of one kind, on whichever transport."""
+        stmt = (select(ConversationState)
+                .where(ConversationState.person_id == person_id, ConversationState.name == name,
+                       ConversationState.status == "active")
+                .order_by(ConversationState.id.desc()))
+        return self.session.scalars(stmt).first()
 
     def add(self, state: ConversationState) -> ConversationState:
         self.session.add(state)
@@ -50,6 +64,19 @@ class OpsRepository:
             self.session.add(KeyValue(key=key, value=value))
         else:
             row.value = value
+
+    def done(self, key: str) -> bool:
+        """Whether scheduled work with this key was already done (the ledger)."""
+        stmt = select(ScheduledSend.id).where(ScheduledSend.key == key, ScheduledSend.done_at.is_not(None))
+        return self.session.scalar(stmt) is not None
+
+    def mark_done(self, key: str, kind: str, due_at: datetime, now: datetime, **payload: object) -> None:
+        row = self.session.scalar(select(ScheduledSend).where(ScheduledSend.key == key))
+        if row is None:
+            row = ScheduledSend(key=key, kind=kind, due_at=due_at, payload=payload, attempts=0)
+            self.session.add(row)
+        row.done_at = now
+        row.attempts += 1
 
     def seen(self, transport: str, event_id: str) -> bool:
         """Record an incoming event id; True if it was already handled before."""

@@ -75,6 +75,7 @@ class Bot:
 
     async def __aenter__(self) -> Bot:
         await self.app.start()
+        await self.app.settle()  # what fell due while "down" is done before the test speaks
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -86,7 +87,20 @@ class Bot:
         channel = ChannelRef("console", room, False) if room else ChannelRef("console", f"dm:{user}", True)
         await self.app.dispatch(IncomingMessage(channel, PersonRef("console", user), text,
                                                 event_id or f"ev{next(_ids)}"))
+        await self.app.settle()
         return self.transport.sent[before:]
+
+    async def tick(self) -> list[OutgoingMessage]:
+        """One scheduler tick (what a running bot does every 30 s); the messages it sent."""
+        before = len(self.transport.sent)
+        await self.app.scheduler.run_due()
+        await self.app.settle()
+        return self.transport.sent[before:]
+
+    def to(self, channel_id: str, messages: list[OutgoingMessage] | None = None) -> list[str]:
+        """Plain texts sent to one channel (a DM is "dm:<handle>", a room "#name")."""
+        return [m.text("plain") for m in (self.transport.sent if messages is None else messages)
+                if m.channel is not None and m.channel.id == channel_id]
 
     async def text(self, user: str, text: str, room: str | None = None) -> str:
         return "\n".join(m.text("plain") for m in await self.say(user, text, room))

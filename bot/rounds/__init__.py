@@ -1,0 +1,1 @@
+"""Status rounds (Sachstandsabfragen): periods, opening, prompting, reminders, closing."""

@@ -1,0 +1,174 @@
+"""Scheduled work of rounds. Everything due is derived from the database on each tick, and
+what was done is recorded in the same transaction as the messages it queued, so a restart
+sends a missed reminder once — not never, not twice."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from bot.core.context import Context, Services
+from bot.jobs import person_context
+from handlers import status_update
+from storage.models import ConversationState, Person, Round, StatusUpdate
+
+from . import service
+from .periods import due_day, period_of, reminder_times
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+PROMPT_BATCH = 50  # people per transaction: answers to others get the database between batches
+
+
+def tick(services: Services) -> int:
+    """Close rounds that are due, open rounds the cadence asks for, send due reminders."""
+    done = 0
+    with services.uow_factory() as uow:
+        for round_ in uow.rounds.due_to_close(services.clock()):
+            done += _close(services, uow, round_)
+        done += _open_due(services, uow)
+        for round_ in uow.rounds.open_rounds():
+            done += _remind_if_due(services, uow, round_)
+        uow.commit()
+    return done
+
+
+def _office_context(services: Services, uow: UnitOfWork) -> Context:
+    from bot.core.events import ChannelRef
+    from bot.jobs import system_context
+
+    return system_context(services, uow, ChannelRef("system", "", direct=False), None)
+
+
+def _close(services: Services, uow: UnitOfWork, round_: Round) -> int:
+    service.close_round(_office_context(services, uow), round_)
+    end_conversations(services, uow, round_)
+    log.info("closed round %s %s at its due date", round_.reporting_line.from_body.code, round_.period)
+    return 1
+
+
+def _open_due(services: Services, uow: UnitOfWork) -> int:
+    """Open the round of the current period once `lead_days` before its due date."""
+    ctx = _office_context(services, uow)
+    today, opened, asked_bodies = ctx.today(), 0, {r.reporting_line.from_body_id for r in uow.rounds.open_rounds()}
+    for line in uow.bodies.reporting_lines():
+        period = period_of(today, line.per_year)
+        if line.from_body_id in asked_bodies or today < period.due - timedelta(days=line.lead_days):
+            continue
+        if uow.rounds.find(line, period.label) is not None or not service.in_scope(ctx, line):
+            continue
+        service.open_round(ctx, line, period.due)
+        asked_bodies.add(line.from_body_id)
+        opened += 1
+        log.info("opened round %s %s from the cadence", line.from_body.code, period.label)
+    return opened
+
+
+def _remind_if_due(services: Services, uow: UnitOfWork, round_: Round) -> int:
+    """Send the latest reminder that is due and not yet sent; earlier missed ones are skipped."""
+    tz = services.settings.general.timezone
+    now = services.clock()
+    due = [(days, when) for days, when in reminder_times(due_day(round_.due_at, tz),
+                                                        services.settings.rounds.reminder_days, tz)
+           if round_.opens_at <= when <= now]
+    if not due:
+        return 0
+    keys = [(f"round:{round_.id}:remind:{days}", when) for days, when in due]
+    latest_key, latest_when = keys[-1]
+    if uow.ops.done(latest_key):
+        return 0
+    count = remind_round(services, uow, round_)
+    for key, when in keys:
+        if not uow.ops.done(key):
+            uow.ops.mark_done(key, "round_reminder", when, now, sent=key == latest_key, people=count)
+    log.info("reminded %d people in round %s", count, round_.period)
+    return 1
+
+
+def remind_round(services: Services, uow: UnitOfWork, round_: Round) -> int:
+    """Remind each person with unanswered items who is not absent today; re-ask their step."""
+    count = 0
+    for person_id in uow.rounds.waiting_people(round_):
+        person = uow.session.get(Person, person_id)
+        ctx = person_context(services, uow, person) if person else None
+        if person is None or ctx is None or person.absent_on(ctx.today()):
+            continue
+        ctx.bulk = True
+        pending = uow.rounds.pending_for(person.id)
+        for upd in pending:
+            upd.snoozed_until = None
+        ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz))
+        state = uow.conversations.active_of(person.id, status_update.NAME)
+        if state is not None:
+            services.conversations.ask(_conv(ctx, state))
+        elif pending:
+            status_update.begin(ctx, person, [u.id for u in pending])
+        count += 1
+    return count
+
+
+def _conv(ctx: Context, state: ConversationState):  # noqa: ANN202
+    from bot.conversations.engine import ConvContext
+
+    return ConvContext(ctx, state, status_update.ROUND)
+
+
+def prompt_batch(services: Services, limit: int = PROMPT_BATCH) -> int:
+    """Ask the next batch of people about their items (the fan-out); returns people asked."""
+    with services.uow_factory() as uow:
+        updates = uow.rounds.unprompted(limit * 20)
+        if not updates:
+            return 0
+        now, asked = services.clock(), 0
+        for person_id, group in groupby(updates, key=lambda u: u.asked_id):
+            items = list(group)
+            if asked >= limit and asked > 0:
+                break
+            _prompt(services, uow, person_id, items, now)
+            asked += 1
+        uow.commit()
+    return asked
+
+
+def _prompt(services: Services, uow: UnitOfWork, person_id: int | None, items: list[StatusUpdate],
+            now: datetime) -> None:
+    person = uow.session.get(Person, person_id) if person_id else None
+    ctx = person_context(services, uow, person) if person else None
+    for upd in items:
+        upd.prompted_at = now
+    if person is None or ctx is None:
+        log.warning("person %s cannot be reached on any running transport; not asked", person_id)
+        return
+    ctx.bulk = True
+    handed = [u for u in items if u.delegated_to_id == person.id and u.author_id is None]
+    handed_by = None
+    if handed and handed[0].recommendation.owner_id and handed[0].recommendation.owner_id != person.id:
+        handed_by = uow.session.get(Person, handed[0].recommendation.owner_id)
+    status_update.offer(ctx, person, [u.id for u in items], handed_by=handed_by)
+
+
+def end_conversations(services: Services, uow: UnitOfWork, round_: Round) -> None:
+    """After a round closed: drop its items from open conversations; go on or end them."""
+    ids = {upd.id for upd in uow.rounds.updates(round_)}
+    for state in uow.conversations.all_active():
+        if state.name != status_update.NAME or not ids & set(state.data.get("queue", [])):
+            continue
+        queue = state.data["queue"]
+        current = queue[state.data["pos"]] if state.data["pos"] < len(queue) else None
+        rest = [i for i in queue if i not in ids]
+        person = uow.session.get(Person, state.person_id)
+        ctx = person_context(services, uow, person) if person else None
+        if not rest or ctx is None:
+            state.status = "done"
+            if ctx is not None:
+                ctx.reply("round_closed_for_you", period=round_.period)
+            continue
+        state.data = {**state.data, "queue": rest, "pos": 0 if current in ids else rest.index(current)}
+        if current in ids:
+            state.data = {**state.data, "item": {}, "mi": 0, "editing": False}
+            state.step, state.history = "status", []
+            ctx.reply("round_closed_for_you", period=round_.period)
+            services.conversations.ask(_conv(ctx, state))

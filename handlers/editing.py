@@ -1,0 +1,317 @@
+"""Editing the catalog from chat: recommendations, owners, time targets, target metrics and
+measures. Coordinators may everywhere, chairs within their body; every change is history."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.conversations.engine import ConversationEngine
+from bot.core.argtypes import ArgError, Code, PersonMention, Text, parse_german_date
+from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.context import Context
+from bot.core.roles import Role
+from bot.rounds.service import parse_number
+from storage.models import Measure, Person, Recommendation, TargetMetric
+
+from .labels import STATUS_LABELS, parse_status
+from .tracking import Percent
+
+NONE_WORDS = {"keins", "keine", "kein", "none", "-", "–"}
+REC_FIELDS = {"titel": "title", "title": "title", "beschreibung": "description", "description": "description",
+              "zeitziel": "time_target", "target": "time_target", "verantwortlich": "owner", "owner": "owner",
+              "einheit": "owner_unit", "unit": "owner_unit", "gremium": "body", "body": "body"}
+MEASURE_FIELDS = {"titel": "title", "title": "title", "status": "status", "fortschritt": "progress",
+                  "progress": "progress", "gewicht": "weight", "weight": "weight", "verantwortlich": "owner",
+                  "owner": "owner", "start": "start", "ende": "end", "end": "end", "budget": "budget_planned",
+                  "ausgaben": "budget_spent", "spent": "budget_spent", "personal": "staff", "staff": "staff"}
+_METRIC = re.compile(r"^(?P<name>.+?)\s+ziel\s+(?P<target>\S+)(?:\s+einheit\s+(?P<unit>\S+))?"
+                     r"(?:\s+basis\s+(?P<base>\S+))?$", re.IGNORECASE)
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message, self.values = message, values
+
+
+# -- values people type -------------------------------------------------------------------
+
+
+def _person(ctx: Context, raw: str) -> Person | None:
+    try:
+        ref = PersonMention().parse(raw, ctx.today())
+    except ArgError as exc:
+        raise Invalid(exc.message, **exc.values) from None
+    transport, sep, external = ref.partition(":")
+    found = ctx.uow.people.by_identity(transport, external) if sep else ctx.uow.people.by_handle(ref)
+    if found is None:
+        raise Invalid(N_("I do not know {name}. Mention someone the office has added."), name=raw[:40])
+    return found
+
+
+def _date(ctx: Context, raw: str) -> date | None:
+    if raw.casefold() in NONE_WORDS:
+        return None
+    try:
+        return parse_german_date(raw, ctx.today())
+    except ArgError as exc:
+        raise Invalid(exc.message, **exc.values) from None
+
+
+def _amount(raw: str) -> Decimal:
+    value = parse_number(raw.removesuffix("€").removesuffix("EUR").strip())
+    if value is None or value < 0:
+        raise Invalid(N_("“{value}” is not an amount. Write it like 12.500,00."), value=raw[:40])
+    return value
+
+
+def _rec_value(ctx: Context, field: str, raw: str) -> Any:
+    if field in ("title", "owner_unit") and not raw:
+        raise Invalid(N_("Please give a value."))
+    if field in ("title", "owner_unit", "description"):
+        return raw[:300] if field != "description" else raw[:4000]
+    if field == "time_target":
+        return _date(ctx, raw)
+    if field == "owner":
+        return None if raw.casefold() in NONE_WORDS else _person(ctx, raw)
+    body = ctx.uow.bodies.by_code(raw) if raw else None
+    if body is None:
+        raise Invalid(N_("There is no body {code}. “gremien” lists them."), code=raw[:40])
+    return body
+
+
+def _measure_value(ctx: Context, field: str, raw: str) -> Any:
+    if field == "title":
+        if not raw:
+            raise Invalid(N_("Please give a value."))
+        return raw[:300]
+    if field == "status":
+        status = parse_status(raw)
+        if status is None:
+            raise Invalid(N_("“{value}” is not a status. Allowed: {choices}."), value=raw[:40],
+                          choices=", ".join(ctx.t(label) for label in STATUS_LABELS.values()))
+        return status
+    if field == "progress":
+        try:
+            return Percent().parse(raw, ctx.today())
+        except ArgError as exc:
+            raise Invalid(exc.message, **exc.values) from None
+    if field == "owner":
+        return None if raw.casefold() in NONE_WORDS else _person(ctx, raw)
+    if field in ("start", "end"):
+        return _date(ctx, raw)
+    return _amount(raw)
+
+
+# -- changing and recording -----------------------------------------------------------------
+
+
+def _shown(value: Any) -> object:
+    if isinstance(value, Person):
+        return value.handle
+    if isinstance(value, date):
+        return value.isoformat()
+    return getattr(value, "code", value)
+
+
+def _display(value: Any) -> object:
+    if value is None:
+        return "–"
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Person):
+        return value.name
+    return _shown(value)
+
+
+def _apply(ctx: Context, rec: Recommendation, target: Any, attr: str, value: Any, label: str) -> bool:
+    """Set one attribute; history on the recommendation and an audit entry when it changed."""
+    old = getattr(target, attr)
+    if _shown(old) == _shown(value):
+        return False
+    setattr(target, attr, value)
+    ctx.uow.catalog.record_change(rec, label, _shown(old), _shown(value), ctx.person, "command")
+    ctx.uow.audit.record(ctx.person, f"edit_{label}", "recommendation", rec.code, old=_shown(old),
+                         new=_shown(value))
+    return True
+
+
+def rederive(ctx: Context, rec: Recommendation) -> None:
+    """Recompute a recommendation's progress from its measures when it is derived."""
+    if not rec.progress_from_measures:
+        return
+    ctx.uow.session.refresh(rec, ["measures"])
+    derived = rec.derived_progress()
+    if derived is not None:
+        _apply(ctx, rec, rec, "progress", derived, "progress")
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def create_recommendation(ctx: Context, code: str, title: str) -> None:
+    prefix = code.rsplit("-", 1)[0] if "-" in code else ""
+    field = ctx.uow.catalog.field(prefix) if prefix else None
+    if field is None:
+        ctx.notice("A new code starts with its field, like HF2-08 in field HF2; “felder” lists them.")
+        return
+    if ctx.uow.catalog.recommendation(code) is not None:
+        ctx.notice("{code} exists already; change it with “empfehlung ändern {code} …”.", code=code)
+        return
+    rec = Recommendation(field=field, code=code, title=title[:300], body_id=field.body_id)
+    ctx.uow.session.add(rec)
+    ctx.uow.flush()
+    ctx.uow.catalog.record_change(rec, "created", None, rec.title, ctx.person, "command")
+    ctx.uow.audit.record(ctx.person, "create_recommendation", "recommendation", code, new={"title": rec.title})
+    ctx.reply("item_created", code=code, title=rec.title, field=field.code)
+
+
+def edit_recommendation(ctx: Context, code: str, field: str, value: str = "") -> None:
+    rec = _find(ctx, code)
+    attr = REC_FIELDS.get(field.casefold())
+    if rec is None:
+        return
+    if attr is None:
+        ctx.notice("“{value}” cannot be changed here. Allowed: {choices}.", value=field[:40],
+                   choices="titel, beschreibung, zeitziel, verantwortlich, einheit, gremium")
+        return
+    try:
+        new = _rec_value(ctx, attr, value.strip())
+    except Invalid as exc:
+        ctx.notice(exc.message, **exc.values)
+        return
+    label = {"owner": "owner", "body": "body"}.get(attr, attr)
+    changed = _apply(ctx, rec, rec, attr, new, label)
+    ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new),
+              changed=changed)
+
+
+def assign(ctx: Context, code: str, person: str) -> None:
+    edit_recommendation(ctx, code, "verantwortlich", person)
+
+
+def add_metric(ctx: Context, code: str, spec: str) -> None:
+    rec = _find(ctx, code)
+    if rec is None:
+        return
+    match = _METRIC.match(spec.strip())
+    target = parse_number(match["target"]) if match else None
+    base = parse_number(match["base"]) if match and match["base"] else None
+    if match is None or target is None or (match["base"] and base is None):
+        ctx.notice("Write it like: zielgröße {code} Teilnehmerinnen ziel 150 einheit Anzahl basis 20",
+                   code=rec.code)
+        return
+    name = match["name"].strip()[:200]
+    if any(m.name.casefold() == name.casefold() for m in rec.metrics):
+        ctx.notice("{code} already has a target metric “{name}”.", code=rec.code, name=name)
+        return
+    rec.metrics.append(TargetMetric(name=name, unit=(match["unit"] or "")[:40], target=target, baseline=base,
+                                    baseline_date=ctx.today() if base is not None else None,
+                                    target_date=rec.time_target, position=len(rec.metrics)))
+    ctx.uow.catalog.record_change(rec, f"metric:{name}", None, str(target), ctx.person, "command")
+    ctx.uow.audit.record(ctx.person, "add_metric", "recommendation", rec.code, new={"name": name, "target": str(target)})
+    ctx.reply("item_edited", code=rec.code, what=name, value=str(target), changed=True)
+
+
+def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:
+    rec = _find(ctx, code)
+    if rec is None:
+        return
+    if ctx.uow.catalog.measure(measure) is not None:
+        ctx.notice("{code} exists already; change it with “maßnahme ändern {code} …”.", code=measure)
+        return
+    rec.measures.append(Measure(code=measure, title=title[:300]))
+    ctx.uow.flush()
+    ctx.uow.catalog.record_change(rec, f"measure:{measure}", None, title[:300], ctx.person, "command")
+    ctx.uow.audit.record(ctx.person, "create_measure", "measure", measure, new={"recommendation": rec.code})
+    rederive(ctx, rec)
+    ctx.reply("item_created", code=measure, title=title[:300], field=rec.code)
+
+
+def edit_measure(ctx: Context, code: str, field: str, value: str = "") -> None:
+    measure = ctx.uow.catalog.measure(code)
+    if measure is None:
+        ctx.notice("There is no measure {code}; “empfehlung” shows a recommendation's measures.", code=code)
+        return
+    attr = MEASURE_FIELDS.get(field.casefold())
+    if attr is None:
+        ctx.notice("“{value}” cannot be changed here. Allowed: {choices}.", value=field[:40],
+                   choices="titel, status, fortschritt, gewicht, verantwortlich, start, ende, budget, ausgaben, personal")
+        return
+    try:
+        new = _measure_value(ctx, attr, value.strip())
+    except Invalid as exc:
+        ctx.notice(exc.message, **exc.values)
+        return
+    rec = measure.recommendation
+    changed = _apply(ctx, rec, measure, attr, new, f"{measure.code}:{attr}")
+    rederive(ctx, rec)
+    ctx.reply("item_edited", code=measure.code, what=field.casefold(), value=_display(new),
+              changed=changed)
+
+
+def derive(ctx: Context, code: str, how: str) -> None:
+    rec = _find(ctx, code)
+    if rec is None:
+        return
+    on = how.casefold() in ("maßnahmen", "massnahmen", "measures")
+    if not on and how.casefold() not in ("von hand", "manuell", "manual", "by hand"):
+        ctx.notice("Say “maßnahmen” or “von hand”, like “fortschritt aus {code} maßnahmen”.", code=rec.code)
+        return
+    if on and rec.derived_progress() is None:
+        ctx.notice("{code} has no measures to derive its progress from.", code=rec.code)
+        return
+    _apply(ctx, rec, rec, "progress_from_measures", on, "progress_from_measures")
+    rederive(ctx, rec)
+    ctx.reply("item_edited", code=rec.code, what=ctx.t("progress"), value=f"{rec.progress} %", changed=True)
+
+
+def _find(ctx: Context, code: str) -> Recommendation | None:
+    rec = ctx.uow.catalog.recommendation(code)
+    if rec is None:
+        ctx.notice("There is no recommendation {code}. Try “liste” to see them.", code=code)
+    return rec
+
+
+def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    code = Arg("code", Code(), {"de": "Code", "en": "code"})
+    field = Arg("field", Text(), {"de": "Angabe", "en": "field"})
+    value = Arg("value", Text(), {"de": "Wert", "en": "value"}, rest=True, required=False)
+    title = Arg("title", Text(), {"de": "Titel", "en": "title"}, rest=True)
+    edit = {"role": Role.CHAIR, "item_arg": "code", "group": "catalog"}
+    for command in (
+        Command("rec_create", {"de": ("empfehlung anlegen",), "en": ("recommendation create",)},
+                N_("Create a recommendation in the field its code names."), create_recommendation,
+                args=(code, title), **{**edit, "item_kind": "new"},
+                examples=("empfehlung anlegen HF2-08 Sprachkurse im Betrieb",)),
+        Command("rec_edit", {"de": ("empfehlung ändern",), "en": ("recommendation edit",)},
+                N_("Change title, description, time target, owner, unit or body of a recommendation."),
+                edit_recommendation, args=(code, field, value), **edit,
+                examples=("empfehlung ändern HF2-07 zeitziel 31.12.2027",
+                          "empfehlung ändern HF2-07 verantwortlich @testmann")),
+        Command("assign", {"de": ("zuweisen",), "en": ("assign",)},
+                N_("Make someone the owner of a recommendation, by mentioning them."), assign,
+                args=(code, Arg("person", Text(), {"de": "@Person", "en": "@person"})), **edit,
+                examples=("zuweisen HF2-07 @testmann",)),
+        Command("metric_add", {"de": ("zielgröße",), "en": ("target metric",)},
+                N_("Add a target metric with its target value (and unit and baseline)."), add_metric,
+                args=(code, Arg("spec", Text(), {"de": "Name ziel Zahl [einheit …] [basis Zahl]",
+                                                 "en": "name ziel number [einheit …] [basis number]"}, rest=True)),
+                **edit, examples=("zielgröße HF2-07 Teilnehmerinnen ziel 150 einheit Anzahl",)),
+        Command("measure_create", {"de": ("maßnahme anlegen",), "en": ("measure create",)},
+                N_("Add a measure to a recommendation."), create_measure,
+                args=(code, Arg("measure", Code(), {"de": "Maßnahme", "en": "measure"}), title), **edit,
+                examples=("maßnahme anlegen HF2-07 HF2-07-M3 Mentoringprogramm",)),
+        Command("measure_edit", {"de": ("maßnahme ändern",), "en": ("measure edit",)},
+                N_("Change a measure: status, progress, weight, owner, dates, budget, spending, staff."),
+                edit_measure, args=(code, field, value), **{**edit, "item_kind": "measure"},
+                examples=("maßnahme ändern HF2-07-M1 fortschritt 60",)),
+        Command("derive", {"de": ("fortschritt aus",), "en": ("progress source",)},
+                N_("Derive a recommendation's progress from its measures (weighted), or set it by hand."),
+                derive, args=(code, Arg("how", Text(), {"de": "maßnahmen|von hand", "en": "from measures|by hand"},
+                                        rest=True)), **edit,
+                examples=("fortschritt aus HF2-07 maßnahmen",)),
+    ):
+        registry.register(command)

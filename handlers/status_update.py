@@ -1,0 +1,460 @@
+"""The status-update conversation: one recommendation at a time, each saved once confirmed.
+
+status → progress → one value per target metric → what happened → next steps → blockers →
+public summary → may it be published → confirm (`ja` / `ändern <step>`). At any step:
+`später`, `abwesend bis …`, `übergeben an @…`, `korrigieren CODE` (see `_intercept`).
+The data holds a queue of status-update ids and the answers for the current item only.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
+from bot.core.argtypes import ArgError, PersonMention, parse_german_date
+from bot.core.commands import N_
+from bot.core.context import Context
+from bot.core.events import Choice
+from bot.rounds import service
+from bot.rounds.periods import due_day, reminder_times
+from storage.models import Person, Status, StatusUpdate
+
+from .labels import STATUS_LABELS, parse_status
+
+NAME = "round"
+ORDER = ("status", "progress", "metric", "happened", "next_steps", "blockers", "summary", "publish", "confirm")
+MAX_TEXT, MAX_SUMMARY = 2000, 500
+UNCHANGED = {"unverändert", "unveraendert", "same", "unchanged", "=", "gleich"}
+NOTHING = {"keine", "keine.", "keins", "nichts", "none", "no", "nein", "-", "–"}
+YES = {"ja", "j", "yes", "y", "ok"}
+NO = {"nein", "n", "no"}
+_PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa)?\s*(\d{1,3})\s*(?:%|prozent|percent)?$", re.IGNORECASE)
+CHANGE_WORDS = {
+    "status": "status", "fortschritt": "progress", "progress": "progress", "kennzahl": "metric",
+    "kennzahlen": "metric", "metric": "metric", "metrics": "metric", "geschehen": "happened",
+    "happened": "happened", "schritte": "next_steps", "nächste": "next_steps", "naechste": "next_steps",
+    "next": "next_steps", "hindernisse": "blockers", "unterstützung": "blockers", "blockers": "blockers",
+    "zusammenfassung": "summary", "summary": "summary", "veröffentlichen": "publish",
+    "veroeffentlichen": "publish", "publish": "publish",
+}
+
+
+# -- starting and extending --------------------------------------------------------------
+
+
+def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person | None = None) -> None:
+    """Ask a person about their items: extend an open round conversation, or begin one."""
+    state = ctx.uow.conversations.active_of(person.id, NAME)
+    if state is not None:
+        queue = state.data["queue"]
+        added = [i for i in update_ids if i not in queue]
+        state.data = {**state.data, "queue": [*queue, *added]}
+        if added:
+            ctx.reply("round_more", count=len(added), handed_by=handed_by)
+        return
+    other = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, person.id)
+    ctx.reply("round_prompt", count=len(update_ids), handed_by=handed_by, due=_first_due(ctx, update_ids),
+              busy=other is not None)
+    if other is None:
+        begin(ctx, person, update_ids)
+
+
+def begin(ctx: Context, person: Person, update_ids: list[int], step: str = "status",
+          item: dict[str, Any] | None = None) -> None:
+    data = {"queue": update_ids, "pos": 0, "item": item or {}, "mi": 0, "editing": step == "confirm"}
+    state = ctx.services.conversations.start(ctx, NAME, person, ctx.channel, data=data, ask=False)
+    if step != state.step:
+        state.step = step
+    ctx.services.conversations.ask(ConvContext(ctx, state, ROUND))
+
+
+def _first_due(ctx: Context, update_ids: list[int]) -> object:
+    upd = ctx.uow.session.get(StatusUpdate, update_ids[0]) if update_ids else None
+    return due_day(upd.round.due_at, ctx.tz) if upd is not None and upd.round is not None else None
+
+
+# -- the current item ----------------------------------------------------------------------
+
+
+def _update(cc: ConvContext) -> StatusUpdate:
+    upd = cc.ctx.uow.session.get(StatusUpdate, cc.data["queue"][cc.data["pos"]])
+    assert upd is not None
+    return upd
+
+
+def _item(cc: ConvContext) -> dict[str, Any]:
+    return dict(cc.data.get("item") or {})
+
+
+def _set_item(cc: ConvContext, **values: Any) -> None:
+    cc.set(item={**_item(cc), **values})
+
+
+def _next(cc: ConvContext, after: str) -> str:
+    """The next step that applies to this item (or the summary when changing one answer)."""
+    rec = _update(cc).recommendation
+    if cc.data.get("editing") and after != "metric":
+        return "confirm" if after != "summary" or not _item(cc).get("summary") else "publish"
+    for name in ORDER[ORDER.index(after) + 1:]:
+        if name == "progress" and (rec.progress_from_measures or _item(cc).get("status") == Status.DONE.value):
+            continue
+        if name == "metric" and not rec.metrics:
+            continue
+        if name == "publish" and not _item(cc).get("summary"):
+            continue
+        return name
+    return "confirm"
+
+
+def _values(cc: ConvContext) -> dict[str, Any]:
+    upd, step = _update(cc), cc.state.step
+    rec = upd.recommendation
+    metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
+    item = _item(cc)
+    return {"rec": rec, "pos": cc.data["pos"] + 1, "total": len(cc.data["queue"]), "step": step,
+            "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
+            "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
+            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None}
+
+
+def _metric_answers(rec: Any, item: dict[str, Any]) -> list[tuple[Any, str | None]]:
+    given = item.get("metrics", {})
+    return [(m, given.get(str(m.id))) for m in rec.metrics]
+
+
+# -- the steps --------------------------------------------------------------------------
+
+
+def _status_choices(cc: ConvContext) -> list[Choice]:
+    return numbered([(s.value, cc.ctx.t(label)) for s, label in STATUS_LABELS.items()])
+
+
+def _answer_status(cc: ConvContext, text: str) -> str:
+    choice = match_choice(_status_choices(cc), text)
+    status = Status(choice.value) if choice else parse_status(text)
+    if text.casefold() in UNCHANGED:
+        status = _update(cc).recommendation.status
+    if status is None:
+        raise Invalid(N_("“{value}” is not a status. Answer with a number from 1 to 6 or the status."),
+                      value=text[:40])
+    _set_item(cc, status=status.value, **({"progress": 100} if status == Status.DONE else {}))
+    return _next(cc, "status")
+
+
+def _answer_progress(cc: ConvContext, text: str) -> str:
+    if text.casefold() in UNCHANGED:
+        _set_item(cc, progress=_update(cc).recommendation.progress)
+        return _next(cc, "progress")
+    match = _PERCENT.match(text.strip())
+    if not match or int(match[1]) > 100:
+        raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
+    _set_item(cc, progress=int(match[1]))
+    return _next(cc, "progress")
+
+
+def _answer_metric(cc: ConvContext, text: str) -> str:
+    rec = _update(cc).recommendation
+    index = cc.data.get("mi", 0)
+    metric = rec.metrics[index]
+    metrics = dict(_item(cc).get("metrics", {}))
+    if text.casefold() in UNCHANGED:
+        metrics.pop(str(metric.id), None)
+    else:
+        value = service.parse_number(text)
+        if value is None:
+            raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
+                          value=text[:40])
+        metrics[str(metric.id)] = str(value)
+    _set_item(cc, metrics=metrics)
+    return _next_metric(cc, index)
+
+
+def _skip_metric(cc: ConvContext) -> str:
+    return _next_metric(cc, cc.data.get("mi", 0))
+
+
+def _next_metric(cc: ConvContext, index: int) -> str:
+    if index + 1 < len(_update(cc).recommendation.metrics):
+        cc.set(mi=index + 1)
+        return "metric"
+    cc.set(mi=0)
+    return "confirm" if cc.data.get("editing") else _next(cc, "metric")
+
+
+def _text_answer(key: str, limit: int, allow_nothing: bool):  # noqa: ANN202 - a small factory
+    def answer(cc: ConvContext, text: str) -> str:
+        value = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
+        if not value:
+            raise Invalid(N_("Please write a few words (or “überspringen”)."))
+        if len(value) > limit:
+            raise Invalid(N_("That is {length} characters; at most {limit} fit here. Please shorten it."),
+                          length=len(value), limit=limit)
+        if allow_nothing and value.casefold() in NOTHING:
+            value = ""
+        _set_item(cc, **{key: value})
+        if key == "summary" and not value:
+            _set_item(cc, publish=False)
+        return _next(cc, key)
+    return answer
+
+
+def _skip_to(key: str):  # noqa: ANN202 - a small factory
+    def skip(cc: ConvContext) -> str:
+        return _next(cc, key)
+    return skip
+
+
+def _yes_no(cc: ConvContext) -> list[Choice]:
+    return [Choice("ja", cc.ctx.t("yes"), "1"), Choice("nein", cc.ctx.t("no"), "2")]
+
+
+def _answer_publish(cc: ConvContext, text: str) -> str:
+    choice = match_choice(_yes_no(cc), text)
+    word = choice.value if choice else text.casefold()
+    if word not in YES | NO:
+        raise Invalid(N_("Please answer yes or no."))
+    _set_item(cc, publish=word in YES)
+    return _next(cc, "publish")
+
+
+def _answer_confirm(cc: ConvContext, text: str) -> str:
+    words = text.casefold().split()
+    if len(words) == 1 and (words[0] in YES or words[0] == cc.ctx.t("yes").casefold()):
+        return _save(cc)
+    if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in CHANGE_WORDS:
+        target = CHANGE_WORDS[words[1]]
+        rec = _update(cc).recommendation
+        if (target == "metric" and not rec.metrics) or (target == "progress" and rec.progress_from_measures):
+            raise Invalid(N_("{code} has nothing to change there."), code=rec.code)
+        cc.set(editing=True, mi=0)
+        return target
+    raise Invalid(N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
+                     "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."))
+
+
+def _save(cc: ConvContext) -> str:
+    upd = _update(cc)
+    if upd.round is not None and upd.round.state != "open":
+        cc.ctx.notice("The round for {code} has closed; this answer was not saved.", code=upd.recommendation.code)
+    else:
+        item = _item(cc)
+        item.setdefault("status", upd.recommendation.status.value)
+        service.submit(cc.ctx, upd, item)
+        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=cc.data["pos"] + 1,
+                     total=len(cc.data["queue"]))
+    return _advance(cc)
+
+
+def _advance(cc: ConvContext) -> str:
+    """On to the next item still open (each one starts with a clean `zurück` history)."""
+    queue, pos = cc.data["queue"], cc.data["pos"] + 1
+    while pos < len(queue):
+        upd = cc.ctx.uow.session.get(StatusUpdate, queue[pos])
+        if upd is not None and upd.state == "pending" and (upd.round is None or upd.round.state == "open"):
+            break
+        pos += 1
+    if pos >= len(queue):
+        return DONE
+    cc.set(pos=pos, item={}, mi=0, editing=False)
+    cc.fresh = True
+    return "status"
+
+
+def _skip_item(cc: ConvContext) -> str:
+    """`überspringen` at the status question: this item goes to the end of the queue."""
+    queue, pos = list(cc.data["queue"]), cc.data["pos"]
+    if pos < len(queue) - 1:
+        queue.append(queue.pop(pos))
+        cc.set(queue=queue, item={}, mi=0, editing=False)
+        cc.fresh = True
+    else:
+        cc.ctx.notice("This is your last open item; answer it, or say “später”.")
+    return "status"
+
+
+def _finish(cc: ConvContext) -> None:
+    cc.ctx.reply("round_done", count=len(cc.data["queue"]))
+
+
+# -- words that work at every step ---------------------------------------------------------
+
+
+def _intercept(cc: ConvContext, text: str) -> bool:
+    words = text.split()
+    head = " ".join(words[:2]).casefold()
+    if text.casefold() in ("später", "spaeter", "later"):
+        _later(cc)
+    elif head in ("abwesend bis", "away until"):
+        _absent(cc, " ".join(words[2:]))
+    elif words and words[0].casefold() in ("übergeben", "uebergeben", "hand"):
+        rest = words[1:]
+        while rest and rest[0].casefold() in ("an", "over", "to"):
+            rest = rest[1:]
+        _hand_over(cc, " ".join(rest))
+    elif words and words[0].casefold() in ("korrigieren", "correct"):
+        _correct(cc, " ".join(words[1:]))
+    else:
+        return False
+    return True
+
+
+def _refuse(cc: ConvContext, message: str, **values: object) -> None:
+    step = cc.conversation.step(cc.state.step)
+    cc.ctx.reply("step_invalid", problem=cc.ctx.t(message, **values), step_help=cc.ctx.t(step.help),
+                 choices=cc.choices())
+
+
+def _later(cc: ConvContext) -> None:
+    upd = _update(cc)
+    when = _next_reminder(cc, upd)
+    for pending in cc.ctx.uow.rounds.pending_for(cc.ctx.person.id):  # type: ignore[union-attr]
+        pending.snoozed_until = when or cc.ctx.now()
+    cc.ctx.reply("round_later", when=when)
+
+
+def _next_reminder(cc: ConvContext, upd: StatusUpdate) -> Any:
+    if upd.round is None:
+        return None
+    tz = cc.ctx.services.settings.general.timezone
+    days = cc.ctx.services.settings.rounds.reminder_days
+    upcoming = [when for _, when in reminder_times(due_day(upd.round.due_at, tz), days, tz) if when > cc.ctx.now()]
+    return upcoming[0] if upcoming else None
+
+
+def _absent(cc: ConvContext, raw: str) -> None:
+    today = cc.ctx.today()
+    try:
+        until = parse_german_date(raw, today) if raw else None
+    except ArgError as exc:
+        _refuse(cc, exc.message, **exc.values)
+        return
+    if until is None:
+        _refuse(cc, N_("Say until when, like “abwesend bis 10.3.”."))
+    elif until < today:
+        _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”."),
+                date=until.strftime("%d.%m.%Y"))
+    elif until > today + timedelta(days=366):
+        _refuse(cc, N_("Absences can be recorded for up to a year."))
+    else:
+        assert cc.ctx.person is not None
+        service.record_absence(cc.ctx, cc.ctx.person, until)
+        cc.ctx.reply("round_absent", until=until)
+
+
+def _hand_over(cc: ConvContext, raw: str) -> None:
+    try:
+        ref = PersonMention().parse(raw, cc.ctx.today()) if raw.strip() else ""
+    except ArgError as exc:
+        _refuse(cc, exc.message, **exc.values)
+        return
+    target = _person(cc.ctx, ref) if ref else None
+    upd = _update(cc)
+    if not ref:
+        _refuse(cc, N_("Say to whom, like “übergeben an @name”."))
+    elif target is None:
+        _refuse(cc, N_("I do not know {name}. Mention someone the office has added."), name=raw.strip()[:40])
+    elif target.id == cc.ctx.person.id:  # type: ignore[union-attr]
+        _refuse(cc, N_("That is you; hand it to someone else."))
+    elif upd.round is None:
+        _refuse(cc, N_("Only items of a round can be handed over."))
+    elif not any(i.transport in cc.ctx.services.formats for i in target.identities):
+        _refuse(cc, N_("I cannot reach {name} in chat, so I cannot hand it over."), name=target.name)
+    else:
+        upd.asked_id = upd.delegated_to_id = target.id
+        upd.prompted_at = None  # the fan-out asks the new person, once
+        cc.ctx.uow.audit.record(cc.ctx.person, "hand_over", "recommendation", upd.recommendation.code,
+                                new={"to": target.handle, "round": upd.round_id})
+        cc.ctx.services.wake("rounds")
+        cc.ctx.reply("round_handed_over", rec=upd.recommendation, who=target.name)
+        _continue(cc, drop=True)
+
+
+def _person(ctx: Context, ref: str) -> Person | None:
+    transport, sep, external = ref.partition(":")
+    if sep and transport in ("matrix", "slack"):
+        return ctx.uow.people.by_identity(transport, external)
+    return ctx.uow.people.by_handle(ref)
+
+
+def _continue(cc: ConvContext, drop: bool) -> None:
+    """After a hand-over the current item leaves this person's queue."""
+    queue, pos = list(cc.data["queue"]), cc.data["pos"]
+    if drop:
+        queue.pop(pos)
+    cc.set(queue=queue, pos=pos - 1)
+    following = _advance(cc)
+    if following == DONE:
+        cc.state.status = "done"
+        cc.ctx.reply("round_done", count=len(queue))
+        return
+    cc.state.step, cc.state.history = following, []
+    cc.state.version += 1
+    cc.ctx.services.conversations.ask(cc)
+
+
+def _correct(cc: ConvContext, raw: str) -> None:
+    upd = answered_update(cc.ctx, raw.strip())
+    if upd is None:
+        return
+    queue = [i for i in cc.data["queue"] if i != upd.id]
+    cc.set(queue=[upd.id, *queue], pos=0, item=item_of(upd), mi=0, editing=True)
+    cc.state.step, cc.state.history = "confirm", []
+    cc.state.version += 1
+    cc.ctx.services.conversations.ask(cc)
+
+
+def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
+    """The person's answer about `code` in an open round, or a notice why there is none."""
+    rec = ctx.uow.catalog.recommendation(code) if code else None
+    if rec is None:
+        ctx.notice("There is no recommendation {code}. Try “liste” to see them.", code=code[:40] or "–")
+        return None
+    upd = ctx.uow.rounds.in_open_round(rec)
+    if upd is None or upd.state != "submitted":
+        ctx.notice("There is no answer about {code} in an open round to correct.", code=rec.code)
+        return None
+    if upd.author_id != ctx.person.id and not ctx.standing.coordinator:  # type: ignore[union-attr]
+        ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
+        return None
+    return upd
+
+
+def item_of(upd: StatusUpdate) -> dict[str, Any]:
+    return {"status": upd.status.value if upd.status else upd.recommendation.status.value,
+            "progress": upd.progress, "metrics": dict(upd.metric_values or {}), "happened": upd.happened,
+            "next_steps": upd.next_steps, "blockers": upd.blockers, "summary": upd.public_summary,
+            "publish": upd.publish_ok}
+
+
+ROUND = Conversation(NAME, (
+    Step("status", "round_question", _answer_status,
+         N_("Choose the status: 1 not started, 2 in progress, 3 delayed, 4 blocked, 5 done, 6 dropped."),
+         choices=_status_choices, values=_values, skippable=True, on_skip=_skip_item),
+    Step("progress", "round_question", _answer_progress,
+         N_("The progress in percent from 0 to 100, like 70 or “ca. 70 %”, or “unverändert”."), values=_values),
+    Step("metric", "round_question", _answer_metric,
+         N_("The current value as a number, like 1.234,5, or “unverändert”."), values=_values, skippable=True,
+         on_skip=_skip_metric),
+    Step("happened", "round_question", _text_answer("happened", MAX_TEXT, False),
+         N_("In a few sentences: what happened since the last report?"), values=_values, skippable=True, on_skip=_skip_to("happened")),
+    Step("next_steps", "round_question", _text_answer("next_steps", MAX_TEXT, False),
+         N_("In a few sentences: what are the next steps?"), values=_values, skippable=True, on_skip=_skip_to("next_steps")),
+    Step("blockers", "round_question", _text_answer("blockers", MAX_TEXT, True),
+         N_("What is in the way, or what support do you need? “keine” if nothing."), values=_values,
+         skippable=True, on_skip=_skip_to("blockers")),
+    Step("summary", "round_question", _text_answer("summary", MAX_SUMMARY, True),
+         N_("A short summary for the public status page (at most 500 characters), or “keine”."),
+         values=_values, skippable=True, on_skip=_skip_to("summary")),
+    Step("publish", "round_question", _answer_publish,
+         N_("May the summary be published once the office has released it? Answer yes or no."),
+         choices=_yes_no, values=_values),
+    Step("confirm", "round_question", _answer_confirm,
+         N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
+            "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
+), finish=_finish, timeout=timedelta(days=60), intercept=_intercept,
+    on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
+
+
+def register(conversations: ConversationEngine) -> None:
+    conversations.register(ROUND)
