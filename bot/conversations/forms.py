@@ -1,19 +1,24 @@
 """A whole conversation as one form, for transports that have forms (Slack modals).
 
-The form is built from the conversation's steps — one field per step: a select for a
-choice step, a text input otherwise — and a submission runs every step's own answer
-parser in order, so the rules are the conversation's, not a second copy. All fields
-are checked at once; any error means nothing is stored. Without errors the result is
-applied exactly as the conversation's `finish` applies it.
+The form is built from the conversation's steps — one field per step from where the
+conversation stands: a select for a choice step, a text input otherwise. A submission is
+answered the way the person would answer in chat: starting at the current step, each
+step's own parser takes its field and names the next step, so the rules and the path
+(skips, `unverändert`, steps that do not apply) are the conversation's own. Every field
+is checked, all errors come back at once, and any error means nothing is stored. Without
+errors the confirmation step is answered "ja" and the engine moves on exactly as in chat:
+`finish` for a finished conversation, or the next question (e.g. the next item of a round).
 
 A step named in CONFIRM_STEPS (the "check and say yes" step) is no field: the form's
-submit button is the confirmation.
+submit button is the confirmation. A step that asks again for itself (one answer per
+target metric) cannot take one field; the form says so at that field.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.core.commands import N_
 from bot.core.events import ChannelRef, Choice, IncomingMessage, PersonRef
 from bot.core.router import build_context
 
@@ -54,8 +59,11 @@ class FormResult:
         return not self.errors
 
 
-def form_steps(conversation: Conversation) -> tuple[Step, ...]:
-    return tuple(s for s in conversation.steps if s.name not in CONFIRM_STEPS)
+def form_steps(conversation: Conversation, start: str | None = None) -> tuple[Step, ...]:
+    """The steps shown as fields: from `start` (the current step) on, without confirmation."""
+    steps = [s for s in conversation.steps if s.name not in CONFIRM_STEPS]
+    names = [s.name for s in steps]
+    return tuple(steps[names.index(start):] if start in names else steps)
 
 
 def first_question_templates(conversations: dict[str, Conversation]) -> dict[str, str]:
@@ -65,17 +73,16 @@ def first_question_templates(conversations: dict[str, Conversation]) -> dict[str
 
 def describe(cc: ConvContext) -> Form:
     fields = []
-    for step in form_steps(cc.conversation):
+    for step in form_steps(cc.conversation, cc.state.step):
         options = tuple(step.choices(cc)) if step.choices else ()
-        current = cc.data.get(step.name)
-        initial = _initial(current, options)
+        initial = _initial(cc.data.get(step.name), options)
         fields.append(FormField(step.name, cc.ctx.t(step.help), "select" if options else "text",
                                 options, initial, step.skippable))
     return Form(cc.conversation.name, cc.state.id, tuple(fields), cc.state.channel_id)
 
 
 def _initial(current: Any, options: tuple[Choice, ...]) -> str:
-    if current is None or isinstance(current, bool):
+    if current is None or isinstance(current, (bool, dict, list)):
         return ""  # a yes/no stored as a bool has no unambiguous option value
     text = str(current)
     if options and not any(o.value == text for o in options):
@@ -84,27 +91,48 @@ def _initial(current: Any, options: tuple[Choice, ...]) -> str:
 
 
 def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, str]:
-    """Run each step's parser in order; on success finish the conversation. Returns errors."""
+    """Answer step after step along the conversation's path; all or nothing. Returns errors."""
+    conv, state = cc.conversation, cc.state
+    steps = form_steps(conv, state.step)
+    if not steps:
+        return {}
     errors: dict[str, str] = {}
-    for step in form_steps(cc.conversation):
-        value = (answers.get(step.name) or "").strip()
-        if not value:
-            if not step.skippable:
-                errors[step.name] = cc.ctx.t(step.help)
-            continue
-        cc.state.step = step.name
+    name, seen = steps[0].name, set()
+    while name != DONE and name not in CONFIRM_STEPS:
+        step = conv.step(name)
+        if name in seen:  # a step that repeats itself needs more answers than one field holds
+            errors[name] = cc.ctx.t(LOOPING)
+            break
+        seen.add(name)
+        state.step = name
+        value = (answers.get(name) or "").strip()
         try:
-            step.answer(cc, value)
+            if value:
+                following = step.answer(cc, value)
+            elif step.skippable:
+                following = step.on_skip(cc) if step.on_skip else conv.after(name)
+            else:
+                raise Invalid(step.help)
         except Invalid as exc:
-            errors[step.name] = cc.ctx.t(exc.message, **exc.values)
+            errors[name] = cc.ctx.t(exc.message, **exc.values)
+            following = conv.after(name)  # keep checking the remaining fields
+        if following != DONE:
+            state.history = [*state.history, name]
+        name = following
     if errors:
         return errors
-    state = cc.state
-    state.history = [*state.history, state.step]
-    state.step, state.status = DONE, "done"
-    state.version += 1
-    cc.conversation.finish(cc)
+    if name in CONFIRM_STEPS:  # the submit button is the "ja" of the confirmation step
+        state.step = name
+        try:
+            name = conv.step(name).answer(cc, CONFIRM_WORD)
+        except Invalid as exc:
+            return {steps[-1].name: cc.ctx.t(exc.message, **exc.values)}
+    cc.ctx.services.conversations.move(cc, name)  # DONE → finish; otherwise ask what comes next
     return {}
+
+
+LOOPING = N_("This question needs several answers; please answer it in our conversation.")
+CONFIRM_WORD = "ja"
 
 
 # -- entry points for transports: each opens its own unit of work (run in the worker thread) --
@@ -118,7 +146,7 @@ def _context(services: Services, uow: Any, transport: str, user_id: str, state: 
 
 
 def _active_state(services: Services, uow: Any, transport: str, user_id: str,
-                  state_id: int | None) -> ConversationState | None:
+                  state_id: int | None, name: str = "") -> ConversationState | None:
     from storage.models import ConversationState
 
     person = uow.people.by_identity(transport, user_id)
@@ -128,7 +156,7 @@ def _active_state(services: Services, uow: Any, transport: str, user_id: str,
         state = uow.session.get(ConversationState, state_id)
     else:
         states = [s for s in uow.conversations.all_active()
-                  if s.person_id == person.id and s.transport == transport]
+                  if s.person_id == person.id and s.transport == transport and (not name or s.name == name)]
         state = states[-1] if states else None
     if (state is None or state.person_id != person.id or state.status != "active"
             or state.name not in services.conversations.conversations):
@@ -136,10 +164,11 @@ def _active_state(services: Services, uow: Any, transport: str, user_id: str,
     return state
 
 
-def load_form(services: Services, transport: str, user_id: str, state_id: int | None = None) -> Form | None:
-    """The form for a person's active conversation (a given one, or the latest), or None."""
+def load_form(services: Services, transport: str, user_id: str, state_id: int | None = None,
+              name: str = "") -> Form | None:
+    """The form for a person's active conversation (a given one, or the latest [of a kind]), or None."""
     with services.uow_factory() as uow:
-        state = _active_state(services, uow, transport, user_id, state_id)
+        state = _active_state(services, uow, transport, user_id, state_id, name)
         if state is None:
             return None
         ctx = _context(services, uow, transport, user_id, state, "form-open")

@@ -212,8 +212,9 @@ class SlackTransport:
 
     async def _open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user, value = body.get("user", {}).get("id", ""), action.get("value", "")
-        state_id = int(value) if value.isdigit() else None
-        form = await self.app.run_sync(load_form, self.app.services, NAME, user, state_id)
+        state_id = int(value) if value.isdigit() else None  # App Home: a state; a prompt: a conversation
+        form = await self.app.run_sync(load_form, self.app.services, NAME, user, state_id,
+                                       "" if state_id else value)
         locale = await self._locale_of(user)
         if form is None:
             view = _notice_view(self._t(locale, CLOSED), self._t(locale, CANCEL))
