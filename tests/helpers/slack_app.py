@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
+
 from bot.app import App
 from bot.config import load_settings
 from tests.helpers.harness import KOELN

@@ -167,6 +167,16 @@ class SlackFake:
             self._sockets.remove(ws)
         return ws
 
+    async def socket_refresh(self, timeout: float = 15.0) -> None:
+        """Like Slack every few hours: ask the app to reconnect; wait until it has a new socket."""
+        await asyncio.wait_for(self._connected.wait(), timeout)
+        old = self._sockets[-1]
+        self._connected.clear()
+        await old.send_json({"type": "disconnect", "reason": "refresh_requested",
+                             "debug_info": {"host": "fake"}})
+        await asyncio.wait_for(self._connected.wait(), timeout)
+        await old.close()
+
     async def socket_send(self, kind: str, payload: dict[str, Any], timeout: float = 15.0,
                           retry_attempt: int = 0) -> dict[str, Any]:
         """Send one envelope (events_api, slash_commands, interactive); return the app's ack."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.app import App
 from tests.helpers.slack_app import KOORDINATION, TESTMANN, SlackBot, slack_settings
-from tests.helpers.slack_fake import SlackFake, dm_event
+from tests.helpers.slack_fake import BOT_ID, BOT_USER, SlackFake, dm_event
 
 DM = "D0TSTMN10"
 
@@ -16,7 +16,11 @@ async def test_an_event_delivered_three_times_is_handled_once(slack_any: SlackBo
     for retry in range(3):  # the original and Slack's two retries (X-Slack-Retry-Num 1, 2)
         status, _ = await slack_any.event(event, "Ev0DUPLICATE", retry=retry)
         assert status == 200  # every delivery is acknowledged, or Slack keeps retrying
-    await slack_any.say(TESTMANN, "hilfe", event_id="Ev0SENTINEL")  # handled after the duplicates
+    own = {**dm_event(BOT_USER, "Sachstand – Befehle", DM), "bot_id": BOT_ID}  # the bot's own post
+    edited = {**dm_event(TESTMANN, "hilfe", DM), "subtype": "message_changed"}
+    for n, ignored in enumerate((own, edited)):
+        assert (await slack_any.event(ignored, f"Ev0IGNORED{n}"))[0] == 200
+    await slack_any.say(TESTMANN, "hilfe", event_id="Ev0SENTINEL")  # handled after all of these
     texts = [m["text"] for m in await slack_any.posted(2, DM)]
     assert len(texts) == 2, texts  # one answer to the thrice-delivered event, one to the sentinel
     assert "testmann" in texts[0].lower() and "Befehle" in texts[1]
@@ -50,6 +54,9 @@ async def test_help_over_http_and_socket_mode(slack_any: SlackBot) -> None:
     assert answer["user"] == TESTMANN and "Sachstand – Befehle" in answer["text"]
     if slack_any.mode == "socket":
         assert slack_any.fake.called("apps.connections.open")
+    async with slack_any.http.get(f"http://127.0.0.1:{slack_any.app.web_port}/healthz") as response:
+        health = await response.json()
+    assert response.status == 200 and health["transports"] == {"slack": True}
 
 
 async def test_an_answer_queued_while_slack_is_down_is_sent_after_a_restart(tmp_path: Path,
@@ -78,3 +85,18 @@ async def test_an_answer_queued_while_slack_is_down_is_sent_after_a_restart(tmp_
     finally:
         await again.close()
         await second.shutdown()
+
+
+async def test_socket_mode_reconnects_when_slack_asks(tmp_path: Path, fake: SlackFake) -> None:
+    app = App(slack_settings(f"sqlite:///{tmp_path / 'socket.db'}", fake.api_url, mode="socket"))
+    await app.start()
+    bot = SlackBot(app, fake, "socket")
+    try:
+        await fake.socket_refresh()
+        assert len(fake.called("apps.connections.open")) == 2  # a fresh URL for the new connection
+        await bot.command(TESTMANN, "hilfe")  # over the new connection
+        [answer] = await bot.posted(1)
+        assert "Befehle" in answer["text"]
+    finally:
+        await bot.close()
+        await app.shutdown()
