@@ -41,12 +41,15 @@ def build_home(services: Services, transport: str, user_id: str) -> Home:
         if person is not None:
             states = [s for s in uow.conversations.all_active()
                       if s.person_id == person.id and s.transport == transport]
-            for state in states:
-                command = services.registry.find(state.name)
-                title = t(command.summary) if command else state.name
-                prompts.append(title)
-                forms.append((f"📝 {t(FORM_LABEL)}: {command.alias(locale) if command else state.name}",
-                              str(state.id)))
+            for n, state in enumerate(states, start=1):
+                conversation = services.conversations.conversations.get(state.name)
+                if conversation is None:
+                    continue
+                steps = {s.name: s for s in conversation.steps}
+                step = steps.get(state.step, conversation.steps[0])
+                prompts.append(t(step.help))  # the open question, in the person's words
+                suffix = f" ({n})" if len(states) > 1 else ""
+                forms.append((f"📝 {t(FORM_LABEL)}{suffix}", str(state.id)))
             recommendations = [(r, t(STATUS_LABELS[r.status]))
                                for r in uow.catalog.recommendations(RecommendationFilter(owner=person.handle))]
             now = services.clock()

@@ -90,6 +90,17 @@ async def test_the_same_conversation_through_the_modal(slack_any: SlackBot) -> N
 
 
 async def test_app_home_shows_open_prompts_recommendations_and_meetings(slack: SlackBot) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from storage.models import Meeting
+
+    with slack.app.uow_factory() as uow:  # one planned meeting of a body testmann belongs to
+        body = uow.people.memberships(uow.people.by_handle("testmann"))[0].body
+        start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=7)
+        uow.session.add(Meeting(body_id=body.id, title="Sitzung <Arbeit & Wirtschaft>", starts_at=start,
+                                ends_at=start + timedelta(hours=2), uid="home-test@sachstand"))
+        uow.commit()
+        code = body.code
     await slack.say(TESTMANN, "einstellungen")
     await slack.posted(1, DM)
     await slack.event({"type": "app_home_opened", "user": "U0ERDCH09", "channel": "D0ERDCH09", "tab": "home"},
@@ -102,6 +113,8 @@ async def test_app_home_shows_open_prompts_recommendations_and_meetings(slack: S
     assert "Nichts wartet auf eine Antwort" in owner and "Noch keine Sitzungen geplant" in owner
     member = views[TESTMANN]
     text = json.dumps(member, ensure_ascii=False)
-    assert "Offene Fragen" in text and "Zeitzone" in text  # the prompt, named by its command
+    assert "Offene Fragen" in text and "Wählen Sie die Sprache" in text  # the open question
+    assert f"{code}: Sitzung &lt;Arbeit &amp; Wirtschaft&gt;" in text  # escaped mrkdwn
+    assert "Noch keine Sitzungen" not in text
     [form_button] = [e for b in member["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert form_button["action_id"] == "sachstand_form_open" and form_button["value"].isdigit()
