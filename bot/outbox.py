@@ -55,6 +55,11 @@ class RetryAfter(Exception):
         self.seconds = max(0.0, seconds)
 
 
+class Undeliverable(Exception):
+    """The platform refused the message for good (archived channel, invalid blocks): retrying
+    cannot help, and it must not hold up the queue. The row is kept as "failed" with the reason."""
+
+
 class OutboxWorker:
     """Delivers pending rows of one transport, in order, retrying with backoff."""
 
@@ -94,6 +99,10 @@ class OutboxWorker:
                 msg.channel = ChannelRef(msg.channel.transport, channel_id, direct=True)
                 await self.run_sync(self._remember_dm, row_id, msg.to_person, channel_id)
             remote_id = await self.transport.send(msg)
+        except Undeliverable as exc:
+            log.error("outbox row %s via %s cannot be delivered: %s", row_id, self.transport.name, exc)
+            await self.run_sync(self._given_up, row_id, repr(exc))
+            return True  # the queue moves on
         except Exception as exc:  # the transport failed: keep the row, retry later in order
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
             wait = exc.seconds if isinstance(exc, RetryAfter) else None
@@ -139,6 +148,13 @@ class OutboxWorker:
             if row is not None:
                 row.state, row.sent_at, row.remote_id = "sent", self.clock(), remote_id
                 row.payload = {**row.payload, "attachments": []}  # keep the ledger small
+                uow.commit()
+
+    def _given_up(self, row_id: int, error: str) -> None:
+        with self.uow_factory() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.state, row.attempts, row.last_error = "failed", row.attempts + 1, error[:2000]
                 uow.commit()
 
     def _failed(self, row_id: int, error: str, retry_after: float | None = None) -> None:

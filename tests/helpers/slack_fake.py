@@ -40,6 +40,7 @@ class Failure:
     status: int
     retry_after: int | None
     times: int
+    error: str = ""
 
 
 @dataclass
@@ -76,9 +77,11 @@ class SlackFake:
             await self._runner.cleanup()
 
     # -- the Web API -------------------------------------------------------------------
-    def fail(self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
-        """The next `times` calls of `method` answer `status` (429 with Retry-After, or 500)."""
-        self.failures.setdefault(method, []).append(Failure(status, retry_after, times))
+    def fail(self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1,
+             error: str = "") -> None:
+        """The next `times` calls of `method` answer `status` (429 with Retry-After, or 500), or
+        with status 200 `{"ok": false, "error": error}` as Slack refuses a call."""
+        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, error))
 
     def called(self, method: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls
@@ -118,6 +121,8 @@ class SlackFake:
             failure.times -= 1
             if failure.times <= 0:
                 pending.pop(0)
+            if failure.status == 200:
+                return 200, {"ok": False, "error": failure.error or "invalid_arguments"}, {}
             if failure.status == 429:
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(failure.retry_after or 1)}
             return failure.status, {"ok": False, "error": "internal_error"}, {}

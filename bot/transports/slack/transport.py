@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversations.forms import first_question_templates, load_form, submit_form
 from bot.core.commands import N_
 from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
-from bot.outbox import RetryAfter
+from bot.outbox import RetryAfter, Undeliverable
 
 from . import blocks
 from .home import FORM_LABEL, build_home
@@ -41,6 +41,9 @@ EVENTS_PATH = "/slack/events"
 # views) — except announcements, which everyone in the channel should see.
 IN_CHANNEL_TEMPLATES = frozenset({"item_changed"})
 SAVE, CANCEL = N_("Save"), N_("Cancel")
+RETRY_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+                          "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
+NOT_THERE = frozenset({"not_in_channel", "channel_not_found"})  # the bot is not in that conversation
 CLOSED = "That conversation is no longer available; it has been closed."  # msgid of the engine
 
 
@@ -263,17 +266,27 @@ class SlackTransport:
         user = slash_user(message.in_reply_to)
         ephemeral = not channel.direct and (message.ephemeral or (
             bool(user) and message.meta.get("template") not in IN_CHANNEL_TEMPLATES))
+        try:
+            return await self._post(parts, channel.id, user or message.to_person if ephemeral else "", txn)
+        except Refused as exc:
+            if exc.error not in NOT_THERE or not user:
+                raise
+            # a slash command where the bot is not a member: the answer comes as a direct message
+            log.info("slack: not in %s; answering %s directly", channel.id, user)
+            return await self._post(parts, await self.direct_channel(user), "", txn)
+
+    async def _post(self, parts: list[blocks.Part], channel: str, ephemeral_to: str, txn: str) -> str | None:
         first_id: str | None = None
         for index, part in enumerate(parts):
             if index < self._parts_sent.get(txn, 0):
                 continue  # posted before a failure of a later part: never twice
-            if ephemeral:
+            if ephemeral_to:
                 response = await _call(self.client.chat_postEphemeral(
-                    channel=channel.id, user=user or message.to_person, text=part.text, blocks=part.blocks))
+                    channel=channel, user=ephemeral_to, text=part.text, blocks=part.blocks))
                 remote = response.get("message_ts")
             else:
                 response = await _call(self.client.chat_postMessage(
-                    channel=channel.id, text=part.text, blocks=part.blocks, unfurl_links=False))
+                    channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False))
                 remote = response.get("ts")
             first_id = first_id or (str(remote) if remote else None)
             if txn:
@@ -282,17 +295,29 @@ class SlackTransport:
         return first_id
 
 
+class Refused(Undeliverable):
+    def __init__(self, error: str) -> None:
+        super().__init__(f"slack refused: {error}")
+        self.error = error
+
+
 async def _call(request: Awaitable[Any]) -> Any:
-    """One Web API call; Slack's rate limit becomes RetryAfter, everything else is re-raised."""
+    """One Web API call. 429 → RetryAfter (wait as told); 5xx, network and token problems →
+    re-raised (retried with backoff; a fixed token delivers the backlog); any other refusal
+    (archived channel, invalid blocks, …) → Refused: retrying cannot help."""
     try:
         return await request
     except SlackApiError as exc:
         response = exc.response
-        if response is not None and response.status_code == 429:
+        status = response.status_code if response is not None else 0
+        if status == 429:
             headers = {k.lower(): v for k, v in (response.headers or {}).items()}
             raw = headers.get("retry-after", "1")
             raise RetryAfter(float(raw[0] if isinstance(raw, list) else raw), "slack rate limit") from exc
-        raise
+        error = str(response.get("error", "")) if response is not None else ""
+        if status >= 500 or not error or error in RETRY_ERRORS:
+            raise
+        raise Refused(error) from exc
 
 
 def _notice_view(text: str, close: str) -> dict[str, Any]:

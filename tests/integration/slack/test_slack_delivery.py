@@ -100,3 +100,24 @@ async def test_socket_mode_reconnects_when_slack_asks(tmp_path: Path, fake: Slac
     finally:
         await bot.close()
         await app.shutdown()
+
+
+async def test_a_refused_message_does_not_hold_up_the_queue(slack: SlackBot) -> None:
+    slack.fake.fail("chat.postMessage", status=200, error="is_archived")
+    await slack.say(TESTMANN, "hilfe")  # its answer is refused for good …
+    await slack.say(TESTMANN, "wer bin ich")  # … the next one still goes out
+    [delivered] = await slack.posted(1, DM)
+    assert "testmann" in delivered["text"].lower()
+    await slack.app.workers["slack"].flush()  # the delivery is recorded after the call returns
+    with slack.app.uow_factory() as uow:
+        from storage.models import OutboxMessage
+
+        states = sorted(r.state for r in uow.session.query(OutboxMessage).all())
+        assert states == ["failed", "sent"]
+
+
+async def test_a_command_where_the_bot_is_not_a_member_is_answered_directly(slack: SlackBot) -> None:
+    slack.fake.fail("chat.postEphemeral", status=200, error="not_in_channel")
+    await slack.command(TESTMANN, "hilfe", channel="C0FREMD", channel_name="fremd")
+    [answer] = await slack.posted(1, DM)
+    assert "Befehle" in answer["text"] and slack.fake.called("conversations.open")
