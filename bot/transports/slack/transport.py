@@ -200,14 +200,20 @@ class SlackTransport:
         value = action.get("value", "")
         if message.get("ts") and not body.get("container", {}).get("is_ephemeral"):
             label = blocks.chosen_label(message.get("blocks", []), action.get("action_id", ""), value)
-            try:  # cosmetic: a failed update must not lose the answer
-                await self.client.chat_update(channel=channel, ts=message["ts"], text=message.get("text", label),
-                                              blocks=blocks.answered(message.get("blocks", []), label))
-            except Exception as exc:
-                log.warning("slack: could not mark the chosen answer: %s", exc)
+            self._spawn(self._mark_chosen(channel, message, label))  # beside, not before, the answer
+        # One answer per prompt: a double click (or a late click on an answered prompt) is dropped
+        # as a duplicate instead of answering the next question.
+        prompt = message.get("ts") or action.get("action_ts", "")
         await self._incoming(IncomingMessage(
             ChannelRef(NAME, channel, direct=channel.startswith("D")), PersonRef(NAME, user), value,
-            f"action:{user}:{action.get('action_ts', '')}", kind="action"))
+            f"action:{channel}:{prompt}", kind="action"))
+
+    async def _mark_chosen(self, channel: str, message: dict[str, Any], label: str) -> None:
+        try:  # cosmetic: a failed update must not lose the answer
+            await self.client.chat_update(channel=channel, ts=message["ts"], text=message.get("text", label),
+                                          blocks=blocks.answered(message.get("blocks", []), label))
+        except Exception as exc:
+            log.warning("slack: could not mark the chosen answer: %s", exc)
 
     async def _on_form_open(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
