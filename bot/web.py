@@ -13,13 +13,22 @@ APP_KEY = web.AppKey("sachstand", object)
 
 
 def build_web(app: App) -> web.Application:
+    from .public.web import PublicSite
+
     webapp = web.Application()
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
+    public = PublicSite(app)
+    public.routes(webapp)
+    webapp.on_cleanup.append(lambda _: _close(public))
     for transport in app.transports:  # e.g. Slack's /slack/events in http mode
         for path, handler in getattr(transport, "routes", list)():
             webapp.router.add_post(path, handler)
     return webapp
+
+
+async def _close(public: Any) -> None:
+    public.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

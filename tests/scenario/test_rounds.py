@@ -109,7 +109,8 @@ async def test_a_complete_round(db_url: str) -> None:
         states = dict(uow.session.execute(select(StatusUpdate.state, StatusUpdate.id)).all())
         assert set(states) == {"submitted", "no_report"}
         releases = uow.session.scalars(select(Release)).all()
-        assert [(r.text, r.state) for r in releases] == [("Zwei Teilzeitkurse laufen.", "pending")]
+        assert len(releases) == 4 and {r.state for r in releases} == {"pending"}  # one per answer
+        assert [r.text for r in releases if r.text] == ["Zwei Teilzeitkurse laufen."]  # only with consent
         sources = set(uow.session.scalars(select(Change.source).where(Change.actor_id.is_not(None))))
         assert sources == {"round"}
 
@@ -175,3 +176,20 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
         last = await _answer(bot, "testmann", "2", "50", "3", "a", "b", "keine", "keine", "ja")
         assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(2/2)" in last
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
+
+
+async def test_rounds_open_from_the_cadence_once(db_url: str) -> None:
+    settings = make_settings(db_url)
+    opening_day = datetime(2026, 12, 17, 7, 0, tzinfo=timezone.utc)  # 14 days before 31.12.
+    async with Bot(settings, now=datetime(2026, 12, 16, 7, 0, tzinfo=timezone.utc)) as early:
+        assert early.transport.sent == []  # one day too early: nothing opens
+    async with Bot(settings, now=opening_day) as bot:
+        with bot.app.uow_factory() as uow:
+            opened = {(r.reporting_line.from_body.code, r.period) for r in uow.rounds.open_rounds()}
+        assert ("EG2", "2026-Q4") in opened and len(opened) >= 3
+        assert all(period == "2026-Q4" for _, period in opened)
+        assert "bis 31.12.2026" in bot.to("dm:testmann")[0]
+    async with Bot(settings, now=opening_day) as again:
+        assert again.transport.sent == []  # opened once, asked once
+        with again.app.uow_factory() as uow:
+            assert len(uow.rounds.open_rounds()) == len(opened)
