@@ -159,6 +159,17 @@ class App:
             report = import_catalog(uow, path, progress=False)
             uow.commit()
             log.info("loaded example catalog %s: %s", path, report)
+            self._load_history(uow, path)
+
+    def _load_history(self, uow: Any, catalog: Path) -> None:
+        """The example's past (rounds, releases, meetings), so a fresh start shows the process."""
+        from storage.catalog_io.history import history_for, load_history
+
+        history = history_for(catalog) if self.settings.general.example_history else None
+        if history is not None:
+            count = load_history(uow, history, self.settings.general.timezone)
+            uow.commit()
+            log.info("loaded example history %s: %d entries", history.name, count)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
