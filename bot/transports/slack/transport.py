@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 NAME = "slack"
 EVENTS_PATH = "/slack/events"
 # Replies to a slash command in a shared channel are ephemeral (help, errors, personal
-# views) — except announcements, which everyone in the channel should see.
-IN_CHANNEL_TEMPLATES = frozenset({"item_changed"})
+# views) — except announcements, which everyone in the channel should see. (Better one day:
+# the core marks a reply as an announcement; until then, by template.)
+IN_CHANNEL_TEMPLATES = frozenset({"item_changed", "item_created", "item_edited", "round_opened", "round_closed"})
 SAVE, CANCEL = N_("Save"), N_("Cancel")
 RETRY_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
                           "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
