@@ -74,6 +74,7 @@ class SlackTransport:
         self._dispatch: Dispatch | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._parts_sent: dict[str, int] = {}  # txn id → parts of a split message already posted
+        self._dms: dict[str, str] = {}  # user id → DM channel id (conversations.open is idempotent)
         self._socket: Any = None
         self._started = False
         self.forms = first_question_templates(app.services.conversations.conversations)
@@ -258,8 +259,10 @@ class SlackTransport:
 
     # -- outgoing ------------------------------------------------------------------------
     async def direct_channel(self, user_id: str) -> str:
-        response = await _call(self.client.conversations_open(users=user_id))
-        return str(response["channel"]["id"])
+        if user_id not in self._dms:  # a fan-out queues many rows before the first DM is known
+            response = await _call(self.client.conversations_open(users=user_id))
+            self._dms[user_id] = str(response["channel"]["id"])
+        return self._dms[user_id]
 
     async def send(self, message: OutgoingMessage) -> str | None:
         assert message.channel is not None
