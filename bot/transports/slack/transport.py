@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
@@ -96,6 +97,8 @@ class SlackTransport:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        # one keep-alive session for every Web API call (the SDK opens one per call otherwise)
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         await self._prime_authorization()
         if self.settings.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -127,6 +130,9 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
         if self._dispatch is None:
