@@ -99,6 +99,19 @@ def subscriptions(ctx: Context) -> None:
     ctx.reply("follow_list", subs=subs)
 
 
+def digest(ctx: Context, target: str = "alles") -> None:
+    """A digest now, here: since this room's last digest of that scope, else the last 30 days."""
+    from bot import digests
+
+    found = resolve(ctx, target)
+    if found is None:
+        return
+    scope, shown = found
+    sub = ctx.uow.subscriptions.find(ctx.channel.transport, ctx.channel.id, scope.kind, scope.ref)
+    digests.post(ctx, ctx.channel, ctx.locale, scope.kind, scope.ref, sub.last_digest_at if sub else None,
+                 title=shown)
+
+
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     from bot.core.argtypes import Text
 
@@ -113,6 +126,10 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 N_("Stop following something here."), unfollow,
                 args=(Arg("target", Text(), {"de": "alles|Code", "en": "all|code"}, required=False),),
                 role=Role.FOLLOWER, group="follow", examples=("entfolgen HF2",)),
+        Command("digest", {"de": ("digest",), "en": ("digest",)},
+                N_("A digest now: counts and progress per field, changes, overdue items, blockers, meetings."),
+                digest, args=(Arg("target", Text(), {"de": "alles|Code", "en": "all|code"}, required=False),),
+                role=Role.FOLLOWER, group="follow", examples=("digest", "digest HF2")),
         Command("subscriptions", {"de": ("abos",), "en": ("subscriptions",)},
                 N_("What this room or conversation follows."), subscriptions, role=Role.FOLLOWER, group="follow"),
     ):

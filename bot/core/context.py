@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from storage.models import OutboxMessage, Person, utcnow
 
-from .events import ChannelRef, Choice, IncomingMessage, OutgoingMessage
+from .events import Attachment, ChannelRef, Choice, IncomingMessage, OutgoingMessage
 from .roles import Standing
 
 if TYPE_CHECKING:
@@ -92,12 +92,12 @@ class Context:
 
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
-             bulk: bool = False, **values: Any) -> OutboxMessage:
+             bulk: bool = False, attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage:
         formats = self.services.formats.get(channel.transport, ("plain",))
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
                                                   choices=choices or [], **values)
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
-                              in_reply_to=in_reply_to, to_person=to_person,
+                              in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [],
                               meta={"template": template, "locale": locale})  # transports style by kind
         return self._enqueue(msg, bulk)
 

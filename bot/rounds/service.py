@@ -248,4 +248,7 @@ def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
                          new={"submitted": len(submitted), "no_report": len(missing)})
     for channel in office_channels(ctx, line):
         ctx.send(channel, "round_closed", ctx.services.settings.general.locale, **closed_values(ctx, round_))
+    from bot import digests
+
+    digests.send_to_subscribers(ctx, "round", round_)
     return result
