@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversations.forms import first_question_templates, load_form, submit_form
 from bot.core.commands import N_
-from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
+from bot.core.events import Attachment, ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
 from bot.outbox import RetryAfter, Undeliverable
 
 from . import blocks
@@ -282,29 +282,36 @@ class SlackTransport:
         user = slash_user(message.in_reply_to)
         ephemeral = not channel.direct and (message.ephemeral or (
             bool(user) and message.meta.get("template") not in IN_CHANNEL_TEMPLATES))
+        to = user or message.to_person if ephemeral else ""
         try:
-            return await self._post(parts, channel.id, user or message.to_person if ephemeral else "", txn)
+            return await self._post(parts, message.attachments, channel.id, to, txn)
         except Refused as exc:
             if exc.error not in NOT_THERE or not user:
                 raise
             # a slash command where the bot is not a member: the answer comes as a direct message
             log.info("slack: not in %s; answering %s directly", channel.id, user)
-            return await self._post(parts, await self.direct_channel(user), "", txn)
+            return await self._post(parts, message.attachments, await self.direct_channel(user), "", txn)
 
-    async def _post(self, parts: list[blocks.Part], channel: str, ephemeral_to: str, txn: str) -> str | None:
+    async def _post(self, parts: list[blocks.Part], files: list[Attachment], channel: str, ephemeral_to: str,
+                    txn: str) -> str | None:
+        """Text parts, then files; what went out before a failure is not sent again on the retry."""
         first_id: str | None = None
-        for index, part in enumerate(parts):
+        steps: list[blocks.Part | Attachment] = [*parts, *files]
+        for index, step in enumerate(steps):
             if index < self._parts_sent.get(txn, 0):
-                continue  # posted before a failure of a later part: never twice
-            if ephemeral_to:
+                continue
+            if isinstance(step, Attachment):  # files cannot be ephemeral: those go to the person's DM
+                target = await self.direct_channel(ephemeral_to) if ephemeral_to else channel
+                await _call(self.client.files_upload_v2(channel=target, file=step.data, filename=step.filename,
+                                                        title=step.filename))
+            elif ephemeral_to:
                 response = await _call(self.client.chat_postEphemeral(
-                    channel=channel, user=ephemeral_to, text=part.text, blocks=part.blocks))
-                remote = response.get("message_ts")
+                    channel=channel, user=ephemeral_to, text=step.text, blocks=step.blocks))
+                first_id = first_id or str(response.get("message_ts") or "") or None
             else:
                 response = await _call(self.client.chat_postMessage(
-                    channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False))
-                remote = response.get("ts")
-            first_id = first_id or (str(remote) if remote else None)
+                    channel=channel, text=step.text, blocks=step.blocks, unfurl_links=False))
+                first_id = first_id or str(response.get("ts") or "") or None
             if txn:
                 self._parts_sent[txn] = index + 1
         self._parts_sent.pop(txn, None)
@@ -330,7 +337,8 @@ async def _call(request: Awaitable[Any]) -> Any:
             headers = {k.lower(): v for k, v in (response.headers or {}).items()}
             raw = headers.get("retry-after", "1")
             raise RetryAfter(float(raw[0] if isinstance(raw, list) else raw), "slack rate limit") from exc
-        error = str(response.get("error", "")) if response is not None else ""
+        data = response.data if response is not None and isinstance(response.data, dict) else {}
+        error = str(data.get("error", ""))
         if status >= 500 or not error or error in RETRY_ERRORS:
             raise
         raise Refused(error) from exc
