@@ -282,7 +282,7 @@ class SlackTransport:
         user = slash_user(message.in_reply_to)
         ephemeral = not channel.direct and (message.ephemeral or (
             bool(user) and message.meta.get("template") not in IN_CHANNEL_TEMPLATES))
-        to = user or message.to_person if ephemeral else ""
+        to = (user or message.to_person) if ephemeral else ""
         try:
             return await self._post(parts, message.attachments, channel.id, to, txn)
         except Refused as exc:
