@@ -59,6 +59,7 @@ class App:
         self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
         self.scheduler.add_tick("rounds", self._rounds)
         self.scheduler.add_tick("digests", self._digests)
+        self.scheduler.add_tick("reports", self._reports)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -122,6 +123,12 @@ class App:
         from . import digests
 
         if await self.run_sync(digests.scheduled_tick, self.services):
+            self._kick()
+
+    async def _reports(self) -> None:
+        from .reports import delivery
+
+        if await self.run_sync(delivery.tick, self.services):
             self._kick()
 
     async def _rounds(self) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from bot.conversations.engine import ConversationEngine
 from bot.core.commands import CommandRegistry
 
-from . import admin, bodies, catalog, editing, follow, general, releases, rounds, settings, tracking
+from . import admin, bodies, catalog, editing, follow, general, indicators, releases, rounds, settings, tracking
 
 
 def register_all(registry: CommandRegistry, conversations: ConversationEngine) -> None:
-    for module in (general, catalog, tracking, editing, rounds, bodies, follow, releases, settings, admin):
+    for module in (general, catalog, indicators, tracking, editing, rounds, bodies, follow, releases, settings, admin):
         module.register(registry, conversations)
