@@ -66,6 +66,10 @@ class App:
         if self.settings.console.enabled:
             transports.append(ConsoleTransport(self.settings.console.user, self.settings.console.place,
                                                stdin, stdout, on_eof=self.stopping.set))
+        if self.settings.matrix.enabled:
+            from .transports.matrix import MatrixTransport  # imports nio only when Matrix is on
+
+            transports.append(MatrixTransport(self.settings.matrix))
         return transports
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:

@@ -1,0 +1,72 @@
+"""Rooms and direct messages on a real Synapse: invitations, help, roles, bad input."""
+from __future__ import annotations
+
+import pytest
+from conftest import BOT
+from matrix_member import Member, Seen
+
+pytestmark = pytest.mark.matrix
+
+
+def bot_notice(room_id: str, reply_to: str = ""):  # type: ignore[no-untyped-def]
+    def check(s: Seen) -> bool:
+        if s.room_id != room_id or s.sender != BOT or s.type != "m.room.message":
+            return False
+        relates = s.content.get("m.relates_to", {}).get("m.in_reply_to", {})
+        return not reply_to or relates.get("event_id") == reply_to
+    return check
+
+
+async def test_invited_by_a_member_the_bot_joins_and_answers_help_in_the_room(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("testmann") as m:
+        room = await m.create_room(invite=[BOT])
+        await m.wait_joined(room, BOT)
+        mark = m.mark()
+        asked = await m.say(room, "!sachstand hilfe")
+        answer = await m.wait_for(bot_notice(room, asked), mark)
+        assert answer.content["msgtype"] == "m.notice"
+        assert "Sachstand – Befehle" in answer.body
+        assert answer.content["format"] == "org.matrix.custom.html"
+        assert "<" in answer.content["formatted_body"]
+        # the short alias works too; chatter without prefix or mention is not for the bot
+        await m.say(room, "Guten Morgen zusammen")
+        asked = await m.say(room, "!s wer bin ich")
+        answer = await m.wait_for(bot_notice(room, asked), mark)
+        assert "Paul Testmann" in answer.body
+        replies = [s for s in m.after(mark, room, BOT, "m.room.message")]
+        assert len(replies) == 2, [r.body[:60] for r in replies]
+
+
+async def test_help_in_an_encrypted_direct_message_needs_no_prefix(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("ersatz") as m:
+        room = await m.create_room(invite=[BOT], direct=True, encrypted=True)
+        await m.wait_joined(room, BOT)
+        mark = m.mark()
+        asked = await m.say(room, "help")
+        answer = await m.wait_for(bot_notice(room, asked), mark)
+        assert answer.event.decrypted  # it travelled encrypted
+        assert "Sachstand" in answer.body and "help" in answer.body  # ersatz reads English
+
+
+async def test_invitation_from_someone_not_allowed_is_rejected(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("fremd") as m:
+        room = await m.create_room(invite=[BOT])
+        left = await m.wait_for(lambda s: s.room_id == room and s.type == "m.room.member"
+                                and s.source.get("state_key") == BOT
+                                and s.content.get("membership") == "leave")
+        assert left.sender == BOT  # the bot declined the invitation itself
+
+
+async def test_coordinator_command_works_for_the_coordinator_and_is_refused_for_a_member(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("koordination") as k, member_factory("testmann") as t:
+        room = await k.create_room(invite=[BOT, t.user_id])
+        await k.wait_joined(room, BOT)
+        await t.client.join(room)
+        await k.wait_joined(room, t.user_id)
+        mark = k.mark()
+        asked = await k.say(room, "!sachstand protokoll")
+        answer = await k.wait_for(bot_notice(room, asked), mark)
+        assert "Änderungsprotokoll" in answer.body or "Protokoll" in answer.body, answer.body
+        asked = await t.say(room, f"{BOT}: protokoll")
+        refusal = await k.wait_for(bot_notice(room, asked), mark)
+        assert "Koordination" in refusal.body, refusal.body
