@@ -22,7 +22,7 @@ from tests.helpers.synapse import SERVER_NAME, Synapse, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 BOT = f"@sachstand:{SERVER_NAME}"
-PEOPLE = ("koordination", "testmann", "ersatz", "fremd")  # fremd: on the server, not in the catalog
+PEOPLE = ("koordination", "testmann", "ersatz", "musterfrau", "beispiel", "fremd")  # fremd: on the server, not in the catalog
 PASSWORD = "pw-{}"
 
 
@@ -121,7 +121,7 @@ level = "INFO"
         from storage.db import make_engine, make_session_factory
         from storage.uow import UnitOfWorkFactory
 
-        return UnitOfWorkFactory(make_session_factory(make_engine(self.db_url)))
+        return UnitOfWorkFactory(make_session_factory(make_engine(self.db_url)))()
 
 
 @pytest.fixture(scope="session")
