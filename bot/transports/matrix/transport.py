@@ -33,7 +33,7 @@ from .trust import apply_trust_policy
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
-MAX_BACKOFF = 60.0
+MAX_BACKOFF = 30.0
 # Enough timeline per room to resume after a long outage without a gap.
 SYNC_FILTER = {"room": {"timeline": {"limit": 200}, "state": {"lazy_load_members": False}},
                "presence": {"types": []}}
@@ -282,7 +282,7 @@ class MatrixTransport:
             raise MatrixError(f"sending to {room_id} failed: {resp}")
         return resp.event_id
 
-    async def _wait_for_room(self, room_id: str, seconds: float = 15.0) -> None:
+    async def _wait_for_room(self, room_id: str, seconds: float = 5.0) -> None:
         """A room just joined or created is known to nio only after the next sync."""
         assert self.client is not None
         for _ in range(int(seconds * 10)):

@@ -98,6 +98,18 @@ level = "INFO"
             time.sleep(0.2)
         raise AssertionError(f"bot not {'healthy' if healthy else 'degraded'}: {self.log()}")
 
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 90) -> None:
+        """Until the bot has logged `text` (at least `count` times over all its runs)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log_text().count(text) >= count:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"bot never logged {text!r}: {self.log()}")
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("bot-*.log")))
+
     def kill(self) -> None:
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGKILL)
