@@ -17,8 +17,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from nio import (AsyncClient, AsyncClientConfig, DirectRoomsResponse, JoinError, LoginResponse,
-                 RoomCreateError, RoomPreset, RoomSendResponse, SyncError, SyncResponse, WhoamiResponse)
+from nio import (AsyncClient, AsyncClientConfig, DirectRoomsResponse, JoinError, LoginResponse, RoomCreateError,
+                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncResponse, WhoamiResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
@@ -194,7 +194,10 @@ class MatrixTransport:
         room = self.client.rooms.get(room_id)
         sender = source.get("sender", "")
         name = room.user_name(sender) if room is not None and sender else ""
-        msg = parse_event(source, room_id, self.direct.is_direct(room_id), self.addressing, name or "",
+        # A body's room is known to the catalog by its alias (#eg-…:server): use it as the channel id.
+        channel_id = (room.canonical_alias if room is not None and room.canonical_alias
+                      and not self.direct.is_direct(room_id) else room_id)
+        msg = parse_event(source, channel_id, self.direct.is_direct(room_id), self.addressing, name or "",
                           self._question_choices)
         if msg is None or msg.is_own:
             return
@@ -253,7 +256,7 @@ class MatrixTransport:
     async def send(self, message: OutgoingMessage) -> str | None:
         client = self._ready()
         assert message.channel is not None
-        room_id = message.channel.id
+        room_id = await self._room_id(client, message.channel.id)
         txn_id = str(message.meta.get("txn_id") or "")
         reply_to = self._reply_targets.get(message.in_reply_to, message.in_reply_to)
         event_id = await self._room_send(client, room_id, "m.room.message",
@@ -281,6 +284,18 @@ class MatrixTransport:
         if not isinstance(resp, RoomSendResponse):
             raise MatrixError(f"sending to {room_id} failed: {resp}")
         return resp.event_id
+
+    async def _room_id(self, client: AsyncClient, channel_id: str) -> str:
+        """Room ids pass through; an alias (a body's room in the catalog) is resolved."""
+        if not channel_id.startswith("#"):
+            return channel_id
+        known = next((r.room_id for r in client.rooms.values() if r.canonical_alias == channel_id), None)
+        if known:
+            return known
+        resp = await client.room_resolve_alias(channel_id)
+        if not isinstance(resp, RoomResolveAliasResponse):
+            raise MatrixError(f"room alias {channel_id} not found: {resp}")
+        return resp.room_id
 
     async def _wait_for_room(self, room_id: str, seconds: float = 5.0) -> None:
         """A room just joined or created is known to nio only after the next sync."""

@@ -70,3 +70,21 @@ async def test_coordinator_command_works_for_the_coordinator_and_is_refused_for_
         asked = await t.say(room, f"{BOT}: protokoll")
         refusal = await k.wait_for(bot_notice(room, asked), mark)
         assert "Koordination" in refusal.body, refusal.body
+
+
+async def test_a_bodys_room_is_addressed_by_its_alias_from_the_catalog(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    from storage.models import BodyRoom, OutboxMessage
+
+    alias = "#koeln-eg-arbeit-wirtschaft:koeln.example"
+    with bot.uow() as uow:
+        assert uow.session.query(BodyRoom).filter_by(transport="matrix", room_id=alias).count() == 1
+    async with member_factory("koordination") as k:
+        resp = await k.client.room_create(alias="koeln-eg-arbeit-wirtschaft", invite=[BOT])
+        room = resp.room_id
+        await k.wait_joined(room, BOT)
+        mark = k.mark()
+        asked = await k.say(room, "!s wer bin ich")  # the core sees the alias; the answer finds the room
+        answer = await k.wait_for(bot_notice(room, asked), mark)
+        assert "Interkulturelles Referat" in answer.body
+    with bot.uow() as uow:  # the core addressed the body's room by its catalog alias
+        assert uow.session.query(OutboxMessage).filter_by(channel_id=alias, remote_id=answer.event_id).count() == 1

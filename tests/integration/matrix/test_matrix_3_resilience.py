@@ -91,6 +91,7 @@ async def test_homeserver_down_for_20_seconds_every_answer_arrives_exactly_once(
 
         # Freeze the bot, let five commands reach it (its pending sync answers with them),
         # take the homeserver away, thaw the bot: it has five answers to send and nowhere to go.
+        failures = bot.log_text().count("delivery of outbox row")
         os.kill(bot.proc.pid, signal.SIGSTOP)
         try:
             asked = [await m.say(room, f"!s feld HF{i}") for i in range(1, 6)]
@@ -98,7 +99,7 @@ async def test_homeserver_down_for_20_seconds_every_answer_arrives_exactly_once(
             synapse.stop()
         finally:
             os.kill(bot.proc.pid, signal.SIGCONT)
-        await asyncio.to_thread(bot.wait_for_log, "delivery of outbox row")  # tried, failed, kept
+        await asyncio.to_thread(bot.wait_for_log, "delivery of outbox row", failures + 1)  # tried, failed, kept
         await asyncio.to_thread(bot.wait_healthy, False)  # /healthz says the transport is down
         await asyncio.sleep(20)
         synapse.start()
