@@ -5,7 +5,8 @@ client, in encrypted direct rooms:
 - Sachstand, run as in production (`sachstand --config … run` in its own process),
   turns of the `einstellungen` conversation ("1" → question 2/4, "zurück" → question 1/4);
 - a bare matrix-nio echo bot (its own process, sync_forever + one callback) as the floor.
-Turns alternate between the two so drift hits both alike. Prints the bots' peak RSS and
+Turns alternate between the two so drift hits both alike, with a pause between turns so
+one bot's follow-up work (Sachstand pre-places reactions) does not slow the other's turn. Prints the bots' peak RSS and
 ends with one line: p50_ms=… p95_ms=… base_p50_ms=… base_p95_ms=… ratio=… (ratio of p50s).
 
 Usage: .venv/bin/python bench/matrix_turn.py [--turns N]
@@ -30,6 +31,7 @@ from nio import (AsyncClient, AsyncClientConfig, MatrixRoom, RoomCreateResponse,
 
 from tests.helpers.synapse import SERVER_NAME, Synapse, free_port  # noqa: E402
 
+SETTLE = 0.5  # seconds between turns: the bots' follow-up work (reactions, echoes) must not overlap a turn
 ENCRYPTION = [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
 
 
@@ -186,7 +188,9 @@ level = "WARNING"
         base: list[float] = []
         for i in range(turns):
             answer, question = ("1", "(2/4)") if i % 2 == 0 else ("zurück", "(1/4)")
+            await asyncio.sleep(SETTLE)
             ours.append(await member.turn(bot_room, answer, question))
+            await asyncio.sleep(SETTLE)
             base.append(await member.turn(echo_room, f"echo {i}", f"echo {i}"))
         print(f"turns={turns} bot_peak_rss_mb={peak_rss_mb(bot.pid):.1f} "
               f"echo_peak_rss_mb={peak_rss_mb(echo.pid):.1f}")
