@@ -88,6 +88,7 @@ class OutboxWorker:
         except Exception as exc:  # the transport failed: keep the row, retry later in order
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
             await self.run_sync(self._failed, row_id, repr(exc))
+            self.wakeup.set()  # the run loop must wait for this retry, not for its idle poll
             return False
         await self.run_sync(self._sent, row_id, remote_id or "")
         return True

@@ -61,6 +61,8 @@ class MatrixTransport:
         self._connected = False
         self._logged_in = asyncio.Event()
         self._reply_targets: dict[str, str] = {}  # incoming event id → event a reply should quote
+        self._dispatching = False
+        self._created: set[str] = set()  # direct rooms created by us that nio has not synced yet
 
     @property
     def connected(self) -> bool:
@@ -71,6 +73,12 @@ class MatrixTransport:
         self._dispatch = dispatch
         self.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._task = asyncio.create_task(self._run(), name="matrix-sync")
+        self._task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._connected = False
+        if not task.cancelled() and task.exception() is not None:
+            log.error("matrix: the sync loop ended", exc_info=task.exception())
 
     async def stop(self) -> None:
         if self._task and not self._task.done():
@@ -149,8 +157,16 @@ class MatrixTransport:
                 log.info("matrix: connected to %s", self.settings.homeserver)
             self._connected, backoff = True, 1.0
             await self._guarded(self._keys(), "key maintenance")
-            await self._handle_batch(resp, replay=bool(token) or not first)
-            self.state.set_sync_token(resp.next_batch)  # only now: the batch is handled
+            try:
+                await self._handle_batch(resp, replay=bool(token) or not first)
+                self.state.set_sync_token(resp.next_batch)  # only now: the batch is handled
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # e.g. the store is not writable: keep the old token, try again
+                log.exception("matrix: could not finish a sync batch; it will come again")
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+                continue
             first = False
 
     async def _keys(self) -> None:
@@ -205,7 +221,11 @@ class MatrixTransport:
             "" if msg.kind == "reaction" else msg.event_id)
         if len(self._reply_targets) > 1000:
             self._reply_targets.pop(next(iter(self._reply_targets)))
-        await self._dispatch(msg)
+        self._dispatching = True  # the core flushes the outbox before this returns
+        try:
+            await self._dispatch(msg)
+        finally:
+            self._dispatching = False
 
     def _question_choices(self, event_id: str) -> list[Choice] | None:
         choices = self.state.open_question(event_id)
@@ -300,6 +320,9 @@ class MatrixTransport:
     async def _wait_for_room(self, room_id: str, seconds: float = 5.0) -> None:
         """A room just joined or created is known to nio only after the next sync."""
         assert self.client is not None
+        if room_id not in self.client.rooms and self._dispatching:
+            # Called from inside the sync loop: waiting would block the very sync we wait for.
+            raise MatrixError(f"room {room_id} is not synced yet; sending after this sync")
         for _ in range(int(seconds * 10)):
             if room_id in self.client.rooms:
                 return
@@ -321,12 +344,14 @@ class MatrixTransport:
             room = client.rooms.get(room_id)
             if room is not None and (user_id in room.users or user_id in room.invited_users):
                 return room_id
+            if room is None and room_id in self._created:
+                return room_id
         initial = ([{"type": "m.room.encryption", "state_key": "",
                      "content": {"algorithm": "m.megolm.v1.aes-sha2"}}] if self.settings.encryption else [])
         created = await client.room_create(is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
                                            initial_state=initial)
         if isinstance(created, RoomCreateError):
             raise MatrixError(f"creating a direct room with {user_id} failed: {created}")
+        self._created.add(created.room_id)
         await self._mark_direct(user_id, created.room_id)
-        await self._wait_for_room(created.room_id)
         return created.room_id

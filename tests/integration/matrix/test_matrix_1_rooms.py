@@ -88,3 +88,45 @@ async def test_a_bodys_room_is_addressed_by_its_alias_from_the_catalog(bot, memb
         assert "Interkulturelles Referat" in answer.body
     with bot.uow() as uow:  # the core addressed the body's room by its catalog alias
         assert uow.session.query(OutboxMessage).filter_by(channel_id=alias, remote_id=answer.event_id).count() == 1
+
+
+def _queue_direct_message(bot, handle: str, text: str, forget_room: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """What a reminder does: the core writes a DM to a person into the outbox."""
+    from bot.app import App
+    from bot.config import load_settings
+    from bot.core.events import ChannelRef
+    from bot.jobs import system_context
+
+    app = App(load_settings(bot.config))
+    try:
+        with app.uow_factory() as uow:
+            person = uow.people.by_handle(handle)
+            if forget_room:  # make the bot look the room up in m.direct
+                for identity in person.identities:
+                    identity.dm_channel = None
+            ctx = system_context(app.services, uow, ChannelRef("matrix", "!elsewhere:koeln.example"), None)
+            ctx.send_to_person(person, "notice", text=text)
+            uow.commit()
+    finally:
+        app.engine.dispose()
+
+
+async def test_the_bot_opens_an_encrypted_direct_room_once_and_then_reuses_it(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("koordination") as k:
+        room = await k.create_room(invite=[BOT])
+        await k.wait_joined(room, BOT)
+        mark = k.mark()
+        _queue_direct_message(bot, "koordination", "Erinnerung eins")
+        poke = await k.say(room, "!s wer bin ich")  # any event makes the bot flush its outbox now
+        await k.wait_for(bot_notice(room, poke), mark)
+        first = await k.wait_for(lambda s: s.sender == BOT and "Erinnerung eins" in s.body, mark)
+        assert first.room_id != room and first.event.decrypted  # a new direct room, encrypted
+        invite = await k.wait_for(lambda s: s.room_id == first.room_id and s.type == "m.room.member"
+                                  and s.source.get("state_key") == k.user_id)
+        assert invite.sender == BOT
+
+        _queue_direct_message(bot, "koordination", "Erinnerung zwei", forget_room=True)
+        poke = await k.say(room, "!s wer bin ich")
+        await k.wait_for(bot_notice(room, poke), mark)
+        second = await k.wait_for(lambda s: s.sender == BOT and "Erinnerung zwei" in s.body, mark)
+        assert second.room_id == first.room_id  # found again through m.direct, not a second room
