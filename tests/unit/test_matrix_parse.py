@@ -86,3 +86,54 @@ def test_allowed_inviters_are_user_ids_or_servers() -> None:
     assert inviter_allowed("@a:koeln.example", ["@a:koeln.example"])
     assert not inviter_allowed("@b:koeln.example", ["@a:koeln.example"])
     assert not inviter_allowed("@a:evil.example", ["koeln.example"])
+
+
+def test_an_encrypted_reaction_as_element_sends_it_parses_like_a_plain_one() -> None:
+    from nio.events import Event
+
+    decrypted = Event.parse_decrypted_event({
+        "type": "m.reaction", "sender": "@testmann:koeln.example", "event_id": "$r", "origin_server_ts": 1,
+        "content": {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$q", "key": "1\ufe0f\u20e3"}}})
+    msg = parse_event(decrypted.source, "!dm", True, HOW, question=lambda e: CHOICES)
+    assert (msg.kind, msg.text) == ("reaction", "de")
+
+
+class _Device:
+    def __init__(self, device_id: str, verified: bool = False) -> None:
+        self.device_id, self.verified, self.blacklisted = device_id, verified, False
+
+
+class _Client:
+    user_id, device_id = ME, "BOT"
+
+    def __init__(self, devices: dict[str, list[_Device]]) -> None:
+        self.devices = devices
+        self.device_store = self
+
+    def active_user_devices(self, user_id: str) -> list[_Device]:
+        return self.devices.get(user_id, [])
+
+    def verify_device(self, device: _Device) -> None:
+        device.verified = True
+
+    def blacklist_device(self, device: _Device) -> None:
+        device.blacklisted = True
+
+
+class _Room:
+    def __init__(self, *users: str) -> None:
+        self.users = dict.fromkeys(users)
+
+
+def test_trust_policies() -> None:
+    from bot.transports.matrix.trust import apply_trust_policy
+
+    def run(policy: str) -> list[tuple[str, bool, bool]]:
+        new, known, own = _Device("NEW"), _Device("OK", verified=True), _Device("BOT")
+        client = _Client({"@testmann:koeln.example": [new, known], ME: [own]})
+        apply_trust_policy(client, _Room("@testmann:koeln.example", ME), policy)
+        return [(d.device_id, d.verified, d.blacklisted) for d in (new, known, own)]
+
+    assert run("tofu") == [("NEW", True, False), ("OK", True, False), ("BOT", False, False)]
+    assert run("all") == [("NEW", False, False), ("OK", True, False), ("BOT", False, False)]
+    assert run("verified") == [("NEW", False, True), ("OK", True, False), ("BOT", False, False)]

@@ -134,3 +134,19 @@ def _answers(m, mark: int, room: str, asked: list[str]) -> list[list[str]]:  # t
     seen = m.after(mark, room, BOT, "m.room.message")
     return [[s.body for s in seen if s.content.get("m.relates_to", {}).get("m.in_reply_to", {})
              .get("event_id") == event_id] for event_id in asked]
+
+
+async def test_a_new_device_answers_nothing_from_before_it_existed(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("testmann") as m:
+        room = await m.create_room(invite=[BOT])
+        await m.wait_joined(room, BOT)
+        assert bot.stop() == 0  # SIGTERM: a clean shutdown
+        mark = m.mark()
+        old = await m.say(room, "!s hilfe")  # said while the bot is away
+        # The bot loses its state file: it logs in as a new device and has no sync token.
+        (bot.dir / "matrix-store" / "sachstand-state.json").unlink()
+        bot.start()
+        sentinel = await m.say(room, "!s wer bin ich")
+        await m.wait_for(bot_message(room, sentinel), mark)
+        assert not [s for s in m.after(mark, room, BOT, "m.room.message")
+                    if s.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == old]
