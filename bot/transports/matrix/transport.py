@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nio import (AsyncClient, AsyncClientConfig, DirectRoomsResponse, JoinError, LoginResponse, RoomCreateError,
-                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncResponse, WhoamiResponse)
+                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncError, SyncResponse, WhoamiResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
@@ -89,17 +89,29 @@ class MatrixTransport:
         self._connected = False
 
     async def _run(self) -> None:
-        backoff = 1.0
-        while not self._logged_in.is_set():  # the homeserver may not be up yet
-            try:
-                await self._login()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("matrix login failed (%s); retrying in %.0f s", exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
-        await self._sync_loop()
+        while True:
+            backoff = 1.0
+            while not self._logged_in.is_set():  # the homeserver may not be up yet
+                try:
+                    await self._login()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("matrix login failed (%s); retrying in %.0f s", exc, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(MAX_BACKOFF, backoff * 2)
+            await self._sync_loop()  # returns only when the access token was revoked
+            await self._forget_login()
+
+    async def _forget_login(self) -> None:
+        log.error("matrix: the access token was revoked; logging in again as a new device")
+        self._logged_in.clear()
+        self._connected = False
+        self.state.data.pop("credentials", None)
+        self.state.save()
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
 
     async def _login(self) -> None:
         s = self.settings
@@ -142,6 +154,8 @@ class MatrixTransport:
                                              sync_filter=SYNC_FILTER)
                 else:
                     resp = await client.sync(timeout=SYNC_TIMEOUT_MS, since=token, sync_filter=SYNC_FILTER)
+                if isinstance(resp, SyncError) and resp.status_code == "M_UNKNOWN_TOKEN":
+                    return
                 if not isinstance(resp, SyncResponse):
                     raise MatrixError(f"sync failed: {resp}")
             except asyncio.CancelledError:

@@ -150,3 +150,21 @@ async def test_a_new_device_answers_nothing_from_before_it_existed(bot, member_f
         await m.wait_for(bot_message(room, sentinel), mark)
         assert not [s for s in m.after(mark, room, BOT, "m.room.message")
                     if s.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == old]
+
+
+async def test_a_revoked_access_token_makes_the_bot_log_in_again_by_itself(bot, synapse, member_factory) -> None:  # type: ignore[no-untyped-def]
+    import urllib.request
+
+    state_file = bot.dir / "matrix-store" / "sachstand-state.json"
+    old = json.loads(state_file.read_text())["credentials"]
+    request = urllib.request.Request(f"{synapse.url}/_matrix/client/v3/logout", data=b"{}", method="POST",
+                                     headers={"Authorization": f"Bearer {old['access_token']}",
+                                              "Content-Type": "application/json"})
+    await asyncio.to_thread(urllib.request.urlopen, request)  # e.g. an admin ended the bot's session
+    async with member_factory("testmann") as m:
+        room = await m.create_room(invite=[BOT])
+        await m.wait_joined(room, BOT)
+        mark = m.mark()
+        asked = await m.say(room, "!s wer bin ich")
+        await m.wait_for(bot_message(room, asked), mark)
+    assert json.loads(state_file.read_text())["credentials"]["device_id"] != old["device_id"]
