@@ -152,7 +152,3 @@ class Member:
         await self.wait_for(lambda s: s.room_id == room_id and s.type == "m.room.member"
                             and s.source.get("state_key") == user_id
                             and s.content.get("membership") == "join", timeout=timeout)
-
-    async def settle(self, seconds: float) -> None:
-        """Let time pass so that a wrongly repeated answer would have arrived."""
-        await asyncio.sleep(seconds)

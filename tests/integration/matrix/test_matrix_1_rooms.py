@@ -3,18 +3,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import BOT
-from matrix_member import Member, Seen
+from helpers_matrix import bot_message
 
 pytestmark = pytest.mark.matrix
-
-
-def bot_notice(room_id: str, reply_to: str = ""):  # type: ignore[no-untyped-def]
-    def check(s: Seen) -> bool:
-        if s.room_id != room_id or s.sender != BOT or s.type != "m.room.message":
-            return False
-        relates = s.content.get("m.relates_to", {}).get("m.in_reply_to", {})
-        return not reply_to or relates.get("event_id") == reply_to
-    return check
 
 
 async def test_invited_by_a_member_the_bot_joins_and_answers_help_in_the_room(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +14,7 @@ async def test_invited_by_a_member_the_bot_joins_and_answers_help_in_the_room(bo
         await m.wait_joined(room, BOT)
         mark = m.mark()
         asked = await m.say(room, "!sachstand hilfe")
-        answer = await m.wait_for(bot_notice(room, asked), mark)
+        answer = await m.wait_for(bot_message(room, asked), mark)
         assert answer.content["msgtype"] == "m.notice"
         assert "Sachstand – Befehle" in answer.body
         assert answer.content["format"] == "org.matrix.custom.html"
@@ -31,7 +22,7 @@ async def test_invited_by_a_member_the_bot_joins_and_answers_help_in_the_room(bo
         # the short alias works too; chatter without prefix or mention is not for the bot
         await m.say(room, "Guten Morgen zusammen")
         asked = await m.say(room, "!s wer bin ich")
-        answer = await m.wait_for(bot_notice(room, asked), mark)
+        answer = await m.wait_for(bot_message(room, asked), mark)
         assert "Paul Testmann" in answer.body
         replies = [s for s in m.after(mark, room, BOT, "m.room.message")]
         assert len(replies) == 2, [r.body[:60] for r in replies]
@@ -43,7 +34,7 @@ async def test_help_in_an_encrypted_direct_message_needs_no_prefix(bot, member_f
         await m.wait_joined(room, BOT)
         mark = m.mark()
         asked = await m.say(room, "help")
-        answer = await m.wait_for(bot_notice(room, asked), mark)
+        answer = await m.wait_for(bot_message(room, asked), mark)
         assert answer.event.decrypted  # it travelled encrypted
         assert "Sachstand" in answer.body and "help" in answer.body  # ersatz reads English
 
@@ -65,10 +56,10 @@ async def test_coordinator_command_works_for_the_coordinator_and_is_refused_for_
         await k.wait_joined(room, t.user_id)
         mark = k.mark()
         asked = await k.say(room, "!sachstand protokoll")
-        answer = await k.wait_for(bot_notice(room, asked), mark)
+        answer = await k.wait_for(bot_message(room, asked), mark)
         assert "Änderungsprotokoll" in answer.body or "Protokoll" in answer.body, answer.body
         asked = await t.say(room, f"{BOT}: protokoll")
-        refusal = await k.wait_for(bot_notice(room, asked), mark)
+        refusal = await k.wait_for(bot_message(room, asked), mark)
         assert "Koordination" in refusal.body, refusal.body
 
 
@@ -84,7 +75,7 @@ async def test_a_bodys_room_is_addressed_by_its_alias_from_the_catalog(bot, memb
         await k.wait_joined(room, BOT)
         mark = k.mark()
         asked = await k.say(room, "!s wer bin ich")  # the core sees the alias; the answer finds the room
-        answer = await k.wait_for(bot_notice(room, asked), mark)
+        answer = await k.wait_for(bot_message(room, asked), mark)
         assert "Interkulturelles Referat" in answer.body
     with bot.uow() as uow:  # the core addressed the body's room by its catalog alias
         assert uow.session.query(OutboxMessage).filter_by(channel_id=alias, remote_id=answer.event_id).count() == 1
@@ -118,7 +109,7 @@ async def test_the_bot_opens_an_encrypted_direct_room_once_and_then_reuses_it(bo
         mark = k.mark()
         _queue_direct_message(bot, "koordination", "Erinnerung eins")
         poke = await k.say(room, "!s wer bin ich")  # any event makes the bot flush its outbox now
-        await k.wait_for(bot_notice(room, poke), mark)
+        await k.wait_for(bot_message(room, poke), mark)
         first = await k.wait_for(lambda s: s.sender == BOT and "Erinnerung eins" in s.body, mark)
         assert first.room_id != room and first.event.decrypted  # a new direct room, encrypted
         invite = await k.wait_for(lambda s: s.room_id == first.room_id and s.type == "m.room.member"
@@ -127,6 +118,6 @@ async def test_the_bot_opens_an_encrypted_direct_room_once_and_then_reuses_it(bo
 
         _queue_direct_message(bot, "koordination", "Erinnerung zwei", forget_room=True)
         poke = await k.say(room, "!s wer bin ich")
-        await k.wait_for(bot_notice(room, poke), mark)
+        await k.wait_for(bot_message(room, poke), mark)
         second = await k.wait_for(lambda s: s.sender == BOT and "Erinnerung zwei" in s.body, mark)
         assert second.room_id == first.room_id  # found again through m.direct, not a second room
