@@ -27,6 +27,8 @@ def test_in_a_room_only_prefixed_or_mentioning_messages_are_addressed() -> None:
     msg = parse_event(text_event("!spaß beiseite"), "!r", False, HOW)  # not the alias followed by a space
     assert not msg.addressed
     assert not parse_event(text_event("Guten Morgen"), "!r", False, HOW).addressed
+    assert not parse_event(text_event("Sachstandsbericht ist fertig"), "!r", False, HOW).addressed
+    assert parse_event(text_event("@sachstand:koeln.example hilfe"), "!r", False, HOW).text == "hilfe"
 
 
 def test_in_a_dm_everything_is_addressed_and_a_prefix_keeps_a_command_a_command() -> None:

@@ -78,9 +78,9 @@ def _address(body: str, content: dict, direct: bool, how: Addressing) -> tuple[s
             # In a DM a prefixed line stays a command even mid-conversation ("!hilfe").
             return ("!" + rest if direct and rest else rest), True
     for name in (how.me, *how.names):
-        if name and text.casefold().startswith(name.casefold()):
-            rest = text[len(name):].lstrip(" :,").strip()
-            return rest, True
+        head, rest = text[:len(name)], text[len(name):]
+        if name and head.casefold() == name.casefold() and (not rest or rest[0] in " :,\n"):
+            return rest.lstrip(" :,\n").strip(), True
     mentions = content.get("m.mentions")
     if isinstance(mentions, dict) and how.me in (mentions.get("user_ids") or []):
         return text, True
