@@ -77,6 +77,10 @@ class App:
             from .transports.slack import SlackTransport
 
             transports.append(SlackTransport(self.settings.slack, self))
+        if self.settings.matrix.enabled:
+            from .transports.matrix import MatrixTransport  # imports nio only when Matrix is on
+
+            transports.append(MatrixTransport(self.settings.matrix))
         return transports
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:

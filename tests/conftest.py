@@ -5,6 +5,8 @@ The PostgreSQL server comes from the `pgserver` wheel (PostgreSQL binaries on Py
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +22,14 @@ _pg_version: list[str] = []
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    # A private directory, not pytest's numbered basetemp: another pytest session on this
+    # machine rotates those away and would delete a running server's data directory.
+    pgdata = Path(tempfile.mkdtemp(prefix="sachstand-pg-"))
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     _pg_version.append(server.psql("SHOW server_version;").split("\n")[2].strip())
     yield server
     server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)
 
 
 def _fresh_pg_database(server: object) -> str:

@@ -18,6 +18,7 @@ from bot.core.events import ChannelRef, Choice
 from storage.models import ConversationState, Person
 
 DONE = "__done__"
+OPEN_ANSWER = "_open_answer"  # in state.data: the rejected answer an edit may still correct
 FALLBACKS = {
     "help": ("hilfe", "help", "?"),
     "back": ("zurück", "zurueck", "back"),
@@ -151,10 +152,18 @@ class ConversationEngine:
         except Invalid as exc:
             if instead is not None and instead():
                 return
+            # The step stays open: an edit of this message (Matrix m.replace) may still answer it.
+            state.data = {**state.data, OPEN_ANSWER: {"step": state.step,
+                                                      "event": ctx.message.replaces or ctx.message.event_id}}
             ctx.reply("step_invalid", problem=ctx.t(exc.message, **exc.values),
                       step_help=ctx.t(step.help), choices=cc.choices())
             return
         self.move(cc, next_step)
+
+    def accepts_edit(self, state: ConversationState, replaces: str) -> bool:
+        """An edited message counts as an answer only if it answered the still-open step."""
+        open_answer = state.data.get(OPEN_ANSWER) or {}
+        return bool(replaces) and open_answer.get("event") == replaces and open_answer.get("step") == state.step
 
     def move(self, cc: ConvContext, next_step: str) -> None:
         state = cc.state

@@ -47,6 +47,9 @@ def dispatch(ctx: Context) -> None:
     if ctx.channel.direct and ctx.person is not None and not text.startswith("!"):
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
         if state is not None:
+            if ctx.message.kind == "edit" and not ctx.services.conversations.accepts_edit(
+                    state, ctx.message.replaces):
+                return  # an edit of an answer already taken, or of chatter: changes nothing
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":

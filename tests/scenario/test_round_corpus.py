@@ -29,12 +29,19 @@ def _snapshot(bot: Bot) -> dict[str, Any]:
             "updates": s.execute(select(StatusUpdate.id, StatusUpdate.state, StatusUpdate.asked_id,
                                         StatusUpdate.snoozed_until, StatusUpdate.happened)
                                  .order_by(StatusUpdate.id)).all(),
-            "conversations": s.execute(select(ConversationState.id, ConversationState.status,
-                                              ConversationState.step, ConversationState.data,
-                                              ConversationState.version).order_by(ConversationState.id)).all(),
+            "conversations": [(c.id, c.status, c.step, _answers(c.data), c.version) for c in s.scalars(
+                select(ConversationState).order_by(ConversationState.id))],
             "counts": [s.scalar(select(func.count()).select_from(model))
                        for model in (Absence, Change, MetricValue, Release)],
         }
+
+
+def _answers(data: dict[str, Any]) -> dict[str, Any]:
+    """A conversation's answers, without the engine's note of the last rejected message (an
+    edit of it may still answer the step on Matrix): that note is bookkeeping, not data."""
+    from bot.conversations.engine import OPEN_ANSWER
+
+    return {k: v for k, v in data.items() if k != OPEN_ANSWER}
 
 
 async def _try_group(bot: Bot, group: str) -> int:
