@@ -168,24 +168,32 @@ def create_recommendation(ctx: Context, code: str, title: str) -> None:
     ctx.reply("item_created", code=code, title=rec.title, field=field.code)
 
 
-def edit_recommendation(ctx: Context, code: str, field: str, value: str = "") -> None:
-    rec = _find(ctx, code)
-    attr = REC_FIELDS.get(field.casefold())
-    if rec is None:
-        return
+def _parsed(ctx: Context, fields: dict[str, str], field: str, value: str,
+            parse: Any) -> tuple[str, Any] | None:
+    """The attribute a German or English word names and the parsed value, or a notice why not."""
+    attr = fields.get(field.casefold())
     if attr is None:
+        words: dict[str, str] = {}
+        for word, name in fields.items():  # German first: the first word of each attribute
+            words.setdefault(name, word)
         ctx.notice("“{value}” cannot be changed here. Allowed: {choices}.", value=field[:40],
-                   choices="titel, beschreibung, zeitziel, verantwortlich, einheit, gremium")
-        return
+                   choices=", ".join(words.values()))
+        return None
     try:
-        new = _rec_value(ctx, attr, value.strip())
+        return attr, parse(ctx, attr, value.strip())
     except Invalid as exc:
         ctx.notice(exc.message, **exc.values)
+        return None
+
+
+def edit_recommendation(ctx: Context, code: str, field: str, value: str = "") -> None:
+    rec = _find(ctx, code)
+    parsed = _parsed(ctx, REC_FIELDS, field, value, _rec_value) if rec is not None else None
+    if rec is None or parsed is None:
         return
-    label = {"owner": "owner", "body": "body"}.get(attr, attr)
-    changed = _apply(ctx, rec, rec, attr, new, label)
-    ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new),
-              changed=changed)
+    attr, new = parsed
+    changed = _apply(ctx, rec, rec, attr, new, attr)
+    ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new), changed=changed)
 
 
 def assign(ctx: Context, code: str, person: str) -> None:
@@ -235,21 +243,14 @@ def edit_measure(ctx: Context, code: str, field: str, value: str = "") -> None:
     if measure is None:
         ctx.notice("There is no measure {code}; “empfehlung” shows a recommendation's measures.", code=code)
         return
-    attr = MEASURE_FIELDS.get(field.casefold())
-    if attr is None:
-        ctx.notice("“{value}” cannot be changed here. Allowed: {choices}.", value=field[:40],
-                   choices="titel, status, fortschritt, gewicht, verantwortlich, start, ende, budget, ausgaben, personal")
+    parsed = _parsed(ctx, MEASURE_FIELDS, field, value, _measure_value)
+    if parsed is None:
         return
-    try:
-        new = _measure_value(ctx, attr, value.strip())
-    except Invalid as exc:
-        ctx.notice(exc.message, **exc.values)
-        return
+    attr, new = parsed
     rec = measure.recommendation
     changed = _apply(ctx, rec, measure, attr, new, f"{measure.code}:{attr}")
     rederive(ctx, rec)
-    ctx.reply("item_edited", code=measure.code, what=field.casefold(), value=_display(new),
-              changed=changed)
+    ctx.reply("item_edited", code=measure.code, what=field.casefold(), value=_display(new), changed=changed)
 
 
 def derive(ctx: Context, code: str, how: str) -> None:

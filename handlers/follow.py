@@ -79,12 +79,20 @@ def follow(ctx: Context, spec: tuple[str, list[str], str | None] | None = None) 
     ctx.reply("follow_saved", shown=shown, sub=sub)
 
 
-def unfollow(ctx: Context, target: str | None = None) -> None:
+def _here(ctx: Context, target: str | None) -> tuple[Scope, str, Subscription | None] | None:
+    """What a word names, and this room's subscription of it (if any)."""
     found = resolve(ctx, target or "alles")
     if found is None:
-        return
+        return None
     scope, shown = found
-    sub = ctx.uow.subscriptions.find(ctx.channel.transport, ctx.channel.id, scope.kind, scope.ref)
+    return scope, shown, ctx.uow.subscriptions.find(ctx.channel.transport, ctx.channel.id, scope.kind, scope.ref)
+
+
+def unfollow(ctx: Context, target: str | None = None) -> None:
+    here = _here(ctx, target)
+    if here is None:
+        return
+    scope, shown, sub = here
     if sub is None:
         ctx.notice("Here nobody follows {what}; “abos” shows what is followed.", what=shown)
         return
@@ -103,11 +111,10 @@ def digest(ctx: Context, target: str | None = None) -> None:
     """A digest now, here: since this room's last digest of that scope, else the last 30 days."""
     from bot import digests
 
-    found = resolve(ctx, target or "alles")
-    if found is None:
+    here = _here(ctx, target)
+    if here is None:
         return
-    scope, shown = found
-    sub = ctx.uow.subscriptions.find(ctx.channel.transport, ctx.channel.id, scope.kind, scope.ref)
+    scope, shown, sub = here
     digests.post(ctx, ctx.channel, ctx.locale, scope.kind, scope.ref, sub.last_digest_at if sub else None,
                  title=shown)
 

@@ -48,22 +48,23 @@ def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
     return [by_id[n] for n in numbers]
 
 
-def release(ctx: Context, numbers: list[int] | str) -> None:
+def _decide(ctx: Context, numbers: list[int] | str, state: str) -> int | None:
     chosen = _chosen(ctx, numbers)
     if chosen is None:
-        return
+        return None
     for item in chosen:
-        releases.decide(ctx, item, "released")
-    ctx.notice("Released: {count}. They appear on the public status page.", count=len(chosen))
+        releases.decide(ctx, item, state)
+    return len(chosen)
+
+
+def release(ctx: Context, numbers: list[int] | str) -> None:
+    if (count := _decide(ctx, numbers, "released")) is not None:
+        ctx.notice("Released: {count}. They appear on the public status page.", count=count)
 
 
 def withhold(ctx: Context, numbers: list[int] | str) -> None:
-    chosen = _chosen(ctx, numbers)
-    if chosen is None:
-        return
-    for item in chosen:
-        releases.decide(ctx, item, "withheld")
-    ctx.notice("Withheld: {count}. Nothing of them is published.", count=len(chosen))
+    if (count := _decide(ctx, numbers, "withheld")) is not None:
+        ctx.notice("Withheld: {count}. Nothing of them is published.", count=count)
 
 
 def edit(ctx: Context, number: list[int] | str, text: str) -> None:
