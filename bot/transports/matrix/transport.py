@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from pathlib import Path
 from typing import Any
 
 from nio import (AsyncClient, AsyncClientConfig, DirectRoomsResponse, JoinError, LoginResponse, RoomCreateError,
-                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncError, SyncResponse, WhoamiResponse)
+                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncError, SyncResponse, UploadResponse,
+                 WhoamiResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
@@ -299,11 +301,33 @@ class MatrixTransport:
         for i, choice in enumerate(c for c in message.choices if c.key):
             await self._room_send(client, room_id, "m.reaction", reaction_content(event_id, choice.key),
                                   f"{txn_id}-r{i}" if txn_id else None)
+        for i, attachment in enumerate(message.attachments):
+            await self._send_file(client, room_id, attachment, f"{txn_id}-a{i}" if txn_id else None)
         if message.choices:
             self.state.remember_question(room_id, event_id, [[c.value, c.label, c.key] for c in message.choices])
         else:
             self.state.forget_open_question(room_id)
         return event_id
+
+    async def _send_file(self, client: AsyncClient, room_id: str, attachment: Any, txn_id: str | None) -> None:
+        """An attachment (a digest's chart, a report): uploaded, encrypted in an encrypted room,
+        and sent as m.image or m.file so Element shows it."""
+        room = client.rooms.get(room_id)
+        encrypt = bool(self.settings.encryption and room is not None and room.encrypted)
+        resp, keys = await client.upload(io.BytesIO(attachment.data), content_type=attachment.mimetype,
+                                         filename=attachment.filename, encrypt=encrypt,
+                                         filesize=len(attachment.data))
+        if not isinstance(resp, UploadResponse):
+            raise MatrixError(f"upload of {attachment.filename} failed: {resp}")
+        content: dict[str, Any] = {
+            "msgtype": "m.image" if attachment.mimetype.startswith("image/") else "m.file",
+            "body": attachment.filename, "filename": attachment.filename,
+            "info": {"mimetype": attachment.mimetype, "size": len(attachment.data)}}
+        if encrypt and keys:
+            content["file"] = {**keys, "url": resp.content_uri}
+        else:
+            content["url"] = resp.content_uri
+        await self._room_send(client, room_id, "m.room.message", content, txn_id)
 
     async def _room_send(self, client: AsyncClient, room_id: str, kind: str, content: dict[str, Any],
                          txn_id: str | None) -> str:
