@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from storage.models import OutboxMessage, Person, utcnow
 
-from .events import ChannelRef, Choice, IncomingMessage, OutgoingMessage
+from .events import Attachment, ChannelRef, Choice, IncomingMessage, OutgoingMessage
 from .roles import Standing
 
 if TYPE_CHECKING:
@@ -92,16 +92,16 @@ class Context:
 
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
-             bulk: bool = False, **values: Any) -> OutboxMessage:
+             bulk: bool = False, attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage:
         formats = self.services.formats.get(channel.transport, ("plain",))
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
                                                   choices=choices or [], **values)
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
-                              in_reply_to=in_reply_to, to_person=to_person)
+                              in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [])
         return self._enqueue(msg, bulk)
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
-                       **values: Any) -> OutboxMessage | None:
+                       attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage | None:
         """A direct message, on the transport the person is reachable on (this one first)."""
         transport = self._transport_for(person)
         if transport is None:
@@ -109,7 +109,7 @@ class Context:
         ident = next(i for i in person.identities if i.transport == transport)
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
-                         to_person=ident.external_id, bulk=self.bulk, **values)
+                         to_person=ident.external_id, bulk=self.bulk, attachments=attachments, **values)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]

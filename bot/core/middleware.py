@@ -49,6 +49,11 @@ def dispatch(ctx: Context) -> None:
         if state is not None:
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
+    if ctx.message.kind in ("action", "reaction"):
+        # a button or reaction carries its choice's value: a self-describing command ("zusagen 7")
+        if ctx.services.registry.match(text):
+            run_command(ctx, text)
+        return
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
         return
     run_command(ctx, text.removeprefix("!").strip())
