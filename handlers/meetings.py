@@ -251,7 +251,7 @@ def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
             ctx.notice("This meeting can no longer be changed.")
             return
         service.answer(ctx, meeting, ctx.person, reply)
-        ctx.reply("meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, name=ctx.person.name)
+        ctx.reply("meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, who=ctx.person.name)
     return handler
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Attachment, ChannelRef, Choice
 from bot.rounds.periods import local_at
@@ -66,7 +67,7 @@ def members(body: Body) -> list[Person]:
 def propose(ctx: Context, body: Body) -> DatePoll:
     """Candidate slots in the next window of the cadence, kept as a draft poll."""
     if open_poll(ctx, body, ("open",)) is not None:
-        raise MeetingError("A date poll for {code} is already open. Confirm it with “sitzung festlegen {code}”.",
+        raise MeetingError(N_("A date poll for {code} is already open. Confirm it with “sitzung festlegen {code}”."),
                            code=body.code)
     settings, tz = ctx.services.settings, ctx.services.settings.general.timezone
     today = ctx.today()
@@ -81,7 +82,7 @@ def propose(ctx: Context, body: Body) -> DatePoll:
                        count=settings.meetings.candidates, country=settings.general.holiday_country,
                        subdivision=settings.general.holiday_subdivision, busy=busy, absent=absent)
     if not slots:
-        raise MeetingError("No free slot in {code}'s next window ({start} – {end}).", code=body.code,
+        raise MeetingError(N_("No free slot in {code}'s next window ({start} – {end})."), code=body.code,
                            start=start.strftime("%d.%m.%Y"), end=window.due.strftime("%d.%m.%Y"))
     old = open_poll(ctx, body, ("draft",))
     if old is not None:
@@ -121,7 +122,7 @@ def vote(ctx: Context, poll: DatePoll, person: Person, positions: list[int], add
     by_pos = {o.position: o for o in poll.options}
     unknown = [p for p in positions if p not in by_pos]
     if unknown:
-        raise MeetingError("There is no option {number}; the poll has options 1 to {last}.",
+        raise MeetingError(N_("There is no option {number}; the poll has options 1 to {last}."),
                            number=unknown[0], last=len(by_pos))
     mine = {v.option_id: v for o in poll.options for v in ctx.uow.session.scalars(
         select(PollVote).where(PollVote.option_id == o.id, PollVote.person_id == person.id))}
@@ -141,7 +142,7 @@ def winner(ctx: Context, poll: DatePoll, position: int | None) -> PollOption:
     if position is not None:
         found = next((o for o in poll.options if o.position == position), None)
         if found is None:
-            raise MeetingError("There is no option {number}; the poll has options 1 to {last}.",
+            raise MeetingError(N_("There is no option {number}; the poll has options 1 to {last}."),
                                number=position, last=len(poll.options))
         return found
     rows = tally(ctx, poll)
@@ -160,11 +161,11 @@ def split_place(place: str) -> tuple[str, str]:
 
 def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, place: str) -> Meeting:
     if starts_at <= ctx.now():
-        raise MeetingError("The meeting would be in the past.")
+        raise MeetingError(N_("The meeting would be in the past."))
     clash = [m for b in _bodies_sharing_members(ctx, body) for m in meetings_of(ctx, b)
              if m.starts_at < ends_at and starts_at < m.ends_at and b.id == body.id]
     if clash:
-        raise MeetingError("{code} already meets then.", code=body.code)
+        raise MeetingError(N_("{code} already meets then."), code=body.code)
     where, url = split_place(place)
     host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"
     meeting = Meeting(body_id=body.id, title=f"{body.code} – {body.name}", starts_at=starts_at, ends_at=ends_at,
@@ -240,11 +241,11 @@ def change(ctx: Context, meeting: Meeting, starts_at: datetime | None, ends_at: 
            place: str | None) -> None:
     """A new time or place: SEQUENCE+1, announced to everyone invited with the updated entry."""
     if meeting.state not in ACTIVE:
-        raise MeetingError("This meeting can no longer be changed.")
+        raise MeetingError(N_("This meeting can no longer be changed."))
     before = {"starts_at": meeting.starts_at, "place": meeting.place or meeting.online_url}
     if starts_at is not None and ends_at is not None:
         if starts_at <= ctx.now():
-            raise MeetingError("The meeting would be in the past.")
+            raise MeetingError(N_("The meeting would be in the past."))
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
     if place is not None:
         meeting.place, meeting.online_url = split_place(place)
@@ -257,7 +258,7 @@ def change(ctx: Context, meeting: Meeting, starts_at: datetime | None, ends_at: 
 
 def cancel(ctx: Context, meeting: Meeting) -> None:
     if meeting.state not in ACTIVE:
-        raise MeetingError("This meeting can no longer be changed.")
+        raise MeetingError(N_("This meeting can no longer be changed."))
     meeting.state = "cancelled"
     meeting.sequence += 1
     ctx.uow.audit.record(ctx.person, "cancel_meeting", "meeting", meeting.body.code,
