@@ -67,6 +67,8 @@ def _command_instead(ctx: Context, text: str) -> bool:
         return False
     if invocation is None:
         return False
+    if invocation.command.answer_like and not any(v is not None for v in invocation.args.values()):
+        return False
     run_command(ctx, text)
     return True
 
