@@ -109,7 +109,12 @@ def start_poll(ctx: Context, body: str | None = None) -> None:
     found = _body(ctx, body)
     if found is None:
         return
-    poll = service.open_poll(ctx, found, ("draft",))
+    poll = service.open_poll(ctx, found, ("draft", "open"))
+    if poll is not None and poll.state == "open":  # asked again: where the votes stand
+        label = _option_label(ctx)
+        ctx.reply("meeting_poll_status", body=found,
+                  rows=[(o.position, label(o), n, names) for o, n, names in service.tally(ctx, poll)])
+        return
     if poll is None:
         ctx.notice("No candidates yet: first “sitzung planen {code}”.", code=found.code)
         return

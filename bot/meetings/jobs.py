@@ -55,6 +55,7 @@ def remind(services: Services, uow: UnitOfWork, meeting: Meeting) -> int:
     """Each member who has not declined; those who have not answered get the RSVP buttons."""
     given = {r.person_id: r.answer for r in meeting.rsvps if r.answer}
     count = 0
+    service.link_latest_round(uow, meeting)
     for person in service.members(meeting.body):
         answer = given.get(person.id, "")
         ctx = person_context(services, uow, person)

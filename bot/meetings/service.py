@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,9 @@ from bot.rounds.periods import local_at
 from storage.models import AgendaItem, Body, DatePoll, Meeting, Person, PollOption, PollVote, Rsvp
 
 from . import ics
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 from .slots import MIN_LEAD_DAYS, Slot, candidates, next_window
 
 STANDING_ITEM = "Sachstand der Empfehlungen"
@@ -185,6 +189,7 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     """To the body's room and to each member by DM, each with the .ics; returns people reached."""
     if meeting.state == "planned":
         meeting.state = "invited"
+    link_latest_round(ctx.uow, meeting)
     data = calendar_file(ctx, meeting)
     locale = ctx.services.settings.general.locale
     values = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
@@ -213,6 +218,15 @@ def rsvp_choices(ctx: Context, meeting: Meeting, locale: str) -> list[Choice]:
     labels = {"yes": "Yes", "no": "No", "maybe": "Maybe"}
     return [Choice(f"{RSVP_WORDS[a]} {meeting.id}", ctx.services.translations.gettext(locale, labels[a]), "")
             for a in ANSWERS]
+
+
+def link_latest_round(uow: UnitOfWork, meeting: Meeting) -> None:
+    """The standing item points at the body's latest round (one may have opened since)."""
+    latest = uow.rounds.latest_for_body(meeting.body_id)
+    for item in meeting.agenda:
+        if item.title == STANDING_ITEM and latest is not None and item.round_id != latest.id:
+            item.round_id = latest.id
+            item.round = latest
 
 
 def accepted(meeting: Meeting) -> list[AgendaItem]:

@@ -70,6 +70,10 @@ async def test_poll_to_meeting_invitation_rsvp_change_cancel(db_url: str) -> Non
         # a non-member may not vote
         assert "Nur Mitglieder von EG2" in await bot.text("mustermann", "abstimmen EG2 1")
 
+        tally = await bot.text("beispiel", "umfrage EG2")  # asked again: where the votes stand
+        assert "1) " + poll.choices[0].label + ": 1 Stimme – Paul Testmann" in tally
+        assert "3) " + poll.choices[2].label + ": 4 Stimmen" in tally and "4) " + poll.choices[3].label + ": 0 Stimmen" in tally
+
         before = len(bot.transport.sent)
         await bot.say("beispiel", "sitzung festlegen", room=ROOM)
         sent = bot.transport.sent[before:]

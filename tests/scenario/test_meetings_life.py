@@ -49,7 +49,10 @@ async def test_planning_in_2027_skips_fronleichnam_and_a_members_absence(db_url:
 async def test_calendar_feeds_hold_exactly_the_bodys_meetings(db_url: str) -> None:
     settings = make_settings(db_url, web__enabled="true", web__port="0")
     async with Bot(settings) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         await bot.say("beispiel", 'sitzung anlegen EG2 14.12.2026 10:00 90min "Rathaus, Raum 12"')
+        # the standing item names the body's latest round
+        assert "1. Sachstand der Empfehlungen (Runde 2026-Q4)" in bot.to(ROOM)[-1]
         await bot.say("beispiel", "sitzung anlegen EG2 10.03.2027 14:00 2h https://meet.example.org/eg2")
         await bot.say("mustermann", "sitzung anlegen EG1 15.12.2026 09:30")
         await bot.say("beispiel", "sitzung anlegen EG2 20.01.2027 10:00")
