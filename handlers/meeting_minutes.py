@@ -86,7 +86,7 @@ def _skip_result(cc: ConvContext) -> str:
 def _after_item(cc: ConvContext, i: int) -> str:
     if i + 1 < len(service.accepted(_meeting(cc))):
         cc.set(i=i + 1)
-        cc.fresh = True  # `zurück` goes to the attendance question, not through every item
+        cc.fresh = True  # each item is a part of its own: `zurück` does not walk back through items
         return "result"
     return "confirm"
 

@@ -166,9 +166,7 @@ def split_place(place: str) -> tuple[str, str]:
 def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, place: str) -> Meeting:
     if starts_at <= ctx.now():
         raise MeetingError(N_("The meeting would be in the past."))
-    clash = [m for b in _bodies_sharing_members(ctx, body) for m in meetings_of(ctx, b)
-             if m.starts_at < ends_at and starts_at < m.ends_at and b.id == body.id]
-    if clash:
+    if any(m.starts_at < ends_at and starts_at < m.ends_at for m in meetings_of(ctx, body)):
         raise MeetingError(N_("{code} already meets then."), code=body.code)
     where, url = split_place(place)
     host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"

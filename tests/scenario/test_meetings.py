@@ -17,7 +17,9 @@ from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, Person
 from storage.models import Meeting
 from tests.helpers.harness import Bot, make_settings
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# the whole flow once on SQLite and once on PostgreSQL
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                     indirect=True)
 ROOM = "#eg-arbeit-wirtschaft"
 MEMBERS = ("beispiel", "ersatz", "testmann", "vorschau", "skizze", "attrappe")
 _clicks = itertools.count(1)

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from storage.models import Meeting, Round, StatusUpdate
 from tests.helpers.harness import Bot, make_settings
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+BOTH = pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                               indirect=True)
 ROOM = "#eg-arbeit-wirtschaft"
 UTC = timezone.utc
 
@@ -27,6 +29,7 @@ def _meetings(bot: Bot) -> list[Meeting]:
         return rows
 
 
+@SQLITE
 async def test_planning_in_2027_skips_fronleichnam_and_a_members_absence(db_url: str) -> None:
     settings = make_settings(db_url, meetings__candidates="20")
     async with Bot(settings, now=datetime(2027, 4, 20, 8, 0, tzinfo=UTC)) as bot:
@@ -46,6 +49,7 @@ async def test_planning_in_2027_skips_fronleichnam_and_a_members_absence(db_url:
             assert len(options) == 20
 
 
+@BOTH
 async def test_calendar_feeds_hold_exactly_the_bodys_meetings(db_url: str) -> None:
     settings = make_settings(db_url, web__enabled="true", web__port="0")
     async with Bot(settings) as bot:
@@ -87,6 +91,7 @@ async def test_calendar_feeds_hold_exactly_the_bodys_meetings(db_url: str) -> No
             date(2026, 1, 1), date(2028, 1, 1))) == 3
 
 
+@SQLITE
 async def test_minutes_through_the_conversation_are_posted(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await bot.say("beispiel", 'sitzung anlegen EG2 07.12.2026 10:00 90min "Rathaus, Raum 12"')
@@ -119,6 +124,7 @@ async def test_minutes_through_the_conversation_are_posted(db_url: str) -> None:
         assert attended.count(True) == 2 and attended.count(False) == 4
 
 
+@BOTH
 async def test_a_reminder_due_during_a_restart_arrives_once(db_url: str) -> None:
     settings = make_settings(db_url)
     async with Bot(settings) as bot:
@@ -147,6 +153,7 @@ async def test_a_reminder_due_during_a_restart_arrives_once(db_url: str) -> None
         assert await bot.tick() == []
 
 
+@SQLITE
 async def test_bodies_are_set_up_from_chat(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         refused = await bot.text("testmann", 'gremium anlegen AK1 arbeitskreis "Arbeitskreis Wohnen"')
@@ -167,6 +174,7 @@ async def test_bodies_are_set_up_from_chat(db_url: str) -> None:
         assert any("Invitation" in t for t in bot.to("dm:ersatz"))
 
 
+@SQLITE
 async def test_compliance_in_gremium(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         with bot.app.uow_factory() as uow:
@@ -189,3 +197,4 @@ async def test_compliance_in_gremium(db_url: str) -> None:
         await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00")
         shown = await bot.text("koordination", "gremium EG2")
         assert "3 von 4 Sitzungen abgehalten, 1 geplant; 3 von 4 Berichten geliefert" in shown
+        assert "Kalender: http://127.0.0.1:8080/calendar/EG2.ics" in shown
