@@ -198,3 +198,16 @@ async def test_compliance_in_gremium(db_url: str) -> None:
         shown = await bot.text("koordination", "gremium EG2")
         assert "3 von 4 Sitzungen abgehalten, 1 geplant; 3 von 4 Berichten geliefert" in shown
         assert "Kalender: http://127.0.0.1:8080/calendar/EG2.ics" in shown
+
+
+@SQLITE
+async def test_rsvp_words_inside_a_conversation(db_url: str) -> None:
+    """In an open conversation a bare “vielleicht” is an answer to the question; with its
+    meeting (as a button sends it) it is an RSVP, and the conversation waits."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00")
+        [meeting] = _meetings(bot)
+        await bot.say("testmann", "einstellungen")
+        assert "Bitte antworten Sie mit 1 (Deutsch) oder 2 (English)" in await bot.text("testmann", "vielleicht")
+        assert "kommt vielleicht zu EG2" in await bot.text("testmann", f"vielleicht {meeting.id}")
+        assert "Zeitzone" in await bot.text("testmann", "1")  # the conversation goes on
