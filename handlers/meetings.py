@@ -72,6 +72,13 @@ def _may_speak_for(ctx: Context, body: Body) -> bool:
     return False
 
 
+def _privately(ctx: Context, template: str, **values: object) -> None:
+    """Votes and answers given in a room are confirmed by DM: the room stays readable, and the
+    poll or invitation stays the room's open question (Matrix maps reactions to the latest one)."""
+    if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, template, **values) is None:
+        ctx.reply(template, **values)
+
+
 def _fail(ctx: Context, exc: MeetingError) -> None:
     ctx.notice(exc.message, **exc.values)
 
@@ -156,7 +163,8 @@ def vote(ctx: Context, words: list[str]) -> None:
     except MeetingError as exc:
         _fail(ctx, exc)
         return
-    ctx.notice("Noted, {name}: options {options}.", name=ctx.person.name, options=", ".join(map(str, mine)))
+    _privately(ctx, "notice", text=ctx.t("Noted, {name}: options {options}.", name=ctx.person.name,
+                                        options=", ".join(map(str, mine))))
 
 
 def confirm(ctx: Context, body: str | None = None, option: int | None = None) -> None:
@@ -256,7 +264,7 @@ def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
             ctx.notice("This meeting can no longer be changed.")
             return
         service.answer(ctx, meeting, ctx.person, reply)
-        ctx.reply("meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, who=ctx.person.name)
+        _privately(ctx, "meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, who=ctx.person.name)
     return handler
 
 

@@ -29,6 +29,7 @@ from .slots import MIN_LEAD_DAYS, Slot, candidates, next_window
 STANDING_ITEM = "Sachstand der Empfehlungen"
 ANSWERS = ("yes", "no", "maybe")
 RSVP_WORDS = {"yes": "zusagen", "no": "absagen", "maybe": "vielleicht"}
+RSVP_KEYS = {"yes": "✅", "no": "❌", "maybe": "❔"}  # the reactions offered on Matrix
 ACTIVE = ("planned", "invited")
 REMIND_AT = time(9, 0)
 
@@ -214,8 +215,8 @@ def rsvp_choices(ctx: Context, meeting: Meeting, locale: str) -> list[Choice]:
     if meeting.state == "cancelled":
         return []
     labels = {"yes": "Yes", "no": "No", "maybe": "Maybe"}
-    return [Choice(f"{RSVP_WORDS[a]} {meeting.id}", ctx.services.translations.gettext(locale, labels[a]), "")
-            for a in ANSWERS]
+    return [Choice(f"{RSVP_WORDS[a]} {meeting.id}", ctx.services.translations.gettext(locale, labels[a]),
+                   RSVP_KEYS[a]) for a in ANSWERS]
 
 
 def link_latest_round(uow: UnitOfWork, meeting: Meeting) -> None:

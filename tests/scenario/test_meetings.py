@@ -64,7 +64,9 @@ async def test_poll_to_meeting_invitation_rsvp_change_cancel(db_url: str) -> Non
         assert poll.choices[2].value == "abstimmen EG2 +3" and poll.choices[2].key == "3"
 
         # votes: typed in the room, a click, a reaction and typed in a DM
-        assert "Optionen 1, 3" in await bot.text("testmann", "abstimmen 1 3", room=ROOM)
+        typed = await bot.say("testmann", "abstimmen 1 3", room=ROOM)
+        # confirmed by DM: the poll stays the room's latest question (Matrix maps reactions to it)
+        assert bot.to(ROOM, typed) == [] and "Optionen 1, 3" in bot.to("dm:testmann", typed)[0]
         await click(bot, "ersatz", "abstimmen EG2 +3")
         await click(bot, "vorschau", "abstimmen EG2 +2", kind="reaction")
         await click(bot, "vorschau", "abstimmen EG2 +3", kind="reaction")
@@ -90,6 +92,7 @@ async def test_poll_to_meeting_invitation_rsvp_change_cancel(db_url: str) -> Non
         assert "Invitation" in to_ersatz.text() and "accept" not in to_ersatz.text().split("Invitation")[0]
         assert [c.value for c in to_ersatz.choices] == [f"zusagen {meeting.id}", f"absagen {meeting.id}",
                                                         f"vielleicht {meeting.id}"]
+        assert [c.key for c in to_ersatz.choices] == ["✅", "❌", "❔"]  # reactions on Matrix
         cal = ics_of(to_ersatz)
         assert str(cal["METHOD"]) == "REQUEST"
         assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
@@ -103,7 +106,8 @@ async def test_poll_to_meeting_invitation_rsvp_change_cancel(db_url: str) -> Non
         # RSVPs: typed in a DM, a button in the room, typed in the room
         assert "kommt zu EG2" in await bot.text("testmann", "zusagen")
         await click(bot, "ersatz", f"absagen {meeting.id}")
-        await bot.say("vorschau", "vielleicht", room=ROOM)
+        answered = await bot.say("vorschau", "vielleicht", room=ROOM)
+        assert bot.to(ROOM, answered) == [] and "kommt vielleicht" in bot.to("dm:vorschau", answered)[0]
         await bot.say("vorschau", "vielleicht", room=ROOM)  # answering again changes nothing
         status = await bot.text("koordination", "sitzung EG2")
         assert "Antworten: 1 ja, 1 nein, 1 vielleicht, 3 noch nicht." in status
