@@ -59,6 +59,7 @@ class App:
         self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
         self.scheduler.add_tick("rounds", self._rounds)
         self.scheduler.add_tick("meetings", self._meetings)
+        self.scheduler.add_tick("digests", self._digests)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -112,6 +113,12 @@ class App:
 
     async def _expire_conversations(self) -> None:
         if await self.run_sync(jobs.expire_conversations, self.services):
+            self._kick()
+
+    async def _digests(self) -> None:
+        from . import digests
+
+        if await self.run_sync(digests.scheduled_tick, self.services):
             self._kick()
 
     async def _rounds(self) -> None:

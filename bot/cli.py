@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="Katalog exportieren (YAML, CSV, XLSX)")
     exp.add_argument("file", type=Path)
     exp.set_defaults(func=_export)
+    pub = sub.add_parser("publish", help="öffentliche Statusseite als statische Dateien schreiben")
+    pub.add_argument("--out", type=Path, required=True, metavar="DIR", help="Zielverzeichnis")
+    pub.set_defaults(func=_publish)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
     return parser
 
@@ -60,6 +63,17 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    from .app import App
+    from .public.export import export
+
+    app = App(settings, transports=[])
+    app.prepare()
+    count = export(app, args.out)
+    print(f"{count} Dateien nach {args.out} geschrieben.")
     return 0
 
 

@@ -13,11 +13,20 @@ APP_KEY = web.AppKey("sachstand", object)
 
 
 def build_web(app: App) -> web.Application:
+    from .public.web import PublicSite
+
     webapp = web.Application()
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
     webapp.router.add_get("/calendar/{body}.ics", calendar_feed)
+    public = PublicSite(app)
+    public.routes(webapp)
+    webapp.on_cleanup.append(lambda _: _close(public))
     return webapp
+
+
+async def _close(public: Any) -> None:
+    public.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from bot import releases
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
@@ -41,8 +42,9 @@ def set_status(ctx: Context, code: str, status: str) -> None:
         ctx.notice("“{value}” is not a status. Allowed: {choices}.", value=status[:40],
                    choices=", ".join(ctx.t(label) for label in STATUS_LABELS.values()))
         return
-    _change(ctx, rec, "status", rec.status, new)
-    rec.status = new
+    if _change(ctx, rec, "status", rec.status, new):
+        rec.status = new
+        releases.propose(ctx, rec, status=rec.status, progress=rec.progress, kind="status")
     ctx.reply("item_changed", rec=rec, what=ctx.t("Status:"), value=ctx.t(STATUS_LABELS[new]))
 
 
@@ -53,16 +55,18 @@ def set_progress(ctx: Context, code: str, progress: int) -> None:
     if rec.progress_from_measures:
         ctx.notice("The progress of {code} is derived from its measures; change those instead.", code=rec.code)
         return
-    _change(ctx, rec, "progress", rec.progress, progress)
-    rec.progress = progress
+    if _change(ctx, rec, "progress", rec.progress, progress):
+        rec.progress = progress
+        releases.propose(ctx, rec, status=rec.status, progress=rec.progress, kind="status")
     ctx.reply("item_changed", rec=rec, what=ctx.t("Progress:"), value=f"{progress} %")
 
 
-def _change(ctx: Context, rec: Recommendation, field: str, old: object, new: object) -> None:
+def _change(ctx: Context, rec: Recommendation, field: str, old: object, new: object) -> bool:
     if old == new:
-        return
+        return False
     ctx.uow.catalog.record_change(rec, field, old, new, ctx.person, "command")
     ctx.uow.audit.record(ctx.person, f"set_{field}", "recommendation", rec.code, old=old, new=new)
+    return True
 
 
 def history(ctx: Context, code: str) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import ChannelRef
+from sqlalchemy import select
+
 from storage.models import (Absence, MetricValue, Person, Recommendation, Release, ReportingLine, Round,
                             Status, StatusUpdate)
 
@@ -155,12 +157,23 @@ def submit(ctx: Context, upd: StatusUpdate, item: dict[str, Any]) -> None:
     upd.publish_ok = bool(item.get("publish")) and bool(upd.public_summary)
     upd.metric_values = dict(item.get("metrics", {}))
     upd.state, upd.author_id, upd.submitted_at, upd.snoozed_until = "submitted", actor.id if actor else None, ctx.now(), None
-    if upd.publish_ok:  # nothing is public until a coordinator releases it (`freigabe`)
-        ctx.uow.session.add(Release(kind="summary", recommendation_id=rec.id, status_update_id=upd.id,
-                                    text=upd.public_summary, status=new_status, progress=rec.progress,
-                                    state="pending"))
+    _propose_release(ctx, upd, rec)
     ctx.uow.audit.record(actor, "submit_update", "recommendation", rec.code,
                          new={"status": new_status.value, "progress": rec.progress, "round": upd.round_id})
+
+
+def _propose_release(ctx: Context, upd: StatusUpdate, rec: Recommendation) -> None:
+    """Nothing is public until a coordinator releases it (`freigabe`); a correction replaces
+    the pending proposal of the same answer."""
+    from bot import releases
+
+    text = upd.public_summary if upd.publish_ok else ""
+    existing = ctx.uow.session.scalars(select(Release).where(Release.status_update_id == upd.id,
+                                                             Release.state == "pending")).first()
+    if existing is not None:
+        existing.text, existing.status, existing.progress = text, upd.status, upd.progress
+    else:
+        releases.propose(ctx, rec, status=upd.status, progress=upd.progress, text=text, update_id=upd.id)
 
 
 def _metrics(ctx: Context, upd: StatusUpdate, rec: Recommendation, values: dict[str, str]) -> None:
@@ -235,4 +248,7 @@ def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
                          new={"submitted": len(submitted), "no_report": len(missing)})
     for channel in office_channels(ctx, line):
         ctx.send(channel, "round_closed", ctx.services.settings.general.locale, **closed_values(ctx, round_))
+    from bot import digests
+
+    digests.send_to_subscribers(ctx, "round", round_)
     return result

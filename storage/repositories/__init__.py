@@ -4,6 +4,7 @@ from .catalog import CatalogRepository, RecommendationFilter
 from .ops import AuditRepository, ConversationRepository, OpsRepository
 from .people import PeopleRepository
 from .rounds import RoundRepository
+from .subscriptions import SubscriptionRepository
 
 __all__ = ["AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
-           "OpsRepository", "PeopleRepository", "RecommendationFilter", "RoundRepository"]
+           "OpsRepository", "PeopleRepository", "RecommendationFilter", "RoundRepository", "SubscriptionRepository"]

@@ -19,6 +19,15 @@ class BodyRepository:
     def by_code(self, code: str) -> Body | None:
         return self.session.scalar(select(Body).where(Body.code == code.upper()))
 
+    def by_name(self, name: str) -> Body | None:
+        """A body by its name or a short form of it (`EG-Bildung` for "Expertengruppe … Bildung")."""
+        wanted = name.casefold().replace("-", " ").split()
+        if not wanted:
+            return None
+        wanted[0] = {"eg": "expertengruppe", "lg": "lenkungsgruppe"}.get(wanted[0], wanted[0])
+        matches = [b for b in self.all() if all(w in b.name.casefold() for w in wanted)]
+        return matches[0] if len(matches) == 1 else None
+
     def by_room(self, transport: str, room_id: str) -> Body | None:
         stmt = select(Body).join(BodyRoom).where(BodyRoom.transport == transport,
                                                  BodyRoom.room_id == room_id)

@@ -1,0 +1,174 @@
+"""Digests: a short report in chat for rooms that follow — per field the counts by status and
+the progress, what changed since the last digest, newly overdue items, blockers that ask for
+support, the next meetings; with a chart of progress by field.
+
+Sent when a round closes (to subscriptions its items concern), on the configured schedule
+(weekly or monthly, recorded in the ledger so a restart neither skips nor repeats one), and
+on demand (`digest`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from bot.core.commands import N_
+from bot.core.context import Context
+from bot.core.events import Attachment, ChannelRef
+from storage.models import Change, Digest, Meeting, Recommendation, Round, Status, StatusUpdate
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
+MAX_LINES = 15  # per section: a digest is a summary; the rest is one command away
+
+
+@dataclass
+class FieldLine:
+    code: str
+    title: str
+    progress: int
+    counts: dict[Status, int]
+
+
+@dataclass
+class DigestData:
+    scope: str
+    since: datetime | None
+    fields: list[FieldLine]
+    changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    overdue: list[Recommendation] = field(default_factory=list)
+    blockers: list[tuple[str, str]] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+
+
+def in_scope(rec: Recommendation, kind: str, ref: str) -> bool:
+    if kind == "all":
+        return True
+    if kind == "field":
+        return rec.field.code == ref
+    if kind == "body":
+        return rec.body is not None and rec.body.code == ref
+    return rec.code == ref
+
+
+def build(uow: UnitOfWork, kind: str, ref: str, since: datetime | None, today: date, now: datetime) -> DigestData:
+    recs = [r for f in uow.catalog.fields() for r in f.recommendations if in_scope(r, kind, ref)]
+    by_field: dict[str, list[Recommendation]] = {}
+    for rec in recs:
+        by_field.setdefault(rec.field.code, []).append(rec)
+    fields = [FieldLine(code, items[0].field.title, round(sum(r.progress for r in items) / len(items)),
+                        _counts(items)) for code, items in by_field.items()]
+    ids = {r.id: r for r in recs}
+    data = DigestData(ref or kind, since, fields)
+    start = since or now - timedelta(days=30)
+    data.changes = _changes(uow, ids, start)
+    data.overdue = [r for r in recs if r.is_overdue(today) and r.time_target and r.time_target >= start.date()]
+    data.blockers = _blockers(uow, ids)
+    body_ids = {r.body_id for r in recs if r.body_id}
+    data.meetings = list(uow.session.scalars(select(Meeting).where(
+        Meeting.starts_at >= now, Meeting.state != "cancelled", Meeting.body_id.in_(body_ids))
+        .order_by(Meeting.starts_at).limit(3))) if body_ids else []
+    return data
+
+
+def _counts(items: list[Recommendation]) -> dict[Status, int]:
+    counts: dict[Status, int] = {}
+    for rec in items:
+        counts[rec.status] = counts.get(rec.status, 0) + 1
+    return counts
+
+
+def _changes(uow: UnitOfWork, recs: dict[int, Recommendation], start: datetime) -> list[tuple[str, str, str | None, str | None]]:
+    rows = uow.session.scalars(select(Change).where(Change.at > start, Change.field_name.in_(("status", "progress")))
+                               .order_by(Change.at.desc()).limit(500)).all()
+    return [(recs[c.recommendation_id].code, c.field_name, c.old, c.new) for c in rows
+            if c.recommendation_id in recs][:MAX_LINES]
+
+
+def _blockers(uow: UnitOfWork, recs: dict[int, Recommendation]) -> list[tuple[str, str]]:
+    """The latest submitted answer per item, where it names a blocker or asks for support."""
+    rows = uow.session.scalars(select(StatusUpdate).where(StatusUpdate.state == "submitted",
+                                                          StatusUpdate.recommendation_id.in_(recs))
+                               .order_by(StatusUpdate.submitted_at.desc())).all()
+    latest: dict[int, StatusUpdate] = {}
+    for row in rows:
+        latest.setdefault(row.recommendation_id, row)
+    return [(recs[rid].code, upd.blockers) for rid, upd in latest.items() if upd.blockers][:MAX_LINES]
+
+
+def chart(ctx: Context, data: DigestData, locale: str) -> Attachment:
+    from bot.reports import charts
+
+    title = ctx.services.translations.gettext(locale, N_("Progress by field"))
+    fig = charts.progress_by_field([f.code for f in data.fields], [f.progress for f in data.fields], title)
+    return Attachment("fortschritt.png", "image/png", charts.png(fig))
+
+
+def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, since: datetime | None,
+         title: str = "") -> DigestData:
+    data = build(ctx.uow, kind, ref, since, ctx.today(), ctx.now())
+    from handlers.labels import STATUS_LABELS
+
+    ctx.send(channel, "digest", locale, data=data, title=title, labels=STATUS_LABELS, status=Status,
+             attachments=[chart(ctx, data, locale)] if data.fields else [])
+    return data
+
+
+def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None) -> int:
+    """Post a digest to every following room (for a round: those its items concern)."""
+    sent, now = 0, ctx.now()
+    touched = _round_items(ctx.uow, round_) if round_ is not None else None
+    for sub in ctx.uow.subscriptions.all("digests"):
+        if sub.transport not in ctx.services.formats:
+            continue
+        if touched is not None and not any(in_scope(r, sub.scope_kind, sub.scope_ref) for r in touched):
+            continue
+        title = f"{round_.reporting_line.from_body.code} {round_.period}" if round_ else ""
+        post(ctx, ChannelRef(sub.transport, sub.channel_id), sub.locale, sub.scope_kind, sub.scope_ref,
+             sub.last_digest_at, title=title)
+        sub.last_digest_at = now
+        sent += 1
+    ctx.uow.session.add(Digest(kind=kind, round_id=round_.id if round_ else None, created_at=now,
+                               content={"subscriptions": sent}))
+    return sent
+
+
+def _round_items(uow: UnitOfWork, round_: Round) -> list[Recommendation]:
+    return [u.recommendation for u in uow.rounds.updates(round_)]
+
+
+def scheduled_key(settings: Any, local_now: datetime) -> str | None:
+    """The ledger key of the scheduled digest due now, if one is due (weekly or monthly)."""
+    digests = settings.digests
+    if digests.schedule == "off" or local_now.hour < digests.hour:
+        return None
+    if digests.schedule == "weekly":
+        if local_now.weekday() != digests.weekday:
+            return None
+        year, week, _ = local_now.isocalendar()
+        return f"digest:weekly:{year}-W{week:02d}"
+    first = next(date(local_now.year, local_now.month, d) for d in range(1, 8)
+                 if date(local_now.year, local_now.month, d).weekday() == digests.weekday)
+    return f"digest:monthly:{local_now:%Y-%m}" if local_now.date() >= first else None
+
+
+def scheduled_tick(services: Any) -> int:
+    """Send the scheduled digest once when it is due (the ledger remembers it was sent)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.jobs import system_context
+
+    now = services.clock()
+    key = scheduled_key(services.settings, now.astimezone(ZoneInfo(services.settings.general.timezone)))
+    if key is None:
+        return 0
+    with services.uow_factory() as uow:
+        if uow.ops.done(key):
+            return 0
+        ctx = system_context(services, uow, ChannelRef("system", ""), None)
+        sent = send_to_subscribers(ctx, "scheduled")
+        uow.ops.mark_done(key, "digest", now, now, subscriptions=sent)
+        uow.commit()
+    return sent

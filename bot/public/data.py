@@ -1,0 +1,149 @@
+"""What the public may see, and nothing else.
+
+Every public output (pages, Atom, JSON, OParl, the static export) is built from these
+functions, so the rules live in one place:
+- the catalog itself (codes, titles, descriptions, fields, bodies, time targets) is public —
+  it is the council's published concept;
+- status, progress and summaries only as a coordinator released them;
+- a person's name only with their recorded consent (otherwise the org unit);
+- meetings that are not cancelled, and only their public agenda items.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from storage.models import (AgendaItem, Body, Field, Meeting, Person, Recommendation, Release, Status,
+                            utcnow)
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+
+
+@dataclass
+class PublicState:
+    status: Status | None
+    progress: int | None
+    text: str
+    at: datetime
+    kind: str
+    release_id: int
+
+
+@dataclass
+class PublicItem:
+    rec: Recommendation
+    owner: str  # a consenting person's name, else the org unit, else ""
+    latest: PublicState | None
+    history: list[PublicState] = field(default_factory=list)
+
+    def overdue(self, today: date) -> bool:
+        status = self.latest.status if self.latest and self.latest.status else None
+        done = status is not None and status.closed
+        return self.rec.time_target is not None and self.rec.time_target < today and not done
+
+
+@dataclass
+class PublicField:
+    field: Field
+    items: list[PublicItem]
+
+    @property
+    def progress(self) -> int | None:
+        known = [i.latest.progress for i in self.items if i.latest and i.latest.progress is not None]
+        return round(sum(known) / len(known)) if known else None
+
+    def counts(self) -> dict[Status, int]:
+        counts: dict[Status, int] = {}
+        for item in self.items:
+            if item.latest and item.latest.status:
+                counts[item.latest.status] = counts.get(item.latest.status, 0) + 1
+        return counts
+
+
+@dataclass
+class PublicMeeting:
+    meeting: Meeting
+    body: Body
+    agenda: list[AgendaItem]
+
+
+def owner_shown(person: Person | None, unit: str) -> str:
+    if person is not None and person.publication_consent and not person.anonymized_at:
+        return f"{person.name} ({unit})" if unit else person.name
+    return unit
+
+
+def _states(releases: list[Release]) -> list[PublicState]:
+    return [PublicState(r.status, r.progress, r.text, r.decided_at or r.created_at, r.kind, r.id)
+            for r in sorted(releases, key=lambda r: (r.decided_at or r.created_at, r.id), reverse=True)]
+
+
+def released(uow: UnitOfWork) -> dict[int, list[Release]]:
+    """Released decisions per recommendation id (one query)."""
+    rows = uow.session.scalars(select(Release).where(Release.state == "released")).all()
+    out: dict[int, list[Release]] = {}
+    for row in rows:
+        out.setdefault(row.recommendation_id, []).append(row)
+    return out
+
+
+def _item(rec: Recommendation, releases: list[Release]) -> PublicItem:
+    history = _states(releases)
+    latest_status = next((s for s in history if s.status is not None), None)
+    latest = latest_status
+    if latest is not None and history and history[0].text and not latest.text:
+        latest = PublicState(latest.status, latest.progress, history[0].text, history[0].at, latest.kind,
+                             latest.release_id)
+    return PublicItem(rec, owner_shown(rec.owner, rec.owner_unit), latest, history)
+
+
+def overview(uow: UnitOfWork) -> list[PublicField]:
+    by_rec = released(uow)
+    fields = uow.session.scalars(select(Field).order_by(Field.position, Field.code).options(
+        selectinload(Field.recommendations).selectinload(Recommendation.owner))).all()
+    return [PublicField(f, [_item(r, by_rec.get(r.id, [])) for r in f.recommendations]) for f in fields]
+
+
+def item(uow: UnitOfWork, code: str) -> PublicItem | None:
+    rec = uow.catalog.recommendation(code)
+    if rec is None:
+        return None
+    rows = uow.session.scalars(select(Release).where(Release.state == "released",
+                                                     Release.recommendation_id == rec.id)).all()
+    return _item(rec, list(rows))
+
+
+def meetings(uow: UnitOfWork, *, upcoming_from: datetime | None = None,
+             body: Body | None = None) -> list[PublicMeeting]:
+    stmt = (select(Meeting).where(Meeting.state != "cancelled").order_by(Meeting.starts_at)
+            .options(selectinload(Meeting.agenda)))
+    if upcoming_from is not None:
+        stmt = stmt.where(Meeting.starts_at >= upcoming_from)
+    if body is not None:
+        stmt = stmt.where(Meeting.body_id == body.id)
+    bodies = {b.id: b for b in uow.bodies.all()}
+    return [PublicMeeting(m, bodies[m.body_id], [a for a in m.agenda if a.public and a.state == "accepted"])
+            for m in uow.session.scalars(stmt).all() if m.body_id in bodies]
+
+
+def feed(uow: UnitOfWork, limit: int = 50) -> list[tuple[Recommendation, PublicState]]:
+    """The newest released decisions, newest first."""
+    rows = uow.session.scalars(select(Release).where(Release.state == "released")
+                               .order_by(Release.decided_at.desc(), Release.id.desc()).limit(limit)).all()
+    recs = {r.id: r for r in uow.session.scalars(select(Recommendation).where(
+        Recommendation.id.in_({row.recommendation_id for row in rows}))).all()} if rows else {}
+    return [(recs[row.recommendation_id], _states([row])[0]) for row in rows if row.recommendation_id in recs]
+
+
+def last_change(uow: UnitOfWork) -> datetime:
+    """When public content last changed: for Last-Modified and the feed's `updated`."""
+    stamps = [uow.session.scalar(select(func.max(Release.decided_at)).where(Release.state == "released")),
+              uow.session.scalar(select(func.max(Recommendation.updated_at))),
+              uow.session.scalar(select(func.max(Meeting.updated_at)))]
+    known = [s for s in stamps if s is not None]
+    return max(known) if known else utcnow().replace(year=2000)

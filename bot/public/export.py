@@ -1,0 +1,25 @@
+"""`sachstand publish --out DIR`: the public site as static files (same bytes as served)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .site import Site
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def export(app: App, out: Path) -> int:
+    site = Site(app.services)
+    count = 0
+    with app.uow_factory() as uow:
+        for path in site.paths(uow):
+            page = site.page(uow, path)
+            if page is None:
+                continue
+            target = out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.body)
+            count += 1
+    return count

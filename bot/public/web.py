@@ -1,0 +1,105 @@
+"""Serving the public site: rendered once, then from memory until public data changes.
+
+A commit that touches anything public (releases, the catalog, bodies, meetings, people)
+bumps a generation counter; cached pages of an older generation are rendered again. ETag
+and Last-Modified make repeat visits and feed readers cheap (conditional GET → 304)."""
+from __future__ import annotations
+
+import hashlib
+import time
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from storage.models import (AgendaItem, Body, Concept, Field, Meeting, Person, Recommendation, Release,
+                            TargetMetric)
+
+from . import data
+from .site import Page, Site
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Meeting, Person, Recommendation, Release, TargetMetric)
+MAX_AGE = 60.0  # seconds: also catches changes made by another process (`sachstand import`)
+
+
+class Generation:
+    """Counts commits that changed public data (SQLAlchemy session events)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        event.listen(Session, "after_flush", self._after_flush)
+        event.listen(Session, "after_commit", self._after_commit)
+
+    def _after_flush(self, session: Session, context: object) -> None:
+        touched = (*session.new, *session.dirty, *session.deleted)
+        if any(isinstance(obj, PUBLIC_TYPES) for obj in touched):
+            session.info["public_changed"] = True
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("public_changed", False):
+            self.value += 1
+
+    def close(self) -> None:
+        event.remove(Session, "after_flush", self._after_flush)
+        event.remove(Session, "after_commit", self._after_commit)
+
+
+class PublicSite:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.site = Site(app.services)
+        self.generation = Generation()
+        self.cache: dict[str, tuple[int, float, Page, str, Any]] = {}
+
+    def routes(self, webapp: web.Application) -> None:
+        for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json",
+                     "/empfehlungen/{code}.html"):
+            webapp.router.add_get(path, self.handle)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.lstrip("/") or "index.html"
+        cached = self.cache.get(path)
+        if cached is None or cached[0] != self.generation.value or time.monotonic() - cached[1] > MAX_AGE:
+            generation = self.generation.value
+            rendered = await self.app.run_sync(self._render, path)
+            if rendered is None:
+                raise web.HTTPNotFound(text="Nicht gefunden.")
+            page, modified = rendered
+            cached = (generation, time.monotonic(), page, _etag(page.body), modified)
+            self.cache[path] = cached
+        _, _, page, etag, modified = cached
+        headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
+                   "Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
+        if _not_modified(request, etag, modified):
+            return web.Response(status=304, headers=headers)
+        return web.Response(body=page.body, headers={**headers, "Content-Type": page.content_type})
+
+    def _render(self, path: str) -> tuple[Page, Any] | None:
+        with self.app.uow_factory() as uow:
+            page = self.site.page(uow, path)
+            return (page, data.last_change(uow).replace(microsecond=0)) if page else None
+
+    def close(self) -> None:
+        self.generation.close()
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
+
+
+def _not_modified(request: web.Request, etag: str, modified: Any) -> bool:
+    match = request.headers.get("If-None-Match")
+    if match is not None:
+        return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -1,0 +1,105 @@
+"""`freigabe`: coordinators release, edit or withhold what may become public."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot import releases
+from bot.conversations.engine import ConversationEngine
+from bot.core.argtypes import ArgError, Text
+from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.context import Context
+from bot.core.roles import Role
+from storage.models import Recommendation, Release
+
+from .labels import STATUS_LABELS
+
+MAX_PUBLIC = 500
+
+
+class Numbers:
+    """`3`, `3 5 8` or `alle`."""
+
+    def parse(self, raw: str, today: date) -> list[int] | str:
+        words = raw.replace(",", " ").split()
+        if [w.casefold() for w in words] in (["alle"], ["all"]):
+            return "all"
+        if not words or not all(w.isdigit() and len(w) < 9 for w in words):
+            raise ArgError(N_("“{value}” is not a number from the “freigabe” list."), value=raw[:40])
+        return [int(w) for w in words]
+
+
+def show_pending(ctx: Context) -> None:
+    items = releases.pending(ctx)
+    recs = {r.id: r for r in ctx.uow.session.query(Recommendation)
+            .filter(Recommendation.id.in_({i.recommendation_id for i in items}))} if items else {}
+    ctx.reply("release_pending", items=[(i, recs.get(i.recommendation_id)) for i in items], labels=STATUS_LABELS)
+
+
+def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
+    items = releases.pending(ctx)
+    if numbers == "all":
+        return list(items)
+    by_id = {i.id: i for i in items}
+    missing = [n for n in numbers if n not in by_id]
+    if missing:
+        ctx.notice("{numbers} is not waiting for release; “freigabe” lists what is.",
+                   numbers=", ".join(map(str, missing)))
+        return None
+    return [by_id[n] for n in numbers]
+
+
+def release(ctx: Context, numbers: list[int] | str) -> None:
+    chosen = _chosen(ctx, numbers)
+    if chosen is None:
+        return
+    for item in chosen:
+        releases.decide(ctx, item, "released")
+    ctx.notice("Released: {count}. They appear on the public status page.", count=len(chosen))
+
+
+def withhold(ctx: Context, numbers: list[int] | str) -> None:
+    chosen = _chosen(ctx, numbers)
+    if chosen is None:
+        return
+    for item in chosen:
+        releases.decide(ctx, item, "withheld")
+    ctx.notice("Withheld: {count}. Nothing of them is published.", count=len(chosen))
+
+
+def edit(ctx: Context, number: list[int] | str, text: str) -> None:
+    chosen = _chosen(ctx, number)
+    if chosen is None:
+        return
+    if len(chosen) != 1:
+        ctx.notice("Edit one at a time: “freigabe text 3 New wording”.")
+        return
+    text = text.strip()
+    if len(text) > MAX_PUBLIC:
+        ctx.notice("That is {length} characters; at most {limit} fit here. Please shorten it.",
+                   length=len(text), limit=MAX_PUBLIC)
+        return
+    old = chosen[0].text
+    chosen[0].text = text
+    ctx.uow.audit.record(ctx.person, "release_edit", "release", str(chosen[0].id), old=old, new=text)
+    ctx.notice("Changed. Release it with “freigeben {number}”.", number=chosen[0].id)
+
+
+def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    numbers = Arg("numbers", Numbers(), {"de": "Nr…|alle", "en": "no…|all"}, rest=True)
+    for command in (
+        Command("releases", {"de": ("freigabe",), "en": ("releases",)},
+                N_("What waits for release to the public: status changes and public summaries."), show_pending,
+                role=Role.COORDINATOR, group="follow"),
+        Command("release", {"de": ("freigeben",), "en": ("release",)},
+                N_("Release items of the “freigabe” list to the public."), release, args=(numbers,),
+                role=Role.COORDINATOR, group="follow", examples=("freigeben 3 4", "freigeben alle")),
+        Command("withhold", {"de": ("zurückhalten",), "en": ("withhold",)},
+                N_("Withhold items of the “freigabe” list: they are never published."), withhold,
+                args=(numbers,), role=Role.COORDINATOR, group="follow", examples=("zurückhalten 5",)),
+        Command("release_edit", {"de": ("freigabe text",), "en": ("release text",)},
+                N_("Change the public wording of an item before releasing it."), edit,
+                args=(Arg("number", Numbers(), {"de": "Nr", "en": "no"}),
+                      Arg("text", Text(), {"de": "Text", "en": "text"}, rest=True)),
+                role=Role.COORDINATOR, group="follow", examples=("freigabe text 3 Zwei Kurse laufen.",)),
+    ):
+        registry.register(command)
