@@ -73,6 +73,10 @@ class App:
         if self.settings.console.enabled:
             transports.append(ConsoleTransport(self.settings.console.user, self.settings.console.place,
                                                stdin, stdout, on_eof=self.stopping.set))
+        if self.settings.slack.enabled:
+            from .transports.slack import SlackTransport
+
+            transports.append(SlackTransport(self.settings.slack, self))
         return transports
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:

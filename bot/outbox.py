@@ -47,6 +47,19 @@ def from_row(row: OutboxMessage) -> OutgoingMessage:
         attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
 
 
+class RetryAfter(Exception):
+    """A transport was told to wait (HTTP 429 Retry-After): the next attempt waits at least that long."""
+
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}; retry after {seconds:g} s")
+        self.seconds = max(0.0, seconds)
+
+
+class Undeliverable(Exception):
+    """The platform refused the message for good (archived channel, invalid blocks): retrying
+    cannot help, and it must not hold up the queue. The row is kept as "failed" with the reason."""
+
+
 class OutboxWorker:
     """Delivers pending rows of one transport, in order, retrying with backoff."""
 
@@ -86,9 +99,15 @@ class OutboxWorker:
                 msg.channel = ChannelRef(msg.channel.transport, channel_id, direct=True)
                 await self.run_sync(self._remember_dm, row_id, msg.to_person, channel_id)
             remote_id = await self.transport.send(msg)
+        except Undeliverable as exc:
+            log.error("outbox row %s via %s cannot be delivered: %s", row_id, self.transport.name, exc)
+            await self.run_sync(self._given_up, row_id, repr(exc))
+            return True  # the queue moves on
         except Exception as exc:  # the transport failed: keep the row, retry later in order
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
-            await self.run_sync(self._failed, row_id, repr(exc))
+            wait = exc.seconds if isinstance(exc, RetryAfter) else None
+            await self.run_sync(self._failed, row_id, repr(exc), wait)
+            self.wakeup.set()  # the run loop may be asleep for longer than this retry's delay
             return False
         await self.run_sync(self._sent, row_id, remote_id or "")
         return True
@@ -131,12 +150,21 @@ class OutboxWorker:
                 row.payload = {**row.payload, "attachments": []}  # keep the ledger small
                 uow.commit()
 
-    def _failed(self, row_id: int, error: str) -> None:
+    def _given_up(self, row_id: int, error: str) -> None:
+        with self.uow_factory() as uow:
+            row = uow.session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.state, row.attempts, row.last_error = "failed", row.attempts + 1, error[:2000]
+                uow.commit()
+
+    def _failed(self, row_id: int, error: str, retry_after: float | None = None) -> None:
         with self.uow_factory() as uow:
             row = uow.session.get(OutboxMessage, row_id)
             if row is not None:
                 row.attempts += 1
                 backoff = min(MAX_BACKOFF, 0.5 * 2 ** min(row.attempts, 10))
+                if retry_after is not None:  # the server said how long: exactly that, not our guess
+                    backoff = retry_after
                 row.next_attempt_at = self.clock() + timedelta(seconds=backoff)
                 row.last_error = error[:2000]
                 uow.commit()

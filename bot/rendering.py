@@ -32,6 +32,16 @@ def mrkdwn_escape(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
+def mrkdwn_escape_once(value: object) -> str:
+    """Like mrkdwn_escape, but leaves existing &amp; &lt; &gt; alone: template values pass
+    through nested macros and concatenation, and each level escapes; the text must not
+    come out as &amp;lt;."""
+    return _BARE_AMP.sub("&amp;", str(value)).replace("<", "&lt;").replace(">", "&gt;")
+
+
 def sanitise_html(html: str) -> str:
     return nh3.clean(html, tags=MATRIX_TAGS, attributes={"a": {"href"}, "span": {"data-mx-pill"}},
                      url_schemes={"https", "http", "mailto", "matrix"}, link_rel=None)
@@ -39,7 +49,7 @@ def sanitise_html(html: str) -> str:
 
 def _escape_for(fmt: str) -> Callable[[object], object]:
     if fmt == "slack":
-        return lambda v: v if isinstance(v, Markup) else Markup(mrkdwn_escape(v))
+        return lambda v: v if isinstance(v, Markup) else Markup(mrkdwn_escape_once(v))
     if fmt in ("matrix", "html"):
         return escape
     return lambda v: v
@@ -57,7 +67,7 @@ def _translated(text: str, values: Mapping[str, Any], fmt: str) -> str:
 def _finalize(ctx: Context, value: object) -> object:
     # Slack has no autoescape in Jinja: escape every interpolated value unless marked safe.
     if ctx.get("format") == "slack" and not isinstance(value, Markup):
-        return mrkdwn_escape("" if value is None else value)
+        return mrkdwn_escape_once("" if value is None else value)
     return "" if value is None else value
 
 
@@ -76,6 +86,11 @@ def _line_breaks(html: str) -> str:
                      for i, line in enumerate(lines))
 
 
+def _finished(macro: Callable[..., str]) -> Callable[..., Markup]:
+    """Slack macros escape their arguments once; their output must not be escaped again."""
+    return lambda *args, **kwargs: Markup(macro(*args, **kwargs))
+
+
 class Renderer:
     def __init__(self, translations: Translations, timezone: str = "Europe/Berlin",
                  template_dir: Path = TEMPLATES) -> None:
@@ -87,7 +102,8 @@ class Renderer:
             extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
-        self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html)
+        self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html,
+                                done=_finished)
 
     def render(self, name: str, fmt: str, locale: str | None, tz: str | None = None,
                **values: Any) -> str:

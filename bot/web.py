@@ -22,6 +22,9 @@ def build_web(app: App) -> web.Application:
     public = PublicSite(app)
     public.routes(webapp)
     webapp.on_cleanup.append(lambda _: _close(public))
+    for transport in app.transports:  # e.g. Slack's /slack/events in http mode
+        for path, handler in getattr(transport, "routes", list)():
+            webapp.router.add_post(path, handler)
     return webapp
 
 

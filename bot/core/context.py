@@ -97,7 +97,8 @@ class Context:
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
                                                   choices=choices or [], **values)
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
-                              in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [])
+                              in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [],
+                              meta={"template": template, "locale": locale})  # transports style by kind
         return self._enqueue(msg, bulk)
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,

@@ -18,6 +18,7 @@ from storage.models import (AgendaItem, Body, Concept, Field, Meeting, Person, R
                             TargetMetric)
 
 from . import data
+from .oparl import BadFilter, OParl, Resolver
 from .site import Page, Site
 
 if TYPE_CHECKING:
@@ -60,6 +61,23 @@ class PublicSite:
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json",
                      "/empfehlungen/{code}.html"):
             webapp.router.add_get(path, self.handle)
+        webapp.router.add_get("/oparl/v1.1/{path:.*}", self.oparl)
+
+    async def oparl(self, request: web.Request) -> web.StreamResponse:
+        cors = {"Access-Control-Allow-Origin": "*"}
+        try:
+            document = await self.app.run_sync(self._oparl, request.match_info["path"], dict(request.query))
+        except BadFilter as exc:
+            return web.json_response({"error": f"Kein ISO-8601-Zeitpunkt: {str(exc)[:60]}"}, status=400, headers=cors)
+        if document is None:
+            return web.json_response({"error": "Nicht gefunden."}, status=404, headers=cors)
+        return web.json_response(document, headers=cors, dumps=_dumps)
+
+    def _oparl(self, path: str, query: dict[str, str]) -> dict[str, Any] | None:
+        with self.app.uow_factory() as uow:
+            concept = uow.catalog.concept()
+            api = OParl(self.site.base, concept.city if concept else "", concept.title if concept else "")
+            return Resolver(api, uow, data.last_change(uow)).resolve(path, query)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.lstrip("/") or "index.html"
@@ -86,6 +104,12 @@ class PublicSite:
 
     def close(self) -> None:
         self.generation.close()
+
+
+def _dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _etag(body: bytes) -> str:

@@ -118,6 +118,10 @@ def header_map(sheet: Sheet, errors: ErrorList) -> dict[str, int]:
 def import_table(uow: UnitOfWork, path: Path, actor: Person | None,
                  progress: bool | None) -> ImportReport:
     sheet = read_sheet(path)
+    from .indicator_values import import_indicator_values, is_indicator_sheet
+
+    if is_indicator_sheet(sheet):  # Kennziffer; Zeitraum; …; Wert
+        return import_indicator_values(uow, path, sheet)
     errors = ErrorList(path)
     columns = header_map(sheet, errors)
     errors.raise_if_any()

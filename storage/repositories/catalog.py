@@ -48,6 +48,9 @@ class CatalogRepository:
     def indicator(self, code: str) -> Indicator | None:
         return self.session.scalar(select(Indicator).where(Indicator.code == code.upper()))
 
+    def indicators(self) -> Sequence[Indicator]:
+        return self.session.scalars(select(Indicator).order_by(Indicator.code)).all()
+
     def recommendations(self, flt: RecommendationFilter = RecommendationFilter(),
                         limit: int | None = None) -> Sequence[Recommendation]:
         stmt = self._filtered(flt).order_by(Recommendation.code).options(

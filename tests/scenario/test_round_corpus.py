@@ -72,3 +72,16 @@ async def test_the_corpus_of_bad_answers(db_url: str) -> None:
         tried += await _try_group(bot, "progress")
         assert "aktuelle Wert" in await bot.text("testmann", "70")  # the conversation still works
     assert tried >= 100
+
+
+async def test_markup_in_answers_is_shown_as_text(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        for answer in ("2", "75", "<script>alert(1)</script> & <b>fett</b>", "*nicht fett* <!channel>"):
+            await bot.text("testmann", answer)
+        for answer in ("keine", "keine"):
+            messages = await bot.say("testmann", answer)
+        summary = messages[-1]
+        assert "&lt;script&gt;" in summary.text("matrix") and "<script>" not in summary.text("matrix")
+        assert "&lt;!channel&gt;" in summary.text("slack") and "<!channel>" not in summary.text("slack")
+        assert "<script>alert(1)</script>" in summary.text("plain")

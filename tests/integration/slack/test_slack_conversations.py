@@ -1,0 +1,121 @@
+"""Direct-message conversations over HTTP and Socket Mode: typed answers, buttons, the modal."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.helpers.slack_app import TESTMANN, SlackBot
+
+DM = "D0TSTMN10"  # the fake's DM channel with testmann
+
+
+def _person(bot: SlackBot, handle: str = "testmann") -> tuple[str | None, str | None, bool]:
+    with bot.app.uow_factory() as uow:
+        p = uow.people.by_handle(handle)
+        assert p is not None
+        return p.locale, p.timezone, p.publication_consent
+
+
+def _buttons(message: dict[str, Any]) -> list[str]:
+    return [e["text"]["text"] for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_settings_conversation_with_typed_answers_and_button_clicks(slack_any: SlackBot) -> None:
+    bot = slack_any
+    status, _ = await bot.say(TESTMANN, "einstellungen")
+    assert status == 200
+    [language] = await bot.posted(1, DM)
+    assert "(1/4)" in language["text"]
+    assert _buttons(language)[:2] == ["Deutsch", "English"]
+
+    await bot.click(TESTMANN, language, "English")  # a click …
+    await bot.click(TESTMANN, language, "Deutsch")  # … and a second, late one on the same prompt
+    [update, _] = await bot.fake.wait_calls("chat.update", 2)
+    assert update.params["ts"] == language["ts"] and update.params["channel"] == DM
+    assert "✅ *English*" in json.dumps(update.params["blocks"], ensure_ascii=False)
+    assert not any(b["type"] == "actions" for b in update.params["blocks"])  # buttons gone
+    timezone = (await bot.posted(2, DM))[1]
+    assert "(2/4)" in timezone["text"]  # the second click did not answer the time zone question
+
+    await bot.say(TESTMANN, "Mars/Olympus")  # … a typed answer, refused …
+    refused = (await bot.posted(3, DM))[2]
+    assert "„Mars/Olympus“ ist keine Zeitzone" in refused["text"] and "nichts geändert" in refused["text"]
+    await bot.say(TESTMANN, "europe/vienna")  # … and accepted
+    consent = (await bot.posted(4, DM))[3]
+    assert "(3/4)" in consent["text"] and _buttons(consent) == ["ja", "nein"]
+
+    await bot.click(TESTMANN, consent, "ja")
+    confirm = (await bot.posted(5, DM))[4]
+    assert "(4/4)" in confirm["text"] and "Europe/Vienna" in confirm["text"]
+    assert _person(bot)[1] != "Europe/Vienna"  # nothing saved before the confirmation
+
+    await bot.say(TESTMANN, "ja")
+    saved = (await bot.posted(6, DM))[5]
+    assert "Saved. Thank you!" in saved["text"]  # in the newly chosen language
+    assert _person(bot) == ("en", "Europe/Vienna", True)
+
+
+async def test_the_same_conversation_through_the_modal(slack_any: SlackBot) -> None:
+    bot = slack_any
+    await bot.say(TESTMANN, "einstellungen")
+    [first] = await bot.posted(1, DM)
+    assert "📝 Als Formular ausfüllen" in _buttons(first)
+    before = _person(bot)
+
+    await bot.click(TESTMANN, first, "Als Formular ausfüllen")
+    [opened] = await bot.fake.wait_calls("views.open")
+    view = opened.params["view"]
+    fields = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert list(fields) == ["language", "timezone", "consent"]  # one field per step, no "confirm"
+    assert fields["language"]["element"]["type"] == "static_select"
+    assert fields["timezone"]["element"]["type"] == "plain_text_input"
+    assert fields["timezone"]["element"]["initial_value"] == "Europe/Berlin"
+    assert view["submit"]["text"] == "Speichern"
+
+    status, body = await bot.submit(TESTMANN, view, {"language": "en", "timezone": "Mars/Olympus",
+                                                      "consent": "nein"})
+    answer = json.loads(body)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["timezone"] and "keine Zeitzone" in answer["errors"]["timezone"]
+    assert _person(bot) == before  # a rejected field stores nothing, not even the valid ones
+
+    status, body = await bot.submit(TESTMANN, view, {"language": "en", "timezone": "Europe/Lisbon",
+                                                      "consent": "nein"})
+    assert status == 200 and not json.loads(body or "{}").get("response_action")  # closes the modal
+    assert _person(bot) == ("en", "Europe/Lisbon", False)
+    saved = (await bot.posted(2, DM))[1]
+    assert "Saved. Thank you!" in saved["text"]
+    # the conversation is finished: a later "ja" in the DM is a command again, not an answer
+    with bot.app.uow_factory() as uow:
+        assert not [s for s in uow.conversations.all_active() if s.transport == "slack"]
+
+
+async def test_app_home_shows_open_prompts_recommendations_and_meetings(slack: SlackBot) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from storage.models import Meeting
+
+    with slack.app.uow_factory() as uow:  # one planned meeting of a body testmann belongs to
+        body = uow.people.memberships(uow.people.by_handle("testmann"))[0].body
+        start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=7)
+        uow.session.add(Meeting(body_id=body.id, title="Sitzung <Arbeit & Wirtschaft>", starts_at=start,
+                                ends_at=start + timedelta(hours=2), uid="home-test@sachstand"))
+        uow.commit()
+        code = body.code
+    await slack.say(TESTMANN, "einstellungen")
+    await slack.posted(1, DM)
+    await slack.event({"type": "app_home_opened", "user": "U0ERDCH09", "channel": "D0ERDCH09", "tab": "home"},
+                      "EvHome1")
+    await slack.event({"type": "app_home_opened", "user": TESTMANN, "channel": DM, "tab": "home"}, "EvHome2")
+    published = await slack.fake.wait_calls("views.publish", 2)
+    views = {c.params["user_id"]: c.params["view"] for c in published}
+    owner = json.dumps(views["U0ERDCH09"], ensure_ascii=False)
+    assert "Ihre Empfehlungen" in owner and "`HF1-01`" in owner  # erdacht owns HF1-01
+    assert "Nichts wartet auf eine Antwort" in owner and "Noch keine Sitzungen geplant" in owner
+    member = views[TESTMANN]
+    text = json.dumps(member, ensure_ascii=False)
+    assert "Offene Fragen" in text and "Wählen Sie die Sprache" in text  # the open question
+    assert f"{code}: Sitzung &lt;Arbeit &amp; Wirtschaft&gt;" in text  # escaped mrkdwn
+    assert "Noch keine Sitzungen" not in text
+    [form_button] = [e for b in member["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert form_button["action_id"] == "sachstand_form_open" and form_button["value"].isdigit()
