@@ -1,6 +1,6 @@
 """Meeting commands: `sitzung planen|anlegen|festlegen|verschieben|absagen`, `umfrage`,
-`abstimmen`, `zusagen|absagen|vielleicht`, `sitzung EG2` (who answered), and the agenda
-(`top vorschlagen|annehmen|ablehnen|reihenfolge`, `tagesordnung`)."""
+`abstimmen`, `zusagen|absagen|vielleicht`, `sitzung EG2` (who answered). The agenda is in
+meeting_agenda.py, the minutes in meeting_minutes.py."""
 from __future__ import annotations
 
 import re
@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, Code, Text, parse_german_date
+from bot.core.argtypes import ArgError, Code, parse_german_date
 from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import service
 from bot.meetings.service import MeetingError
-from storage.models import AgendaItem, Body, DatePoll, Meeting
+from storage.models import Body, DatePoll, Meeting
 
 from . import meeting_minutes
 
@@ -64,7 +64,7 @@ def _body(ctx: Context, code: str | None) -> Body | None:
     return body
 
 
-def _may_speak_for(ctx: Context, body: Body) -> bool:
+def may_speak_for(ctx: Context, body: Body) -> bool:
     """Votes, RSVPs and agenda proposals are for the body's members (and the office)."""
     if ctx.standing.coordinator or body.code in ctx.standing.member_of:
         return True
@@ -140,7 +140,8 @@ def start_poll(ctx: Context, body: str | None = None) -> None:
 def _post_poll(ctx: Context, channel: object, body: Body, poll: DatePoll) -> None:
     locale = ctx.services.settings.general.locale
     label = _option_label(ctx)
-    ctx.send(channel, "meeting_poll", locale, choices=service.poll_choices(body, poll, label), body=body)  # type: ignore[arg-type]
+    choices = service.poll_choices(body, poll, label)
+    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)  # type: ignore[arg-type]
 
 
 def vote(ctx: Context, words: list[str]) -> None:
@@ -149,9 +150,10 @@ def vote(ctx: Context, words: list[str]) -> None:
     code = words[0] if words and not words[0].lstrip("+").isdigit() else None
     numbers = words[1:] if code else words
     if not numbers or not all(re.fullmatch(r"\+?\d{1,2}", n) for n in numbers):
-        raise UsageError(ctx.services.registry.commands["vote"], N_("Name the options by number, like “abstimmen 1 3”."))
+        raise UsageError(ctx.services.registry.commands["vote"],
+                         N_("Name the options by number, like “abstimmen 1 3”."))
     body = _body(ctx, code.upper() if code else None)
-    if body is None or not _may_speak_for(ctx, body):
+    if body is None or not may_speak_for(ctx, body):
         return
     poll = service.open_poll(ctx, body, ("open",))
     if poll is None:
@@ -206,7 +208,7 @@ def _created(ctx: Context, meeting: Meeting) -> None:
         ctx.reply("meeting_created", meeting=meeting, body=meeting.body, reached=reached)
 
 
-def _meeting(ctx: Context, body: str | None) -> Meeting | None:
+def next_of(ctx: Context, body: str | None) -> Meeting | None:
     found = _body(ctx, body)
     if found is None:
         return None
@@ -217,7 +219,7 @@ def _meeting(ctx: Context, body: str | None) -> Meeting | None:
 
 
 def move(ctx: Context, body: str, when: list[str]) -> None:
-    meeting = _meeting(ctx, body)
+    meeting = next_of(ctx, body)
     if meeting is None:
         return
     try:
@@ -237,7 +239,7 @@ def move(ctx: Context, body: str, when: list[str]) -> None:
 
 
 def cancel(ctx: Context, body: str) -> None:
-    meeting = _meeting(ctx, body)
+    meeting = next_of(ctx, body)
     if meeting is None:
         return
     try:
@@ -258,7 +260,7 @@ def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
         meeting = _rsvp_meeting(ctx, ref)
         if meeting is None:
             return
-        if not _may_speak_for(ctx, meeting.body):
+        if not may_speak_for(ctx, meeting.body):
             return
         if meeting.state not in service.ACTIVE or meeting.ends_at < ctx.now():
             ctx.notice("This meeting can no longer be changed.")
@@ -275,7 +277,7 @@ def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
             ctx.notice("There is no such meeting.")
         return meeting
     if ref or not ctx.channel.direct:
-        return _meeting(ctx, ref.upper() if ref else None)
+        return next_of(ctx, ref.upper() if ref else None)
     assert ctx.person is not None
     mine = [m for ms in ctx.uow.people.memberships(ctx.person)
             for m in [service.next_meeting(ctx, ms.body)] if m is not None]
@@ -286,88 +288,13 @@ def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
 
 
 def show(ctx: Context, body: str | None = None) -> None:
-    meeting = _meeting(ctx, body)
+    meeting = next_of(ctx, body)
     if meeting is None:
         return
     answers = service.answers(ctx, meeting)
     names = ctx.standing.role_for(meeting.body) >= Role.CHAIR
     ctx.reply("meeting_status", meeting=meeting, body=meeting.body, answers=answers, names=names,
               agenda=service.accepted(meeting))
-
-
-# -- agenda ----------------------------------------------------------------------------------
-
-
-def _numbered(meeting: Meeting) -> list[AgendaItem]:
-    """How `tagesordnung` numbers items: accepted in order, then proposals, then rejected."""
-    rank = {"accepted": 0, "proposed": 1, "rejected": 2}
-    return sorted(meeting.agenda, key=lambda a: (rank.get(a.state, 3), a.position, a.id))
-
-
-def agenda(ctx: Context, body: str | None = None) -> None:
-    meeting = _meeting(ctx, body)
-    if meeting is not None:
-        ctx.reply("meeting_agenda", meeting=meeting, body=meeting.body, items=list(enumerate(_numbered(meeting), 1)))
-
-
-def propose_item(ctx: Context, body: str, title: str) -> None:
-    assert ctx.person is not None
-    meeting = _meeting(ctx, body)
-    if meeting is None or not _may_speak_for(ctx, meeting.body):
-        return
-    meeting.agenda.append(AgendaItem(title=title[:300], state="proposed", proposed_by_id=ctx.person.id,
-                                     position=len(meeting.agenda) + 1))
-    ctx.uow.flush()
-    ctx.notice("Proposed for {code} on {date}: {title}. The chair decides.", code=meeting.body.code,
-               date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=title[:300])
-
-
-def _item(ctx: Context, body: str, number: int) -> tuple[Meeting, AgendaItem] | None:
-    meeting = _meeting(ctx, body)
-    if meeting is None:
-        return None
-    items = _numbered(meeting)
-    if not 1 <= number <= len(items):
-        ctx.notice("There is no item {number}; “tagesordnung {code}” lists them.", number=number,
-                   code=meeting.body.code)
-        return None
-    return meeting, items[number - 1]
-
-
-def accept_item(ctx: Context, body: str, number: int, public: str | None = None) -> None:
-    found = _item(ctx, body, number)
-    if found is None:
-        return
-    meeting, item = found
-    item.state, item.public = "accepted", public is not None
-    item.position = max((a.position for a in service.accepted(meeting) if a is not item), default=0) + 1
-    ctx.uow.flush()
-    agenda(ctx, body)
-
-
-def reject_item(ctx: Context, body: str, number: int) -> None:
-    found = _item(ctx, body, number)
-    if found is not None:
-        found[1].state = "rejected"
-        ctx.uow.flush()
-        agenda(ctx, body)
-
-
-def order_items(ctx: Context, body: str, order: list[str]) -> None:
-    meeting = _meeting(ctx, body)
-    if meeting is None:
-        return
-    items = service.accepted(meeting)
-    wanted = [int(n) for n in order if n.isdigit()]
-    if sorted(wanted) != list(range(1, len(items) + 1)):
-        ctx.notice("Give each of the {count} accepted items' numbers once, like “top reihenfolge {code} 2 1 3”.",
-                   count=len(items), code=meeting.body.code)
-        return
-    for position, number in enumerate(wanted, 1):
-        items[number - 1].position = position
-    ctx.uow.flush()
-    ctx.uow.session.refresh(meeting, ["agenda"])
-    agenda(ctx, body)
 
 
 class Number:
@@ -385,11 +312,10 @@ class Ref:
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
-    meeting_minutes.register(registry, conversations)
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
-    when = Arg("when", Words(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"}, rest=True)
-    number = Arg("number", Number(), {"de": "Nr.", "en": "no."})
+    when = Arg("when", Words(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
+               rest=True)
     ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
     chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
@@ -410,7 +336,8 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         Command("meeting_create", {"de": ("sitzung anlegen",), "en": ("meeting create",)},
                 N_("Create a meeting directly and invite the members."), create, args=(body, when),
                 examples=('sitzung anlegen EG2 14.03.2027 10:00 90min "Rathaus, Raum 12"',), **chair),
-        Command("meeting_move", {"de": ("sitzung verschieben", "sitzung ändern"), "en": ("meeting move",)},
+        Command("meeting_move", {"de": ("sitzung verschieben", "sitzung ändern", "sitzung ort"),
+                                 "en": ("meeting move", "meeting place")},
                 N_("Give the next meeting a new time or place; everyone invited is told."), move,
                 args=(body, when), examples=("sitzung verschieben EG2 21.03.2027 14:00",), **chair),
         Command("meeting_cancel", {"de": ("sitzung absagen",), "en": ("meeting cancel",)},
@@ -420,28 +347,17 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 N_("The next meeting of a body: time, place, agenda and who has answered."), show,
                 args=(maybe_body,), group="meetings", examples=("sitzung EG2",)),
         Command("rsvp_yes", {"de": ("zusagen",), "en": ("accept",)}, N_("Say you will come to the next meeting."),
-                _rsvp("yes"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings", examples=("zusagen EG2",)),
+                _rsvp("yes"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("zusagen EG2",)),
         Command("rsvp_no", {"de": ("absagen",), "en": ("decline",)}, N_("Say you cannot come."),
-                _rsvp("no"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings", examples=("absagen EG2",)),
+                _rsvp("no"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("absagen EG2",)),
         Command("rsvp_maybe", {"de": ("vielleicht",), "en": ("maybe",)}, N_("Say you may come."),
-                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings", examples=("vielleicht EG2",)),
-        Command("agenda", {"de": ("tagesordnung",), "en": ("agenda",)},
-                N_("The agenda of a body's next meeting, with proposals."), agenda, args=(maybe_body,),
-                group="meetings", examples=("tagesordnung EG2",)),
-        Command("agenda_propose", {"de": ("top vorschlagen",), "en": ("agenda propose",)},
-                N_("Propose an item for the next meeting's agenda."), propose_item,
-                args=(body, Arg("title", Text(), {"de": "Titel", "en": "title"}, rest=True)),
-                role=Role.MEMBER, group="meetings", examples=('top vorschlagen EG2 "Fachkräfteforum 2027"',)),
-        Command("agenda_accept", {"de": ("top annehmen",), "en": ("agenda accept",)},
-                N_("Accept a proposed item (add “öffentlich” to show it in the public calendar)."), accept_item,
-                args=(body, number, Arg("public", Text(), {"de": "öffentlich", "en": "public"}, required=False)),
-                examples=("top annehmen EG2 2 öffentlich",), **chair),
-        Command("agenda_reject", {"de": ("top ablehnen",), "en": ("agenda reject",)},
-                N_("Reject a proposed item."), reject_item, args=(body, number),
-                examples=("top ablehnen EG2 3",), **chair),
-        Command("agenda_order", {"de": ("top reihenfolge",), "en": ("agenda order",)},
-                N_("Order the accepted items."), order_items,
-                args=(body, Arg("order", Words(), {"de": "Nummern", "en": "numbers"}, rest=True)),
-                examples=("top reihenfolge EG2 2 1",), **chair),
+                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("vielleicht EG2",)),
     ):
         registry.register(command)
+    from . import meeting_agenda  # it builds on this module's helpers
+
+    meeting_agenda.register(registry, conversations)
+    meeting_minutes.register(registry, conversations)

@@ -72,7 +72,8 @@ def members(body: Body) -> list[Person]:
 def propose(ctx: Context, body: Body) -> DatePoll:
     """Candidate slots in the next window of the cadence, kept as a draft poll."""
     if open_poll(ctx, body, ("open",)) is not None:
-        raise MeetingError(N_("A date poll for {code} is already open. Confirm it with “sitzung festlegen {code}”."),
+        raise MeetingError(N_("A date poll for {code} is already open. "
+                              "Confirm it with “sitzung festlegen {code}”."),
                            code=body.code)
     settings, tz = ctx.services.settings, ctx.services.settings.general.timezone
     today = ctx.today()

@@ -38,7 +38,8 @@ def next_window(today: date, per_year: int, met_in: Iterable[date]) -> Period:
     met = set(met_in)
     period = period_of(today, per_year)
     for _ in range(per_year * 2):
-        if not any(period.start <= d <= period.due for d in met) and period.due >= today + timedelta(days=MIN_LEAD_DAYS):
+        free = not any(period.start <= d <= period.due for d in met)
+        if free and period.due >= today + timedelta(days=MIN_LEAD_DAYS):
             return period
         period = period_of(period.due + timedelta(days=1), per_year)
     return period

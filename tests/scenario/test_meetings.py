@@ -28,8 +28,9 @@ _clicks = itertools.count(1)
 async def click(bot: Bot, user: str, value: str, room: str = ROOM, kind: str = "action") -> list[OutgoingMessage]:
     """A button press (Slack) or reaction (Matrix) arrives as the choice's value."""
     before = len(bot.transport.sent)
-    await bot.app.dispatch(IncomingMessage(ChannelRef("console", room), PersonRef("console", user), value,
-                                           f"click{next(_clicks)}", kind=kind, addressed=False))  # type: ignore[arg-type]
+    event = IncomingMessage(ChannelRef("console", room), PersonRef("console", user), value, f"click{next(_clicks)}",
+                            kind=kind, addressed=False)  # type: ignore[arg-type]
+    await bot.app.dispatch(event)
     await bot.app.settle()
     return bot.transport.sent[before:]
 
@@ -76,7 +77,8 @@ async def test_poll_to_meeting_invitation_rsvp_change_cancel(db_url: str) -> Non
 
         tally = await bot.text("beispiel", "umfrage EG2")  # asked again: where the votes stand
         assert "1) " + poll.choices[0].label + ": 1 Stimme – Paul Testmann" in tally
-        assert "3) " + poll.choices[2].label + ": 4 Stimmen" in tally and "4) " + poll.choices[3].label + ": 0 Stimmen" in tally
+        assert "3) " + poll.choices[2].label + ": 4 Stimmen" in tally
+        assert "4) " + poll.choices[3].label + ": 0 Stimmen" in tally
 
         before = len(bot.transport.sent)
         await bot.say("beispiel", "sitzung festlegen", room=ROOM)

@@ -136,8 +136,8 @@ async def test_a_reminder_due_during_a_restart_arrives_once(db_url: str) -> None
     later = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
     async with Bot(settings, now=later) as bot:
         reminders = [m for m in bot.transport.sent if "Erinnerung" in m.text() or "Reminder" in m.text()]
-        assert {m.channel.id for m in reminders} == {f"dm:{h}" for h in
-                                                     ("beispiel", "ersatz", "testmann", "vorschau", "skizze", "attrappe")}
+        members = ("beispiel", "ersatz", "testmann", "vorschau", "skizze", "attrappe")
+        assert {m.channel.id for m in reminders} == {f"dm:{h}" for h in members}
         to_testmann = next(m for m in reminders if m.channel.id == "dm:testmann")
         assert to_testmann.choices == []  # testmann has answered
         to_skizze = next(m for m in reminders if m.channel.id == "dm:skizze")
@@ -158,7 +158,8 @@ async def test_bodies_are_set_up_from_chat(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         refused = await bot.text("testmann", 'gremium anlegen AK1 arbeitskreis "Arbeitskreis Wohnen"')
         assert "Koordination" in refused or "coordinator" in refused.lower()
-        assert "AK1 angelegt" in await bot.text("koordination", 'gremium anlegen AK1 arbeitskreis "Arbeitskreis Wohnen"')
+        created = await bot.text("koordination", 'gremium anlegen AK1 arbeitskreis "Arbeitskreis Wohnen"')
+        assert "AK1 angelegt" in created
         await bot.say("koordination", "gremium takt AK1 mindestens 2")
         assert "Raum von AK1" in await bot.text("koordination", "gremium raum AK1", room="#ak-wohnen")
         await bot.say("koordination", "mitglied hinzufügen AK1 @probe")
@@ -211,3 +212,25 @@ async def test_rsvp_words_inside_a_conversation(db_url: str) -> None:
         assert "Bitte antworten Sie mit 1 (Deutsch) oder 2 (English)" in await bot.text("testmann", "vielleicht")
         assert "kommt vielleicht zu EG2" in await bot.text("testmann", f"vielleicht {meeting.id}")
         assert "Zeitzone" in await bot.text("testmann", "1")  # the conversation goes on
+
+
+@SQLITE
+async def test_mistakes_and_rights_are_answered_clearly(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        assert "Vorsitz von EG2" in await bot.text("testmann", "sitzung planen EG2")  # a member, not the chair
+        assert "Vergangenheit" in await bot.text("beispiel", "sitzung anlegen EG2 20.11.2026 10:00")
+        assert "keine Uhrzeit" in await bot.text("beispiel", "sitzung anlegen EG2 14.12.2026 abends")
+        too_long = await bot.text("beispiel", "sitzung anlegen EG2 14.12.2026 10:00 11h")
+        assert "zwischen 15 Minuten und 10 Stunden" in too_long
+        assert "keine Sitzung geplant" in await bot.text("testmann", "zusagen EG2")
+        assert "Noch keine Terminvorschläge" in await bot.text("beispiel", "umfrage EG2")
+        await bot.say("beispiel", "sitzung planen EG2")
+        await bot.say("beispiel", "umfrage EG2")
+        assert "keine Option 9" in await bot.text("testmann", "abstimmen EG2 9")
+        assert "Nennen Sie die Optionen mit Nummer" in await bot.text("testmann", "abstimmen EG2 morgen")
+        await bot.say("beispiel", 'sitzung anlegen EG2 14.12.2026 10:00 "Raum 1"')
+        assert "tagt zu dieser Zeit schon" in await bot.text("beispiel", "sitzung anlegen EG2 14.12.2026 11:00")
+        await bot.say("beispiel", "sitzung ort EG2 Raum 2")
+        assert _meetings(bot)[0].place == "Raum 2" and _meetings(bot)[0].sequence == 1
+        await bot.say("beispiel", "sitzung absagen EG2")
+        assert "keine Sitzung geplant" in await bot.text("testmann", "absagen EG2")

@@ -14,7 +14,8 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def _meeting(**kw: object) -> Meeting:
     start = datetime(2027, 3, 29, 8, 0, tzinfo=UTC)  # the day after the switch to summer time: 10:00 CEST
-    values = dict(id=1, body_id=1, title="EG2 – Expertengruppe", starts_at=start, ends_at=start + timedelta(minutes=90),
+    values = dict(id=1, body_id=1, title="EG2 – Expertengruppe", starts_at=start,
+                  ends_at=start + timedelta(minutes=90),
                   place="Rathaus, Raum 12", online_url="", state="invited", uid="abc@sachstand.example", sequence=0)
     values.update(kw)
     meeting = Meeting(**values)
@@ -54,6 +55,6 @@ def test_a_feed_has_no_people_and_only_public_items() -> None:
     events = cal.walk("VEVENT")
     assert [str(e["UID"]) for e in events] == ["abc@sachstand.example", "b@x"]
     assert all(str(e["DESCRIPTION"]) == "1. Sachstand der Empfehlungen" for e in events)
-    assert str(events[1]["LOCATION"]) == "https://meet.example.org/eg2" and str(events[1]["URL"]) == "https://meet.example.org/eg2"
+    assert str(events[1]["LOCATION"]) == str(events[1]["URL"]) == "https://meet.example.org/eg2"
     assert b"ORGANIZER" not in data and b"ATTENDEE" not in data and b"Personalfrage" not in data
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded as RFC 5545 asks

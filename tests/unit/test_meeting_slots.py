@@ -11,7 +11,8 @@ HOURS = (time(9, 0), time(16, 0))
 
 
 def _days(start: date, end: date, **kw: object) -> list[date]:
-    slots = candidates(start, end, tz="Europe/Berlin", hours=HOURS, minutes=90, count=500, **kw)  # type: ignore[arg-type]
+    slots = candidates(start, end, tz="Europe/Berlin", hours=HOURS, minutes=90, count=500,
+                       **kw)  # type: ignore[arg-type]
     return [s.starts_at.astimezone(BERLIN).date() for s in slots]
 
 
