@@ -4,7 +4,8 @@ Both run in this process, side by side, against the same local fake of Slack's W
 - Sachstand: the real App (SQLite in a temp dir, example catalog) with its web server and
   /slack/events; each request is acknowledged, then answered through router and outbox.
 - Baseline: a bare Bolt AsyncApp on its own aiohttp server, configured the same way
-  (process_before_response, ack first, then the answer posted in a task).
+  (process_before_response, ack first, then the answer posted in a task over one
+  keep-alive session, auth.test done by the warm-up).
 Signed requests alternate between the two over keep-alive connections, paced so the answer
 work of one request overlaps the next, as in real use. Prints one line of figures:
     p50_ms=… p99_ms=… base_p50_ms=… base_p99_ms=… ratio=…   (ratio of the p50s)
@@ -40,7 +41,7 @@ PACE = 0.01  # seconds between requests
 
 
 async def bare_bolt(api_url: str) -> tuple[web.AppRunner, int]:
-    client = AsyncWebClient(token="xoxb-test", base_url=api_url)
+    client = AsyncWebClient(token="xoxb-test", base_url=api_url, session=aiohttp.ClientSession())  # as ours
     bolt = AsyncApp(client=client, signing_secret=SECRET, process_before_response=True)
     tasks: set[asyncio.Task[object]] = set()
 
@@ -55,8 +56,12 @@ async def bare_bolt(api_url: str) -> tuple[web.AppRunner, int]:
     async def handle(request: web.Request) -> web.StreamResponse:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
+    async def close(_: web.Application) -> None:
+        await client.session.close()  # type: ignore[union-attr]
+
     webapp = web.Application()
     webapp.router.add_post("/slack/events", handle)
+    webapp.on_cleanup.append(close)
     runner = web.AppRunner(webapp, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

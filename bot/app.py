@@ -60,6 +60,7 @@ class App:
         self.scheduler.add_tick("rounds", self._rounds)
         self.scheduler.add_tick("meetings", self._meetings)
         self.scheduler.add_tick("digests", self._digests)
+        self.scheduler.add_tick("reports", self._reports)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -125,6 +126,12 @@ class App:
         if await self.run_sync(digests.scheduled_tick, self.services):
             self._kick()
 
+    async def _reports(self) -> None:
+        from .reports import delivery
+
+        if await self.run_sync(delivery.tick, self.services):
+            self._kick()
+
     async def _rounds(self) -> None:
         """Due closings, openings and reminders; then the prompts, a batch at a time so
         answers to people are handled in between."""
@@ -160,6 +167,17 @@ class App:
             report = import_catalog(uow, path, progress=False)
             uow.commit()
             log.info("loaded example catalog %s: %s", path, report)
+            self._load_history(uow, path)
+
+    def _load_history(self, uow: Any, catalog: Path) -> None:
+        """The example's past (rounds, releases, meetings), so a fresh start shows the process."""
+        from storage.catalog_io.history import history_for, load_history
+
+        history = history_for(catalog) if self.settings.general.example_history else None
+        if history is not None:
+            count = load_history(uow, history, self.settings.general.timezone)
+            uow.commit()
+            log.info("loaded example history %s: %d entries", history.name, count)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()

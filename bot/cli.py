@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="öffentliche Statusseite als statische Dateien schreiben")
     pub.add_argument("--out", type=Path, required=True, metavar="DIR", help="Zielverzeichnis")
     pub.set_defaults(func=_publish)
+    rep = sub.add_parser("report", help="Bericht als druckbare HTML-Datei schreiben")
+    rep.add_argument("kind", help="sachstand | halbjahr | beirat | integrationsbericht")
+    rep.add_argument("period", help="2026-Q4, 2026-H2, 2026 oder 2025-2026")
+    rep.add_argument("--body", help="Gremium (für den Sachstandsbericht), z. B. EG2")
+    rep.add_argument("--out", type=Path, required=True, metavar="FILE", help="Zieldatei (.html)")
+    rep.set_defaults(func=_report)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
     return parser
 
@@ -74,6 +80,24 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
     app.prepare()
     count = export(app, args.out)
     print(f"{count} Dateien nach {args.out} geschrieben.")
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from .app import App
+    from .reports.documents import ReportError, render
+
+    app = App(settings, transports=[])
+    app.prepare()
+    try:
+        with app.uow_factory() as uow:
+            html = render(app.services, uow, args.kind.lower(), args.period, args.body)
+    except ReportError as exc:
+        print(f"Bericht nicht erstellt: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(html, encoding="utf-8")
+    print(f"Bericht geschrieben: {args.out} ({len(html) // 1024} KB)")
     return 0
 
 

@@ -106,6 +106,9 @@ class GeneralSection(_Section):
     example_catalog: str = Field(
         "examples/koeln.yaml", description="Catalogue loaded into an empty database at start; '' disables."
     )
+    example_history: bool = Field(
+        True, description="Also load the catalogue's history (<name>-verlauf.yaml: past rounds, meetings)."
+    )
     data_dir: Path = Field(Path("data"), description="Directory for the SQLite file and stores.")
 
     @field_validator("timezone")

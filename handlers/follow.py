@@ -79,8 +79,8 @@ def follow(ctx: Context, spec: tuple[str, list[str], str | None] | None = None) 
     ctx.reply("follow_saved", shown=shown, sub=sub)
 
 
-def unfollow(ctx: Context, target: str = "alles") -> None:
-    found = resolve(ctx, target)
+def unfollow(ctx: Context, target: str | None = None) -> None:
+    found = resolve(ctx, target or "alles")
     if found is None:
         return
     scope, shown = found
@@ -99,11 +99,11 @@ def subscriptions(ctx: Context) -> None:
     ctx.reply("follow_list", subs=subs)
 
 
-def digest(ctx: Context, target: str = "alles") -> None:
+def digest(ctx: Context, target: str | None = None) -> None:
     """A digest now, here: since this room's last digest of that scope, else the last 30 days."""
     from bot import digests
 
-    found = resolve(ctx, target)
+    found = resolve(ctx, target or "alles")
     if found is None:
         return
     scope, shown = found

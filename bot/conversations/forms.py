@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from storage.models import ConversationState
 
 CONFIRM_STEPS = frozenset({"confirm"})
+CONFIRM_WORD = "ja"  # what the submit button says to the confirmation step
+LOOPING = N_("This question needs several answers; please answer it in our conversation.")
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,6 @@ def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, st
             return {steps[-1].name: cc.ctx.t(exc.message, **exc.values)}
     cc.ctx.services.conversations.move(cc, name)  # DONE → finish; otherwise ask what comes next
     return {}
-
-
-LOOPING = N_("This question needs several answers; please answer it in our conversation.")
-CONFIRM_WORD = "ja"
 
 
 # -- entry points for transports: each opens its own unit of work (run in the worker thread) --

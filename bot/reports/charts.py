@@ -30,6 +30,23 @@ def progress_by_field(labels: Sequence[str], values: Sequence[float | None], tit
     return fig
 
 
+def series_by_gender(title: str, unit: str, series: dict[str, list[tuple[str, float]]]) -> Figure:
+    """One line per gender (gesamt bold) over the periods."""
+    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=100)
+    styles = {"gesamt": ("#1a1a1a", 2.5), "weiblich": ("#a10000", 1.5), "männlich": (BLUE, 1.5),
+              "divers": ("#6b4e00", 1.5)}
+    for gender, points in series.items():
+        color, width = styles.get(gender, ("#595959", 1.2))
+        ax.plot([p for p, _ in points], [v for _, v in points], marker="o", color=color, linewidth=width,
+                label=gender)
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(unit)
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 def png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

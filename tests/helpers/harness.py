@@ -59,8 +59,9 @@ class Clock:
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:
+    # the catalog without its history: tests start from a known, quiet state
     env = {"SACHSTAND_DATABASE__URL": db_url, "SACHSTAND_WEB__ENABLED": "false",
-           "SACHSTAND_GENERAL__EXAMPLE_CATALOG": str(KOELN)}
+           "SACHSTAND_GENERAL__EXAMPLE_CATALOG": str(KOELN), "SACHSTAND_GENERAL__EXAMPLE_HISTORY": "false"}
     env.update({f"SACHSTAND_{k.upper()}": str(v) for k, v in overrides.items()})
     return load_settings(None, env)
 

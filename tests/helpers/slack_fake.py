@@ -47,6 +47,8 @@ class Failure:
 class SlackFake:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploaded files by id
+    uploads: dict[str, bytes] = field(default_factory=dict)  # their bytes (step 2 of files.uploadV2)
     port: int = 0
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -63,6 +65,7 @@ class SlackFake:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -148,9 +151,29 @@ class SlackFake:
         if method in ("views.open", "views.publish", "views.update"):
             view = params.get("view", {})
             return {"ok": True, "view": {**(view if isinstance(view, dict) else {}), "id": f"V{next(self._ts)}"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            self.files[file_id] = {"filename": params.get("filename"), "length": int(params.get("length", 0))}
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            shared = [{**self.files.get(f["id"], {}), "id": f["id"], "title": f.get("title"),
+                       "channel": params.get("channel_id")} for f in files]
+            for f in shared:
+                self.files[f["id"]].update(f)
+            return {"ok": True, "files": shared}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket=t{next(self._ts)}"}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files.uploadV2: the bytes go to the URL that step 1 handed out."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        self.uploads[file_id] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     # -- Socket Mode --------------------------------------------------------------------
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:

@@ -54,3 +54,5 @@ async def test_a_digest_on_demand(db_url: str) -> None:
         text = await bot.text("testmann", "digest HF2")
         assert "Digest: HF2" in text and "Nach Handlungsfeld" in text
         assert "weder ein Handlungsfeld" in await bot.text("testmann", "digest QQ7")
+        assert "Digest: alles" in await bot.text("testmann", "digest")  # everything, by default
+        assert "Hier folgt niemand" in await bot.text("testmann", "entfolgen")

@@ -15,7 +15,7 @@ CHOICE_PATTERN = re.compile("^" + re.escape(CHOICE_PREFIX) + r"\d+$")
 VIEWS = ("sachstand_form",)
 FORM_VIEW = VIEWS[0]
 # OAuth scopes the calls in transport.py need.
-BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write")
+BOT_SCOPES = ("chat:write", "commands", "files:write", "im:history", "im:write")
 
 
 def slash_commands(configured: str) -> tuple[str, ...]:

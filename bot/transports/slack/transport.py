@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
@@ -21,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversations.forms import first_question_templates, load_form, submit_form
 from bot.core.commands import N_
-from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
+from bot.core.events import Attachment, ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
 from bot.outbox import RetryAfter, Undeliverable
 
 from . import blocks
@@ -38,8 +39,9 @@ log = logging.getLogger(__name__)
 NAME = "slack"
 EVENTS_PATH = "/slack/events"
 # Replies to a slash command in a shared channel are ephemeral (help, errors, personal
-# views) — except announcements, which everyone in the channel should see.
-IN_CHANNEL_TEMPLATES = frozenset({"item_changed"})
+# views) — except announcements, which everyone in the channel should see. (Better one day:
+# the core marks a reply as an announcement; until then, by template.)
+IN_CHANNEL_TEMPLATES = frozenset({"item_changed", "item_created", "item_edited", "round_opened", "round_closed"})
 SAVE, CANCEL = N_("Save"), N_("Cancel")
 RETRY_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
                           "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
@@ -73,6 +75,7 @@ class SlackTransport:
         self._dispatch: Dispatch | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._parts_sent: dict[str, int] = {}  # txn id → parts of a split message already posted
+        self._dms: dict[str, str] = {}  # user id → DM channel id (conversations.open is idempotent)
         self._socket: Any = None
         self._started = False
         self.forms = first_question_templates(app.services.conversations.conversations)
@@ -94,6 +97,8 @@ class SlackTransport:
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        # one keep-alive session for every Web API call (the SDK opens one per call otherwise)
+        self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         await self._prime_authorization()
         if self.settings.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -125,6 +130,9 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
         if self._dispatch is None:
@@ -257,8 +265,10 @@ class SlackTransport:
 
     # -- outgoing ------------------------------------------------------------------------
     async def direct_channel(self, user_id: str) -> str:
-        response = await _call(self.client.conversations_open(users=user_id))
-        return str(response["channel"]["id"])
+        if user_id not in self._dms:  # a fan-out queues many rows before the first DM is known
+            response = await _call(self.client.conversations_open(users=user_id))
+            self._dms[user_id] = str(response["channel"]["id"])
+        return self._dms[user_id]
 
     async def send(self, message: OutgoingMessage) -> str | None:
         assert message.channel is not None
@@ -272,29 +282,36 @@ class SlackTransport:
         user = slash_user(message.in_reply_to)
         ephemeral = not channel.direct and (message.ephemeral or (
             bool(user) and message.meta.get("template") not in IN_CHANNEL_TEMPLATES))
+        to = (user or message.to_person) if ephemeral else ""
         try:
-            return await self._post(parts, channel.id, user or message.to_person if ephemeral else "", txn)
+            return await self._post(parts, message.attachments, channel.id, to, txn)
         except Refused as exc:
             if exc.error not in NOT_THERE or not user:
                 raise
             # a slash command where the bot is not a member: the answer comes as a direct message
             log.info("slack: not in %s; answering %s directly", channel.id, user)
-            return await self._post(parts, await self.direct_channel(user), "", txn)
+            return await self._post(parts, message.attachments, await self.direct_channel(user), "", txn)
 
-    async def _post(self, parts: list[blocks.Part], channel: str, ephemeral_to: str, txn: str) -> str | None:
+    async def _post(self, parts: list[blocks.Part], files: list[Attachment], channel: str, ephemeral_to: str,
+                    txn: str) -> str | None:
+        """Text parts, then files; what went out before a failure is not sent again on the retry."""
         first_id: str | None = None
-        for index, part in enumerate(parts):
+        steps: list[blocks.Part | Attachment] = [*parts, *files]
+        for index, step in enumerate(steps):
             if index < self._parts_sent.get(txn, 0):
-                continue  # posted before a failure of a later part: never twice
-            if ephemeral_to:
+                continue
+            if isinstance(step, Attachment):  # files cannot be ephemeral: those go to the person's DM
+                target = await self.direct_channel(ephemeral_to) if ephemeral_to else channel
+                await _call(self.client.files_upload_v2(channel=target, file=step.data, filename=step.filename,
+                                                        title=step.filename))
+            elif ephemeral_to:
                 response = await _call(self.client.chat_postEphemeral(
-                    channel=channel, user=ephemeral_to, text=part.text, blocks=part.blocks))
-                remote = response.get("message_ts")
+                    channel=channel, user=ephemeral_to, text=step.text, blocks=step.blocks))
+                first_id = first_id or str(response.get("message_ts") or "") or None
             else:
                 response = await _call(self.client.chat_postMessage(
-                    channel=channel, text=part.text, blocks=part.blocks, unfurl_links=False))
-                remote = response.get("ts")
-            first_id = first_id or (str(remote) if remote else None)
+                    channel=channel, text=step.text, blocks=step.blocks, unfurl_links=False))
+                first_id = first_id or str(response.get("ts") or "") or None
             if txn:
                 self._parts_sent[txn] = index + 1
         self._parts_sent.pop(txn, None)
@@ -320,7 +337,8 @@ async def _call(request: Awaitable[Any]) -> Any:
             headers = {k.lower(): v for k, v in (response.headers or {}).items()}
             raw = headers.get("retry-after", "1")
             raise RetryAfter(float(raw[0] if isinstance(raw, list) else raw), "slack rate limit") from exc
-        error = str(response.get("error", "")) if response is not None else ""
+        data = response.data if response is not None and isinstance(response.data, dict) else {}
+        error = str(data.get("error", ""))
         if status >= 500 or not error or error in RETRY_ERRORS:
             raise
         raise Refused(error) from exc

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 import urllib.parse
@@ -105,3 +106,10 @@ async def test_a_message_to_a_person_opens_the_direct_message_first(slack: Slack
     assert hello["channel"] == "D0TSTMN10" and hello["text"] == "Hallo"
     with slack.app.uow_factory() as uow:  # remembered: the next message needs no conversations.open
         assert uow.people.identity("slack", TESTMANN).dm_channel == "D0TSTMN10"
+
+
+async def test_slack_can_verify_the_events_url(slack: SlackBot) -> None:
+    """Slack checks a newly entered Request URL with a signed challenge."""
+    status, body = await slack.post(json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3g",
+                                                "type": "url_verification"}), "application/json")
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3g" in body

@@ -119,3 +119,31 @@ async def test_app_home_shows_open_prompts_recommendations_and_meetings(slack: S
     assert "Noch keine Sitzungen" not in text
     [form_button] = [e for b in member["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert form_button["action_id"] == "sachstand_form_open" and form_button["value"].isdigit()
+
+
+async def test_a_status_round_answered_through_the_modal(slack: SlackBot) -> None:
+    """The office opens a round in a channel; an owner is asked in a DM and answers with the form."""
+    from decimal import Decimal
+
+    await slack.command("U0KOORD01", "runde starten EG2 frist 15.12.2026")
+    prompt, question = await slack.posted(2, DM)  # the DM is opened by the bot
+    assert "2 Empfehlungen" in prompt["text"] and "HF2-04" in question["text"]
+    assert "📝 Als Formular ausfüllen" in _buttons(question)
+    assert [c.params["users"] for c in slack.fake.called("conversations.open")].count(TESTMANN) == 1
+
+    await slack.click(TESTMANN, question, "Als Formular ausfüllen")
+    [opened_view] = await slack.fake.wait_calls("views.open")
+    view = opened_view.params["view"]
+    answers = {"status": "in_progress", "metric": "75", "happened": "Zwei Kurse gestartet.",
+               "next_steps": "Dritter Kurs im Januar.", "blockers": "keine",
+               "summary": "Zwei Teilzeitkurse laufen.", "publish": "ja"}
+    status, body = await slack.submit(TESTMANN, view, {**answers, "metric": "viele"})
+    assert json.loads(body)["response_action"] == "errors" and list(json.loads(body)["errors"]) == ["metric"]
+    status, body = await slack.submit(TESTMANN, view, answers)
+    assert status == 200 and not json.loads(body or "{}").get("response_action")
+    saved = await slack.fake.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage"
+                                                     and "HF2-06" in c.params["text"]])
+    assert "(2/2)" in saved[-1].params["text"]  # the next item is asked, as in chat
+    with slack.app.uow_factory() as uow:
+        rec = uow.catalog.recommendation("HF2-04")
+        assert [m.current for m in rec.metrics] == [Decimal(75)]

@@ -121,3 +121,39 @@ async def test_a_command_where_the_bot_is_not_a_member_is_answered_directly(slac
     await slack.command(TESTMANN, "hilfe", channel="C0FREMD", channel_name="fremd")
     [answer] = await slack.posted(1, DM)
     assert "Befehle" in answer["text"] and slack.fake.called("conversations.open")
+
+
+async def test_a_digest_comes_with_its_chart_as_a_file(slack: SlackBot) -> None:
+    await slack.say(TESTMANN, "digest HF2")
+    [digest] = await slack.posted(1, DM)
+    [done] = await slack.fake.wait_calls("files.completeUploadExternal")
+    [chart] = done.response["files"]
+    assert chart["channel"] == DM and chart["filename"].endswith(".png")
+    assert slack.fake.uploads[chart["id"]].startswith(b"\x89PNG")  # the bytes arrived
+    # asked for in a channel: "a digest now, here" — for the channel, chart included
+    await slack.command(TESTMANN, "digest HF2")
+    here = (await slack.posted(2))[1]
+    assert here["channel"] == "C0EGARBEIT" and "user" not in here and here["text"] == digest["text"]
+    second = (await slack.fake.wait_calls("files.completeUploadExternal", 2))[1]
+    assert second.params["channel_id"] == "C0EGARBEIT"
+
+
+async def test_a_file_for_one_person_in_a_channel_goes_to_their_direct_message(slack: SlackBot) -> None:
+    from bot.core.events import Attachment, ChannelRef, OutgoingMessage
+    from bot.outbox import to_row
+    from storage.models import utcnow
+
+    message = OutgoingMessage(ChannelRef("slack", "C0EGARBEIT"), {"slack": "Nur für Sie"}, to_person=TESTMANN,
+                              ephemeral=True, attachments=[Attachment("chart.png", "image/png", b"\x89PNG1")])
+
+    def enqueue() -> None:
+        with slack.app.uow_factory() as uow:
+            uow.session.add(to_row(message, "txn-file-1", utcnow()))
+            uow.commit()
+
+    await slack.app.run_sync(enqueue)
+    await slack.app.workers["slack"].flush()
+    [text] = slack.fake.called("chat.postEphemeral")
+    assert text.params["channel"] == "C0EGARBEIT" and text.params["user"] == TESTMANN
+    [upload] = slack.fake.called("files.completeUploadExternal")
+    assert upload.params["channel_id"] == DM  # files cannot be ephemeral

@@ -1,0 +1,62 @@
+"""Reports delivered along the reporting lines: when a line's period has ended, its report
+goes into the receiving body's room as an HTML file — once (the ledger), also after downtime.
+
+An expert group delivers its quarterly Sachstand; a body without recommendations of its own
+(the steering group, the office) delivers the report its cadence asks for: yearly → the
+Beirat's pack, half-yearly → the half-yearly report, otherwise the report on the state."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.events import Attachment, ChannelRef
+from bot.jobs import system_context
+from bot.rounds.periods import period_of
+
+from .documents import render
+
+if TYPE_CHECKING:
+    from bot.core.context import Services
+    from storage.models import ReportingLine
+    from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(days=14)  # a report missed while the bot was down is still delivered
+FILE_NAMES = {"sachstand": "sachstandsbericht", "stand": "bericht-stand", "halbjahr": "halbjahresbericht",
+              "beirat": "jahresbericht-beirat"}
+
+
+def kind_for(uow: UnitOfWork, line: ReportingLine) -> str:
+    if uow.catalog.recommendations_of_body(line.from_body_id):
+        return "sachstand"
+    return {1: "beirat", 2: "halbjahr"}.get(line.per_year, "stand")
+
+
+def tick(services: Services) -> int:
+    """Deliver each line's report for the period that ended last, once, within the grace days."""
+    delivered = 0
+    with services.uow_factory() as uow:
+        ctx = system_context(services, uow, ChannelRef("system", ""), None)
+        today = ctx.today()
+        for line in uow.bodies.reporting_lines():
+            period = period_of(today, line.per_year)
+            period = period_of(period.start - timedelta(days=1), line.per_year)  # the last one that ended
+            if today - period.due > GRACE:
+                continue  # long past (a new installation): not delivered after the fact
+            key = f"report:{line.id}:{period.label}"
+            if uow.ops.done(key):
+                continue
+            kind = kind_for(uow, line)
+            html = render(services, uow, kind, period.label, line.from_body.code if kind == "sachstand" else None)
+            name = f"{FILE_NAMES[kind]}-{line.from_body.code.lower()}-{period.label}.html"
+            for room in line.to_body.rooms:
+                if room.transport in services.formats:
+                    ctx.send(ChannelRef(room.transport, room.room_id), "report_delivered",
+                             services.settings.general.locale, line=line, period=period.label, kind=kind,
+                             attachments=[Attachment(name, "text/html", html.encode())])
+            uow.ops.mark_done(key, "report", ctx.now(), ctx.now(), file=name)
+            delivered += 1
+            log.info("delivered %s to %s", name, line.to_body.code)
+        uow.commit()
+    return delivered
