@@ -64,10 +64,38 @@ async def test_invitation_and_rsvps_on_slack(slack: SlackBot) -> None:
     assert "Rathaus, Raum 12" in to_testmann["text"] and "Invitation" in to_ersatz["text"]
 
     await bot.click(TESTMANN, to_testmann, "Ja")  # a button in the DM
-    await bot.click(ERSATZ, invitation, "Nein")  # a button in the channel
-    await bot.fake.wait_for(lambda _: len(_answers(bot)) == 2 or None)
-    assert _answers(bot) == {"testmann": "yes", "ersatz": "no"}
+    await bot.click(ERSATZ, invitation, "Nein")  # buttons in the channel: one message, many people
+    await bot.click(BEISPIEL, invitation, "Ja")
+    await bot.fake.wait_for(lambda _: len(_answers(bot)) == 3 or None)
+    assert _answers(bot) == {"testmann": "yes", "ersatz": "no", "beispiel": "yes"}
+    # the channel's invitation keeps its buttons for the others; the DM's shows the answer
+    updated = {c.params["channel"] for c in bot.fake.called("chat.update")}
+    assert CHANNEL not in updated and "D0TSTMN10" in updated
 
     await bot.say(KOORDINATION, "sitzung EG2")
     status = (await bot.posted(1, "D0KOORD01"))[-1]["text"]
-    assert "1 ja, 1 nein" in status and "Testmann" in status and "Ersatz" in status
+    assert "2 ja, 1 nein" in status and "Testmann" in status and "Ersatz" in status
+
+
+async def test_a_date_poll_in_the_channel_on_slack(slack: SlackBot) -> None:
+    bot = slack
+    await bot.command(KOORDINATION, "gremium raum EG2", channel=CHANNEL)
+    await bot.command(BEISPIEL, "sitzung planen EG2", channel=CHANNEL)
+    await bot.command(BEISPIEL, "umfrage EG2", channel=CHANNEL)
+    poll = await bot.fake.wait_for(lambda _: next((m for m in [c.params for c in bot.fake.called("chat.postMessage")]
+                                                   if "Terminumfrage" in m.get("text", "")), None))
+    assert [value for _, value in _buttons(poll)] == [f"abstimmen EG2 +{n}" for n in range(1, 6)]
+    poll = {**poll, "ts": next(c.response["ts"] for c in bot.fake.called("chat.postMessage") if c.params is poll)}
+    labels = [label for label, _ in _buttons(poll)]
+    await bot.click(TESTMANN, poll, labels[0])  # one person, two dates on the same message
+    await bot.click(TESTMANN, poll, labels[2])
+    await bot.click(ERSATZ, poll, labels[2])
+
+    def votes(_: object) -> dict[int, int] | None:
+        with bot.app.uow_factory() as uow:
+            from storage.models import PollOption, PollVote
+
+            counts = {o.position: uow.session.query(PollVote).filter_by(option_id=o.id).count()
+                      for o in uow.session.query(PollOption).all()}
+        return counts if sum(counts.values()) == 3 else None
+    assert await bot.fake.wait_for(votes) == {1: 1, 2: 0, 3: 2, 4: 0, 5: 0}
