@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from bot.app import App
 from storage.models import Meeting, Rsvp
@@ -61,6 +62,13 @@ async def test_invitation_and_rsvps_on_slack(slack: SlackBot) -> None:
     assert _buttons(invitation) == [("Ja", f"zusagen {mid}"), ("Nein", f"absagen {mid}"),
                                     ("Vielleicht", f"vielleicht {mid}")]
     to_testmann, to_ersatz = invitations["D0TSTMN10"], invitations["D0ERSTZ14"]
+    # each with the calendar entry as a file
+    done = await bot.fake.wait_calls("files.completeUploadExternal", 4)
+    files = [f for call in done for f in call.response["files"]]
+    assert {f["channel"] for f in files} == set(invitations)
+    for f in files:
+        cal = Calendar.from_ical(bot.fake.uploads[f["id"]])
+        assert str(cal["METHOD"]) == "REQUEST" and f["filename"].endswith(".ics")
     assert "Rathaus, Raum 12" in to_testmann["text"] and "Invitation" in to_ersatz["text"]
 
     await bot.click(TESTMANN, to_testmann, "Ja")  # a button in the DM
