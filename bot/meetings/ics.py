@@ -4,7 +4,7 @@ Feeds carry no people: no attendees, only public agenda items."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -67,6 +67,8 @@ def feed(meetings: Iterable[Meeting], name: str, tz: str, now: datetime) -> byte
     """A subscribable feed (METHOD:PUBLISH): meetings only, public agenda items only."""
     cal = _calendar("PUBLISH", name)
     cal.add("x-wr-timezone", tz)
+    cal.add("x-published-ttl", "PT1H")  # Outlook: how often to fetch the feed again
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})  # RFC 7986
     for meeting in meetings:
         cal.add_component(_event(meeting, tz, now, public=True, organizer=""))
     cal.add_missing_timezones()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -110,7 +110,7 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def poll_choices(body: Body, poll: DatePoll, label: callable) -> list[Choice]:  # type: ignore[valid-type]
+def poll_choices(body: Body, poll: DatePoll, label: Callable[[PollOption], str]) -> list[Choice]:
     return [Choice(f"abstimmen {body.code} +{o.position}", label(o), str(o.position)) for o in poll.options]
 
 

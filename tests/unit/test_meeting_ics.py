@@ -52,6 +52,7 @@ def test_a_feed_has_no_people_and_only_public_items() -> None:
     data = ics.feed([_meeting(), online], "EG2", "Europe/Berlin", NOW)
     cal = Calendar.from_ical(data)
     assert str(cal["METHOD"]) == "PUBLISH" and str(cal["X-WR-CALNAME"]) == "EG2"
+    assert cal.decoded("REFRESH-INTERVAL").total_seconds() == 3600 and str(cal["X-PUBLISHED-TTL"]) == "PT1H"
     events = cal.walk("VEVENT")
     assert [str(e["UID"]) for e in events] == ["abc@sachstand.example", "b@x"]
     assert all(str(e["DESCRIPTION"]) == "1. Sachstand der Empfehlungen" for e in events)
