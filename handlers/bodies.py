@@ -5,7 +5,6 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
-
 from bot.meetings.service import compliance
 
 from .labels import KIND_LABELS
