@@ -58,6 +58,7 @@ class App:
         self.scheduler = Scheduler(settings.general.timezone)
         self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
         self.scheduler.add_tick("rounds", self._rounds)
+        self.scheduler.add_tick("meetings", self._meetings)
         self.scheduler.add_tick("digests", self._digests)
         self.scheduler.add_tick("reports", self._reports)
         self.services.wake = self._wake
@@ -114,7 +115,7 @@ class App:
         if any(t.get_name() == name and not t.done() for t in self._background):
             self._again.add(name)  # running: go round once more when it ends
             return
-        job = {"rounds": self._rounds}[name]
+        job = {"rounds": self._rounds, "meetings": self._meetings}[name]
         task = asyncio.create_task(job(), name=name)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -148,6 +149,13 @@ class App:
                 self._kick()
             if "rounds" not in self._again:
                 return
+
+    async def _meetings(self) -> None:
+        """Due meeting reminders and requests for minutes (bot/meetings/jobs.py)."""
+        from .meetings import jobs as meeting_jobs
+
+        if await self.run_sync(meeting_jobs.tick, self.services):
+            self._kick()
 
     # -- lifecycle ---------------------------------------------------------------------
     def prepare(self) -> None:
@@ -189,6 +197,7 @@ class App:
             self._tasks.append(asyncio.create_task(worker.run(), name=f"outbox-{worker.transport.name}"))
         self.scheduler.start()
         self._run_background("rounds")  # work that fell due while the bot was down, once
+        self._run_background("meetings")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -18,6 +18,7 @@ def build_web(app: App) -> web.Application:
     webapp = web.Application()
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
+    webapp.router.add_get("/calendar/{body}.ics", calendar_feed)
     public = PublicSite(app)
     public.routes(webapp)
     webapp.on_cleanup.append(lambda _: _close(public))
@@ -38,6 +39,18 @@ async def healthz(request: web.Request) -> web.Response:
     ok = database and all(transports.values())
     body = {"status": "ok" if ok else "degraded", "database": database, "transports": transports}
     return web.json_response(body, status=200 if ok else 503)
+
+
+async def calendar_feed(request: web.Request) -> web.Response:
+    """/calendar/EG2.ics and /calendar/all.ics: subscribable feeds of the bodies' meetings."""
+    from .meetings.feeds import build_feed
+
+    app: Any = request.app[APP_KEY]
+    data = await app.run_sync(build_feed, app.services, request.match_info["body"])
+    if data is None:
+        raise web.HTTPNotFound(text="unknown body")
+    return web.Response(body=data, content_type="text/calendar", charset="utf-8",
+                        headers={"Cache-Control": "max-age=300"})
 
 
 def _database_ok(app: Any) -> bool:

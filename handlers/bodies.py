@@ -5,6 +5,7 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
+from bot.meetings.service import compliance
 
 from .labels import KIND_LABELS
 
@@ -28,7 +29,8 @@ def view_body(ctx: Context, code: str) -> None:
     ctx.reply("body", body=body, kind=ctx.t(KIND_LABELS[body.kind]),
               cadence=_cadence(ctx, body.cadence_per_year, body.cadence_minimum),
               members=body.memberships, outgoing=outgoing, incoming=incoming, meetings=meetings,
-              room=body.room(ctx.channel.transport))
+              room=body.room(ctx.channel.transport), compliance=compliance(ctx, body, ctx.today().year),
+              calendar=f"{str(ctx.services.settings.web.public_base_url).rstrip('/')}/calendar/{body.code}.ics")
 
 
 def _cadence(ctx: Context, per_year: int, minimum: bool) -> str:

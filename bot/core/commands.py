@@ -44,6 +44,9 @@ class Command:
     group: str = "general"
     where: str = "any"  # any | room | dm
     examples: tuple[str, ...] = ()
+    # its bare word is also an ordinary answer ("vielleicht"): inside a conversation it runs
+    # as a command only with arguments ("vielleicht 7", as a button sends it)
+    answer_like: bool = False
 
     def alias(self, locale: str) -> str:
         return (self.aliases.get(locale) or self.aliases["de"])[0]

@@ -102,7 +102,7 @@ class Context:
         return self._enqueue(msg, bulk)
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
-                       **values: Any) -> OutboxMessage | None:
+                       attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage | None:
         """A direct message, on the transport the person is reachable on (this one first)."""
         transport = self._transport_for(person)
         if transport is None:
@@ -110,7 +110,7 @@ class Context:
         ident = next(i for i in person.identities if i.transport == transport)
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
-                         to_person=ident.external_id, bulk=self.bulk, **values)
+                         to_person=ident.external_id, bulk=self.bulk, attachments=attachments, **values)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]

@@ -52,6 +52,11 @@ def dispatch(ctx: Context) -> None:
                 return  # an edit of an answer already taken, or of chatter: changes nothing
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
+    if ctx.message.kind in ("action", "reaction"):
+        # a button or reaction carries its choice's value: a self-describing command ("zusagen 7")
+        if ctx.services.registry.match(text):
+            run_command(ctx, text)
+        return
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
         return
     run_command(ctx, text.removeprefix("!").strip())
@@ -64,6 +69,8 @@ def _command_instead(ctx: Context, text: str) -> bool:
     except UsageError:
         return False
     if invocation is None:
+        return False
+    if invocation.command.answer_like and not any(v is not None for v in invocation.args.values()):
         return False
     run_command(ctx, text)
     return True

@@ -11,6 +11,7 @@ from .base import Base, BodyKind, MemberRole, Timestamped, str_enum
 
 if TYPE_CHECKING:
     from .people import Person
+    from .rounds import Round
 
 
 class Body(Timestamped, Base):
@@ -103,6 +104,7 @@ class AgendaItem(Timestamped, Base):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     result: Mapped[str] = mapped_column(Text, default="")
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    round: Mapped[Round | None] = relationship()  # the standing item's latest round of the body
 
 
 class Rsvp(Base):

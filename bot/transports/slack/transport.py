@@ -206,15 +206,18 @@ class SlackTransport:
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
         message = body.get("message") or {}
         value = action.get("value", "")
-        if message.get("ts") and not body.get("container", {}).get("is_ephemeral"):
+        direct = channel.startswith("D")
+        # a question in a channel (a date poll, an invitation) is shared: it keeps its buttons
+        if direct and message.get("ts") and not body.get("container", {}).get("is_ephemeral"):
             label = blocks.chosen_label(message.get("blocks", []), action.get("action_id", ""), value)
             self._spawn(self._mark_chosen(channel, message, label))  # beside, not before, the answer
         # One answer per prompt: a double click (or a late click on an answered prompt) is dropped
-        # as a duplicate instead of answering the next question.
+        # as a duplicate instead of answering the next question. In a channel many people answer
+        # the same message, each maybe several choices: one event per person and choice.
         prompt = message.get("ts") or action.get("action_ts", "")
+        event_id = f"action:{channel}:{prompt}" if direct else f"action:{channel}:{prompt}:{user}:{value}"
         await self._incoming(IncomingMessage(
-            ChannelRef(NAME, channel, direct=channel.startswith("D")), PersonRef(NAME, user), value,
-            f"action:{channel}:{prompt}", kind="action"))
+            ChannelRef(NAME, channel, direct=direct), PersonRef(NAME, user), value, event_id, kind="action"))
 
     async def _mark_chosen(self, channel: str, message: dict[str, Any], label: str) -> None:
         try:  # cosmetic: a failed update must not lose the answer

@@ -1,0 +1,328 @@
+"""Meetings: planning polls, creating, inviting, RSVPs, changes and cancellations.
+
+Every message about a meeting carries its iCalendar file; a change bumps SEQUENCE so
+calendars update the entry instead of adding one."""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.core.commands import N_
+from bot.core.context import Context
+from bot.core.events import Attachment, ChannelRef, Choice
+from bot.rounds.periods import local_at
+from storage.models import AgendaItem, Body, DatePoll, Meeting, Person, PollOption, PollVote, Rsvp
+
+from . import ics
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
+from .slots import MIN_LEAD_DAYS, Slot, candidates, next_window
+
+STANDING_ITEM = "Sachstand der Empfehlungen"
+ANSWERS = ("yes", "no", "maybe")
+RSVP_WORDS = {"yes": "zusagen", "no": "absagen", "maybe": "vielleicht"}
+RSVP_KEYS = {"yes": "✅", "no": "❌", "maybe": "❔"}  # the reactions offered on Matrix
+ACTIVE = ("planned", "invited")
+REMIND_AT = time(9, 0)
+
+
+class MeetingError(Exception):
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.message, self.values = message, values
+
+
+# -- lookups -------------------------------------------------------------------------------
+
+
+def meetings_of(ctx: Context, body: Body, states: Sequence[str] = ACTIVE) -> list[Meeting]:
+    stmt = select(Meeting).where(Meeting.body_id == body.id, Meeting.state.in_(states)).order_by(Meeting.starts_at)
+    return list(ctx.uow.session.scalars(stmt))
+
+
+def next_meeting(ctx: Context, body: Body) -> Meeting | None:
+    return next((m for m in meetings_of(ctx, body) if m.ends_at >= ctx.now()), None)
+
+
+def open_poll(ctx: Context, body: Body, states: Sequence[str] = ("draft", "open")) -> DatePoll | None:
+    stmt = (select(DatePoll).where(DatePoll.body_id == body.id, DatePoll.state.in_(states))
+            .order_by(DatePoll.id.desc()))
+    return ctx.uow.session.scalars(stmt).first()
+
+
+def room_channels(ctx: Context, body: Body) -> list[ChannelRef]:
+    return [ChannelRef(r.transport, r.room_id) for r in body.rooms if r.transport in ctx.services.formats]
+
+
+def members(body: Body) -> list[Person]:
+    return [m.person for m in body.memberships]
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def propose(ctx: Context, body: Body) -> DatePoll:
+    """Candidate slots in the next window of the cadence, kept as a draft poll."""
+    if open_poll(ctx, body, ("open",)) is not None:
+        raise MeetingError(N_("A date poll for {code} is already open. "
+                              "Confirm it with “sitzung festlegen {code}”."),
+                           code=body.code)
+    settings, tz = ctx.services.settings, ctx.services.settings.general.timezone
+    today = ctx.today()
+    held = [m.starts_at.astimezone(ZoneInfo(tz)).date() for m in meetings_of(ctx, body, (*ACTIVE, "held"))]
+    window = next_window(today, body.cadence_per_year, held)
+    start = max(window.start, today + timedelta(days=MIN_LEAD_DAYS))
+    busy = [(m.starts_at, m.ends_at) for b in _bodies_sharing_members(ctx, body)
+            for m in meetings_of(ctx, b)]
+    absent = {d for p in members(body) for a in p.absences for d in _days(a.start, a.end)}
+    slots = candidates(start, window.due, tz=tz, hours=(settings.meetings.office_hours_start,
+                       settings.meetings.office_hours_end), minutes=settings.meetings.slot_minutes,
+                       count=settings.meetings.candidates, country=settings.general.holiday_country,
+                       subdivision=settings.general.holiday_subdivision, busy=busy, absent=absent)
+    if not slots:
+        raise MeetingError(N_("No free slot in {code}'s next window ({start} – {end})."), code=body.code,
+                           start=start.strftime("%d.%m.%Y"), end=window.due.strftime("%d.%m.%Y"))
+    old = open_poll(ctx, body, ("draft",))
+    if old is not None:
+        ctx.uow.session.delete(old)
+    poll = DatePoll(body_id=body.id, state="draft", options=[
+        PollOption(position=i, starts_at=s.starts_at, ends_at=s.ends_at) for i, s in enumerate(slots, start=1)])
+    ctx.uow.session.add(poll)
+    ctx.uow.flush()
+    return poll
+
+
+def _bodies_sharing_members(ctx: Context, body: Body) -> list[Body]:
+    """The body itself and every body one of its members sits in: their meetings are busy time."""
+    ids = {m.person_id for m in body.memberships}
+    return [b for b in ctx.uow.bodies.all() if b.id == body.id or ids & {m.person_id for m in b.memberships}]
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def poll_choices(body: Body, poll: DatePoll, label: Callable[[PollOption], str]) -> list[Choice]:
+    return [Choice(f"abstimmen {body.code} +{o.position}", label(o), str(o.position)) for o in poll.options]
+
+
+def tally(ctx: Context, poll: DatePoll) -> list[tuple[PollOption, int, list[str]]]:
+    rows = []
+    for option in poll.options:
+        votes = ctx.uow.session.scalars(select(PollVote).where(PollVote.option_id == option.id)).all()
+        names = [ctx.uow.session.get(Person, v.person_id).name for v in votes]  # type: ignore[union-attr]
+        rows.append((option, len(votes), names))
+    return rows
+
+
+def vote(ctx: Context, poll: DatePoll, person: Person, positions: list[int], add: bool) -> list[int]:
+    """Typed `abstimmen 1 3` sets one's votes; a click (`+3`) adds one."""
+    by_pos = {o.position: o for o in poll.options}
+    unknown = [p for p in positions if p not in by_pos]
+    if unknown:
+        raise MeetingError(N_("There is no option {number}; the poll has options 1 to {last}."),
+                           number=unknown[0], last=len(by_pos))
+    mine = {v.option_id: v for o in poll.options for v in ctx.uow.session.scalars(
+        select(PollVote).where(PollVote.option_id == o.id, PollVote.person_id == person.id))}
+    wanted = {by_pos[p].id for p in positions}
+    if not add:
+        for option_id, row in mine.items():
+            if option_id not in wanted:
+                ctx.uow.session.delete(row)
+    for option_id in wanted - set(mine):
+        ctx.uow.session.add(PollVote(option_id=option_id, person_id=person.id, vote="yes"))
+    ctx.uow.flush()
+    keep = wanted | (set(mine) if add else set())
+    return sorted(o.position for o in poll.options if o.id in keep)
+
+
+def winner(ctx: Context, poll: DatePoll, position: int | None) -> PollOption:
+    if position is not None:
+        found = next((o for o in poll.options if o.position == position), None)
+        if found is None:
+            raise MeetingError(N_("There is no option {number}; the poll has options 1 to {last}."),
+                               number=position, last=len(poll.options))
+        return found
+    rows = tally(ctx, poll)
+    return max(rows, key=lambda r: (r[1], -r[0].position))[0]  # most votes; the earliest on a tie
+
+
+# -- meetings ------------------------------------------------------------------------------
+
+
+def split_place(place: str) -> tuple[str, str]:
+    """An online link is allowed as the place."""
+    if urlparse(place).scheme in ("http", "https"):
+        return "", place
+    return place, ""
+
+
+def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, place: str) -> Meeting:
+    if starts_at <= ctx.now():
+        raise MeetingError(N_("The meeting would be in the past."))
+    if any(m.starts_at < ends_at and starts_at < m.ends_at for m in meetings_of(ctx, body)):
+        raise MeetingError(N_("{code} already meets then."), code=body.code)
+    where, url = split_place(place)
+    host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"
+    meeting = Meeting(body_id=body.id, title=f"{body.code} – {body.name}", starts_at=starts_at, ends_at=ends_at,
+                      place=where, online_url=url, state="planned", uid=f"{uuid.uuid4()}@{host}", sequence=0)
+    ctx.uow.session.add(meeting)
+    latest = ctx.uow.rounds.latest_for_body(body.id)
+    meeting.agenda.append(AgendaItem(position=1, title=STANDING_ITEM, round_id=latest.id if latest else None,
+                                     public=True, state="accepted"))
+    ctx.uow.flush()
+    ctx.uow.session.refresh(meeting, ["body"])
+    ctx.uow.audit.record(ctx.person, "create_meeting", "meeting", body.code, new={"starts_at": starts_at})
+    skip_past_reminders(ctx, meeting)
+    return meeting
+
+
+def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation", **extra: object) -> int:
+    """To the body's room and to each member by DM, each with the .ics; returns people reached."""
+    if meeting.state == "planned":
+        meeting.state = "invited"
+    link_latest_round(ctx.uow, meeting)
+    data = calendar_file(ctx, meeting)
+    locale = ctx.services.settings.general.locale
+    values = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
+    for channel in room_channels(ctx, meeting.body):
+        ctx.send(channel, template, locale, choices=rsvp_choices(ctx, meeting, locale), attachments=[data],
+                 bulk=ctx.bulk, **values)
+    reached = 0
+    for person in members(meeting.body):
+        choices = rsvp_choices(ctx, meeting, ctx.locale_of(person))
+        if ctx.send_to_person(person, template, choices=choices, attachments=[data], **values) is not None:
+            reached += 1
+    return reached
+
+
+def calendar_file(ctx: Context, meeting: Meeting) -> Attachment:
+    host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"
+    data = ics.invitation(meeting, ctx.services.settings.general.timezone, ctx.now(), f"sachstand@{host}")
+    name = "absage.ics" if meeting.state == "cancelled" else "einladung.ics"
+    return Attachment(f"{meeting.body.code}-{name}", "text/calendar; method="
+                      + ("CANCEL" if meeting.state == "cancelled" else "REQUEST"), data)
+
+
+def rsvp_choices(ctx: Context, meeting: Meeting, locale: str) -> list[Choice]:
+    if meeting.state == "cancelled":
+        return []
+    labels = {"yes": "Yes", "no": "No", "maybe": "Maybe"}
+    return [Choice(f"{RSVP_WORDS[a]} {meeting.id}", ctx.services.translations.gettext(locale, labels[a]),
+                   RSVP_KEYS[a]) for a in ANSWERS]
+
+
+def link_latest_round(uow: UnitOfWork, meeting: Meeting) -> None:
+    """The standing item points at the body's latest round (one may have opened since)."""
+    latest = uow.rounds.latest_for_body(meeting.body_id)
+    for item in meeting.agenda:
+        if item.title == STANDING_ITEM and latest is not None and item.round_id != latest.id:
+            item.round_id = latest.id
+            item.round = latest
+
+
+def accepted(meeting: Meeting) -> list[AgendaItem]:
+    return [a for a in meeting.agenda if a.state == "accepted"]
+
+
+def answer(ctx: Context, meeting: Meeting, person: Person, reply: str) -> None:
+    row = ctx.uow.session.scalar(select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id))
+    if row is None:
+        row = Rsvp(meeting_id=meeting.id, person_id=person.id, answer=reply)
+        ctx.uow.session.add(row)
+    row.answer, row.answered_at = reply, ctx.now()
+    ctx.uow.flush()
+
+
+def answers(ctx: Context, meeting: Meeting) -> dict[str, list[Person]]:
+    """Members by answer: yes, no, maybe, and "open" for those who have not answered."""
+    given = {r.person_id: r.answer for r in meeting.rsvps if r.answer}
+    result: dict[str, list[Person]] = {"yes": [], "no": [], "maybe": [], "open": []}
+    for person in members(meeting.body):
+        result[given.get(person.id, "open")].append(person)
+    return result
+
+
+def change(ctx: Context, meeting: Meeting, starts_at: datetime | None, ends_at: datetime | None,
+           place: str | None) -> None:
+    """A new time or place: SEQUENCE+1, announced to everyone invited with the updated entry."""
+    if meeting.state not in ACTIVE:
+        raise MeetingError(N_("This meeting can no longer be changed."))
+    before = {"starts_at": meeting.starts_at, "place": meeting.place or meeting.online_url}
+    if starts_at is not None and ends_at is not None:
+        if starts_at <= ctx.now():
+            raise MeetingError(N_("The meeting would be in the past."))
+        meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    if place is not None:
+        meeting.place, meeting.online_url = split_place(place)
+    meeting.sequence += 1
+    ctx.uow.audit.record(ctx.person, "change_meeting", "meeting", meeting.body.code, old=before,
+                         new={"starts_at": meeting.starts_at, "sequence": meeting.sequence})
+    skip_past_reminders(ctx, meeting)
+    invite(ctx, meeting, "meeting_changed", old_start=before["starts_at"], old_place=before["place"])
+
+
+def cancel(ctx: Context, meeting: Meeting) -> None:
+    if meeting.state not in ACTIVE:
+        raise MeetingError(N_("This meeting can no longer be changed."))
+    meeting.state = "cancelled"
+    meeting.sequence += 1
+    ctx.uow.audit.record(ctx.person, "cancel_meeting", "meeting", meeting.body.code,
+                         old={"starts_at": meeting.starts_at})
+    invite(ctx, meeting, "meeting_cancelled")
+
+
+# -- reminders -----------------------------------------------------------------------------
+
+
+def reminder_times(tz: str, meeting: Meeting, days: list[int]) -> list[tuple[str, datetime]]:
+    """(ledger key, when) per configured reminder at 09:00 local, earliest first; the key names
+    the date version (SEQUENCE), so a moved meeting is reminded of its new date."""
+    day = meeting.starts_at.astimezone(ZoneInfo(tz)).date()
+    times = []
+    for d in sorted(set(days), reverse=True):
+        when = min(local_at(day - timedelta(days=d), REMIND_AT, tz), meeting.starts_at - timedelta(hours=1))
+        times.append((f"meeting:{meeting.id}:s{meeting.sequence}:remind:{d}", when))
+    return times
+
+
+def skip_past_reminders(ctx: Context, meeting: Meeting) -> None:
+    """Reminders whose time is already past when a meeting is set or moved are not sent late."""
+    for key, when in reminder_times(ctx.services.settings.general.timezone, meeting,
+                                    ctx.services.settings.meetings.reminder_days):
+        if when <= ctx.now() and not ctx.uow.ops.done(key):
+            ctx.uow.ops.mark_done(key, "meeting_reminder", when, ctx.now(), sent=False)
+
+
+# -- compliance ----------------------------------------------------------------------------
+
+
+def compliance(ctx: Context, body: Body, year: int) -> dict[str, int]:
+    tz = ZoneInfo(ctx.services.settings.general.timezone)
+    in_year = [m for m in meetings_of(ctx, body, (*ACTIVE, "held")) if m.starts_at.astimezone(tz).year == year]
+    states = Counter(m.state for m in in_year)
+    lines = [line for line in ctx.uow.bodies.reporting_lines(body) if line.from_body_id == body.id]
+    delivered = 0
+    from storage.models import Round, StatusUpdate
+
+    for line in lines:
+        rounds = ctx.uow.session.scalars(select(Round).where(
+            Round.reporting_line_id == line.id, Round.state == "closed")).all()
+        for round_ in rounds:
+            if round_.due_at.astimezone(tz).year != year:
+                continue
+            submitted = ctx.uow.session.scalar(select(StatusUpdate.id).where(
+                StatusUpdate.round_id == round_.id, StatusUpdate.state == "submitted").limit(1))
+            delivered += submitted is not None
+    return {"meetings_target": body.cadence_per_year, "held": states["held"],
+            "planned": states["planned"] + states["invited"],
+            "reports_target": sum(line.per_year for line in lines), "reports": delivered}
+

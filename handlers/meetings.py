@@ -1,0 +1,363 @@
+"""Meeting commands: `sitzung planen|anlegen|festlegen|verschieben|absagen`, `umfrage`,
+`abstimmen`, `zusagen|absagen|vielleicht`, `sitzung EG2` (who answered). The agenda is in
+meeting_agenda.py, the minutes in meeting_minutes.py."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.conversations.engine import ConversationEngine
+from bot.core.argtypes import ArgError, Code, parse_german_date
+from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
+from bot.core.context import Context
+from bot.core.roles import Role
+from bot.meetings import service
+from bot.meetings.service import MeetingError
+from storage.models import Body, DatePoll, Meeting
+
+from . import meeting_minutes
+
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?:\s*uhr)?$", re.IGNORECASE)
+_DURATION = re.compile(r"^(\d{1,3})\s*(min|minuten|minutes|h|std|stunden|hours)$", re.IGNORECASE)
+
+
+def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, str | None]:
+    """`14.03.2027 10:00 [90min] ["Rathaus, Raum 12"]` → start, end, place (None: not given)."""
+    if len(words) < 2:
+        raise ArgError(N_("Write date and time like “14.03.2027 10:00”."))
+    day = parse_german_date(words[0], ctx.today())
+    match = _TIME.match(words[1])
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        raise ArgError(N_("“{value}” is not a time. Write it like 10:00."), value=words[1][:20])
+    rest = words[2:]
+    minutes = ctx.services.settings.meetings.slot_minutes
+    if rest and _DURATION.match(rest[0]):
+        amount, unit = _DURATION.match(rest[0]).groups()  # type: ignore[union-attr]
+        minutes = int(amount) * (60 if unit.casefold()[0] in "hs" else 1)
+        rest = rest[1:]
+        if not 15 <= minutes <= 600:
+            raise ArgError(N_("A meeting lasts between 15 minutes and 10 hours."))
+    tz = ZoneInfo(ctx.services.settings.general.timezone)
+    start = datetime.combine(day, time(int(match[1]), int(match[2] or 0)), tzinfo=tz)
+    place = " ".join(rest).strip() if rest else None
+    return start, start + timedelta(minutes=minutes), place
+
+
+class Words:
+    """The rest of the command as words (quotes kept together), parsed by the handler."""
+
+    def parse(self, raw: str, today: date) -> list[str]:
+        from bot.core.commands import split_words
+
+        return split_words(raw)
+
+
+def _body(ctx: Context, code: str | None) -> Body | None:
+    body = ctx.uow.bodies.by_code(code) if code else (
+        None if ctx.channel.direct else ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id))
+    if body is None:
+        if code:
+            ctx.notice("There is no body {code}. Try “gremien”.", code=code)
+        else:
+            ctx.notice("Say which body, like “{example}”, or write in the body's room.", example="sitzung EG2")
+    return body
+
+
+def may_speak_for(ctx: Context, body: Body) -> bool:
+    """Votes, RSVPs and agenda proposals are for the body's members (and the office)."""
+    if ctx.standing.coordinator or body.code in ctx.standing.member_of:
+        return True
+    ctx.notice("Only members of {code} may do this.", code=body.code)
+    return False
+
+
+def _privately(ctx: Context, template: str, **values: object) -> None:
+    """Votes and answers given in a room are confirmed by DM: the room stays readable, and the
+    poll or invitation stays the room's open question (Matrix maps reactions to the latest one)."""
+    if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, template, **values) is None:
+        ctx.reply(template, **values)
+
+
+def _fail(ctx: Context, exc: MeetingError) -> None:
+    ctx.notice(exc.message, **exc.values)
+
+
+def _option_label(ctx: Context):  # noqa: ANN202
+    from babel.dates import format_datetime
+
+    tz = ctx.services.settings.general.timezone
+
+    def label(option: object) -> str:
+        start = option.starts_at  # type: ignore[attr-defined]
+        end = option.ends_at  # type: ignore[attr-defined]
+        return (format_datetime(start, "EEE dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale)
+                + "–" + format_datetime(end, "HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale))
+    return label
+
+
+# -- planning and polls ---------------------------------------------------------------------
+
+
+def plan(ctx: Context, body: str) -> None:
+    found = _body(ctx, body)
+    if found is None:
+        return
+    try:
+        poll = service.propose(ctx, found)
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    label = _option_label(ctx)
+    ctx.reply("meeting_candidates", body=found, options=[(o.position, label(o)) for o in poll.options])
+
+
+def start_poll(ctx: Context, body: str | None = None) -> None:
+    found = _body(ctx, body)
+    if found is None:
+        return
+    poll = service.open_poll(ctx, found, ("draft", "open"))
+    if poll is not None and poll.state == "open":  # asked again: where the votes stand
+        label = _option_label(ctx)
+        ctx.reply("meeting_poll_status", body=found,
+                  rows=[(o.position, label(o), n, names) for o, n, names in service.tally(ctx, poll)])
+        return
+    if poll is None:
+        ctx.notice("No candidates yet: first “sitzung planen {code}”.", code=found.code)
+        return
+    poll.state = "open"
+    rooms = service.room_channels(ctx, found)
+    if not rooms:
+        ctx.notice("{code} has no room yet; bind one with “gremium raum {code}” in that room.", code=found.code)
+        poll.state = "draft"
+        return
+    for channel in rooms:
+        _post_poll(ctx, channel, found, poll)
+    if ctx.channel not in rooms:
+        ctx.notice("The date poll for {code} is open in its room.", code=found.code)
+
+
+def _post_poll(ctx: Context, channel: object, body: Body, poll: DatePoll) -> None:
+    locale = ctx.services.settings.general.locale
+    label = _option_label(ctx)
+    choices = service.poll_choices(body, poll, label)
+    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)  # type: ignore[arg-type]
+
+
+def vote(ctx: Context, words: list[str]) -> None:
+    """`abstimmen 1 3` (in the room), `abstimmen EG2 1 3`, or a click: `abstimmen EG2 +3`."""
+    assert ctx.person is not None
+    code = words[0] if words and not words[0].lstrip("+").isdigit() else None
+    numbers = words[1:] if code else words
+    if not numbers or not all(re.fullmatch(r"\+?\d{1,2}", n) for n in numbers):
+        raise UsageError(ctx.services.registry.commands["vote"],
+                         N_("Name the options by number, like “abstimmen 1 3”."))
+    body = _body(ctx, code.upper() if code else None)
+    if body is None or not may_speak_for(ctx, body):
+        return
+    poll = service.open_poll(ctx, body, ("open",))
+    if poll is None:
+        ctx.notice("No date poll of {code} is open.", code=body.code)
+        return
+    add = all(n.startswith("+") for n in numbers)
+    try:
+        mine = service.vote(ctx, poll, ctx.person, [int(n.lstrip("+")) for n in numbers], add)
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    _privately(ctx, "notice", text=ctx.t("Noted, {name}: options {options}.", name=ctx.person.name,
+                                        options=", ".join(map(str, mine))))
+
+
+def confirm(ctx: Context, body: str | None = None, option: int | None = None) -> None:
+    found = _body(ctx, body)
+    if found is None:
+        return
+    poll = service.open_poll(ctx, found, ("open", "draft"))
+    if poll is None:
+        ctx.notice("No date poll of {code} is open.", code=found.code)
+        return
+    try:
+        chosen = service.winner(ctx, poll, option)
+        meeting = service.create(ctx, found, chosen.starts_at, chosen.ends_at, "")
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    poll.state, poll.meeting_id = "closed", meeting.id
+    _created(ctx, meeting)
+
+
+def create(ctx: Context, body: str, when: list[str]) -> None:
+    found = _body(ctx, body)
+    if found is None:
+        return
+    try:
+        start, end, place = parse_when(ctx, when)
+        meeting = service.create(ctx, found, start, end, place or "")
+    except ArgError as exc:
+        raise UsageError(ctx.services.registry.commands["meeting_create"], exc.message, exc.values) from exc
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    _created(ctx, meeting)
+
+
+def _created(ctx: Context, meeting: Meeting) -> None:
+    reached = service.invite(ctx, meeting)
+    if ctx.channel not in service.room_channels(ctx, meeting.body):
+        ctx.reply("meeting_created", meeting=meeting, body=meeting.body, reached=reached)
+
+
+def next_of(ctx: Context, body: str | None) -> Meeting | None:
+    found = _body(ctx, body)
+    if found is None:
+        return None
+    meeting = service.next_meeting(ctx, found)
+    if meeting is None:
+        ctx.notice("{code} has no meeting planned.", code=found.code)
+    return meeting
+
+
+def move(ctx: Context, body: str, when: list[str]) -> None:
+    meeting = next_of(ctx, body)
+    if meeting is None:
+        return
+    try:
+        if len(when) == 1 or (when and not re.match(r"\d", when[0])):  # only a new place
+            start = end = None
+            place: str | None = " ".join(when)
+        else:
+            start, end, place = parse_when(ctx, when)
+        service.change(ctx, meeting, start, end, place)
+    except ArgError as exc:
+        raise UsageError(ctx.services.registry.commands["meeting_move"], exc.message, exc.values) from exc
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    if ctx.channel not in service.room_channels(ctx, meeting.body):
+        ctx.notice("Changed; everyone invited has the new calendar entry.")
+
+
+def cancel(ctx: Context, body: str) -> None:
+    meeting = next_of(ctx, body)
+    if meeting is None:
+        return
+    try:
+        service.cancel(ctx, meeting)
+    except MeetingError as exc:
+        _fail(ctx, exc)
+        return
+    if ctx.channel not in service.room_channels(ctx, meeting.body):
+        ctx.notice("Cancelled; everyone invited has been told.")
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
+    def handler(ctx: Context, ref: str | None = None) -> None:
+        assert ctx.person is not None
+        meeting = _rsvp_meeting(ctx, ref)
+        if meeting is None:
+            return
+        if not may_speak_for(ctx, meeting.body):
+            return
+        if meeting.state not in service.ACTIVE or meeting.ends_at < ctx.now():
+            ctx.notice("This meeting can no longer be changed.")
+            return
+        service.answer(ctx, meeting, ctx.person, reply)
+        _privately(ctx, "meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, who=ctx.person.name)
+    return handler
+
+
+def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
+    if ref and ref.isdigit():
+        meeting = ctx.uow.session.get(Meeting, int(ref))
+        if meeting is None:
+            ctx.notice("There is no such meeting.")
+        return meeting
+    if ref or not ctx.channel.direct:
+        return next_of(ctx, ref.upper() if ref else None)
+    assert ctx.person is not None
+    mine = [m for ms in ctx.uow.people.memberships(ctx.person)
+            for m in [service.next_meeting(ctx, ms.body)] if m is not None]
+    if not mine:
+        ctx.notice("You have no upcoming meeting.")
+        return None
+    return min(mine, key=lambda m: m.starts_at)
+
+
+def show(ctx: Context, body: str | None = None) -> None:
+    meeting = next_of(ctx, body)
+    if meeting is None:
+        return
+    answers = service.answers(ctx, meeting)
+    names = ctx.standing.role_for(meeting.body) >= Role.CHAIR
+    ctx.reply("meeting_status", meeting=meeting, body=meeting.body, answers=answers, names=names,
+              agenda=service.accepted(meeting))
+
+
+class Number:
+    def parse(self, raw: str, today: date) -> int:
+        if not raw.isdigit() or not 0 < int(raw) < 100:
+            raise ArgError(N_("“{value}” is not a number from 1 to 99."), value=raw[:20])
+        return int(raw)
+
+
+class Ref:
+    """A meeting id (from a button) or a body code."""
+
+    def parse(self, raw: str, today: date) -> str:
+        return raw if raw.isdigit() else Code().parse(raw, today)
+
+
+def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
+    maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
+    when = Arg("when", Words(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
+               rest=True)
+    ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
+    chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
+    for command in (
+        Command("meeting_plan", {"de": ("sitzung planen",), "en": ("meeting plan",)},
+                N_("Propose dates in the body's next cadence window (working days, no holidays or absences)."),
+                plan, args=(body,), examples=("sitzung planen EG2",), **chair),
+        Command("meeting_poll", {"de": ("umfrage",), "en": ("poll",)},
+                N_("Turn the proposed dates into a date poll in the body's room."), start_poll,
+                args=(maybe_body,), examples=("umfrage EG2",), **chair),
+        Command("vote", {"de": ("abstimmen",), "en": ("vote",)},
+                N_("Vote in a date poll for the options that suit you."), vote,
+                args=(Arg("words", Words(), {"de": "Nummern", "en": "numbers"}, rest=True),),
+                role=Role.MEMBER, group="meetings", examples=("abstimmen 1 3", "abstimmen EG2 2")),
+        Command("meeting_confirm", {"de": ("sitzung festlegen",), "en": ("meeting confirm",)},
+                N_("Close the date poll: the option with most votes (or the one named) becomes the meeting."),
+                confirm, args=(maybe_body, Arg("option", Number(), {"de": "Nr.", "en": "no."}, required=False)),
+                examples=("sitzung festlegen EG2",), **chair),
+        Command("meeting_create", {"de": ("sitzung anlegen",), "en": ("meeting create",)},
+                N_("Create a meeting directly and invite the members."), create, args=(body, when),
+                examples=('sitzung anlegen EG2 14.03.2027 10:00 90min "Rathaus, Raum 12"',), **chair),
+        Command("meeting_move", {"de": ("sitzung verschieben", "sitzung ändern", "sitzung ort"),
+                                 "en": ("meeting move", "meeting place")},
+                N_("Give the next meeting a new time or place; everyone invited is told."), move,
+                args=(body, when), examples=("sitzung verschieben EG2 21.03.2027 14:00",), **chair),
+        Command("meeting_cancel", {"de": ("sitzung absagen",), "en": ("meeting cancel",)},
+                N_("Cancel the next meeting; everyone invited is told."), cancel, args=(body,),
+                examples=("sitzung absagen EG2",), **chair),
+        Command("meeting", {"de": ("sitzung",), "en": ("meeting",)},
+                N_("The next meeting of a body: time, place, agenda and who has answered."), show,
+                args=(maybe_body,), group="meetings", examples=("sitzung EG2",)),
+        Command("rsvp_yes", {"de": ("zusagen",), "en": ("accept",)}, N_("Say you will come to the next meeting."),
+                _rsvp("yes"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("zusagen EG2",)),
+        Command("rsvp_no", {"de": ("absagen",), "en": ("decline",)}, N_("Say you cannot come."),
+                _rsvp("no"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("absagen EG2",)),
+        Command("rsvp_maybe", {"de": ("vielleicht",), "en": ("maybe",)}, N_("Say you may come."),
+                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                examples=("vielleicht EG2",)),
+    ):
+        registry.register(command)
+    from . import meeting_agenda  # it builds on this module's helpers
+
+    meeting_agenda.register(registry, conversations)
+    meeting_minutes.register(registry, conversations)
