@@ -201,7 +201,22 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
         choices = rsvp_choices(ctx, meeting, ctx.locale_of(person))
         if ctx.send_to_person(person, template, choices=choices, attachments=[data], **values) is not None:
             reached += 1
+    notify_followers(ctx, meeting)
     return reached
+
+
+def notify_followers(ctx: Context, meeting: Meeting) -> int:
+    """Rooms that follow the body (or everything, or a field it works on) hear of the meeting and
+    of each change, in their language — without the RSVP buttons, which are for members."""
+    rooms = set(room_channels(ctx, meeting.body))
+    fields = [f.code for f in ctx.uow.catalog.fields() if f.body_id == meeting.body_id]
+    sent = 0
+    for sub in ctx.uow.subscriptions.following_body(meeting.body.code, fields, "meetings"):
+        channel = ChannelRef(sub.transport, sub.channel_id)
+        if sub.transport in ctx.services.formats and channel not in rooms:
+            ctx.send(channel, "meeting_notice", sub.locale, meeting=meeting, body=meeting.body)
+            sent += 1
+    return sent
 
 
 def calendar_file(ctx: Context, meeting: Meeting) -> Attachment:

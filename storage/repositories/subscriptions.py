@@ -41,3 +41,12 @@ class SubscriptionRepository:
             scopes.append(and_(Subscription.scope_kind == "body", Subscription.scope_ref == rec.body.code))
         return self.session.scalars(select(Subscription).where(
             or_(*scopes), getattr(Subscription, what).is_(True)).order_by(Subscription.id)).all()
+
+    def following_body(self, body_code: str, field_codes: list[str], what: str) -> Sequence[Subscription]:
+        """Subscriptions that cover a body: everything, the body, or a field it works on."""
+        scopes = [Subscription.scope_kind == "all",
+                  and_(Subscription.scope_kind == "body", Subscription.scope_ref == body_code)]
+        if field_codes:
+            scopes.append(and_(Subscription.scope_kind == "field", Subscription.scope_ref.in_(field_codes)))
+        return self.session.scalars(select(Subscription).where(
+            or_(*scopes), getattr(Subscription, what).is_(True)).order_by(Subscription.id)).all()

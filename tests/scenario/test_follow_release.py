@@ -44,3 +44,15 @@ async def test_release_edit_withhold_and_notify(db_url: str) -> None:
         assert len(notices) == 1 and "Zwei Teilzeitkurse laufen." in notices[0] and "in progress" in notices[0]
         assert "Nichts wartet" in await bot.text("koordination", "freigabe")
         assert "wartet nicht" in await bot.text("koordination", f"zurückhalten {number}")
+
+
+async def test_followers_hear_of_meetings_and_their_changes(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.text("ersatz", "folgen EG2 sitzungen", room="#beirat")
+        await bot.text("ersatz", "folgen EG2 digests", room="#integrationsrat")  # no meeting notices
+        await bot.text("koordination", 'sitzung anlegen EG2 14.03.2027 10:00 90min "Rathaus, Raum 12"')
+        notices = bot.to("#beirat")
+        assert any("EG2" in t and "Rathaus, Raum 12" in t for t in notices)
+        assert not any("Rathaus" in t for t in bot.to("#integrationsrat"))
+        await bot.text("koordination", "sitzung absagen EG2")
+        assert "Cancelled" in bot.to("#beirat")[-1]  # in the subscription's language
