@@ -262,6 +262,7 @@ class RoundsSection(_Section):
     """Reporting rounds ("Sachstandsabfragen")."""
 
     lead_days: int = Field(14, ge=1, le=120, description="Days between opening a round and its deadline.")
+    auto_open: bool = Field(True, description="Open rounds by themselves from the reporting lines' cadence.")
     reminder_days: list[ReminderDay] = Field(
         default_factory=lambda: [7, 2, 0], description="Remind this many days before the deadline."
     )

@@ -29,7 +29,8 @@ def tick(services: Services) -> int:
     with services.uow_factory() as uow:
         for round_ in uow.rounds.due_to_close(services.clock()):
             done += _close(services, uow, round_)
-        done += _open_due(services, uow)
+        if services.settings.rounds.auto_open:
+            done += _open_due(services, uow)
         for round_ in uow.rounds.open_rounds():
             done += _remind_if_due(services, uow, round_)
         uow.commit()

@@ -86,7 +86,7 @@ class SlackBot:
 
 def slack_settings(db_url: str, api_url: str, mode: str = "http", **extra: str) -> Any:
     env = {"SACHSTAND_DATABASE__URL": db_url, "SACHSTAND_GENERAL__EXAMPLE_CATALOG": str(KOELN),
-           "SACHSTAND_GENERAL__EXAMPLE_HISTORY": "false",
+           "SACHSTAND_GENERAL__EXAMPLE_HISTORY": "false", "SACHSTAND_ROUNDS__AUTO_OPEN": "false",
            "SACHSTAND_CONSOLE__ENABLED": "false", "SACHSTAND_WEB__PORT": "0", "SACHSTAND_WEB__HOST": "127.0.0.1",
            "SACHSTAND_SLACK__ENABLED": "true", "SACHSTAND_SLACK__MODE": mode,
            "SACHSTAND_SLACK__API_BASE_URL": api_url, "SACHSTAND_SLACK__BOT_TOKEN": "xoxb-test",

@@ -6,6 +6,7 @@ Runs the real App with its Slack transport against the local fake of Slack's Web
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,10 @@ async def test_invitation_and_rsvps_on_slack(slack: SlackBot) -> None:
     bot = slack
     await bot.command(KOORDINATION, "gremium raum EG2", channel=CHANNEL)
     await bot.posted(1)
-    await bot.command(BEISPIEL, 'sitzung anlegen EG2 14.12.2026 10:00 90min "Rathaus, Raum 12"', channel=CHANNEL)
+    day = date.today() + timedelta(days=21)  # the app runs on the real clock: always in the future
+    while day.weekday() >= 5 or (day.month, day.day) in ((12, 24), (12, 25), (12, 26), (12, 31), (1, 1)):
+        day += timedelta(days=1)
+    await bot.command(BEISPIEL, f'sitzung anlegen EG2 {day:%d.%m.%Y} 10:00 90min "Rathaus, Raum 12"', channel=CHANNEL)
     # the channel and the members reachable on Slack (beispiel, ersatz, testmann), each with buttons
     posted = await bot.posted(5)
     invitations = {m["channel"]: m for m in posted if "vitation:" in m["text"] or "Einladung:" in m["text"]}

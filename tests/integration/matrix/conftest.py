@@ -50,7 +50,10 @@ class BotProcess:
         self.config.write_text(f"""
 [general]
 example_catalog = "{ROOT / 'examples' / 'koeln.yaml'}"
+example_history = false
 data_dir = "{directory}"
+[rounds]
+auto_open = false
 [database]
 url = "{self.db_url}"
 [web]

@@ -125,7 +125,10 @@ async def test_a_status_round_answered_through_the_modal(slack: SlackBot) -> Non
     """The office opens a round in a channel; an owner is asked in a DM and answers with the form."""
     from decimal import Decimal
 
-    await slack.command("U0KOORD01", "runde starten EG2 frist 15.12.2026")
+    from datetime import date, timedelta
+
+    due = date.today() + timedelta(days=21)  # the bot runs on the real clock
+    await slack.command("U0KOORD01", f"runde starten EG2 frist {due:%d.%m.%Y}")
     prompt, question = await slack.posted(2, DM)  # the DM is opened by the bot
     assert "2 Empfehlungen" in prompt["text"] and "HF2-04" in question["text"]
     assert "📝 Als Formular ausfüllen" in _buttons(question)
