@@ -124,12 +124,13 @@ def prompt_batch(services: Services, limit: int = PROMPT_BATCH) -> int:
         if not updates:
             return 0
         now, asked = services.clock(), 0
-        for person_id, group in groupby(updates, key=lambda u: u.asked_id):
-            items = list(group)
-            if asked >= limit and asked > 0:
-                break
-            _prompt(services, uow, person_id, items, now)
-            asked += 1
+        with uow.session.no_autoflush:  # one flush per batch, not one per query
+            for person_id, group in groupby(updates, key=lambda u: u.asked_id):
+                items = list(group)
+                if asked >= limit and asked > 0:
+                    break
+                _prompt(services, uow, person_id, items, now)
+                asked += 1
         uow.commit()
     return asked
 
