@@ -6,14 +6,25 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard bot/locale/*/LC_MESSAGES/sachstand.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup translations db clean bench
+.PHONY: run test setup translations db clean bench chromium
 
 run: setup
 	$(BIN)/sachstand db upgrade
 	$(BIN)/sachstand run
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/browser) drive the system Chromium. Install it where we may
+# (root with apt-get); otherwise those tests skip and say why.
+chromium:
+	@if [ -x /usr/bin/chromium ] || [ -n "$$SACHSTAND_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+		|| echo "Chromium could not be installed: the browser tests will be skipped"; \
+	else echo "No /usr/bin/chromium and no root apt-get: the browser tests will be skipped"; fi
 
 setup: $(STAMP) translations
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from bot.core.commands import N_
 from bot.core.context import Context
@@ -88,14 +88,23 @@ def _changes(uow: UnitOfWork, recs: dict[int, Recommendation], start: datetime) 
 
 
 def _blockers(uow: UnitOfWork, recs: dict[int, Recommendation]) -> list[tuple[str, str]]:
-    """The latest submitted answer per item, where it names a blocker or asks for support."""
-    rows = uow.session.scalars(select(StatusUpdate).where(StatusUpdate.state == "submitted",
-                                                          StatusUpdate.recommendation_id.in_(recs))
-                               .order_by(StatusUpdate.submitted_at.desc())).all()
-    latest: dict[int, StatusUpdate] = {}
-    for row in rows:
-        latest.setdefault(row.recommendation_id, row)
-    return [(recs[rid].code, upd.blockers) for rid, upd in latest.items() if upd.blockers][:MAX_LINES]
+    """The latest submitted answer per item, where it names a blocker or asks for support.
+
+    Only the latest answer per item is read (not every answer of the years behind it)."""
+    if not recs:
+        return []
+    submitted = (StatusUpdate.state == "submitted", StatusUpdate.recommendation_id.in_(recs))
+    latest_at = (select(StatusUpdate.recommendation_id, func.max(StatusUpdate.submitted_at).label("at"))
+                 .where(*submitted).group_by(StatusUpdate.recommendation_id).subquery())
+    rows = uow.session.execute(
+        select(StatusUpdate.recommendation_id, StatusUpdate.blockers)
+        .join(latest_at, and_(StatusUpdate.recommendation_id == latest_at.c.recommendation_id,
+                              StatusUpdate.submitted_at == latest_at.c.at))
+        .where(*submitted).order_by(StatusUpdate.submitted_at.desc(), StatusUpdate.id.desc())).all()
+    latest: dict[int, str] = {}
+    for rid, blockers in rows:
+        latest.setdefault(rid, blockers)
+    return [(recs[rid].code, blockers) for rid, blockers in latest.items() if blockers][:MAX_LINES]
 
 
 def chart(ctx: Context, data: DigestData, locale: str) -> Attachment:

@@ -35,10 +35,14 @@ def series_by_gender(title: str, unit: str, series: dict[str, list[tuple[str, fl
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=100)
     styles = {"gesamt": ("#1a1a1a", 2.5), "weiblich": ("#a10000", 1.5), "männlich": (BLUE, 1.5),
               "divers": ("#6b4e00", 1.5)}
+    periods = sorted({p for points in series.values() for p, _ in points})
+    where = {p: i for i, p in enumerate(periods)}
     for gender, points in series.items():
         color, width = styles.get(gender, ("#595959", 1.2))
-        ax.plot([p for p, _ in points], [v for _, v in points], marker="o", color=color, linewidth=width,
-                label=gender)
+        ax.plot([where[p] for p, _ in points], [v for _, v in points], marker="o" if len(periods) <= 12 else None,
+                color=color, linewidth=width, label=gender)
+    step = max(1, -(-len(periods) // 8))  # at most 8 period labels: readable, and cheap to lay out
+    ax.set_xticks(range(0, len(periods), step), periods[::step])
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(unit)
     ax.legend(fontsize=8, frameon=False)
