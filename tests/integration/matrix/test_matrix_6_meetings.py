@@ -1,14 +1,16 @@
 """A meeting of EG2 on a real Synapse (issue #6): planned and put to a date poll in the body's
 room (the catalog names it by its alias), voted on by reaction, fixed by the chair; the invitation
 reaches the room and each member's encrypted direct room with its `.ics` file attached; members
-answer by reaction and by typing; `sitzung EG2` shows the answers.
+answer by reaction, by typing in the room and by typing in their direct room; `sitzung EG2` shows
+the answers.
 
-koordination (the office) and the EG2 members beispiel (chair) and testmann act here; EG2's
+koordination (the office) and the EG2 members beispiel (chair), testmann and ersatz (English) act here; EG2's
 other members get accounts so the bot can reach them too.
 """
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from conftest import BOT, PASSWORD
@@ -88,25 +90,25 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         assert not uow.session.query(Meeting).filter_by(body_id=eg2).count(), "EG2 has a meeting already"
         first_row = max([r.id for r in uow.session.query(OutboxMessage)], default=0)
     async with member_factory("koordination") as k, member_factory("beispiel") as b, \
-            member_factory("testmann") as t:
+            member_factory("testmann") as t, member_factory("ersatz") as e:
         room = await _eg2_room(k, [b, t])
 
         # the office plans: five dates in EG2's next cadence window, then the poll in the room
         mark = k.mark()
         asked = await k.say(room, "!s sitzung planen EG2")
         planned = await k.wait_for(bot_message(room, asked, "Terminvorschläge für EG2"), mark)
-        assert "1) " in planned.body and "5) " in planned.body and "6) " not in planned.body, planned.body
+        proposed = _options(planned.body)
+        assert [o[:3] for o in proposed] == ["1) ", "2) ", "3) ", "4) ", "5) "], planned.body  # [meetings] candidates
         asked = await k.say(room, "!s umfrage EG2")
         poll = await k.wait_for(bot_message(room, contains="Terminumfrage für die nächste Sitzung von EG2"), mark)
         for key in KEYCAPS:  # the dates are offered as reactions on the poll
             await t.wait_for(bot_reaction(room, poll.event_id, key))
-        assert f"{KEYCAPS[2]}" not in poll.body  # the plain text numbers the options
-        assert "3) " in poll.body and "abstimmen 1 3" in poll.body, poll.body
-        assert not [s for s in k.after(mark, room, BOT, "m.room.message") if s.event_id != poll.event_id
-                    and s.event_id != planned.event_id], "the poll is the room's latest message"
+        assert _options(poll.body) == proposed, poll.body  # the dates proposed, numbered
+        assert "abstimmen 1 3" in poll.body, poll.body
 
         # members vote by reaction; each is confirmed by DM, so the poll stays the room's question
         t_mark, b_mark = t.mark(), b.mark()
+        voting = b_mark
         await t.react(room, poll.event_id, KEYCAPS[2])
         await b.react(room, poll.event_id, KEYCAPS[4])
         await b.react(room, poll.event_id, KEYCAPS[2])
@@ -123,7 +125,7 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
             third_starts, poll_id = third.starts_at, open_poll.id
 
         # the chair fixes the meeting: the date with most votes; the invitation goes to the room …
-        mark, t_mark = b.mark(), t.mark()
+        mark, t_mark, e_mark = b.mark(), t.mark(), e.mark()
         asked = await b.say(room, "!s sitzung festlegen EG2")
         invitation = await b.wait_for(bot_message(room, contains="Einladung: EG2"), mark)
         assert "Sachstand der Empfehlungen" in invitation.body  # the standing agenda item
@@ -131,6 +133,9 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         for key in (YES, NO, MAYBE):
             await b.wait_for(bot_reaction(room, invitation.event_id, key), mark)
         room_file = await b.wait_for(_from_bot(room, msgtype="m.file"), mark)
+        # nothing else in the room since the votes (the outbox keeps order: a vote's answer would be earlier)
+        assert [s.event_id for s in b.after(voting, room, BOT, "m.room.message")] == [
+            invitation.event_id, room_file.event_id]
         with bot.uow() as uow:
             meeting = uow.session.query(Meeting).filter_by(body_id=eg2).one()
             assert meeting.state == "invited" and meeting.starts_at == third_starts
@@ -154,24 +159,35 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         cal = await _calendar(t, dm_file)
         assert str(cal["METHOD"]) == "REQUEST" and str(cal.walk("VEVENT")[0]["UID"]) == uid
 
-        # answers: testmann reacts ✅ on the room's invitation, the chair types „absagen“ in the room
-        t_mark, b_mark, mark = t.mark(), b.mark(), k.mark()
+        # ersatz reads English: the invitation in her direct room is in English, with the same entry
+        e_invitation = await e.wait_for(_from_bot(contains="Invitation: EG2", outside=room), e_mark)
+        e_dm = e_invitation.room_id
+        assert e_invitation.event.decrypted and "Einladung" not in e_invitation.body
+        cal = await _calendar(e, await e.wait_for(_from_bot(e_dm, msgtype="m.file"), e_mark))
+        assert str(cal.walk("VEVENT")[0]["UID"]) == uid
+
+        # answers: testmann reacts ✅ on the room's invitation, the chair types „absagen“ in the room,
+        # ersatz types "maybe" in her direct room
+        t_mark, b_mark, e_mark, mark = t.mark(), b.mark(), e.mark(), k.mark()
         await t.react(room, invitation.event_id, YES)
         await t.wait_for(_from_bot(t_dm, "Paul Testmann kommt zu EG2 am"), t_mark)
         asked = await b.say(room, "!s absagen")
         b_dm = (await b.wait_for(_from_bot(contains="Ayşe Beispiel kommt nicht zu EG2 am", outside=room),
                                  b_mark)).room_id
         assert b_dm != room
+        said = await e.say(e_dm, "maybe")
+        await e.wait_for(bot_message(e_dm, said, "Lena Ersatz may come to EG2 on"), e_mark)  # a reply
         with bot.uow() as uow:
             rsvps = {uow.session.get(Person, r.person_id).handle: r.answer
                      for r in uow.session.query(Rsvp).filter_by(meeting_id=meeting_id)}
-            assert rsvps == {"testmann": "yes", "beispiel": "no"}, rsvps
+            assert rsvps == {"testmann": "yes", "beispiel": "no", "ersatz": "maybe"}, rsvps
 
         # the office asks in the room: counts and, for the office, the names
         asked = await k.say(room, "!s sitzung EG2")
         status = await k.wait_for(bot_message(room, asked), mark)
-        assert "Antworten: 1 ja, 1 nein, 0 vielleicht, 4 noch nicht." in status.body, status.body
+        assert "Antworten: 1 ja, 1 nein, 1 vielleicht, 3 noch nicht." in status.body, status.body
         assert "Ja: Paul Testmann" in status.body and "Nein: Ayşe Beispiel" in status.body, status.body
+        assert "Vielleicht: Lena Ersatz" in status.body, status.body
         # the answers were confirmed privately: in the room, only the status answered the office
         in_room = [s.body[:50] for s in k.after(mark, room, BOT, "m.room.message")]
         assert len(in_room) == 1, in_room
@@ -181,6 +197,11 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
                      .filter(OutboxMessage.id > first_row)
                      if row.payload["meta"].get("template") == "meeting_invitation" and row.payload["direct"]}
         assert to_people == {f"@{n}:koeln.example": "sent" for n in EG2_MEMBERS}, to_people
+
+
+def _options(body: str) -> list[str]:
+    """The numbered dates of a proposal or poll: ["1) Mo. 07.12.2026 09:00–10:30", …]."""
+    return [line.strip(" •-*") for line in body.splitlines() if re.match(r"^\W*\d\) ", line)]
 
 
 def _berlin():  # type: ignore[no-untyped-def]
