@@ -4,13 +4,14 @@ reaches the room and each member's encrypted direct room with its `.ics` file at
 answer by reaction, by typing in the room and by typing in their direct room; `sitzung EG2` shows
 the answers.
 
-koordination (the office) and the EG2 members beispiel (chair), testmann and ersatz (English) act here; EG2's
-other members get accounts so the bot can reach them too.
+koordination (the office) and the EG2 members beispiel (chair), testmann and ersatz (English) act
+here; EG2's other members get accounts so the bot can reach them too.
 """
 from __future__ import annotations
 
 import asyncio
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import BOT, PASSWORD
@@ -99,7 +100,7 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         planned = await k.wait_for(bot_message(room, asked, "Terminvorschläge für EG2"), mark)
         proposed = _options(planned.body)
         assert [o[:3] for o in proposed] == ["1) ", "2) ", "3) ", "4) ", "5) "], planned.body  # [meetings] candidates
-        asked = await k.say(room, "!s umfrage EG2")
+        await k.say(room, "!s umfrage EG2")
         poll = await k.wait_for(bot_message(room, contains="Terminumfrage für die nächste Sitzung von EG2"), mark)
         for key in KEYCAPS:  # the dates are offered as reactions on the poll
             await t.wait_for(bot_reaction(room, poll.event_id, key))
@@ -126,7 +127,7 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
 
         # the chair fixes the meeting: the date with most votes; the invitation goes to the room …
         mark, t_mark, e_mark = b.mark(), t.mark(), e.mark()
-        asked = await b.say(room, "!s sitzung festlegen EG2")
+        await b.say(room, "!s sitzung festlegen EG2")
         invitation = await b.wait_for(bot_message(room, contains="Einladung: EG2"), mark)
         assert "Sachstand der Empfehlungen" in invitation.body  # the standing agenda item
         assert "„zusagen“, „absagen“ oder „vielleicht“" in invitation.body, invitation.body
@@ -141,7 +142,7 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
             assert meeting.state == "invited" and meeting.starts_at == third_starts
             assert uow.session.get(DatePoll, poll_id).state == "closed"
             uid, starts, ends, meeting_id = meeting.uid, meeting.starts_at, meeting.ends_at, meeting.id
-        assert f"{starts.astimezone(_berlin()):%d.%m.%Y}" in invitation.body, invitation.body
+        assert f"{starts.astimezone(ZoneInfo('Europe/Berlin')):%d.%m.%Y}" in invitation.body, invitation.body
         cal = await _calendar(b, room_file)
         assert str(cal["METHOD"]) == "REQUEST"
         [event] = cal.walk("VEVENT")
@@ -171,7 +172,7 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         t_mark, b_mark, e_mark, mark = t.mark(), b.mark(), e.mark(), k.mark()
         await t.react(room, invitation.event_id, YES)
         await t.wait_for(_from_bot(t_dm, "Paul Testmann kommt zu EG2 am"), t_mark)
-        asked = await b.say(room, "!s absagen")
+        await b.say(room, "!s absagen")
         b_dm = (await b.wait_for(_from_bot(contains="Ayşe Beispiel kommt nicht zu EG2 am", outside=room),
                                  b_mark)).room_id
         assert b_dm != room
@@ -204,9 +205,3 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
 def _options(body: str) -> list[str]:
     """The numbered dates of a proposal or poll: ["1) Mo. 07.12.2026 09:00–10:30", …]."""
     return [line.strip(" •-*") for line in body.splitlines() if re.match(r"^\W*\d\) ", line)]
-
-
-def _berlin():  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/Berlin")
