@@ -46,7 +46,10 @@ def dispatch(ctx: Context) -> None:
     text = ctx.message.text.strip()
     if ctx.channel.direct and ctx.person is not None and not text.startswith("!"):
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
-        if state is not None:
+        # A button or reaction whose value is a command (an invitation's "zusagen 7") is that command,
+        # never the typed answer to an open step ("Was ist geschehen?" ← "zusagen 7").
+        clicked_command = ctx.message.kind in ("action", "reaction") and ctx.services.registry.match(text)
+        if state is not None and not clicked_command:
             if ctx.message.kind == "edit" and not ctx.services.conversations.accepts_edit(
                     state, ctx.message.replaces):
                 return  # an edit of an answer already taken, or of chatter: changes nothing
