@@ -213,7 +213,7 @@ class App:
             await self.shutdown()
 
     async def shutdown(self) -> None:
-        self.scheduler.shutdown()
+        await self.scheduler.shutdown()
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

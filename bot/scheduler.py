@@ -2,6 +2,7 @@
 due, so a restart neither loses nor repeats anything (the ledger records what was done)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -16,16 +17,18 @@ class Scheduler:
         self.interval = interval_seconds
         self._scheduler = AsyncIOScheduler(timezone=timezone)
         self._ticks: list[tuple[str, Tick]] = []
+        self._lock = asyncio.Lock()
 
     def add_tick(self, name: str, tick: Tick) -> None:
         self._ticks.append((name, tick))
 
     async def run_due(self) -> None:
-        for name, tick in self._ticks:
-            try:
-                await tick()
-            except Exception:  # one failing job must not stop the others
-                log.exception("scheduled job %s failed", name)
+        async with self._lock:  # one tick at a time; shutdown waits for the running one
+            for name, tick in self._ticks:
+                try:
+                    await tick()
+                except Exception:  # one failing job must not stop the others
+                    log.exception("scheduled job %s failed", name)
 
     def start(self) -> None:
         """Must be called inside the running loop (APScheduler 3 binds to it)."""
@@ -33,6 +36,14 @@ class Scheduler:
                                 coalesce=True, max_instances=1, misfire_grace_time=None)
         self._scheduler.start()
 
-    def shutdown(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+    async def shutdown(self, timeout: float = 30.0) -> None:
+        """No new ticks; let a running tick finish (a cancelled one would be half done), then stop."""
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        try:
+            await asyncio.wait_for(self._lock.acquire(), timeout)
+            self._lock.release()
+        except TimeoutError:
+            log.warning("a scheduled tick did not finish within %.0f s; stopping anyway", timeout)
+        self._scheduler.shutdown(wait=False)
