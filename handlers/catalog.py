@@ -5,7 +5,6 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Code, Filters
 from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
 from bot.core.context import Context
-from bot.core.roles import Role
 from storage.repositories import RecommendationFilter
 
 from .labels import STATUS_LABELS, parse_status

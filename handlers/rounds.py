@@ -13,7 +13,7 @@ from bot.rounds import service
 from bot.rounds.service import RoundError
 from storage.models import Round, StatusUpdate
 
-from . import status_update
+from . import round_words, status_update
 
 
 class Deadline:
@@ -137,9 +137,9 @@ def update_item(ctx: Context, code: str) -> None:
 
 def correct(ctx: Context, code: str) -> None:
     assert ctx.person is not None
-    upd = status_update.answered_update(ctx, code)
+    upd = round_words.answered_update(ctx, code)
     if upd is not None:
-        status_update.begin(ctx, ctx.person, [upd.id], step="confirm", item=status_update.item_of(upd))
+        status_update.begin(ctx, ctx.person, [upd.id], step="confirm", item=round_words.item_of(upd))
 
 
 def absent(ctx: Context, until: date) -> None:

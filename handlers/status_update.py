@@ -12,12 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
-from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Choice
 from bot.rounds import service
-from bot.rounds.periods import due_day, reminder_times
+from bot.rounds.periods import due_day
 from storage.models import Person, Status, StatusUpdate
 
 from .labels import STATUS_LABELS, parse_status
@@ -277,154 +276,10 @@ def _finish(cc: ConvContext) -> None:
     cc.ctx.reply("round_done", count=len(cc.data["queue"]))
 
 
-# -- words that work at every step ---------------------------------------------------------
-
-
 def _intercept(cc: ConvContext, text: str) -> bool:
-    words = text.split()
-    head = " ".join(words[:2]).casefold()
-    if text.casefold() in ("später", "spaeter", "later"):
-        _later(cc)
-    elif head in ("abwesend bis", "away until"):
-        _absent(cc, " ".join(words[2:]))
-    elif words and words[0].casefold() in ("übergeben", "uebergeben", "hand"):
-        rest = words[1:]
-        while rest and rest[0].casefold() in ("an", "over", "to"):
-            rest = rest[1:]
-        _hand_over(cc, " ".join(rest))
-    elif words and words[0].casefold() in ("korrigieren", "correct"):
-        _correct(cc, " ".join(words[1:]))
-    else:
-        return False
-    return True
+    from . import round_words  # the words that work at every step live in their own module
 
-
-def _refuse(cc: ConvContext, message: str, **values: object) -> None:
-    step = cc.conversation.step(cc.state.step)
-    cc.ctx.reply("step_invalid", problem=cc.ctx.t(message, **values), step_help=cc.ctx.t(step.help),
-                 choices=cc.choices())
-
-
-def _later(cc: ConvContext) -> None:
-    upd = _update(cc)
-    when = _next_reminder(cc, upd)
-    for pending in cc.ctx.uow.rounds.pending_for(cc.ctx.person.id):  # type: ignore[union-attr]
-        pending.snoozed_until = when or cc.ctx.now()
-    cc.ctx.reply("round_later", when=when)
-
-
-def _next_reminder(cc: ConvContext, upd: StatusUpdate) -> Any:
-    if upd.round is None:
-        return None
-    tz = cc.ctx.services.settings.general.timezone
-    days = cc.ctx.services.settings.rounds.reminder_days
-    upcoming = [when for _, when in reminder_times(due_day(upd.round.due_at, tz), days, tz) if when > cc.ctx.now()]
-    return upcoming[0] if upcoming else None
-
-
-def _absent(cc: ConvContext, raw: str) -> None:
-    today = cc.ctx.today()
-    try:
-        until = parse_german_date(raw, today) if raw else None
-    except ArgError as exc:
-        _refuse(cc, exc.message, **exc.values)
-        return
-    if until is None:
-        _refuse(cc, N_("Say until when, like “abwesend bis 10.3.”."))
-    elif until < today:
-        _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”."),
-                date=until.strftime("%d.%m.%Y"))
-    elif until > today + timedelta(days=366):
-        _refuse(cc, N_("Absences can be recorded for up to a year."))
-    else:
-        assert cc.ctx.person is not None
-        service.record_absence(cc.ctx, cc.ctx.person, until)
-        cc.ctx.reply("round_absent", until=until)
-
-
-def _hand_over(cc: ConvContext, raw: str) -> None:
-    try:
-        ref = PersonMention().parse(raw, cc.ctx.today()) if raw.strip() else ""
-    except ArgError as exc:
-        _refuse(cc, exc.message, **exc.values)
-        return
-    target = _person(cc.ctx, ref) if ref else None
-    upd = _update(cc)
-    if not ref:
-        _refuse(cc, N_("Say to whom, like “übergeben an @name”."))
-    elif target is None:
-        _refuse(cc, N_("I do not know {name}. Mention someone the office has added."), name=raw.strip()[:40])
-    elif target.id == cc.ctx.person.id:  # type: ignore[union-attr]
-        _refuse(cc, N_("That is you; hand it to someone else."))
-    elif upd.round is None:
-        _refuse(cc, N_("Only items of a round can be handed over."))
-    elif not any(i.transport in cc.ctx.services.formats for i in target.identities):
-        _refuse(cc, N_("I cannot reach {name} in chat, so I cannot hand it over."), name=target.name)
-    else:
-        upd.asked_id = upd.delegated_to_id = target.id
-        upd.prompted_at = None  # the fan-out asks the new person, once
-        cc.ctx.uow.audit.record(cc.ctx.person, "hand_over", "recommendation", upd.recommendation.code,
-                                new={"to": target.handle, "round": upd.round_id})
-        cc.ctx.services.wake("rounds")
-        cc.ctx.reply("round_handed_over", rec=upd.recommendation, who=target.name)
-        _continue(cc, drop=True)
-
-
-def _person(ctx: Context, ref: str) -> Person | None:
-    transport, sep, external = ref.partition(":")
-    if sep and transport in ("matrix", "slack"):
-        return ctx.uow.people.by_identity(transport, external)
-    return ctx.uow.people.by_handle(ref)
-
-
-def _continue(cc: ConvContext, drop: bool) -> None:
-    """After a hand-over the current item leaves this person's queue."""
-    queue, pos = list(cc.data["queue"]), cc.data["pos"]
-    if drop:
-        queue.pop(pos)
-    cc.set(queue=queue, pos=pos - 1)
-    following = _advance(cc)
-    if following == DONE:
-        cc.state.status = "done"
-        cc.ctx.reply("round_done", count=len(queue))
-        return
-    cc.state.step, cc.state.history = following, []
-    cc.state.version += 1
-    cc.ctx.services.conversations.ask(cc)
-
-
-def _correct(cc: ConvContext, raw: str) -> None:
-    upd = answered_update(cc.ctx, raw.strip())
-    if upd is None:
-        return
-    queue = [i for i in cc.data["queue"] if i != upd.id]
-    cc.set(queue=[upd.id, *queue], pos=0, item=item_of(upd), mi=0, editing=True)
-    cc.state.step, cc.state.history = "confirm", []
-    cc.state.version += 1
-    cc.ctx.services.conversations.ask(cc)
-
-
-def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
-    """The person's answer about `code` in an open round, or a notice why there is none."""
-    rec = ctx.uow.catalog.recommendation(code) if code else None
-    if rec is None:
-        ctx.notice("There is no recommendation {code}. Try “liste” to see them.", code=code[:40] or "–")
-        return None
-    upd = ctx.uow.rounds.in_open_round(rec)
-    if upd is None or upd.state != "submitted":
-        ctx.notice("There is no answer about {code} in an open round to correct.", code=rec.code)
-        return None
-    if upd.author_id != ctx.person.id and not ctx.standing.coordinator:  # type: ignore[union-attr]
-        ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
-        return None
-    return upd
-
-
-def item_of(upd: StatusUpdate) -> dict[str, Any]:
-    return {"status": upd.status.value if upd.status else upd.recommendation.status.value,
-            "progress": upd.progress, "metrics": dict(upd.metric_values or {}), "happened": upd.happened,
-            "next_steps": upd.next_steps, "blockers": upd.blockers, "summary": upd.public_summary,
-            "publish": upd.publish_ok}
+    return round_words.intercept(cc, text)
 
 
 ROUND = Conversation(NAME, (

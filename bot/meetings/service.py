@@ -24,7 +24,7 @@ from . import ics
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
-from .slots import MIN_LEAD_DAYS, Slot, candidates, next_window
+from .slots import MIN_LEAD_DAYS, candidates, next_window
 
 STANDING_ITEM = "Sachstand der Empfehlungen"
 ANSWERS = ("yes", "no", "maybe")
