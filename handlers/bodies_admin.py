@@ -103,11 +103,22 @@ def bind_room(ctx: Context, code: str) -> None:
     ctx.notice("This room is now the room of {code}: polls, invitations and minutes come here.", code=code)
 
 
-def add_member(ctx: Context, code: str, person: str, organisation: str | None = None) -> None:
+def _body_and_person(ctx: Context, code: str, person: str) -> tuple[Body, Person] | None:
+    """The body and the person a command names, or None after saying which is unknown."""
     body, found = _body(ctx, code), _person(ctx, person)
-    if body is None or found is None:
+    return (body, found) if body is not None and found is not None else None
+
+
+def _membership(body: Body, person: Person) -> Membership | None:
+    return next((m for m in body.memberships if m.person_id == person.id), None)
+
+
+def add_member(ctx: Context, code: str, person: str, organisation: str | None = None) -> None:
+    named = _body_and_person(ctx, code, person)
+    if named is None:
         return
-    if any(m.person_id == found.id for m in body.memberships):
+    body, found = named
+    if _membership(body, found) is not None:
         ctx.notice("{name} is already a member of {code}.", name=found.name, code=code)
         return
     body.memberships.append(Membership(person_id=found.id, role=MemberRole.MEMBER, organisation=organisation or ""))
@@ -116,10 +127,11 @@ def add_member(ctx: Context, code: str, person: str, organisation: str | None = 
 
 
 def remove_member(ctx: Context, code: str, person: str) -> None:
-    body, found = _body(ctx, code), _person(ctx, person)
-    if body is None or found is None:
+    named = _body_and_person(ctx, code, person)
+    if named is None:
         return
-    membership = next((m for m in body.memberships if m.person_id == found.id), None)
+    body, found = named
+    membership = _membership(body, found)
     if membership is None:
         ctx.notice("{name} is not a member of {code}.", name=found.name, code=code)
         return
@@ -129,13 +141,14 @@ def remove_member(ctx: Context, code: str, person: str) -> None:
 
 
 def set_chair(ctx: Context, code: str, person: str) -> None:
-    body, found = _body(ctx, code), _person(ctx, person)
-    if body is None or found is None:
+    named = _body_and_person(ctx, code, person)
+    if named is None:
         return
+    body, found = named
     for m in body.memberships:
         if m.role == MemberRole.CHAIR and m.person_id != found.id:
             m.role = MemberRole.MEMBER
-    membership = next((m for m in body.memberships if m.person_id == found.id), None)
+    membership = _membership(body, found)
     if membership is None:
         body.memberships.append(Membership(person_id=found.id, role=MemberRole.CHAIR))
     else:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,71 +43,68 @@ async def _violations(page: object) -> list[str]:
             for v in results.response["violations"]]
 
 
-async def test_public_page_in_chromium(db_url: str) -> None:
+@asynccontextmanager
+async def _site(db_url: str, javascript: bool) -> AsyncIterator[tuple[str, Any]]:
+    """The bot with its web server and the example history, and a Chromium page: (base URL, page)."""
     playwright_api = pytest.importorskip("playwright.async_api")
     settings = make_settings(db_url, web__enabled="true", web__port="0", general__example_history="true")
     async with Bot(settings) as bot, playwright_api.async_playwright() as pw:
-        base = f"http://127.0.0.1:{bot.app.web_port}/"
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
-            page = await browser.new_page(java_script_enabled=True)
-            response = await page.goto(base)
-            assert response is not None and response.status == 200
-            assert await page.get_attribute("html", "lang") == "de"
-            assert "Stand der Umsetzung" in await page.inner_text("h1")
-            released = await page.locator("span.status").count()
-            assert released > 0, "the example history shows released states on the overview"
-            problems = {"Übersicht": await _violations(page)}
-
-            # overview → a recommendation with released history → back
-            link = page.locator("main table a").first
-            code = (await link.inner_text()).strip()
-            await link.click()
-            await page.wait_for_load_state()
-            assert page.url == f"{base}empfehlungen/{code}.html"
-            assert (await page.inner_text("h1")).startswith(code)
-            assert await page.locator("main h2", has_text="Verlauf").count() == 1
-            problems[f"Empfehlung {code}"] = await _violations(page)
-            await page.go_back()
-            assert page.url == base and "Stand der Umsetzung" in await page.inner_text("h1")
-
-            # the bodies page through the navigation
-            await page.get_by_role("link", name="Gremien und Sitzungen").click()
-            await page.wait_for_load_state()
-            assert page.url == f"{base}gremien.html"
-            assert await page.locator("main section h2").count() > 1
-            problems["Gremien"] = await _violations(page)
-
-            # the machine-readable links in the navigation answer 200
-            for name in ("Feed (Atom)", "Daten (JSON)"):
-                href = await page.get_by_role("link", name=name).get_attribute("href")
-                assert href
-                answer = await page.request.get(base + href)
-                assert answer.status == 200, href
-                assert (await answer.body()).strip(), href
-            # every link on the overview leads somewhere
-            await page.goto(base)
-            hrefs = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-            for href in {h.split("#")[0] for h in hrefs if h.startswith(base)}:
-                assert (await page.request.get(href)).status == 200, href
+            yield f"http://127.0.0.1:{bot.app.web_port}/", await browser.new_page(java_script_enabled=javascript)
         finally:
             await browser.close()
+
+
+async def test_public_page_in_chromium(db_url: str) -> None:
+    async with _site(db_url, javascript=True) as (base, page):
+        response = await page.goto(base)
+        assert response is not None and response.status == 200
+        assert await page.get_attribute("html", "lang") == "de"
+        assert "Stand der Umsetzung" in await page.inner_text("h1")
+        released = await page.locator("span.status").count()
+        assert released > 0, "the example history shows released states on the overview"
+        problems = {"Übersicht": await _violations(page)}
+
+        # overview → a recommendation with released history → back
+        link = page.locator("main table a").first
+        code = (await link.inner_text()).strip()
+        await link.click()
+        await page.wait_for_load_state()
+        assert page.url == f"{base}empfehlungen/{code}.html"
+        assert (await page.inner_text("h1")).startswith(code)
+        assert await page.locator("main h2", has_text="Verlauf").count() == 1
+        problems[f"Empfehlung {code}"] = await _violations(page)
+        await page.go_back()
+        assert page.url == base and "Stand der Umsetzung" in await page.inner_text("h1")
+
+        # the bodies page through the navigation
+        await page.get_by_role("link", name="Gremien und Sitzungen").click()
+        await page.wait_for_load_state()
+        assert page.url == f"{base}gremien.html"
+        assert await page.locator("main section h2").count() > 1
+        problems["Gremien"] = await _violations(page)
+
+        # the machine-readable links in the navigation answer 200
+        for name in ("Feed (Atom)", "Daten (JSON)"):
+            href = await page.get_by_role("link", name=name).get_attribute("href")
+            assert href
+            answer = await page.request.get(base + href)
+            assert answer.status == 200, href
+            assert (await answer.body()).strip(), href
+        # every link on the overview leads somewhere
+        await page.goto(base)
+        hrefs = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        for href in {h.split("#")[0] for h in hrefs if h.startswith(base)}:
+            assert (await page.request.get(href)).status == 200, href
     assert problems == {k: [] for k in problems}, "\n".join(
         f"{where}: {v}" for where, found in problems.items() for v in found)
 
 
 async def test_public_page_works_without_javascript(db_url: str) -> None:
-    playwright_api = pytest.importorskip("playwright.async_api")
-    settings = make_settings(db_url, web__enabled="true", web__port="0", general__example_history="true")
-    async with Bot(settings) as bot, playwright_api.async_playwright() as pw:
-        base = f"http://127.0.0.1:{bot.app.web_port}/"
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            page = await browser.new_page(java_script_enabled=False)
-            await page.goto(base)
-            await page.locator("main table a").first.click()
-            await page.wait_for_load_state()
-            assert "/empfehlungen/" in page.url
-            assert await page.locator("main dl").count() == 1
-        finally:
-            await browser.close()
+    async with _site(db_url, javascript=False) as (base, page):
+        await page.goto(base)
+        await page.locator("main table a").first.click()
+        await page.wait_for_load_state()
+        assert "/empfehlungen/" in page.url
+        assert await page.locator("main dl").count() == 1
