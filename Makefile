@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard bot/locale/*/LC_MESSAGES/sachstand.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup translations db clean bench chromium
+.PHONY: run test setup translations db clean bench chromium permissions
 
 run: setup
 	$(BIN)/sachstand db upgrade
@@ -46,6 +46,10 @@ extract: $(STAMP)
 
 db: setup
 	$(BIN)/sachstand db upgrade
+
+# The README's permission table (command × role), generated from the command registry.
+permissions: setup
+	$(BIN)/sachstand permissions
 
 bench: setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, metavar="FILE", help="Zieldatei (.html)")
     rep.set_defaults(func=_report)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
+    sub.add_parser("permissions", help="Rechtetabelle (Befehl × Rolle) als Markdown ausgeben").set_defaults(
+        func=_permissions)
     return parser
 
 
@@ -132,6 +134,13 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     with _uow_factory(settings)() as uow:
         count = export_catalog(uow, args.file)
     print(f"{count} Einträge nach {args.file} geschrieben.")
+    return 0
+
+
+def _permissions(settings: Settings, args: argparse.Namespace) -> int:
+    from .permissions import markdown, registry
+
+    print(markdown(registry()))
     return 0
 
 

@@ -100,7 +100,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         Command("agenda_propose", {"de": ("top vorschlagen",), "en": ("agenda propose",)},
                 N_("Propose an item for the next meeting's agenda."), propose_item,
                 args=(body, Arg("title", Text(), {"de": "Titel", "en": "title"}, rest=True)),
-                role=Role.MEMBER, group="meetings", examples=('top vorschlagen EG2 "Fachkräfteforum 2027"',)),
+                role=Role.MEMBER, body_arg="body", group="meetings", examples=('top vorschlagen EG2 "Fachkräfteforum 2027"',)),
         Command("agenda_accept", {"de": ("top annehmen",), "en": ("agenda accept",)},
                 N_("Accept a proposed item (add “öffentlich” to show it in the public calendar)."), accept_item,
                 args=(body, number, Arg("public", Text(), {"de": "öffentlich", "en": "public"}, required=False)),

@@ -65,10 +65,15 @@ def _body(ctx: Context, code: str | None) -> Body | None:
 
 
 def may_speak_for(ctx: Context, body: Body) -> bool:
-    """Votes, RSVPs and agenda proposals are for the body's members (and the office)."""
-    if ctx.standing.coordinator or body.code in ctx.standing.member_of:
+    """Votes, RSVPs and agenda proposals are for the body's members (and the office).
+
+    The router checks this already where the command names the body (its `body_arg`); this is
+    the same rule for a meeting found only here (`zusagen` in a DM picks the next meeting)."""
+    from bot.core.middleware import refusal
+
+    if ctx.standing.permits(Role.MEMBER, body):
         return True
-    ctx.notice("Only members of {code} may do this.", code=body.code)
+    ctx.notice(refusal(ctx, Role.MEMBER, body.code))
     return False
 
 
@@ -328,7 +333,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         Command("vote", {"de": ("abstimmen",), "en": ("vote",)},
                 N_("Vote in a date poll for the options that suit you."), vote,
                 args=(Arg("words", Words(), {"de": "Nummern", "en": "numbers"}, rest=True),),
-                role=Role.MEMBER, group="meetings", examples=("abstimmen 1 3", "abstimmen EG2 2")),
+                role=Role.MEMBER, body_arg="words", group="meetings", examples=("abstimmen 1 3", "abstimmen EG2 2")),
         Command("meeting_confirm", {"de": ("sitzung festlegen",), "en": ("meeting confirm",)},
                 N_("Close the date poll: the option with most votes (or the one named) becomes the meeting."),
                 confirm, args=(maybe_body, Arg("option", Number(), {"de": "Nr.", "en": "no."}, required=False)),
@@ -347,13 +352,13 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 N_("The next meeting of a body: time, place, agenda and who has answered."), show,
                 args=(maybe_body,), group="meetings", examples=("sitzung EG2",)),
         Command("rsvp_yes", {"de": ("zusagen",), "en": ("accept",)}, N_("Say you will come to the next meeting."),
-                _rsvp("yes"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                _rsvp("yes"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
                 examples=("zusagen EG2",)),
         Command("rsvp_no", {"de": ("absagen",), "en": ("decline",)}, N_("Say you cannot come."),
-                _rsvp("no"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                _rsvp("no"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
                 examples=("absagen EG2",)),
         Command("rsvp_maybe", {"de": ("vielleicht",), "en": ("maybe",)}, N_("Say you may come."),
-                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, answer_like=True, group="meetings",
+                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
                 examples=("vielleicht EG2",)),
     ):
         registry.register(command)

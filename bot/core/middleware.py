@@ -5,7 +5,7 @@ import difflib
 import logging
 import re
 
-from storage.models import Field, Recommendation
+from storage.models import Body, Field, Meeting, Recommendation
 
 from .commands import N_, Command, Invocation, UsageError
 from .context import Context
@@ -112,7 +112,10 @@ def _bare_code(ctx: Context, text: str) -> Invocation | None:
 
 
 def authorize(ctx: Context, invocation: Invocation) -> str | None:
-    """The one place where roles are enforced. Returns why not, or None."""
+    """The one place where roles are enforced. Returns why not, or None.
+
+    The rule itself is `Standing.permits` (bot/core/roles.py); the README's permission table is
+    generated from the same rule (bot/permissions.py). Here only the body concerned is found."""
     command = invocation.command
     if command.where == "dm" and not ctx.channel.direct:
         return ctx.t("This command works only in a direct message with me.")
@@ -120,15 +123,22 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
         return ctx.t("This command works only in a body's room.")
     item = _item(ctx, command, invocation.args)
     body = item.body if item is not None else _body_in_scope(ctx, command, invocation.args)
-    have = ctx.standing.role_for(body)
-    if have >= command.role or _owns(ctx, command, item):
+    if ctx.standing.permits(command.role, body, _owns(ctx, command, item)):
         return None
+    return refusal(ctx, command.role, getattr(body, "code", None))
+
+
+def refusal(ctx: Context, needed: Role, body: str | None) -> str:
+    """Why not, naming the role that is needed (and the body, where one is concerned)."""
+    role = ctx.t(ROLE_NAMES[needed])
     if ctx.person is None:
-        return ctx.t("I do not know you yet. Ask the coordinating office to add you.")
-    needed = ROLE_NAMES[command.role]
-    if command.role == Role.CHAIR and body is not None:
-        return ctx.t("Only the chair of {body} or a coordinator may do this.", body=body.code)
-    return ctx.t("This needs the role “{role}”.", role=ctx.t(needed))
+        return ctx.t("I do not know you yet, and this needs the role “{role}”. "
+                     "Ask the coordinating office to add you.", role=role)
+    if needed == Role.CHAIR and body is not None:
+        return ctx.t("Only the chair of {body} or a coordinator may do this.", body=body)
+    if needed == Role.MEMBER and body is not None:
+        return ctx.t("Only members of {code} may do this.", code=body)
+    return ctx.t("This needs the role “{role}”.", role=role)
 
 
 def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | Field | None:
@@ -150,12 +160,25 @@ def _owns(ctx: Context, command: Command, item: Recommendation | Field | None) -
             and item.owner_id == ctx.person.id)
 
 
-def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> object:
-    if command.body_arg and args.get(command.body_arg):
-        return ctx.uow.bodies.by_code(str(args[command.body_arg]))
+def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> Body | None:
+    """The body a command names (a code, a meeting's number from a button, or the first of its
+    words: `abstimmen EG2 1 3`), else the body whose room it is said in."""
+    ref = _body_ref(args.get(command.body_arg)) if command.body_arg else None
+    if ref is not None and ref.isdigit():
+        meeting = ctx.uow.session.get(Meeting, int(ref))
+        return meeting.body if meeting is not None else None
+    if ref:
+        return ctx.uow.bodies.by_code(ref)
     if not ctx.channel.direct:
         return ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id)
     return None
+
+
+def _body_ref(value: object) -> str | None:
+    if isinstance(value, list):  # words: a leading body code, if any ("1", "+3" are options)
+        first = str(value[0]) if value else ""
+        return first.upper() if first and not first.lstrip("+").isdigit() else None
+    return str(value) if value else None
 
 
 ROLE_NAMES = {Role.UNKNOWN: N_("unknown person"), Role.FOLLOWER: N_("follower"), Role.MEMBER: N_("member"),

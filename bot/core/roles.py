@@ -28,18 +28,30 @@ class Standing:
     chair_of: frozenset[str]
     member_of: frozenset[str]
 
-    def role_for(self, body: Body | None = None) -> Role:
+    def role_for(self, body: Body | str | None = None) -> Role:
+        """The role for a command concerning `body` (a Body or its code), or no body at all.
+
+        Concerning a body, chair and member mean *of that body*: the chair of EG1 is only a
+        follower where EG2 is concerned."""
         if self.person is None:
             return Role.UNKNOWN
         if self.coordinator:
             return Role.COORDINATOR
-        if body is not None and body.code in self.chair_of:
-            return Role.CHAIR
-        if body is None and self.chair_of:
+        code = body if isinstance(body, str) or body is None else body.code
+        if code is not None:
+            if code in self.chair_of:
+                return Role.CHAIR
+            return Role.MEMBER if code in self.member_of else Role.FOLLOWER
+        if self.chair_of:
             return Role.CHAIR  # body-less chair commands are scoped again by their handler
         if self.member_of:
             return Role.MEMBER
         return Role.FOLLOWER
+
+    def permits(self, needed: Role, body: Body | str | None = None, owns: bool = False) -> bool:
+        """The single rule: the role for the body concerned reaches the command's role, or
+        the speaker owns the item and the command lets owners act (`owns` is only passed then)."""
+        return self.role_for(body) >= needed or (owns and self.person is not None)
 
     def highest(self) -> Role:
         return self.role_for(None)
