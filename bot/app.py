@@ -61,6 +61,7 @@ class App:
         self.scheduler.add_tick("meetings", self._meetings)
         self.scheduler.add_tick("digests", self._digests)
         self.scheduler.add_tick("reports", self._reports)
+        self.scheduler.add_tick("privacy retention", self._retention)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -135,6 +136,11 @@ class App:
 
         if await self.run_sync(delivery.tick, self.services):
             self._kick()
+
+    async def _retention(self) -> None:
+        from .privacy import retention_tick
+
+        await self.run_sync(retention_tick, self.services)
 
     async def _rounds(self) -> None:
         """Due closings, openings and reminders; then the prompts, a batch at a time so

@@ -294,6 +294,14 @@ class DigestsSection(_Section):
     hour: int = Field(8, ge=0, le=23, description="Local hour for digests.")
 
 
+class PrivacySection(_Section):
+    """Data protection (GDPR): how long free-text answers are kept."""
+
+    answer_retention_days: int = Field(
+        730, ge=0, le=36500,
+        description="Days after a round closed when its free-text answers are blanked (0 = keep them).")
+
+
 class LoggingSection(_Section):
     """Log output."""
 
@@ -326,6 +334,7 @@ class Settings(BaseSettings):
     rounds: RoundsSection = Field(default_factory=RoundsSection, description="Reporting rounds.")
     meetings: MeetingsSection = Field(default_factory=MeetingsSection, description="Meetings.")
     digests: DigestsSection = Field(default_factory=DigestsSection, description="Digests.")
+    privacy: PrivacySection = Field(default_factory=PrivacySection, description="Data protection.")
     logging: LoggingSection = Field(default_factory=LoggingSection, description="Logging.")
 
     _config_path: Path | None = PrivateAttr(default=None)

@@ -1,30 +1,138 @@
-"""Administration: the audit log for coordinators."""
+"""Administration: the audit log for coordinators, filtered and exported.
+
+`protokoll [50] [person @x] [objekt HF2-07] [seit 1.11.]`, `protokoll export [seit 1.11.] [json]`."""
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, N_
-from bot.core.commands import Arg, Command, CommandRegistry
+from bot.core.argtypes import ArgError, N_, PersonMention, parse_german_date
+from bot.core.commands import Arg, Command, CommandRegistry, UsageError, split_words
 from bot.core.context import Context
+from bot.core.events import Attachment
 from bot.core.roles import Role
+from storage.models import AuditEntry
+from storage.repositories.ops import AuditFilter
 
 
-class Count:
-    """A positive number of entries, at most 200."""
-
-    def parse(self, raw: str, today: object) -> int:
-        if not raw.isdigit() or not 1 <= int(raw) <= 200:
-            raise ArgError(N_("“{value}” is not a number from 1 to 200."), value=raw[:40])
-        return int(raw)
+class Words:
+    def parse(self, raw: str, today: date) -> list[str]:
+        return split_words(raw)
 
 
-def audit_log(ctx: Context, count: int | None = None) -> None:
-    entries = ctx.uow.audit.recent(count or 20)
+@dataclass
+class Query:
+    count: int | None = None
+    person: str | None = None  # a mention as PersonMention parses it
+    ref: str | None = None
+    since: date | None = None
+    fmt: str = "csv"
+
+
+KEYS = {"person": "person", "von": "person", "by": "person", "objekt": "ref", "object": "ref", "seit": "since",
+        "since": "since", "ab": "since"}
+
+
+def parse_query(words: list[str], today: date) -> Query:
+    """Raises ArgError with what is wrong; a date without a year is the last such day, not the next."""
+    query, rest = Query(), list(words)
+    while rest:
+        word = rest.pop(0)
+        key = KEYS.get(word.casefold())
+        if word.isdigit() and 1 <= int(word) <= 200 and query.count is None:
+            query.count = int(word)
+        elif word.casefold() in ("json", "csv"):
+            query.fmt = word.casefold()
+        elif key is None or not rest:
+            raise ArgError(N_("“{value}” is not a filter. Use person @name, objekt HF2-07, seit 1.11. or a number."),
+                           value=word[:40])
+        elif key == "person":
+            query.person = PersonMention().parse(rest.pop(0), today)
+        elif key == "ref":
+            query.ref = rest.pop(0).upper()[:120]
+        else:
+            day = parse_german_date(rest.pop(0), today)
+            query.since = day.replace(year=day.year - 1) if day > today else day
+    return query
+
+
+def _filter(ctx: Context, query: Query) -> AuditFilter | None:
+    person = None
+    if query.person:
+        transport, sep, external = query.person.partition(":")
+        person = ctx.uow.people.by_identity(transport, external) if sep else ctx.uow.people.by_handle(query.person)
+        if person is None:
+            ctx.notice("I do not know {name}. Mention someone the office has added.", name=query.person[:40])
+            return None
+    since = (datetime.combine(query.since, time(0), tzinfo=ZoneInfo(ctx.tz)) if query.since else None)
+    return AuditFilter(actor=person, ref=query.ref, since=since)
+
+
+def _query(ctx: Context, words: list[str] | None, command: str) -> Query | None:
+    try:
+        return parse_query(words or [], ctx.today())
+    except ArgError as exc:
+        raise UsageError(ctx.services.registry.commands[command], exc.message, exc.values) from exc
+
+
+def audit_log(ctx: Context, words: list[str] | None = None) -> None:
+    query = _query(ctx, words, "audit")
+    found = _filter(ctx, query) if query else None
+    if query is None or found is None:
+        return
+    entries = ctx.uow.audit.query(found, limit=query.count or 20)
     ctx.reply("audit_log", entries=entries)
 
 
+def audit_export(ctx: Context, words: list[str] | None = None) -> None:
+    query = _query(ctx, words, "audit_export")
+    found = _filter(ctx, query) if query else None
+    if query is None or found is None:
+        return
+    entries = ctx.uow.audit.query(found, limit=None, newest_first=False)
+    data = as_json(entries) if query.fmt == "json" else as_csv(entries)
+    file = Attachment(f"protokoll.{query.fmt}", "application/json" if query.fmt == "json" else "text/csv", data)
+    text = ctx.t("Audit log: {count} entries in the attached file.", count=len(entries))
+    if ctx.channel.direct:
+        ctx.send(ctx.channel, "notice", ctx.locale, attachments=[file], in_reply_to=ctx.message.event_id,
+                 to_person=ctx.message.sender.id if not ctx.channel.id else "", text=text)
+    elif ctx.person is not None and ctx.send_to_person(ctx.person, "notice", attachments=[file], text=text):
+        ctx.notice("I have sent it to you by direct message.")
+
+
+def _row(e: AuditEntry) -> dict[str, object]:
+    return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor_label, "action": e.action, "entity": e.entity,
+            "ref": e.entity_ref, "details": e.details}
+
+
+def as_json(entries: list[AuditEntry]) -> bytes:
+    return json.dumps([_row(e) for e in entries], ensure_ascii=False, indent=1).encode()
+
+
+def as_csv(entries: list[AuditEntry]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["id", "at", "actor", "action", "entity", "ref", "details"])
+    for e in entries:
+        row = _row(e)
+        writer.writerow([*list(row.values())[:-1], json.dumps(e.details, ensure_ascii=False, sort_keys=True)])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 CSV correctly
+
+
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    filters = Arg("words", Words(), {"de": "Filter", "en": "filters"}, required=False, rest=True)
     registry.register(Command(
         "audit", {"de": ("protokoll",), "en": ("audit",)},
-        N_("Show the latest entries of the audit log (who changed what, when)."), audit_log,
-        args=(Arg("count", Count(), {"de": "Anzahl", "en": "count"}, required=False),),
-        role=Role.COORDINATOR, group="admin", examples=("protokoll 50",)))
+        N_("Show the audit log (who changed what, when), filtered by person, object or date."), audit_log,
+        args=(filters,), role=Role.COORDINATOR, group="admin",
+        examples=("protokoll 50", "protokoll person @testmann seit 1.11.", "protokoll objekt HF2-07")))
+    registry.register(Command(
+        "audit_export", {"de": ("protokoll export", "protokoll exportieren"), "en": ("audit export",)},
+        N_("The audit log as a CSV file (or JSON), by direct message."), audit_export,
+        args=(filters,), role=Role.COORDINATOR, group="admin",
+        examples=("protokoll export seit 1.11.", "protokoll export json")))

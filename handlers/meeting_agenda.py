@@ -36,6 +36,7 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     meeting.agenda.append(AgendaItem(title=title[:300], state="proposed", proposed_by_id=ctx.person.id,
                                      position=len(meeting.agenda) + 1))
     ctx.uow.flush()
+    ctx.uow.audit.record(ctx.person, "propose_item", "meeting", meeting.body.code, new={"title": title[:300]})
     ctx.notice("Proposed for {code} on {date}: {title}. The chair decides.", code=meeting.body.code,
                date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=title[:300])
 
@@ -60,6 +61,8 @@ def accept_item(ctx: Context, body: str, number: int, public: str | None = None)
     item.state, item.public = "accepted", public is not None
     item.position = max((a.position for a in service.accepted(meeting) if a is not item), default=0) + 1
     ctx.uow.flush()
+    ctx.uow.audit.record(ctx.person, "accept_item", "meeting", meeting.body.code,
+                         new={"title": item.title, "public": item.public})
     agenda(ctx, body)
 
 
@@ -68,6 +71,7 @@ def reject_item(ctx: Context, body: str, number: int) -> None:
     if found is not None:
         found[1].state = "rejected"
         ctx.uow.flush()
+        ctx.uow.audit.record(ctx.person, "reject_item", "meeting", found[0].body.code, old={"title": found[1].title})
         agenda(ctx, body)
 
 
@@ -84,6 +88,7 @@ def order_items(ctx: Context, body: str, order: list[str]) -> None:
     for position, number in enumerate(wanted, 1):
         items[number - 1].position = position
     ctx.uow.flush()
+    ctx.uow.audit.record(ctx.person, "order_items", "meeting", meeting.body.code, new={"order": wanted})
     ctx.uow.session.refresh(meeting, ["agenda"])
     agenda(ctx, body)
 

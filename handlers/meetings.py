@@ -138,6 +138,7 @@ def start_poll(ctx: Context, body: str | None = None) -> None:
         return
     for channel in rooms:
         _post_poll(ctx, channel, found, poll)
+    ctx.uow.audit.record(ctx.person, "open_poll", "meeting", found.code, new={"options": len(poll.options)})
     if ctx.channel not in rooms:
         ctx.notice("The date poll for {code} is open in its room.", code=found.code)
 

@@ -82,6 +82,9 @@ def remind(ctx: Context, body: str | None = None) -> None:
 
     open_rounds = [r for r in rounds if r.state == "open"]
     reminded = sum(remind_round(ctx.services, ctx.uow, r) for r in open_rounds)
+    for r in open_rounds:
+        ctx.uow.audit.record(ctx.person, "remind_round", "round", f"{r.reporting_line.from_body.code} {r.period}",
+                             new={"reminded": reminded})
     ctx.notice("Reminded {count} people with unanswered items (absent people are left out).", count=reminded)
 
 

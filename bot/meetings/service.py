@@ -97,6 +97,7 @@ def propose(ctx: Context, body: Body) -> DatePoll:
         PollOption(position=i, starts_at=s.starts_at, ends_at=s.ends_at) for i, s in enumerate(slots, start=1)])
     ctx.uow.session.add(poll)
     ctx.uow.flush()
+    ctx.uow.audit.record(ctx.person, "propose_dates", "meeting", body.code, new={"options": len(slots)})
     return poll
 
 
@@ -141,7 +142,14 @@ def vote(ctx: Context, poll: DatePoll, person: Person, positions: list[int], add
         ctx.uow.session.add(PollVote(option_id=option_id, person_id=person.id, vote="yes"))
     ctx.uow.flush()
     keep = wanted | (set(mine) if add else set())
-    return sorted(o.position for o in poll.options if o.id in keep)
+    chosen = sorted(o.position for o in poll.options if o.id in keep)
+    ctx.uow.audit.record(person, "vote", "meeting", poll_body_code(ctx, poll), new={"options": chosen})
+    return chosen
+
+
+def poll_body_code(ctx: Context, poll: DatePoll) -> str:
+    body = ctx.uow.session.get(Body, poll.body_id)
+    return body.code if body is not None else ""
 
 
 def winner(ctx: Context, poll: DatePoll, position: int | None) -> PollOption:
@@ -253,8 +261,10 @@ def answer(ctx: Context, meeting: Meeting, person: Person, reply: str) -> None:
     if row is None:
         row = Rsvp(meeting_id=meeting.id, person_id=person.id, answer=reply)
         ctx.uow.session.add(row)
+    old = row.answer if row.answered_at is not None else None
     row.answer, row.answered_at = reply, ctx.now()
     ctx.uow.flush()
+    ctx.uow.audit.record(person, "rsvp", "meeting", meeting.body.code, old=old, new=reply)
 
 
 def answers(ctx: Context, meeting: Meeting) -> dict[str, list[Person]]:

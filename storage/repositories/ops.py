@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (AuditEntry, ConversationState, KeyValue, Person, ProcessedEvent, ScheduledSend,
@@ -101,6 +102,26 @@ class AuditRepository:
 
     def recent(self, limit: int = 50) -> Sequence[AuditEntry]:
         return self.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
+
+    def query(self, where: AuditFilter, limit: int | None = 50, newest_first: bool = True) -> Sequence[AuditEntry]:
+        stmt = select(AuditEntry)
+        if where.actor is not None:  # by the person, or about them
+            stmt = stmt.where(or_(AuditEntry.actor_id == where.actor.id,
+                                  and_(AuditEntry.entity == "person", AuditEntry.entity_ref == where.actor.handle)))
+        if where.ref:
+            stmt = stmt.where(or_(AuditEntry.entity_ref == where.ref, AuditEntry.entity_ref.like(f"{where.ref} %"),
+                                  AuditEntry.entity_ref.like(f"{where.ref}-%")))
+        if where.since is not None:
+            stmt = stmt.where(AuditEntry.at >= where.since)
+        stmt = stmt.order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id)
+        return self.session.scalars(stmt.limit(limit) if limit else stmt).all()
+
+
+@dataclass
+class AuditFilter:
+    actor: Person | None = None
+    ref: str | None = None  # an object: HF2-07 (also its measures HF2-07-M1), EG2 (also "EG2 2026-Q4")
+    since: datetime | None = None
 
 
 def _jsonable(value: object) -> object:

@@ -108,6 +108,7 @@ def test_every_column_has_a_distinct_meaning() -> None:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_every_command_as_every_role_through_the_router(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
+        await bot.app.scheduler.shutdown()  # no tick in between: only the commands change anything
         measure = _setup(bot)
         registry = bot.app.services.registry
         columns = {c.title: c for c in permissions.COLUMNS}
