@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, cast, delete, or_, select, update
 
 from storage.models import (Absence, AgendaItem, AuditEntry, Change, ConversationState, Identity, Measure,
                             Membership, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp, StatusUpdate,
@@ -47,6 +47,8 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     s = uow.session
     old_handle, anon = person.handle, label(person)
     channels = dm_channels(person)
+    # what identifies them in free-form audit details: handle, name, accounts, their DM channels
+    needles = {old_handle, person.name, *(i.external_id for i in person.identities), *(c for _, c in channels)}
     done: dict[str, int] = {}
 
     def count(key: str, result: Any) -> None:
@@ -68,10 +70,13 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
         count("history", s.execute(update(Change).where(column == old_handle).values({column.key: anon})))
     for entry in s.scalars(select(AuditEntry).where(or_(AuditEntry.actor_id == person.id,
                                                         AuditEntry.actor_label == old_handle,
-                                                        AuditEntry.entity_ref == old_handle))).all():
+                                                        AuditEntry.entity_ref == old_handle,
+                                                        AuditEntry.entity == "person",
+                                                        *(cast(AuditEntry.details, String).contains(n)
+                                                          for n in needles if len(n) >= 3)))).all():
         entry.actor_label = anon if entry.actor_label == old_handle else entry.actor_label
         entry.entity_ref = anon if entry.entity_ref == old_handle else entry.entity_ref
-        entry.details = _replace(entry.details, {old_handle, person.name}, anon)
+        entry.details = _replace(entry.details, needles, anon)
         done["audit"] = done.get("audit", 0) + 1
     done["status_updates_kept"] = len(s.scalars(select(StatusUpdate.id).where(
         StatusUpdate.author_id == person.id)).all())

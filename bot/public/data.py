@@ -144,6 +144,9 @@ def last_change(uow: UnitOfWork) -> datetime:
     """When public content last changed: for Last-Modified and the feed's `updated`."""
     stamps = [uow.session.scalar(select(func.max(Release.decided_at)).where(Release.state == "released")),
               uow.session.scalar(select(func.max(Recommendation.updated_at))),
-              uow.session.scalar(select(func.max(Meeting.updated_at)))]
+              uow.session.scalar(select(func.max(Meeting.updated_at))),
+              # a withdrawn consent or an erasure changes pages too: If-Modified-Since must not say 304
+              uow.session.scalar(select(func.max(Person.consent_changed_at))),
+              uow.session.scalar(select(func.max(Person.anonymized_at)))]
     known = [s for s in stamps if s is not None]
     return max(known) if known else utcnow().replace(year=2000)
