@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -56,8 +57,10 @@ def parse_query(words: list[str], today: date) -> Query:
         elif key == "ref":
             query.ref = rest.pop(0).upper()[:120]
         else:
-            day = parse_german_date(rest.pop(0), today)
-            query.since = day.replace(year=day.year - 1) if day > today else day
+            raw = rest.pop(0)
+            day = parse_german_date(raw, today)
+            no_year = re.fullmatch(r"\d{1,2}\.\d{1,2}\.?", raw.strip()) is not None
+            query.since = day.replace(year=day.year - 1) if no_year and day > today else day
     return query
 
 

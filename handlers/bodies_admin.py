@@ -83,6 +83,7 @@ def report_line(ctx: Context, code: str, to: str, per_year: int) -> None:
         line = ReportingLine(from_body_id=body.id, to_body_id=target.id, name=f"{body.code} → {target.code}")
         ctx.uow.session.add(line)
     line.per_year = per_year
+    ctx.uow.audit.record(ctx.person, "reporting_line", "body", body.code, new={"to": target.code, "per_year": per_year})
     ctx.notice("{code} reports to {to} {n}× a year.", code=body.code, to=target.code, n=per_year)
 
 

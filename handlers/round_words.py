@@ -46,6 +46,8 @@ def _later(cc: ConvContext) -> None:
     when = _next_reminder(cc, upd)
     for pending in cc.ctx.uow.rounds.pending_for(cc.ctx.person.id):  # type: ignore[union-attr]
         pending.snoozed_until = when or cc.ctx.now()
+    cc.ctx.uow.audit.record(cc.ctx.person, "snooze", "person", cc.ctx.person.handle,  # type: ignore[union-attr]
+                            new={"until": when})
     cc.ctx.reply("round_later", when=when)
 
 
