@@ -87,12 +87,14 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
 def _finish(cc: ConvContext) -> None:
     ctx = cc.ctx
     person = ctx.uow.session.get(Person, cc.data["person_id"])
+    name = cc.data["name"]
+    cc.state.data = {"person_id": cc.data["person_id"]}  # the finished confirmation keeps no name
     if person is None or person.anonymized_at is not None:
-        ctx.notice("{name} has been erased already.", name=cc.data["name"])
+        ctx.notice("{name} has been erased already.", name=name)
         return
     done = service.erase(ctx.uow, person, ctx.now())
     ctx.uow.audit.record(ctx.person, "erase_person", "person", person.handle, **done)
-    ctx.notice("Erased. In the history {name} now appears as “{anonymous}”.", name=cc.data["name"],
+    ctx.notice("Erased. In the history {name} now appears as “{anonymous}”.", name=name,
                anonymous=service.ANONYMOUS)
 
 

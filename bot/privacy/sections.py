@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import String, cast, inspect, or_, select
 
 from storage.models import (AgendaItem, AuditEntry, Change, ConversationState, Measure, MetricValue,
                             Person, PollVote, Recommendation, Release, Round, Rsvp, StatusUpdate,
@@ -127,7 +127,8 @@ def _subscriptions(uow: UnitOfWork, p: Person) -> list[dict[str, Any]]:
 
 
 def _audit(uow: UnitOfWork, p: Person) -> list[dict[str, Any]]:
-    stmt = select(AuditEntry).where(or_(AuditEntry.actor_id == p.id, AuditEntry.entity_ref == p.handle))
+    stmt = select(AuditEntry).where(or_(AuditEntry.actor_id == p.id, AuditEntry.entity_ref == p.handle,
+                                        cast(AuditEntry.details, String).contains(f'"{p.handle}"')))
     return _all(uow, stmt.order_by(AuditEntry.id))
 
 

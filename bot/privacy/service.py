@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, cast, delete, or_, select, update
 
 from storage.models import (Absence, AgendaItem, AuditEntry, Change, ConversationState, Identity, Measure,
-                            Membership, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp, StatusUpdate,
+                            Membership, OutboxMessage, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp, StatusUpdate,
                             Subscription)
 
 from .sections import dm_channels, jsonable, sections
@@ -54,6 +54,13 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     def count(key: str, result: Any) -> None:
         done[key] = done.get(key, 0) + (result.rowcount or 0)
 
+    accounts = {(i.transport, i.external_id) for i in person.identities}
+    outbox = s.scalars(select(OutboxMessage).where(OutboxMessage.channel_id.in_({c for _, c in channels} | {""}))).all()
+    mail = [m for m in outbox if (m.transport, m.channel_id) in channels
+            or (m.transport, (m.payload or {}).get("to_person")) in accounts]
+    for message in mail:  # what was (or would be) sent to them, texts and files included
+        s.delete(message)
+    done["outbox"] = len(mail)
     subs = [sub for sub in s.scalars(select(Subscription)).all() if (sub.transport, sub.channel_id) in channels]
     for sub in subs:
         s.delete(sub)

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from storage.models import (AuditEntry, ConversationState, Membership, Person, Release, StatusUpdate,
-                            Subscription)
+from storage.models import (AuditEntry, ConversationState, Membership, OutboxMessage, Person, Release,
+                            StatusUpdate, Subscription)
 from tests.helpers.harness import Bot, make_settings
 
 SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -100,6 +100,9 @@ async def test_erasure_anonymises_and_keeps_history(db_url: str) -> None:
             assert not s.scalars(select(Membership).where(Membership.person_id == person.id)).all()
             assert not s.scalars(select(ConversationState).where(ConversationState.person_id == person.id)).all()
             assert not s.scalars(select(Subscription).where(Subscription.channel_id == "dm:testmann")).all()
+            mail = s.scalars(select(OutboxMessage).where(OutboxMessage.channel_id == "dm:testmann")).all()
+            assert [json.loads(json.dumps(m.payload))["texts"]["plain"][:40] for m in mail] == [
+                "Ich kenne Sie noch nicht (testmann). Bit"]  # only the answer after the erasure
             update = s.scalar(select(StatusUpdate).where(StatusUpdate.author_id == person.id,
                                                          StatusUpdate.state == "submitted"))
             assert update is not None and update.happened == HAPPENED  # kept for the history, anonymous author
