@@ -54,6 +54,9 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     def count(key: str, result: Any) -> None:
         done[key] = done.get(key, 0) + (result.rowcount or 0)
 
+    for section in sections():  # modules plugged in (sections.py: PLUGINS) see the person as it was
+        if section.erase is not None:
+            done[section.name] = section.erase(uow, person)
     accounts = {(i.transport, i.external_id) for i in person.identities}
     outbox = s.scalars(select(OutboxMessage).where(OutboxMessage.channel_id.in_({c for _, c in channels} | {""}))).all()
     mail = [m for m in outbox if (m.transport, m.channel_id) in channels
@@ -88,9 +91,6 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     done["status_updates_kept"] = len(s.scalars(select(StatusUpdate.id).where(
         StatusUpdate.author_id == person.id)).all())
     done["agenda_items_kept"] = len(s.scalars(select(AgendaItem.id).where(AgendaItem.proposed_by_id == person.id)).all())
-    for section in sections():
-        if section.erase is not None:  # modules plugged in (bot/privacy/sections.py: PLUGINS)
-            done[section.name] = section.erase(uow, person)
     if person.publication_consent or person.consent_changed_at is not None:
         person.consent_changed_at = now  # OParl reports a person who was public as deleted
     person.publication_consent = False

@@ -94,6 +94,13 @@ def test_readme_table_is_generated_from_the_registry() -> None:
     assert in_readme == table, "README permission table is stale: run `make permissions` and paste it"
 
 
+def test_the_cli_prints_the_same_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["permissions"]) == 0
+    assert capsys.readouterr().out.strip() == permissions.markdown(permissions.registry())
+
+
 def test_every_column_has_a_distinct_meaning() -> None:
     """Sanity of the model: the chair of another body is not the chair of this one, and so on."""
     commands = permissions.registry().commands

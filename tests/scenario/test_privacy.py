@@ -183,3 +183,26 @@ async def test_withdrawn_consent_leaves_every_public_output_at_once(db_url: str)
             entry = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "set_consent")
                                         .order_by(AuditEntry.id.desc())).first()
             assert entry is not None and entry.details == {"old": True, "new": False}
+
+
+@SQLITE
+async def test_other_modules_plug_into_export_and_erasure(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook for public questions (bot/questions/service.py on its own branch): a module in
+    PLUGINS with export_for/erase_for becomes a section of the export and is erased with the person."""
+    import sys
+    import types
+
+    from bot.privacy import sections
+
+    erased: list[str] = []
+    plugin = types.ModuleType("bot.fragen.service")
+    plugin.export_for = lambda uow, person: [{"question": f"Frage von {person.handle}"}]  # type: ignore[attr-defined]
+    plugin.erase_for = lambda uow, person: erased.append(person.handle) or 1  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.fragen.service", plugin)
+    monkeypatch.setattr(sections, "PLUGINS", (*sections.PLUGINS, "bot.fragen.service"))
+    async with Bot(make_settings(db_url)) as bot:
+        data = _export_of(await bot.say("koordination", "person export @testmann"))
+        await bot.text("koordination", "person löschen @testmann")
+        await bot.text("koordination", "ja")
+    assert data["fragen"] == [{"question": "Frage von testmann"}]
+    assert erased == ["testmann"]  # called while the person is still whole
