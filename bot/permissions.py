@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.commands import Command, CommandRegistry
 from bot.core.roles import Standing
@@ -24,13 +25,19 @@ class Column:
     standing: Standing
 
 
-_SOMEONE = object()  # a known person; the rule only asks whether there is one
+_SOMEONE: Any = object()  # a known person; the rule only asks whether there is one
+
+
+def _known(coordinator: bool = False, chair: set[str] | None = None, member: set[str] | None = None) -> Standing:
+    return Standing(_SOMEONE, coordinator, frozenset(chair or ()), frozenset(member or ()))
+
+
 COLUMNS = (
-    Column("Koordination", Standing(_SOMEONE, True, frozenset({"GF"}), frozenset({"GF"}))),  # type: ignore[arg-type]
-    Column("Vorsitz dieses Gremiums", Standing(_SOMEONE, False, frozenset({BODY}), frozenset({BODY}))),  # type: ignore[arg-type]
-    Column("Vorsitz eines anderen Gremiums", Standing(_SOMEONE, False, frozenset({"EG1"}), frozenset({"EG1"}))),  # type: ignore[arg-type]
-    Column("Mitglied", Standing(_SOMEONE, False, frozenset(), frozenset({BODY}))),  # type: ignore[arg-type]
-    Column("Folgende", Standing(_SOMEONE, False, frozenset(), frozenset())),  # type: ignore[arg-type]
+    Column("Koordination", _known(True, {"GF"}, {"GF"})),
+    Column("Vorsitz dieses Gremiums", _known(chair={BODY}, member={BODY})),
+    Column("Vorsitz eines anderen Gremiums", _known(chair={"EG1"}, member={"EG1"})),
+    Column("Mitglied", _known(member={BODY})),
+    Column("Folgende", _known()),
     Column("unbekannte Person", Standing(None, False, frozenset(), frozenset())),
 )
 YES, NO, OWN = "✓", "–", "eigene"

@@ -50,8 +50,8 @@ def parse_query(words: list[str], today: date) -> Query:
         elif word.casefold() in ("json", "csv"):
             query.fmt = word.casefold()
         elif key is None or not rest:
-            raise ArgError(N_("“{value}” is not a filter. Use person @name, objekt HF2-07, seit 1.11. or a number."),
-                           value=word[:40])
+            raise ArgError(N_("“{value}” is not a filter. Use person @name, objekt HF2-07, seit 1.11. "
+                              "or a number."), value=word[:40])
         elif key == "person":
             query.person = PersonMention().parse(rest.pop(0), today)
         elif key == "ref":

@@ -71,7 +71,8 @@ def reject_item(ctx: Context, body: str, number: int) -> None:
     if found is not None:
         found[1].state = "rejected"
         ctx.uow.flush()
-        ctx.uow.audit.record(ctx.person, "reject_item", "meeting", found[0].body.code, old={"title": found[1].title})
+        ctx.uow.audit.record(ctx.person, "reject_item", "meeting", found[0].body.code,
+                             old={"title": found[1].title})
         agenda(ctx, body)
 
 

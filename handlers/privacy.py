@@ -99,7 +99,8 @@ def _finish(cc: ConvContext) -> None:
 
 
 ERASE = Conversation("erase_person", (
-    Step("confirm", "notice", _answer_confirm, N_("Answer “ja” to erase, or “abbrechen”."), values=_confirm_text),
+    Step("confirm", "notice", _answer_confirm, N_("Answer “ja” to erase, or “abbrechen”."),
+         values=_confirm_text),
 ), finish=_finish, timeout=timedelta(hours=1), on_cancel=N_("Cancelled. Nothing was erased."))
 
 
@@ -128,7 +129,8 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     for command in (
         Command("person_export", {"de": ("person export", "person exportieren"), "en": ("person export",)},
                 N_("All data about a person as a JSON file, sent to you by direct message (GDPR)."),
-                export_person, args=(who,), role=Role.COORDINATOR, group="admin", examples=("person export @testmann",)),
+                export_person, args=(who,), role=Role.COORDINATOR, group="admin",
+                examples=("person export @testmann",)),
         Command("my_data", {"de": ("meine daten",), "en": ("my data",)},
                 N_("All data I hold about you as a JSON file, by direct message."), my_data,
                 role=Role.FOLLOWER, group="admin"),

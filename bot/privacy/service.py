@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, cast, delete, or_, select, update
 
 from storage.models import (Absence, AgendaItem, AuditEntry, Change, ConversationState, Identity, Measure,
-                            Membership, OutboxMessage, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp, StatusUpdate,
-                            Subscription)
+                            Membership, OutboxMessage, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp,
+                            StatusUpdate, Subscription)
 
 from .sections import dm_channels, jsonable, sections
 
@@ -90,7 +90,8 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
         done["audit"] = done.get("audit", 0) + 1
     done["status_updates_kept"] = len(s.scalars(select(StatusUpdate.id).where(
         StatusUpdate.author_id == person.id)).all())
-    done["agenda_items_kept"] = len(s.scalars(select(AgendaItem.id).where(AgendaItem.proposed_by_id == person.id)).all())
+    done["agenda_items_kept"] = len(s.scalars(select(AgendaItem.id).where(
+        AgendaItem.proposed_by_id == person.id)).all())
     if person.publication_consent or person.consent_changed_at is not None:
         person.consent_changed_at = now  # OParl reports a person who was public as deleted
     person.publication_consent = False

@@ -97,7 +97,8 @@ async def test_protokoll_filters_and_export(db_url: str) -> None:
     (file,) = [a for m in csv_sent for a in m.attachments]
     assert file.filename == "protokoll.csv" and file.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(file.data.decode("utf-8-sig")), delimiter=";"))
-    assert [r["action"] for r in rows] == ["set_progress", "follow", "unfollow", "absence", "set_language", "set_consent"]
+    assert [r["action"] for r in rows] == ["set_progress", "follow", "unfollow", "absence", "set_language",
+                                           "set_consent"]
     assert {r["actor"] for r in rows} == {"testmann"} and all(r["at"] and r["ref"] for r in rows)
     assert json.loads(rows[1]["details"])["new"]["kinds"]  # details as JSON in one column
     (file,) = [a for m in json_sent for a in m.attachments]
