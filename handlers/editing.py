@@ -192,6 +192,13 @@ def edit_recommendation(ctx: Context, code: str, field: str, value: str = "") ->
     if rec is None or parsed is None:
         return
     attr, new = parsed
+    if attr == "body" and not ctx.standing.permits(Role.CHAIR, new):
+        # moving an item concerns the body it moves to as well: the same rule, for that body
+        from bot.core.middleware import refusal
+
+        ctx.reply("refused", reason=refusal(ctx, Role.CHAIR, new.code),
+                  command=ctx.services.registry.commands["rec_edit"].alias(ctx.locale))
+        return
     changed = _apply(ctx, rec, rec, attr, new, attr)
     ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new), changed=changed)
 

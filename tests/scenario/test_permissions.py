@@ -141,3 +141,16 @@ async def test_every_command_as_every_role_through_the_router(db_url: str) -> No
                     assert _snapshot(bot) == before, f"a refused command changed something: {where}"
                 checked += 1
         assert checked == 6 * len(registry.commands)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_moving_an_item_needs_the_chair_of_the_body_it_moves_to(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.app.scheduler.shutdown()
+        _setup(bot)
+        before = _snapshot(bot)
+        refused = await bot.text("tvorsitz", "empfehlung ändern HF2-04 gremium EG3")
+        assert _snapshot(bot) == before
+        moved = await bot.text("koordination", "empfehlung ändern HF2-04 gremium EG3")
+    assert "Nicht erlaubt" in refused and "Das darf nur der Vorsitz von EG3" in refused
+    assert "Nicht erlaubt" not in moved and "EG3" in moved
