@@ -154,3 +154,13 @@ async def test_moving_an_item_needs_the_chair_of_the_body_it_moves_to(db_url: st
         moved = await bot.text("koordination", "empfehlung ändern HF2-04 gremium EG3")
     assert "Nicht erlaubt" in refused and "Das darf nur der Vorsitz von EG3" in refused
     assert "Nicht erlaubt" not in moved and "EG3" in moved
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_refusal_is_in_the_speakers_language(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        english = await bot.text("ersatz", "freigabe")  # an English-speaking member
+        german = await bot.text("testmann", "freigabe")
+    assert "Not allowed: releases." in english and "This needs the role “coordinator”." in english
+    assert "Nothing was changed." in english
+    assert "Nicht erlaubt: freigabe." in german and "Dafür ist die Rolle „Koordination“ nötig." in german
