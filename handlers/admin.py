@@ -12,7 +12,7 @@ class Count:
     """A positive number of entries, at most 200."""
 
     def parse(self, raw: str, today: object) -> int:
-        if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        if not raw.isdecimal() or not 1 <= int(raw) <= 200:
             raise ArgError(N_("“{value}” is not a number from 1 to 200."), value=raw[:40])
         return int(raw)
 
