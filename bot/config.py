@@ -313,6 +313,7 @@ class QuestionsSection(_Section):
     rate_window_minutes: int = Field(60, ge=1, le=10080, description="Window of the rate limit, in minutes.")
     email_retention_days: int = Field(90, ge=1, le=3650, description="Delete e-mail addresses after this many days at the latest.")
     notify_body_rooms: bool = Field(True, description="Also post a submission to the responsible body's room.")
+    forwarded_for: bool = Field(False, description="Take the sender address from X-Forwarded-For (only behind your own proxy).")
     form_url: OptionalHttpUrl = Field("", description="Where the form posts in the static export; '' = public_base_url + /fragen.")
     secret: SecretStr | None = Field(None, description="Key for form tokens and address hashes; unset = generated and kept in the database.")
 

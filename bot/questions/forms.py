@@ -82,13 +82,21 @@ class QuestionForms:
             return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
         values = values_from({k: v for k, v in posted.items() if isinstance(v, str)})
         csrf_ok = tokens.check(request.cookies.get(COOKIE), values.get("token"))
-        sender = tokens.sender_key(request.remote or "")
+        sender = tokens.sender_key(self._address(request))
         outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
         if isinstance(outcome, FormState):
             return await self._page(request, outcome, values.get("empfehlung", ""))
         self.app._kick()  # noqa: SLF001 - the announcements are in the outbox: deliver them now
         target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
         raise web.HTTPSeeOther(location=target)
+
+    def _address(self, request: web.Request) -> str:
+        """The sender's address for the rate limit; behind the city's own reverse proxy the one it
+        appended to X-Forwarded-For (the last entry: earlier ones are whatever the client sent)."""
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if self.app.settings.questions.forwarded_for and forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+        return request.remote or ""
 
     def _receive(self, values: dict[str, str], csrf_ok: bool, sender: str) -> FormState | str:
         """In the database thread: check, store, announce; the recommendation code or the refusal."""

@@ -279,3 +279,20 @@ async def test_email_deleted_after_the_retention_period_and_export_and_erasure(s
     with bot.app.uow_factory() as uow:
         assert uow.questions.get(third) is None
         assert not service.export_for(uow, person=uow.people.by_handle("koordination"))
+
+
+async def test_the_static_export_posts_to_the_bot_and_a_second_click_sends(site: tuple[Bot, Visitor], tmp_path: Any) -> None:
+    bot, visitor = site
+    from bot.public.export import export
+
+    await bot.app.run_sync(export, bot.app, tmp_path)
+    exported = (tmp_path / "empfehlungen" / "HF2-04.html").read_text()
+    assert '<form method="post" action="http://127.0.0.1:8080/fragen"' in exported  # [web] public_base_url
+    assert 'name="token" value=""' in exported
+    # posted from the city's static copy: no token, no cookie yet → the form again, values kept
+    status, page, _ = await visitor.post(_good(text="Von der statischen Seite"), token="")
+    assert status == 403 and ">Von der statischen Seite</textarea>" in page and _stored(bot) == 0
+    token = re.search(r'name="token" value="([^"]*)"', page)[1]  # type: ignore[index]
+    assert token  # now with this visitor's token: the second click sends
+    assert (await visitor.post(_good(text="Von der statischen Seite"), token=token))[0] == 303
+    assert _stored(bot) == 1
