@@ -61,6 +61,7 @@ class App:
         self.scheduler.add_tick("meetings", self._meetings)
         self.scheduler.add_tick("digests", self._digests)
         self.scheduler.add_tick("reports", self._reports)
+        self.scheduler.add_tick("public questions", self._questions)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -135,6 +136,12 @@ class App:
 
         if await self.run_sync(delivery.tick, self.services):
             self._kick()
+
+    async def _questions(self) -> None:
+        """E-mail addresses of public questions deleted once answered or after the retention period."""
+        from .questions import service as questions
+
+        await self.run_sync(questions.minimise, self.services)
 
     async def _rounds(self) -> None:
         """Due closings, openings and reminders; then the prompts, a batch at a time so

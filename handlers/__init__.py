@@ -4,11 +4,11 @@ from __future__ import annotations
 from bot.conversations.engine import ConversationEngine
 from bot.core.commands import CommandRegistry
 
-from . import (admin, bodies, bodies_admin, catalog, editing, follow, general, indicators, meetings, releases, rounds,
-               settings, tracking)
+from . import (admin, bodies, bodies_admin, catalog, editing, follow, general, indicators, meetings, questions, releases,
+               rounds, settings, tracking)
 
 
 def register_all(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     for module in (general, catalog, indicators, tracking, editing, rounds, bodies, bodies_admin, meetings, follow,
-                   releases, settings, admin):
+                   releases, questions, settings, admin):
         module.register(registry, conversations)
