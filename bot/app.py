@@ -62,6 +62,7 @@ class App:
         self.scheduler.add_tick("digests", self._digests)
         self.scheduler.add_tick("reports", self._reports)
         self.scheduler.add_tick("privacy retention", self._retention)
+        self.scheduler.add_tick("public questions", self._questions)
         self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -141,6 +142,12 @@ class App:
         from .privacy import retention_tick
 
         await self.run_sync(retention_tick, self.services)
+
+    async def _questions(self) -> None:
+        """E-mail addresses of public questions deleted once answered or after the retention period."""
+        from .questions import service as questions
+
+        await self.run_sync(questions.minimise, self.services)
 
     async def _rounds(self) -> None:
         """Due closings, openings and reminders; then the prompts, a batch at a time so

@@ -27,7 +27,7 @@ from bot.config_errors import format_settings_error, format_validation_error
 __all__ = [
     "ConfigError", "Settings", "load_settings", "GeneralSection", "DatabaseSection", "WebSection",
     "ConsoleSection", "MatrixSection", "SlackSection", "RolesSection", "RoundsSection", "MeetingsSection",
-    "DigestsSection", "LoggingSection",
+    "DigestsSection", "QuestionsSection", "LoggingSection",
 ]  # fmt: skip
 
 CONFIG_ENV_VAR = "SACHSTAND_CONFIG"
@@ -302,6 +302,30 @@ class PrivacySection(_Section):
         description="Days after a round closed when its free-text answers are blanked (0 = keep them).")
 
 
+CONSENT_NOTICE = (
+    "Ich willige ein, dass die Stadt meine Frage und – falls angegeben – meinen Namen und meine "
+    "E-Mail-Adresse verarbeitet, um die Frage zu prüfen, zu beantworten und mit der Antwort zu "
+    "veröffentlichen (Art. 6 Abs. 1 lit. a DSGVO). Die E-Mail-Adresse wird nie veröffentlicht und "
+    "gelöscht, sobald die Frage beantwortet ist. Ich kann die Einwilligung jederzeit widerrufen."
+)
+
+
+class QuestionsSection(_Section):
+    """Questions and comments from the public status page, moderated from chat."""
+
+    enabled: bool = Field(True, description="Show the form on the public pages and accept submissions.")
+    consent_notice: str = Field(CONSENT_NOTICE, min_length=10, description="Data-protection notice the author must agree to.")
+    max_text: int = Field(2000, ge=50, le=20000, description="Longest question or comment, in characters.")
+    max_name: int = Field(100, ge=10, le=200, description="Longest name, in characters.")
+    rate_limit: int = Field(5, ge=1, le=1000, description="Submissions per sender address within rate_window_minutes.")
+    rate_window_minutes: int = Field(60, ge=1, le=10080, description="Window of the rate limit, in minutes.")
+    email_retention_days: int = Field(90, ge=1, le=3650, description="Delete e-mail addresses after this many days at the latest.")
+    notify_body_rooms: bool = Field(True, description="Also post a submission to the responsible body's room.")
+    forwarded_for: bool = Field(False, description="Take the sender address from X-Forwarded-For (only behind your own proxy).")
+    form_url: OptionalHttpUrl = Field("", description="Where the form posts in the static export; '' = public_base_url + /fragen.")
+    secret: SecretStr | None = Field(None, description="Key for form tokens and address hashes; unset = generated and kept in the database.")
+
+
 class LoggingSection(_Section):
     """Log output."""
 
@@ -335,6 +359,7 @@ class Settings(BaseSettings):
     meetings: MeetingsSection = Field(default_factory=MeetingsSection, description="Meetings.")
     digests: DigestsSection = Field(default_factory=DigestsSection, description="Digests.")
     privacy: PrivacySection = Field(default_factory=PrivacySection, description="Data protection.")
+    questions: QuestionsSection = Field(default_factory=QuestionsSection, description="Public questions.")
     logging: LoggingSection = Field(default_factory=LoggingSection, description="Logging.")
 
     _config_path: Path | None = PrivateAttr(default=None)

@@ -45,7 +45,7 @@ def parse_query(words: list[str], today: date) -> Query:
     while rest:
         word = rest.pop(0)
         key = KEYS.get(word.casefold())
-        if word.isdigit() and 1 <= int(word) <= 200 and query.count is None:
+        if word.isdecimal() and 1 <= int(word) <= 200 and query.count is None:
             query.count = int(word)
         elif word.casefold() in ("json", "csv"):
             query.fmt = word.casefold()

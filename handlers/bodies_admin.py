@@ -34,7 +34,7 @@ class Cadence:
         words = raw.casefold().split()
         minimum = bool(words) and words[0] in ("mindestens", "min", "minimum", "at-least", "least")
         number = words[-1] if words else ""
-        if not number.isdigit() or int(number) > 12 or len(words) > 2:
+        if not number.isdecimal() or int(number) > 12 or len(words) > 2:
             raise ArgError(N_("Write the cadence as meetings a year, like “4” or “mindestens 2”."))
         return int(number), minimum
 
@@ -77,6 +77,10 @@ def set_cadence(ctx: Context, code: str, cadence: tuple[int, bool]) -> None:
 def report_line(ctx: Context, code: str, to: str, per_year: int) -> None:
     body, target = _body(ctx, code), _body(ctx, to)
     if body is None or target is None:
+        return
+    if body.id == target.id:
+        ctx.notice("A body cannot report to itself: name the body that receives {code}'s reports.",
+                   code=body.code)
         return
     line = ctx.uow.bodies.line(body, target)
     if line is None:

@@ -168,7 +168,7 @@ def create_recommendation(ctx: Context, code: str, title: str) -> None:
     ctx.reply("item_created", code=code, title=rec.title, field=field.code)
 
 
-def _parsed(ctx: Context, fields: dict[str, str], field: str, value: str,
+def _parsed(ctx: Context, fields: dict[str, str], field: str, value: str | None,
             parse: Any) -> tuple[str, Any] | None:
     """The attribute a German or English word names and the parsed value, or a notice why not."""
     attr = fields.get(field.casefold())
@@ -180,13 +180,13 @@ def _parsed(ctx: Context, fields: dict[str, str], field: str, value: str,
                    choices=", ".join(words.values()))
         return None
     try:
-        return attr, parse(ctx, attr, value.strip())
+        return attr, parse(ctx, attr, (value or "").strip())  # an optional value left out arrives as None
     except Invalid as exc:
         ctx.notice(exc.message, **exc.values)
         return None
 
 
-def edit_recommendation(ctx: Context, code: str, field: str, value: str = "") -> None:
+def edit_recommendation(ctx: Context, code: str, field: str, value: str | None = None) -> None:
     rec = _find(ctx, code)
     parsed = _parsed(ctx, REC_FIELDS, field, value, _rec_value) if rec is not None else None
     if rec is None or parsed is None:
@@ -237,6 +237,12 @@ def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:
     if ctx.uow.catalog.measure(measure) is not None:
         ctx.notice("{code} exists already; change it with “maßnahme ändern {code} …”.", code=measure)
         return
+    catalog = ctx.uow.catalog
+    if catalog.recommendation(measure) or catalog.field(measure) or ctx.uow.bodies.by_code(measure):
+        # one code, one thing: a bare code in a message must name exactly one
+        ctx.notice("{code} is already the code of a field, recommendation or body; measures are named "
+                   "like {example}.", code=measure, example=f"{rec.code}-M{len(rec.measures) + 1}")
+        return
     rec.measures.append(Measure(code=measure, title=title[:300]))
     ctx.uow.flush()
     ctx.uow.catalog.record_change(rec, f"measure:{measure}", None, title[:300], ctx.person, "command")
@@ -245,7 +251,7 @@ def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:
     ctx.reply("item_created", code=measure, title=title[:300], field=rec.code)
 
 
-def edit_measure(ctx: Context, code: str, field: str, value: str = "") -> None:
+def edit_measure(ctx: Context, code: str, field: str, value: str | None = None) -> None:
     measure = ctx.uow.catalog.measure(code)
     if measure is None:
         ctx.notice("There is no measure {code}; “empfehlung” shows a recommendation's measures.", code=code)

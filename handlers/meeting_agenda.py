@@ -81,7 +81,7 @@ def order_items(ctx: Context, body: str, order: list[str]) -> None:
     if meeting is None:
         return
     items = service.accepted(meeting)
-    wanted = [int(n) for n in order if n.isdigit()]
+    wanted = [int(n) for n in order if n.isdecimal()]
     if sorted(wanted) != list(range(1, len(items) + 1)):
         ctx.notice("Give each of the {count} accepted items' numbers once, like “top reihenfolge {code} 2 1 3”.",
                    count=len(items), code=meeting.body.code)

@@ -62,7 +62,7 @@ def _attendance(cc: ConvContext, text: str) -> str:
         chosen = people
     else:
         numbers = re.split(r"[\s,;]+", text.strip())
-        if not all(n.isdigit() and 1 <= int(n) <= len(people) for n in numbers):
+        if not all(n.isdecimal() and 1 <= int(n) <= len(people) for n in numbers):
             raise Invalid(N_("Answer with the numbers of those present, like “1 3 4”, or “alle”."))
         chosen = [people[int(n) - 1] for n in numbers]
     cc.set(present=[p.id for p in chosen], i=0)

@@ -153,7 +153,7 @@ def _post_poll(ctx: Context, channel: object, body: Body, poll: DatePoll) -> Non
 def vote(ctx: Context, words: list[str]) -> None:
     """`abstimmen 1 3` (in the room), `abstimmen EG2 1 3`, or a click: `abstimmen EG2 +3`."""
     assert ctx.person is not None
-    code = words[0] if words and not words[0].lstrip("+").isdigit() else None
+    code = words[0] if words and not words[0].lstrip("+").isdecimal() else None
     numbers = words[1:] if code else words
     if not numbers or not all(re.fullmatch(r"\+?\d{1,2}", n) for n in numbers):
         raise UsageError(ctx.services.registry.commands["vote"],
@@ -277,7 +277,7 @@ def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
 
 
 def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
-    if ref and ref.isdigit():
+    if ref and ref.isdecimal():
         meeting = ctx.uow.session.get(Meeting, int(ref))
         if meeting is None:
             ctx.notice("There is no such meeting.")
@@ -305,7 +305,7 @@ def show(ctx: Context, body: str | None = None) -> None:
 
 class Number:
     def parse(self, raw: str, today: date) -> int:
-        if not raw.isdigit() or not 0 < int(raw) < 100:
+        if not raw.isdecimal() or not 0 < int(raw) < 100:
             raise ArgError(N_("“{value}” is not a number from 1 to 99."), value=raw[:20])
         return int(raw)
 
@@ -314,7 +314,7 @@ class Ref:
     """A meeting id (from a button) or a body code."""
 
     def parse(self, raw: str, today: date) -> str:
-        return raw if raw.isdigit() else Code().parse(raw, today)
+        return raw if raw.isdecimal() else Code().parse(raw, today)
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

@@ -23,7 +23,7 @@ class Numbers:
         words = raw.replace(",", " ").split()
         if [w.casefold() for w in words] in (["alle"], ["all"]):
             return "all"
-        if not words or not all(w.isdigit() and len(w) < 9 for w in words):
+        if not words or not all(w.isdecimal() and len(w) < 9 for w in words):
             raise ArgError(N_("“{value}” is not a number from the “freigabe” list."), value=raw[:40])
         return [int(w) for w in words]
 

@@ -6,7 +6,8 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from .repositories import (AuditRepository, BodyRepository, CatalogRepository,
-                           ConversationRepository, OpsRepository, PeopleRepository, RoundRepository,
+                           ConversationRepository, OpsRepository, PeopleRepository, QuestionRepository,
+                           RoundRepository,
                            SubscriptionRepository)
 
 
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.rounds = RoundRepository(self.session)
         self.subscriptions = SubscriptionRepository(self.session)
+        self.questions = QuestionRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

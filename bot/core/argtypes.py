@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -14,8 +15,21 @@ _MATRIX_ID = re.compile(r"^@[a-z0-9._=/+-]+:[A-Za-z0-9.-]+(:\d+)?$")
 _SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(\|[^>]*)?>$")
 
 
+# what phones and word processors put into codes and dates: dashes that look like "-", and
+# invisible marks (zero-width, byte-order, bidi controls pasted from right-to-left text)
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+                                    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
 def N_(message: str) -> str:
     return message
+
+
+def plain(raw: str) -> str:
+    """A code, number or date as meant: full-width forms folded (NFKC), dashes unified,
+    invisible marks dropped. Free text is never passed through this."""
+    return unicodedata.normalize("NFKC", raw).translate(_DASHES).translate(_INVISIBLE)
 
 
 class ArgError(Exception):
@@ -34,9 +48,10 @@ class Code:
     """A catalog code such as HF2-07, EG2 or K-BIL-01 (upper-cased)."""
 
     def parse(self, raw: str, today: date) -> str:
-        if not _CODE.match(raw):
+        code = plain(raw)
+        if not _CODE.match(code):
             raise ArgError(N_("“{value}” is not a code like HF2-07 or EG2."), value=raw[:40])
-        return raw.upper()
+        return code.upper()
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,7 @@ def _firsts(mapping: dict[str, str]) -> Iterable[str]:
 
 def parse_german_date(raw: str, today: date) -> date:
     """14.03.2027, 14.3.27, 14.3. (next such day), 2027-03-14."""
-    value = raw.strip().rstrip(",")
+    value = plain(raw).strip().rstrip(",")
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
     if iso:
         return _date(int(iso[1]), int(iso[2]), int(iso[3]), raw)

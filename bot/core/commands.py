@@ -39,8 +39,9 @@ class Command:
     role: Role = Role.FOLLOWER
     body_arg: str | None = None  # argument naming the body a chair must chair
     item_arg: str | None = None  # argument naming a recommendation: its body's chair and its owner may
-    item_kind: str = "recommendation"  # or "measure" (its recommendation counts), "new" (the code's field)
-    owner_may: bool = False  # the item's owner may too (status, progress, updates — not editing)
+    # or "measure" (its recommendation counts), "new" (the code's field), "question" (a public question's number)
+    item_kind: str = "recommendation"
+    owner_may: bool = False  # the item's owner may too (status, progress, updates; a forwarded question's answer)
     group: str = "general"
     where: str = "any"  # any | room | dm
     examples: tuple[str, ...] = ()

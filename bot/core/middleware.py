@@ -5,7 +5,7 @@ import difflib
 import logging
 import re
 
-from storage.models import Body, Field, Meeting, Recommendation
+from storage.models import Body, Meeting, PublicQuestion, Recommendation
 
 from .commands import N_, Command, Invocation, UsageError
 from .context import Context
@@ -122,7 +122,7 @@ def authorize(ctx: Context, invocation: Invocation) -> str | None:
     if command.where == "room" and ctx.channel.direct:
         return ctx.t("This command works only in a body's room.")
     item = _item(ctx, command, invocation.args)
-    body = item.body if item is not None else _body_in_scope(ctx, command, invocation.args)
+    body = getattr(item, "body", None) if item is not None else _body_in_scope(ctx, command, invocation.args)
     if ctx.standing.permits(command.role, body, _owns(ctx, command, item)):
         return None
     return refusal(ctx, command.role, getattr(body, "code", None))
@@ -141,11 +141,13 @@ def refusal(ctx: Context, needed: Role, body: str | None) -> str:
     return ctx.t("This needs the role “{role}”.", role=role)
 
 
-def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommendation | Field | None:
+def _item(ctx: Context, command: Command, args: dict[str, object]) -> object:
     """What a command is about, looked up once for the body and owner checks."""
     if not command.item_arg or not args.get(command.item_arg):
         return None
     code = str(args[command.item_arg])
+    if command.item_kind == "question":  # a public question, by number: no body; its owner is whom it went to
+        return ctx.uow.session.get(PublicQuestion, int(code)) if code.isdecimal() else None
     if command.item_kind == "measure":
         measure = ctx.uow.catalog.measure(code)
         return measure.recommendation if measure is not None else None
@@ -154,10 +156,14 @@ def _item(ctx: Context, command: Command, args: dict[str, object]) -> Recommenda
     return ctx.uow.catalog.recommendation(code)
 
 
-def _owns(ctx: Context, command: Command, item: Recommendation | Field | None) -> bool:
-    """Owners may update their own recommendations (DOMAIN.md: member rights)."""
-    return (command.owner_may and isinstance(item, Recommendation) and ctx.person is not None
-            and item.owner_id == ctx.person.id)
+def _owns(ctx: Context, command: Command, item: object) -> bool:
+    """Owners may update their own recommendations (DOMAIN.md: member rights); the person a public
+    question was forwarded to may answer it."""
+    if not command.owner_may or ctx.person is None:
+        return False
+    if isinstance(item, Recommendation):
+        return item.owner_id == ctx.person.id
+    return isinstance(item, PublicQuestion) and item.forwarded_to_id == ctx.person.id
 
 
 def _body_in_scope(ctx: Context, command: Command, args: dict[str, object]) -> Body | None:

@@ -6,7 +6,9 @@ functions, so the rules live in one place:
   it is the council's published concept;
 - status, progress and summaries only as a coordinator released them;
 - a person's name only with their recorded consent (otherwise the org unit);
-- meetings that are not cancelled, and only their public agenda items.
+- meetings that are not cancelled, and only their public agenda items;
+- questions from the public only once a coordinator published them: their text, the answer, and
+  the author's name only if given and agreed to be shown — never the e-mail address.
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storage.models import (AgendaItem, Body, Field, Meeting, Person, Recommendation, Release, Status,
-                            utcnow)
+from storage.models import (AgendaItem, Body, Field, Meeting, Person, PublicQuestion, Recommendation, Release,
+                            Status, utcnow)
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -140,9 +142,44 @@ def feed(uow: UnitOfWork, limit: int = 50) -> list[tuple[Recommendation, PublicS
     return [(recs[row.recommendation_id], _states([row])[0]) for row in rows if row.recommendation_id in recs]
 
 
+@dataclass
+class PublishedQuestion:
+    """What of a submission is public (nothing else of it ever leaves this module)."""
+
+    id: int
+    code: str | None  # the recommendation asked about; None: the concept as a whole
+    text: str
+    answer: str
+    name: str  # only if given and the author agreed to show it
+    published_at: datetime
+    answered_at: datetime | None
+
+
+def _published(q: PublicQuestion, codes: dict[int, str]) -> PublishedQuestion:
+    return PublishedQuestion(q.id, codes.get(q.recommendation_id) if q.recommendation_id else None, q.text,
+                             q.answer, q.name if q.show_name and q.name else "", q.published_at or q.created_at,
+                             q.answered_at if q.answer else None)
+
+
+def questions(uow: UnitOfWork, rec: Recommendation | None = None, limit: int | None = None) -> list[PublishedQuestion]:
+    """Published questions about one recommendation, or (rec None) about the concept as a whole."""
+    rows = uow.questions.published(rec.id if rec else None, general=rec is None, limit=limit)
+    return [_published(q, {rec.id: rec.code} if rec else {}) for q in rows]
+
+
+def all_questions(uow: UnitOfWork, limit: int | None = None) -> list[PublishedQuestion]:
+    """Every published question, newest first (feed and JSON)."""
+    rows = uow.questions.published(limit=limit)
+    ids = {q.recommendation_id for q in rows if q.recommendation_id}
+    codes = dict(uow.session.execute(select(Recommendation.id, Recommendation.code)
+                                     .where(Recommendation.id.in_(ids))).all()) if ids else {}
+    return [_published(q, codes) for q in rows]
+
+
 def last_change(uow: UnitOfWork) -> datetime:
     """When public content last changed: for Last-Modified and the feed's `updated`."""
-    stamps = [uow.session.scalar(select(func.max(Release.decided_at)).where(Release.state == "released")),
+    stamps = [uow.questions.last_published(),
+              uow.session.scalar(select(func.max(Release.decided_at)).where(Release.state == "released")),
               uow.session.scalar(select(func.max(Recommendation.updated_at))),
               uow.session.scalar(select(func.max(Meeting.updated_at))),
               # a withdrawn consent or an erasure changes pages too: If-Modified-Since must not say 304

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def export(app: App, out: Path) -> int:
-    site = Site(app.services)
+    site = Site(app.services, static=True)  # its form posts to the bot's server (README)
     count = 0
     with app.uow_factory() as uow:
         for path in site.paths(uow):

@@ -14,8 +14,9 @@ from aiohttp import web
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from storage.models import (AgendaItem, Body, Concept, Field, Meeting, Person, Recommendation, Release,
-                            TargetMetric)
+from bot.questions import forms as question_forms
+from storage.models import (AgendaItem, Body, Concept, Field, Meeting, Person, PublicQuestion, Recommendation,
+                            Release, TargetMetric)
 
 from . import data
 from .oparl import BadFilter, OParl, Resolver
@@ -24,7 +25,8 @@ from .site import Page, Site
 if TYPE_CHECKING:
     from bot.app import App
 
-PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Meeting, Person, Recommendation, Release, TargetMetric)
+PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Meeting, Person, PublicQuestion, Recommendation, Release,
+                TargetMetric)
 MAX_AGE = 60.0  # seconds: also catches changes made by another process (`sachstand import`)
 
 
@@ -56,12 +58,14 @@ class PublicSite:
         self.site = Site(app.services)
         self.generation = Generation()
         self.cache: dict[str, tuple[int, float, Page, str, Any]] = {}
+        self.forms = question_forms.QuestionForms(app, self.site)
 
     def routes(self, webapp: web.Application) -> None:
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json",
                      "/empfehlungen/{code}.html"):
             webapp.router.add_get(path, self.handle)
         webapp.router.add_get("/oparl/v1.1/{path:.*}", self.oparl)
+        self.forms.routes(webapp)
 
     async def oparl(self, request: web.Request) -> web.StreamResponse:
         cors = {"Access-Control-Allow-Origin": "*"}
@@ -93,9 +97,17 @@ class PublicSite:
         _, _, page, etag, modified = cached
         headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
                    "Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
-        if _not_modified(request, etag, modified):
-            return web.Response(status=304, headers=headers)
-        return web.Response(body=page.body, headers={**headers, "Content-Type": page.content_type})
+        body = page.body
+        if self.forms.has_form(body):  # the one per-visitor part: the form's token (bot/questions/tokens.py)
+            body, etag, cookie = await self.forms.personalise(request, body, etag)
+            headers.update({"ETag": etag, "Cache-Control": "private, max-age=60", "Vary": "Cookie"})
+        else:
+            cookie = None
+        response = (web.Response(status=304, headers=headers) if _not_modified(request, etag, modified)
+                    else web.Response(body=body, headers={**headers, "Content-Type": page.content_type}))
+        if cookie:
+            self.forms.set_cookie(response, cookie)
+        return response
 
     def _render(self, path: str) -> tuple[Page, Any] | None:
         with self.app.uow_factory() as uow:

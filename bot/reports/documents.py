@@ -23,7 +23,7 @@ from handlers.labels import STATUS_LABELS
 from storage.models import (Change, Field, Indicator, Measure, Meeting, Recommendation, ReportingLine, Round,
                             StatusUpdate)
 
-from . import charts
+from . import svgcharts
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -109,8 +109,8 @@ def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
 
 
 def _progress_chart(states: list[FieldState]) -> str:
-    return charts.svg(charts.progress_by_field([s.field.code for s in states], [s.progress for s in states],
-                                               "Fortschritt nach Handlungsfeld"))
+    return svgcharts.progress_by_field([s.field.code for s in states], [s.progress for s in states],
+                                       "Fortschritt nach Handlungsfeld")
 
 
 def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
@@ -125,7 +125,8 @@ def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
         trend = totals[-1][1] - totals[-2][1] if len(totals) > 1 else None
         latest = totals[-1][0] if totals else None
         breakdown = {g: next((val for p, val in series if p == latest), None) for g, series in by_gender.items()}
-        chart = charts.svg(charts.series_by_gender(ind.name, ind.unit, by_gender)) if totals else ""
+        # no title in the chart: the heading stands above it
+        chart = svgcharts.series_by_gender(ind.unit, by_gender) if totals else ""
         result.append({"indicator": ind, "totals": totals, "trend": trend, "latest": latest,
                        "breakdown": breakdown, "chart": chart})
     return result
@@ -173,8 +174,8 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) 
         for upd in uow.rounds.updates(rounds[-1]):
             answers[upd.recommendation_id] = upd
     recs = list(uow.catalog.recommendations_of_body(body.id))
-    chart = charts.svg(charts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
-                                                f"Fortschritt – {body.code}")) if recs else ""
+    chart = svgcharts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
+                                         f"Fortschritt – {body.code}") if recs else ""
     return {"body": body, "round": rounds[-1] if rounds else None, "recs": recs, "answers": answers,
             "chart": chart}
 

@@ -7,6 +7,7 @@ from .catalog import (Concept, Field, Indicator, IndicatorValue, Measure, Metric
 from .ops import (AuditEntry, ConversationState, KeyValue, OutboxMessage, ProcessedEvent,
                   ScheduledSend)
 from .people import Absence, Identity, Person, RoleGrant
+from .questions import PublicQuestion
 from .rounds import Change, Digest, Release, Round, StatusUpdate, Subscription
 
 __all__ = [
@@ -16,5 +17,5 @@ __all__ = [
     "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",
     "ConversationState", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",
     "Identity", "Person", "RoleGrant", "Change", "Digest", "Release", "Round", "StatusUpdate",
-    "Subscription",
+    "Subscription", "PublicQuestion",
 ]

@@ -3,8 +3,9 @@ from .bodies import BodyRepository
 from .catalog import CatalogRepository, RecommendationFilter
 from .ops import AuditRepository, ConversationRepository, OpsRepository
 from .people import PeopleRepository
+from .questions import QuestionRepository
 from .rounds import RoundRepository
 from .subscriptions import SubscriptionRepository
 
 __all__ = ["AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
-           "OpsRepository", "PeopleRepository", "RecommendationFilter", "RoundRepository", "SubscriptionRepository"]
+           "OpsRepository", "PeopleRepository", "QuestionRepository", "RecommendationFilter", "RoundRepository", "SubscriptionRepository"]

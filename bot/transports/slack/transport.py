@@ -232,7 +232,7 @@ class SlackTransport:
 
     async def _open_form(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user, value = body.get("user", {}).get("id", ""), action.get("value", "")
-        state_id = int(value) if value.isdigit() else None  # App Home: a state; a prompt: a conversation
+        state_id = int(value) if value.isdecimal() else None  # App Home: a state; a prompt: a conversation
         form = await self.app.run_sync(load_form, self.app.services, NAME, user, state_id,
                                        "" if state_id else value)
         locale = await self._locale_of(user)

@@ -1,0 +1,1 @@
+"""Questions and comments from the public status page, moderated from chat (issue #8)."""

@@ -1,0 +1,146 @@
+"""The public form on the web server: POST /fragen and the thank-you page.
+
+Caching: the pages are rendered once for everybody (bot/public/web.py); only the form's token
+is per visitor. It is filled in at serving time from the visitor's cookie; the ETag is the
+shared one, marked weak (same page, bytes differ only in the token), so conditional GETs keep
+answering 304. The response is `Cache-Control: private` with `Vary: Cookie`, so no shared cache
+hands one visitor's token to another. A refused submission is answered with the page again (the values
+kept, the problems announced) and `no-store`; an accepted one with 303 to the thank-you page."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.core.commands import N_
+
+from .intake import MAX_BODY, FormState, Intake, values_from
+from .service import notify_new
+from .tokens import COOKIE, PLACEHOLDER, Tokens, key
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.public.site import Site
+
+log = logging.getLogger(__name__)
+COOKIE_AGE = 7 * 24 * 3600
+_PLACEHOLDER = PLACEHOLDER.encode()
+TOO_LARGE = N_("The form is too large. Please shorten your text and send it again.")
+
+
+class QuestionForms:
+    def __init__(self, app: App, site: Site) -> None:
+        self.app, self.site = app, site
+        self.intake = Intake(app.services)
+        self._tokens: Tokens | None = None
+
+    def routes(self, webapp: web.Application) -> None:
+        if self.app.settings.questions.enabled:
+            webapp.router.add_post("/fragen", self.submit)
+            webapp.router.add_get("/fragen/danke.html", self.thanks)
+
+    async def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens(await self.app.run_sync(self._key))
+        return self._tokens
+
+    def _key(self) -> bytes:
+        with self.app.uow_factory() as uow:
+            return key(self.app.services, uow)
+
+    # -- GET: the cached page with this visitor's token -----------------------------------------
+    @staticmethod
+    def has_form(body: bytes) -> bool:
+        return _PLACEHOLDER in body
+
+    async def personalise(self, request: web.Request, body: bytes, etag: str) -> tuple[bytes, str, str | None]:
+        """The page with the token of the visitor's cookie (a new cookie if none): body, ETag, new cookie."""
+        tokens = await self.tokens()
+        nonce = request.cookies.get(COOKIE)
+        new = None
+        if not tokens.valid_nonce(nonce):
+            nonce = new = tokens.new_nonce()
+        token = tokens.token(nonce or "")
+        # weak: the bytes differ only in the token, the page is the same; a client's conditional GET
+        # keeps working with or without our cookie (its cached copy holds the token of its cookie)
+        return body.replace(_PLACEHOLDER, token.encode()), "W/" + etag, new
+
+    def set_cookie(self, response: web.StreamResponse, nonce: str) -> None:
+        secure = str(self.app.settings.web.public_base_url).startswith("https:")
+        response.set_cookie(COOKIE, nonce, max_age=COOKIE_AGE, path="/", httponly=True, samesite="Lax",
+                            secure=secure)
+
+    # -- POST -----------------------------------------------------------------------------------
+    async def submit(self, request: web.Request) -> web.StreamResponse:
+        tokens = await self.tokens()
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
+        try:
+            posted = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
+        values = values_from({k: v for k, v in posted.items() if isinstance(v, str)})
+        csrf_ok = tokens.check(request.cookies.get(COOKIE), values.get("token"))
+        sender = tokens.sender_key(self._address(request))
+        outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
+        if isinstance(outcome, FormState):
+            return await self._page(request, outcome, values.get("empfehlung", ""))
+        self.app._kick()  # noqa: SLF001 - the announcements are in the outbox: deliver them now
+        target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
+        raise web.HTTPSeeOther(location=target)
+
+    def _address(self, request: web.Request) -> str:
+        """The sender's address for the rate limit; behind the city's own reverse proxy the one it
+        appended to X-Forwarded-For (the last entry: earlier ones are whatever the client sent)."""
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if self.app.settings.questions.forwarded_for and forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+        return request.remote or ""
+
+    def _receive(self, values: dict[str, str], csrf_ok: bool, sender: str) -> FormState | str:
+        """In the database thread: check, store, announce; the recommendation code or the refusal."""
+        services = self.app.services
+        now = services.clock()
+        with self.app.uow_factory() as uow:
+            checked = self.intake.check(uow, values, csrf_ok, sender, now)
+            if isinstance(checked, FormState):
+                return checked
+            question = self.intake.store(uow, values, checked, sender, now)
+            notify_new(services, uow, question)
+            uow.commit()
+            log.info("public question %s received (%s)", question.id, checked.code if checked else "overview")
+            return checked.code if checked else ""
+
+    async def _page(self, request: web.Request, form: FormState, code: str) -> web.Response:
+        """The page the form was on, with the values kept and the problems announced; never cached."""
+        path = f"empfehlungen/{code}.html" if code else "index.html"
+        page = await self.app.run_sync(self._render, path, form)
+        if page is None:
+            page = await self.app.run_sync(self._render, "index.html", form)
+        tokens = await self.tokens()
+        nonce = request.cookies.get(COOKIE)
+        new = None
+        if not tokens.valid_nonce(nonce):
+            nonce = new = tokens.new_nonce()
+        body = page.replace(_PLACEHOLDER, tokens.token(nonce or "").encode())
+        response = web.Response(body=body, status=form.status, content_type="text/html", charset="utf-8",
+                                headers={"Cache-Control": "no-store"})
+        if new:
+            self.set_cookie(response, new)
+        return response
+
+    def _render(self, path: str, form: FormState) -> bytes | None:
+        with self.app.uow_factory() as uow:
+            page = self.site.page(uow, path, form)
+            return page.body if page else None
+
+    async def thanks(self, request: web.Request) -> web.Response:
+        code = request.query.get("zu", "")[:20]
+        page = await self.app.run_sync(self._thanks, code)
+        return web.Response(body=page, content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-store"})
+
+    def _thanks(self, code: str) -> Any:
+        with self.app.uow_factory() as uow:
+            return self.site.thanks(uow, code).body

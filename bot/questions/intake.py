@@ -1,0 +1,116 @@
+"""Taking a submission from the public form: every check before anything is stored.
+
+A refusal names every problem in German (the page's language) and keeps what was entered;
+nothing of a refused submission is written anywhere."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.commands import N_
+from storage.models import PublicQuestion, Recommendation
+
+if TYPE_CHECKING:
+    from bot.core.context import Services
+    from storage.uow import UnitOfWork
+
+FIELDS = ("text", "name", "email", "show_name", "consent", "website", "token", "empfehlung")
+HONEYPOT = "website"
+MAX_EMAIL = 254
+MAX_BODY = 64 * 1024  # bytes of a whole form post
+_EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
+
+
+@dataclass
+class FormState:
+    """What the form shows: the values entered and the problems found (field → message)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # "" = a problem of the whole form
+    status: int = 400
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def checked(self, name: str) -> bool:
+        return bool(self.values.get(name))
+
+
+def values_from(form: dict[str, str]) -> dict[str, str]:
+    # \r\n from browsers counts as one line break, as the user sees it
+    return {k: str(form.get(k, "")).replace("\r\n", "\n") for k in FIELDS}
+
+
+class Intake:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.cfg = services.settings.questions
+
+    def t(self, message: str, **values: object) -> str:
+        locale = self.services.settings.general.locale
+        return self.services.translations.gettext(locale, message, **values)
+
+    def refused(self, values: dict[str, str], errors: dict[str, str], status: int = 400) -> FormState:
+        kept = {k: v for k, v in values.items() if k not in ("token", HONEYPOT)}
+        return FormState(kept, errors, status)
+
+    def check(self, uow: UnitOfWork, values: dict[str, str], csrf_ok: bool, sender: str,
+              now: datetime) -> FormState | Recommendation | None:
+        """The recommendation asked about (None: the overview), or the refusal."""
+        if not csrf_ok:
+            return self.refused(values, {"": self.t(N_(
+                "The form had expired or did not come from this page, so nothing was sent. Please check "
+                "your text and send it again (your browser must accept the cookie of this page)."))}, 403)
+        if values.get(HONEYPOT, "").strip():
+            return self.refused(values, {"": self.t(N_(
+                "The form was not accepted because the field “Website”, which must stay empty, was filled "
+                "in. Nothing was sent. Please leave that field empty and send again."))})
+        errors = self._fields(values)
+        rec = None
+        code = values.get("empfehlung", "").strip()
+        if code:
+            rec = uow.catalog.recommendation(code)
+            if rec is None:
+                errors["empfehlung"] = self.t(N_("There is no recommendation {code}."), code=code[:20])
+        if errors:
+            return self.refused(values, errors)
+        since = now - timedelta(minutes=self.cfg.rate_window_minutes)
+        count = uow.questions.recent_from(sender, since)
+        if count >= self.cfg.rate_limit:
+            return self.refused(values, {"": self.t(N_(
+                "From your address, {count} questions arrived within the last {minutes} minutes – the most "
+                "we accept. Nothing was sent. Please try again later."),
+                count=count, minutes=self.cfg.rate_window_minutes)}, 429)
+        return rec
+
+    def _fields(self, values: dict[str, str]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        text = values.get("text", "").strip()
+        if not text:
+            errors["text"] = self.t(N_("Please write your question or comment."))
+        elif len(text) > self.cfg.max_text:
+            errors["text"] = self.t(N_("Your text has {length} characters; at most {limit} are possible. "
+                                       "Please shorten it."), length=len(text), limit=self.cfg.max_text)
+        if len(values.get("name", "").strip()) > self.cfg.max_name:
+            errors["name"] = self.t(N_("The name may have at most {limit} characters."), limit=self.cfg.max_name)
+        email = values.get("email", "").strip()
+        if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+            errors["email"] = self.t(N_("This is not an e-mail address. Please correct it or leave the field "
+                                        "empty."))
+        if not values.get("consent"):
+            errors["consent"] = self.t(N_("Please agree to the data-protection notice; without it we cannot "
+                                          "accept your question."))
+        return errors
+
+    def store(self, uow: UnitOfWork, values: dict[str, str], rec: Recommendation | None, sender: str,
+              now: datetime) -> PublicQuestion:
+        name = values.get("name", "").strip()
+        question = PublicQuestion(
+            recommendation_id=rec.id if rec else None, text=values["text"].strip(), name=name,
+            show_name=bool(name and values.get("show_name")), email=values.get("email", "").strip() or None,
+            consent_at=now, sender_key=sender, state="new", created_at=now, updated_at=now)
+        uow.questions.add(question)
+        uow.flush()
+        return question
