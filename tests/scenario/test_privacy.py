@@ -64,6 +64,7 @@ async def test_export_contains_everything_about_the_person(db_url: str) -> None:
     assert {"submit_update", "absence", "follow", "set_consent"} <= actions
     assert "HF2-04" in data["responsibilities"]["recommendations"]
     assert {"history", "rsvps", "poll_votes", "agenda_proposals", "conversations", "roles"} <= data.keys()
+    assert data["questions"] == []  # bot/questions/service.py plugged in (export_for/erase_for)
     # a person asks for their own data: the same document, in their own DM
     assert _export_of(mine)["person"]["handle"] == "testmann" and mine[0].channel.id == "dm:testmann"
     assert "Nicht erlaubt" in refused
