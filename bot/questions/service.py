@@ -37,18 +37,19 @@ class QuestionError(Exception):
 # -- where submissions are announced ---------------------------------------------------------
 
 
-def rooms(ctx: Context, rec: Recommendation | None) -> list[ChannelRef]:
-    """The coordinating office's rooms, and the responsible body's if so configured."""
+def rooms(ctx: Context, rec: Recommendation | None) -> dict[ChannelRef, bool]:
+    """The coordinating office's rooms (True: they moderate), and the responsible body's if so
+    configured (False: for their information; the office decides)."""
     bodies = [b for b in ctx.uow.bodies.all() if b.coordinating]
     if rec is not None and rec.body is not None and ctx.services.settings.questions.notify_body_rooms:
         bodies.append(rec.body)
-    seen: list[ChannelRef] = []
+    found: dict[ChannelRef, bool] = {}
     for body in bodies:
         for room in body.rooms:
             channel = ChannelRef(room.transport, room.room_id)
-            if room.transport in ctx.services.formats and channel not in seen:
-                seen.append(channel)
-    return seen
+            if room.transport in ctx.services.formats and channel not in found:
+                found[channel] = body.coordinating
+    return found
 
 
 def moderation_choices(ctx: Context, q: PublicQuestion, locale: str) -> list[Choice]:
@@ -64,9 +65,11 @@ def announce(ctx: Context, q: PublicQuestion, template: str = "question_new", **
     """Post a question (new, or with an answer waiting) to the moderating rooms, with buttons."""
     rec = recommendation(ctx.uow, q)
     locale = ctx.services.settings.general.locale
-    targets = rooms(ctx, rec)
-    for channel in targets:
-        ctx.send(channel, template, locale, choices=moderation_choices(ctx, q, locale), q=q, rec=rec, **values)
+    targets = rooms(ctx, rec) if template == "question_new" else {
+        c: True for c, moderate in rooms(ctx, rec).items() if moderate}  # answers: to the office only
+    for channel, moderate in targets.items():
+        ctx.send(channel, template, locale, choices=moderation_choices(ctx, q, locale) if moderate else [],
+                 q=q, rec=rec, moderate=moderate, **values)
     if not targets:
         log.warning("public question %s: no office room on a running transport to announce it in", q.id)
     return len(targets)

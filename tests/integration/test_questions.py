@@ -84,7 +84,9 @@ async def test_submitted_answered_published_on_page_feed_and_json(site: tuple[Bo
     assert [c.value for c in notice.choices] == [f"frage veröffentlichen {number}", f"frage weiterleiten {number}",
                                                  f"frage ablehnen {number}"]
     assert "HF2-04" in notice.text("plain") and "Erika Beispiel" in notice.text("plain")
-    assert "erika@example.org" not in notice.text("plain")  # the address only on request (`frage N`)
+    assert "erika@example.org" not in notice.text("plain")  # the address only on request (`frage N` in a DM)
+    body_room = next(m for m in arrived if m.channel.id == EG2)
+    assert not body_room.choices and "Zur Kenntnis" in body_room.text("plain")  # the office moderates
     # markup is text: escaped in Matrix HTML, escaped and in a code block on Slack
     assert "<script>" not in notice.text("matrix") and "&lt;script&gt;" in notice.text("matrix")
     assert "<b>fett</b>" not in notice.text("matrix")
@@ -99,6 +101,7 @@ async def test_submitted_answered_published_on_page_feed_and_json(site: tuple[Bo
     assert f"[{number}] HF2-04" in listed
     detail = await bot.text("koordination", f"frage {number}")
     assert "erika@example.org" in detail
+    assert "erika@example.org" not in await bot.text("koordination", f"frage {number}", room=OFFICE)
     refused = await bot.text("testmann", f"frage veröffentlichen {number}")
     assert "Koordination" in refused  # only the office moderates
     preview = await bot.say("koordination", f"frage antworten {number} Im März – <i>siehe</i> Programm & Plan.")
