@@ -53,10 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _logging(settings: Settings) -> None:
-    fmt = ('{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":%(message)r}'
-           if settings.logging.format == "json" else "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.basicConfig(level=settings.logging.level, format=fmt, stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from .logging_setup import configure
+
+    configure(settings.logging.level, settings.logging.format)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
