@@ -93,3 +93,77 @@ async def test_the_standby_takes_over_when_the_leader_is_killed(processes: list[
         assert await b.metric(http, "sachstand_leader") == 1
     assert [a.stop(), b.stop()] == [0, 0], a.log() + b.log()
     assert "Traceback" not in a.log() + b.log(), a.log() + b.log()
+
+
+# -- in one process: the standby's parts, and a leader that loses its lock connection ---------
+
+def _app(pg_url: str) -> tuple[Any, Any]:
+    from bot.app import App
+    from tests.helpers.harness import MemoryTransport, make_settings
+
+    transport = MemoryTransport()
+    settings = make_settings(pg_url, cluster__poll_seconds="0.2", cluster__keepalive_seconds="0.2")
+    return App(settings, transports=[transport]), transport
+
+
+async def _until(condition: Any, timeout: float = 30) -> None:
+    import asyncio
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_a_standby_runs_no_transport_outbox_or_scheduler_and_hands_events_on(pg_url: str) -> None:
+    from bot.core.events import ChannelRef, IncomingMessage, PersonRef
+
+    first, first_transport = _app(pg_url)
+    second, second_transport = _app(pg_url)
+    await first.start()
+    await second.start()
+    try:
+        assert first.leadership.is_leader and not second.leadership.is_leader
+        assert second.running_transports == [] and second._tasks == []  # noqa: SLF001
+        assert not second.scheduler._scheduler.running  # noqa: SLF001
+        # an event that reached the standby is handled by the leader and answered through its transport
+        await second.dispatch(IncomingMessage(ChannelRef("console", "dm:testmann", True),
+                                              PersonRef("console", "testmann"), "hilfe", "ev-standby-1"))
+        await _until(lambda: first_transport.sent)
+        assert "Befehle" in first_transport.sent[0].text() and second_transport.sent == []
+
+        await first.shutdown()  # the leader leaves: the standby takes over
+        await _until(lambda: second.leadership.is_leader and second.scheduler._scheduler.running)  # noqa: SLF001
+        assert second.running_transports == [second_transport]
+        await second.dispatch(IncomingMessage(ChannelRef("console", "dm:testmann", True),
+                                              PersonRef("console", "testmann"), "hilfe", "ev-standby-2"))
+        await second.settle()
+        assert len(second_transport.sent) == 1 and len(first_transport.sent) == 1
+    finally:
+        if first.leadership.is_leader:
+            await first.shutdown()
+        await second.shutdown()
+
+
+async def test_a_leader_that_loses_its_lock_connection_stands_down_and_leads_again(
+        pg_url: str, pg_server: Any) -> None:
+    from bot.core.events import ChannelRef, IncomingMessage, PersonRef
+
+    app, transport = _app(pg_url)
+    await app.start()
+    try:
+        assert app.leadership.is_leader and app.leadership.changes == 1
+        from sqlalchemy.engine import make_url
+
+        database = make_url(pg_url).database
+        # what a database restart or a network cut does to the lock's session
+        pg_server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       f"WHERE application_name = 'sachstand-leader' AND datname = '{database}';")
+        await _until(lambda: app.leadership.changes == 2 and app.leadership.is_leader)  # the lock again
+        assert app.running_transports == [transport] and app.scheduler._scheduler.running  # noqa: SLF001
+        await app.dispatch(IncomingMessage(ChannelRef("console", "dm:testmann", True),
+                                           PersonRef("console", "testmann"), "hilfe", "ev-after-loss"))
+        await app.settle()
+        assert len(transport.sent) == 1 and "Befehle" in transport.sent[0].text()
+    finally:
+        await app.shutdown()
