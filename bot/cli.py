@@ -103,7 +103,10 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import upgrade
 
-    upgrade(settings.database.url)
+    from .leader import exclusive_sync
+
+    with exclusive_sync(settings.database.url, settings.cluster.lock_key):  # one machine at a time
+        upgrade(settings.database.url)
     print("Datenbank ist auf dem neuesten Stand.")
     return 0
 

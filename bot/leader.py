@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -194,6 +194,22 @@ class AdvisoryLockLeadership:
     def describe(self) -> dict[str, Any]:
         return {"ok": self.healthy, "role": "leader" if self.is_leader else "standby", "mode": "postgresql",
                 "leader_since": self.since}
+
+
+@contextlib.contextmanager
+def exclusive_sync(url: str, lock_key: int) -> Iterator[None]:
+    """`sachstand db upgrade` from several machines at once: one after the other (PostgreSQL)."""
+    if not is_postgres(url):
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (lock_key + 1,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key + 1,))
 
 
 def leadership_for(url: str, cluster: Any) -> SingleProcess | AdvisoryLockLeadership:
