@@ -192,3 +192,44 @@ async def test_healthz_of_a_process_without_transports_reports_each_component(tm
                                       "leadership": {"ok": True, "role": "leader", "mode": "single"}}
     finally:
         await app.shutdown()
+
+
+def test_the_production_config_in_deploy_loads_with_its_secrets_from_the_environment() -> None:
+    from bot.config import load_settings
+    from tests.helpers.harness import ROOT
+
+    secrets = {"SACHSTAND_DATABASE__URL": "postgresql+psycopg://sachstand:pw@db.example.org/sachstand",
+               "SACHSTAND_MATRIX__PASSWORD": "pw", "SACHSTAND_SLACK__BOT_TOKEN": "xoxb-1",
+               "SACHSTAND_SLACK__SIGNING_SECRET": "s"}
+    settings = load_settings(ROOT / "deploy" / "config.production.toml", secrets)
+    assert not settings.console.enabled  # a service has no terminal
+    assert settings.logging.format == "json" and settings.matrix.enabled and settings.slack.enabled
+    unit = (ROOT / "deploy" / "sachstand.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/sachstand/.venv/bin/sachstand run" in unit and "Restart=always" in unit
+
+
+@pytest.mark.postgres
+def test_db_upgrade_on_postgresql_takes_the_upgrade_lock(pg_server: object) -> None:
+    import uuid
+
+    from bot.cli import main
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    pg_server.psql(f"CREATE DATABASE {name};")  # type: ignore[attr-defined]
+    url = pg_server.get_uri(name)  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SACHSTAND_DATABASE__URL", url)
+        try:
+            assert main(["db", "upgrade"]) == 0 and main(["db", "upgrade"]) == 0  # repeatable
+        finally:  # the command line set up logging to this test's captured stderr
+            root.handlers[:] = handlers
+            root.setLevel(level)
+    from sqlalchemy import create_engine, inspect
+
+    from storage.db import normalise_url
+
+    engine = create_engine(normalise_url(url))
+    assert "inbox_events" in inspect(engine).get_table_names()
+    engine.dispose()
