@@ -173,7 +173,11 @@ class AdvisoryLockLeadership:
         self.changes += 1
         log.info("leadership: this process is now the leader", extra={"role": "leader"})
         assert self._promote is not None
-        await self._promote()
+        try:
+            await self._promote()
+        except Exception:  # e.g. the database went away meanwhile: give the lock back, try again later
+            log.exception("leadership: could not start leading")
+            await self._stand_down()
 
     async def _stand_down(self) -> None:
         """The lock may be gone: stop leader work at once, then try for the lock again."""
