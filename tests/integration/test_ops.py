@@ -233,3 +233,52 @@ def test_db_upgrade_on_postgresql_takes_the_upgrade_lock(pg_server: object) -> N
     engine = create_engine(normalise_url(url))
     assert "inbox_events" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_healthz_turns_503_while_the_database_refuses_connections_and_back(pg_server: object) -> None:
+    import uuid
+
+    from tests.helpers.harness import MemoryTransport, make_settings
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    psql = pg_server.psql  # type: ignore[attr-defined]
+    psql(f"CREATE DATABASE {name};")
+    settings = make_settings(pg_server.get_uri(name), web__enabled="true", web__port="0",  # type: ignore[attr-defined]
+                             cluster__poll_seconds="0.2", cluster__keepalive_seconds="0.2")
+    app = App(settings, transports=[MemoryTransport()])
+    await app.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def health() -> tuple[int, dict[str, object]]:
+                async with http.get(f"http://127.0.0.1:{app.web_port}/healthz") as response:
+                    return response.status, await response.json()
+
+            async def until(status: int) -> dict[str, object]:
+                async def poll() -> dict[str, object]:
+                    while True:
+                        code, body = await health()
+                        if code == status:
+                            return body
+                        await asyncio.sleep(0.1)
+                return await asyncio.wait_for(poll(), 60)
+
+            body = await until(200)
+            assert body["role"] == "leader"
+            # the database goes away for this bot: no new connections, the open ones cut
+            psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false;")
+            psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';")
+            body = await until(503)
+            assert body["components"]["database"] == {"ok": False}  # type: ignore[index]
+            psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true;")
+            body = await until(200)
+            await asyncio.wait_for(_leading(app), 60)  # it stood down and leads again
+            assert app.leadership.changes >= 2
+    finally:
+        psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true;")
+        await app.shutdown()
+
+
+async def _leading(app: App) -> None:
+    while not (app.leadership.is_leader and app.scheduler._scheduler.running):  # noqa: SLF001
+        await asyncio.sleep(0.05)
