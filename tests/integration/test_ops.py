@@ -282,3 +282,30 @@ async def test_healthz_turns_503_while_the_database_refuses_connections_and_back
 async def _leading(app: App) -> None:
     while not (app.leadership.is_leader and app.scheduler._scheduler.running):  # noqa: SLF001
         await asyncio.sleep(0.05)
+
+
+async def test_metrics_show_an_open_round_and_its_answer_rate(tmp_path: Path) -> None:
+    from bot.metrics import snapshot
+    from tests.helpers.harness import Bot, make_settings
+
+    def samples(bot: Bot) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+        text = bot.app.metrics.render(bot.app, snapshot(bot.app)).decode()
+        found: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                found.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+        return found
+
+    async with Bot(make_settings(f"sqlite:///{tmp_path / 'round.db'}")) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        before = samples(bot)
+        [labels] = before["sachstand_round_asked"]
+        assert dict(labels)["period"] == "2026-Q4" and before["sachstand_rounds_open"][()] == 1
+        assert before["sachstand_round_asked"][labels] == 5 and before["sachstand_round_answered"][labels] == 0
+        assert before["sachstand_conversations_open"][()] == 3  # one per owner asked
+        for answer in ("2", "75", "Zwei Kurse gestartet.", "Dritter Kurs im Januar.", "keine",
+                       "Zwei Teilzeitkurse laufen.", "ja", "ja"):
+            await bot.say("testmann", answer)
+        after = samples(bot)
+        assert after["sachstand_round_answered"][labels] == 1
+        assert after["sachstand_round_answer_ratio"][labels] == pytest.approx(0.2)
