@@ -270,13 +270,20 @@ async def test_healthz_turns_503_while_the_database_refuses_connections_and_back
             psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';")
             body = await until(503)
             assert body["components"]["database"] == {"ok": False}  # type: ignore[index]
+            await asyncio.wait_for(_standing_by(app), 60)  # no lock, no leading: transports and jobs stop
+            assert app.running_transports == [] and not app.scheduler._scheduler.running  # noqa: SLF001
             psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true;")
             body = await until(200)
-            await asyncio.wait_for(_leading(app), 60)  # it stood down and leads again
-            assert app.leadership.changes >= 2
+            await asyncio.wait_for(_leading(app), 60)  # and leads again
+            assert app.leadership.changes == 2
     finally:
         psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true;")
         await app.shutdown()
+
+
+async def _standing_by(app: App) -> None:
+    while app.leadership.is_leader or app.running_transports:
+        await asyncio.sleep(0.05)
 
 
 async def _leading(app: App) -> None:
