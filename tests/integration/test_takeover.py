@@ -160,8 +160,9 @@ async def test_a_leader_that_loses_its_lock_connection_stands_down_and_leads_aga
         # what a database restart or a network cut does to the lock's session
         pg_server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        f"WHERE application_name = 'sachstand-leader' AND datname = '{database}';")
-        await _until(lambda: app.leadership.changes == 2 and app.leadership.is_leader)  # the lock again
-        assert app.running_transports == [transport] and app.scheduler._scheduler.running  # noqa: SLF001
+        await _until(lambda: app.leadership.changes == 2 and app.leadership.is_leader  # the lock again…
+                     and app.scheduler._scheduler.running)  # noqa: SLF001 - …and leading fully (last step)
+        assert app.running_transports == [transport]
         await app.dispatch(IncomingMessage(ChannelRef("console", "dm:testmann", True),
                                            PersonRef("console", "testmann"), "hilfe", "ev-after-loss"))
         await app.settle()
