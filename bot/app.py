@@ -16,7 +16,7 @@ from storage import db
 from storage.models import utcnow
 from storage.uow import UnitOfWorkFactory
 
-from . import jobs
+from . import cluster, jobs
 from .config import Settings
 from .conversations.engine import ConversationEngine
 from .core.commands import CommandRegistry
@@ -25,6 +25,8 @@ from .core.events import IncomingMessage
 from .core.i18n import Translations
 from .core.middleware import dispatch, drop_duplicates, drop_own_messages, refuse_oversized
 from .core.router import Router
+from .leader import leadership_for
+from .metrics import Metrics
 from .outbox import OutboxWorker
 from .rendering import Renderer
 from .scheduler import Scheduler
@@ -52,10 +54,15 @@ class App:
         # One worker thread: handlers run in arrival order and SQLite sees a single writer.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sachstand-db")
         self.stopping = asyncio.Event()
+        self.metrics = Metrics()
+        self.leadership = leadership_for(settings.database.url, settings.cluster)
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
-        self.services.formats = {t.name: t.formats for t in self.transports}
-        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock) for t in self.transports}
+        self.running_transports: list[Transport] = []  # started in this process (none on a standby…
+        self.services.formats = {t.name: t.formats for t in self.transports}  # …but HTTP receivers)
+        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock, self.metrics)
+                        for t in self.transports}
         self.scheduler = Scheduler(settings.general.timezone)
+        self.scheduler.add_tick("heartbeat", self._heartbeat)
         self.scheduler.add_tick("conversation timeouts", self._expire_conversations)
         self.scheduler.add_tick("rounds", self._rounds)
         self.scheduler.add_tick("meetings", self._meetings)
@@ -70,6 +77,8 @@ class App:
         self.web_runner: Any = None
         self.web_port: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._inbox_task: asyncio.Task[None] | None = None
+        self._from_inbox_first = True  # a new leader handles the stored events before new ones
 
     def _transports(self, stdin: TextIO | None, stdout: TextIO | None) -> list[Transport]:
         transports: list[Transport] = []
@@ -90,7 +99,14 @@ class App:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def dispatch(self, message: IncomingMessage) -> None:
-        """Transports call this for every incoming event; the outbox workers send the answers."""
+        """Transports call this for every incoming event; the outbox workers send the answers.
+        A standby (or a leader still working through the inbox) stores the event for the leader."""
+        self.metrics.received.labels(message.channel.transport).inc()
+        log.info("event received", extra={"transport": message.channel.transport, "event_id": message.event_id,
+                                           "kind": message.kind})
+        if self.leadership.cluster and (not self.leadership.is_leader or self._from_inbox_first):
+            await self.run_sync(cluster.store, self.uow_factory, message)
+            return
         if await self.run_sync(self.router.process, message):
             self._kick()
 
@@ -121,6 +137,10 @@ class App:
         task = asyncio.create_task(job(), name=name)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _heartbeat(self) -> None:
+        self.metrics.ticks.inc()
+        self.metrics.last_tick.set_to_current_time()
 
     async def _expire_conversations(self) -> None:
         if await self.run_sync(jobs.expire_conversations, self.services):
@@ -198,19 +218,79 @@ class App:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        await self.run_sync(self.prepare)
+        logging.getLogger().addHandler(self.metrics.log_handler)
+        async with self.leadership.exclusive():  # one process at a time upgrades the schema
+            await self.run_sync(self.prepare)
         if self.settings.web.enabled:
             from .web import start_web
 
             self.web_runner, self.web_port = await start_web(self)
             log.info("web server listening on http://%s:%s", self.settings.web.host, self.web_port)
-        for transport in self.transports:
+        if self.leadership.cluster:  # endpoints on our web server (Slack over HTTP) take events in any role
+            for transport in self.transports:
+                if getattr(transport, "routes", list)():
+                    await self._start_transport(transport)
+        await self.leadership.start(self._promote, self._demote)
+
+    async def _start_transport(self, transport: Transport) -> None:
+        if transport not in self.running_transports:
             await transport.start(self.dispatch)
+            self.running_transports.append(transport)
+
+    async def _promote(self) -> None:
+        """This process leads: handle what standbys stored, then run transports, outbox and scheduler."""
+        self.metrics.leader_changes.inc()
+        if self.leadership.cluster:
+            self._from_inbox_first = True
+            await self._drain_inbox()
+            self._from_inbox_first = False
+            self._inbox_task = asyncio.create_task(self._watch_inbox(), name="inbox")
+        for transport in self.transports:
+            await self._start_transport(transport)
         for worker in self.workers.values():
             self._tasks.append(asyncio.create_task(worker.run(), name=f"outbox-{worker.transport.name}"))
         self.scheduler.start()
         self._run_background("rounds")  # work that fell due while the bot was down, once
         self._run_background("meetings")
+
+    async def _demote(self) -> None:
+        """Lost the lock: stop sending and scheduling at once (another process may lead by now)."""
+        self._from_inbox_first = True
+        for task in [*self._tasks, *self._background, *([self._inbox_task] if self._inbox_task else [])]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *self._background, return_exceptions=True)
+        self._tasks, self._inbox_task = [], None
+        for transport in list(self.running_transports):
+            if not getattr(transport, "routes", list)():
+                await transport.stop()
+                self.running_transports.remove(transport)
+        await self.scheduler.shutdown(timeout=5)
+
+    async def _drain_inbox(self) -> int:
+        handled = 0
+        while batch := await self.run_sync(cluster.take, self.uow_factory, 50):
+            for row_id, message in batch:
+                if await self.run_sync(self.router.process, message):
+                    self._kick()
+                await self.run_sync(cluster.forget, self.uow_factory, row_id)
+                handled += 1
+        if handled:
+            self.metrics.inbox_handled.inc(handled)
+            log.info("handled %d events stored while standing by", handled, extra={"count": handled})
+        return handled
+
+    async def _watch_inbox(self) -> None:
+        """Events a standby stored and messages it queued (Slack forms) reach the leader by polling."""
+        rounds = 0
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self._drain_inbox()
+            except Exception:
+                log.exception("inbox: could not handle stored events; trying again")
+            rounds += 1
+            if rounds % 5 == 0:
+                self._kick()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -226,11 +306,15 @@ class App:
             await self.shutdown()
 
     async def shutdown(self) -> None:
+        leading = self.leadership.is_leader
         await self.scheduler.shutdown()
+        if self._inbox_task is not None:
+            self._inbox_task.cancel()
+            await asyncio.gather(self._inbox_task, return_exceptions=True)
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        for worker in self.workers.values():
+        for worker in self.workers.values() if leading else ():
             try:
                 await asyncio.wait_for(worker.flush(), timeout=10)
             except Exception:
@@ -239,9 +323,11 @@ class App:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for transport in self.transports:
+        for transport in self.running_transports:
             await transport.stop()
+        await self.leadership.stop()  # only now may another process lead
         if self.web_runner is not None:
             await self.web_runner.cleanup()
         self.executor.shutdown(wait=True)
         self.engine.dispose()
+        logging.getLogger().removeHandler(self.metrics.log_handler)

@@ -55,10 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _logging(settings: Settings) -> None:
-    fmt = ('{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":%(message)r}'
-           if settings.logging.format == "json" else "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.basicConfig(level=settings.logging.level, format=fmt, stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from .logging_setup import configure
+
+    configure(settings.logging.level, settings.logging.format)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -106,7 +105,10 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import upgrade
 
-    upgrade(settings.database.url)
+    from .leader import exclusive_sync
+
+    with exclusive_sync(settings.database.url, settings.cluster.lock_key):  # one machine at a time
+        upgrade(settings.database.url)
     print("Datenbank ist auf dem neuesten Stand.")
     return 0
 

@@ -27,7 +27,7 @@ from bot.config_errors import format_settings_error, format_validation_error
 __all__ = [
     "ConfigError", "Settings", "load_settings", "GeneralSection", "DatabaseSection", "WebSection",
     "ConsoleSection", "MatrixSection", "SlackSection", "RolesSection", "RoundsSection", "MeetingsSection",
-    "DigestsSection", "QuestionsSection", "LoggingSection",
+    "DigestsSection", "QuestionsSection", "LoggingSection", "ClusterSection",
 ]  # fmt: skip
 
 CONFIG_ENV_VAR = "SACHSTAND_CONFIG"
@@ -338,6 +338,19 @@ class LoggingSection(_Section):
         return value.upper() if isinstance(value, str) else value
 
 
+class ClusterSection(_Section):
+    """Several processes on one PostgreSQL database: one leads, the others stand by."""
+
+    lock_key: int = Field(
+        0x53414348, ge=1, le=2**62, description="PostgreSQL advisory lock id of the leader (same in every process)."
+    )
+    poll_seconds: float = Field(2.0, gt=0, le=60, description="How often a standby tries to become leader.")
+    keepalive_seconds: float = Field(5.0, gt=0, le=60, description="How often the leader checks its lock connection.")
+    dead_after_seconds: int = Field(
+        20, ge=4, le=600, description="After this long without an answer a lock connection counts as dead."
+    )
+
+
 # --- settings ------------------------------------------------------------------
 
 
@@ -361,6 +374,7 @@ class Settings(BaseSettings):
     privacy: PrivacySection = Field(default_factory=PrivacySection, description="Data protection.")
     questions: QuestionsSection = Field(default_factory=QuestionsSection, description="Public questions.")
     logging: LoggingSection = Field(default_factory=LoggingSection, description="Logging.")
+    cluster: ClusterSection = Field(default_factory=ClusterSection, description="Leader and standby processes.")
 
     _config_path: Path | None = PrivateAttr(default=None)
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -64,11 +64,13 @@ class OutboxWorker:
     """Delivers pending rows of one transport, in order, retrying with backoff."""
 
     def __init__(self, transport: Transport, uow_factory: UnitOfWorkFactory,
-                 run_sync: Callable[..., object], clock: Callable[[], datetime] = utcnow) -> None:
+                 run_sync: Callable[..., object], clock: Callable[[], datetime] = utcnow,
+                 metrics: Any = None) -> None:
         self.transport = transport
         self.uow_factory = uow_factory
         self.run_sync = run_sync  # runs blocking database work off the event loop
         self.clock = clock
+        self.metrics = metrics  # bot/metrics.py: counts sent messages and failed attempts
         self.wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -102,15 +104,24 @@ class OutboxWorker:
         except Undeliverable as exc:
             log.error("outbox row %s via %s cannot be delivered: %s", row_id, self.transport.name, exc)
             await self.run_sync(self._given_up, row_id, repr(exc))
+            self._count("given_up")
             return True  # the queue moves on
         except Exception as exc:  # the transport failed: keep the row, retry later in order
             log.warning("delivery of outbox row %s via %s failed: %s", row_id, self.transport.name, exc)
             wait = exc.seconds if isinstance(exc, RetryAfter) else None
             await self.run_sync(self._failed, row_id, repr(exc), wait)
+            self._count("retry")
             self.wakeup.set()  # the run loop may be asleep for longer than this retry's delay
             return False
         await self.run_sync(self._sent, row_id, remote_id or "")
+        if self.metrics is not None:
+            self.metrics.sent.labels(self.transport.name).inc()
+        log.debug("outbox row sent", extra={"transport": self.transport.name, "outbox_id": row_id})
         return True
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.delivery_failures.labels(self.transport.name, outcome).inc()
 
     def _due(self) -> list[tuple[int, OutgoingMessage]]:
         with self.uow_factory() as uow:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED
 
 log = logging.getLogger(__name__)
 Tick = Callable[[], Awaitable[object]]
@@ -33,8 +34,11 @@ class Scheduler:
     def start(self) -> None:
         """Must be called inside the running loop (APScheduler 3 binds to it)."""
         self._scheduler.add_job(self.run_due, "interval", seconds=self.interval, id="tick",
-                                coalesce=True, max_instances=1, misfire_grace_time=None)
-        self._scheduler.start()
+                                coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True)
+        if self._scheduler.state == STATE_PAUSED:  # leading again after standing by (bot/leader.py)
+            self._scheduler.resume()
+        elif not self._scheduler.running:
+            self._scheduler.start()
 
     async def shutdown(self, timeout: float = 30.0) -> None:
         """No new ticks; let a running tick finish (a cancelled one would be half done), then stop."""

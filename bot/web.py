@@ -1,6 +1,7 @@
 """The aiohttp web app: health now; Slack's endpoint, the public page and feeds later."""
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ def build_web(app: App) -> web.Application:
     webapp = web.Application()
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
+    webapp.router.add_get("/metrics", metrics)
     webapp.router.add_get("/calendar/{body}.ics", calendar_feed)
     public = PublicSite(app)
     public.routes(webapp)
@@ -33,12 +35,35 @@ async def _close(public: Any) -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when everything this process runs works; 503 with the failing component otherwise.
+    A standby runs no transports (the leader does): it is healthy when its database works."""
     app: Any = request.app[APP_KEY]
-    database = await app.run_sync(_database_ok, app)
-    transports = {t.name: t.connected for t in app.transports}
-    ok = database and all(transports.values())
-    body = {"status": "ok" if ok else "degraded", "database": database, "transports": transports}
+    try:
+        database = await asyncio.wait_for(app.run_sync(_database_ok, app), 10)
+    except TimeoutError:
+        database = False
+    leading = app.leadership.is_leader
+    transports = {t.name: t.connected for t in app.running_transports}
+    components: dict[str, dict[str, Any]] = {"database": {"ok": database}, "leadership": app.leadership.describe()}
+    for transport in app.transports:
+        if transport in app.running_transports:
+            state = "connected" if transport.connected else "disconnected"
+            components[f"transport:{transport.name}"] = {"ok": transport.connected, "state": state}
+        else:  # not run here: the leader runs it
+            components[f"transport:{transport.name}"] = {"ok": True, "state": "standby"}
+    ok = all(c["ok"] for c in components.values())
+    body = {"status": "ok" if ok else "degraded", "role": "leader" if leading else "standby",
+            "database": database, "transports": transports, "components": components}
     return web.json_response(body, status=200 if ok else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format (bot/metrics.py); the database figures are read in a thread."""
+    from .metrics import CONTENT_TYPE, snapshot
+
+    app: Any = request.app[APP_KEY]
+    snap = await asyncio.to_thread(snapshot, app)
+    return web.Response(body=app.metrics.render(app, snap), headers={"Content-Type": CONTENT_TYPE})
 
 
 async def calendar_feed(request: web.Request) -> web.Response:

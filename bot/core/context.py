@@ -49,6 +49,7 @@ class Context:
         self.standing = standing
         self.outgoing: list[OutboxMessage] = []
         self.bulk = False  # set for fan-out work: its messages yield to answers to people
+        self.command = ""  # what the event turned out to be, for the structured log line
 
     # -- who, where, when --------------------------------------------------------------
     @property

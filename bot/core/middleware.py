@@ -53,6 +53,7 @@ def dispatch(ctx: Context) -> None:
             if ctx.message.kind == "edit" and not ctx.services.conversations.accepts_edit(
                     state, ctx.message.replaces):
                 return  # an edit of an answer already taken, or of chatter: changes nothing
+            ctx.command = f"conversation:{state.name}"
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
     if ctx.message.kind in ("action", "reaction"):
@@ -91,6 +92,7 @@ def run_command(ctx: Context, text: str) -> None:
     if invocation is None:
         _unknown(ctx, text)
         return
+    ctx.command = invocation.command.name
     reason = authorize(ctx, invocation)
     if reason:
         ctx.reply("refused", reason=reason, command=invocation.command.alias(ctx.locale))

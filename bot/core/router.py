@@ -44,6 +44,10 @@ class Router:
                 ctx = self._context(uow, message)
                 self._run(ctx, 0)
                 uow.commit()
+                log.info("event handled", extra={
+                    "transport": message.channel.transport, "event_id": message.event_id,
+                    "person_id": ctx.person.id if ctx.person else None, "command": ctx.command,
+                    "queued": len(ctx.outgoing)})
                 return len(ctx.outgoing)
         except Exception:
             log.exception("handler failed for %s event %s", message.channel.transport, message.event_id)

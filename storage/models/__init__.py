@@ -4,7 +4,7 @@ from .bodies import (AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, 
                      PollVote, ReportingLine, Rsvp)
 from .catalog import (Concept, Field, Indicator, IndicatorValue, Measure, MetricValue,
                       Recommendation, TargetMetric, recommendation_indicators)
-from .ops import (AuditEntry, ConversationState, KeyValue, OutboxMessage, ProcessedEvent,
+from .ops import (AuditEntry, ConversationState, InboxEvent, KeyValue, OutboxMessage, ProcessedEvent,
                   ScheduledSend)
 from .people import Absence, Identity, Person, RoleGrant
 from .questions import PublicQuestion
@@ -15,7 +15,7 @@ __all__ = [
     "AgendaItem", "Body", "BodyRoom", "DatePoll", "Meeting", "Membership", "PollOption", "PollVote",
     "ReportingLine", "Rsvp", "Concept", "Field", "Indicator", "IndicatorValue", "Measure",
     "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",
-    "ConversationState", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",
+    "ConversationState", "InboxEvent", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",
     "Identity", "Person", "RoleGrant", "Change", "Digest", "Release", "Round", "StatusUpdate",
     "Subscription", "PublicQuestion",
 ]

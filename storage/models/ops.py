@@ -94,3 +94,15 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(64))
     entity_ref: Mapped[str] = mapped_column(String(120), default="")
     details: Mapped[dict] = mapped_column(default=dict)
+
+
+class InboxEvent(Base):
+    """An incoming event a standby process received (e.g. Slack over HTTP behind a load
+    balancer) and stored for the leader, which handles these in order (bot/leader.py)."""
+
+    __tablename__ = "inbox_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transport: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255), default="")
+    payload: Mapped[dict] = mapped_column(default=dict)
+    received_at: Mapped[datetime]
