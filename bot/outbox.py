@@ -1,8 +1,9 @@
 """Durable outbox: messages are written in the handler's transaction, then delivered.
 
 Each row has a stable transaction id (Matrix txn_id, Slack client_msg_id), so a resend
-after a crash is recognised by the server; rows go out in id order per transport, answers
-to people before bulk prompts (so a round over thousands of owners does not hold up a reply).
+after a crash is recognised by the server; rows go out in id order per conversation (one
+that waits for a retry holds up only itself), answers to people before bulk prompts (so a
+round over thousands of owners does not hold up a reply).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
+DUE_BATCH = 10  # rows sent per look at the table
+DUE_SCAN = 500  # rows looked at, so that one conversation waiting for a retry holds up only itself
 
 
 def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
@@ -45,6 +48,13 @@ def from_row(row: OutboxMessage) -> OutgoingMessage:
         to_person=p.get("to_person", ""), ephemeral=p.get("ephemeral", False),
         meta={**p.get("meta", {}), "txn_id": row.txn_id},
         attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
+
+
+def _conversation(msg: OutgoingMessage) -> set[str]:
+    """What a message's order is kept within: its channel and the person it is for. One
+    conversation waiting for a retry does not hold up the others (Slack limits per channel too)."""
+    keys = {f"c:{msg.channel.id}"} if msg.channel is not None and msg.channel.id else set()
+    return keys | ({f"p:{msg.to_person}"} if msg.to_person else set())
 
 
 class RetryAfter(Exception):
@@ -88,9 +98,13 @@ class OutboxWorker:
                 rows = await self.run_sync(self._due)
                 if not rows:
                     return await self.run_sync(self._next_delay)
+                held: set[str] = set()
                 for row_id, msg in rows:
+                    keys = _conversation(msg)
+                    if held & keys:
+                        continue  # an earlier message of this conversation is waiting: keep order
                     if not await self._deliver(row_id, msg):
-                        return await self.run_sync(self._next_delay)
+                        held |= keys  # others' messages still go out
 
     async def _deliver(self, row_id: int, msg: OutgoingMessage) -> bool:
         try:
@@ -116,17 +130,22 @@ class OutboxWorker:
         with self.uow_factory() as uow:
             stmt = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
                                                 OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(10))
-            rows = uow.session.scalars(stmt).all()
-            if rows and rows[0].next_attempt_at > self.clock():
-                return []  # the head is waiting for its retry; keep order behind it
-            return [(r.id, from_row(r)) for r in rows]
+                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(DUE_SCAN))
+            now, waiting, due = self.clock(), set[str](), []
+            for row in uow.session.scalars(stmt):
+                msg = from_row(row)
+                keys = _conversation(msg)
+                if row.next_attempt_at > now or waiting & keys:
+                    waiting |= keys  # waiting for its retry: what follows in that conversation waits too
+                elif len(due) < DUE_BATCH:
+                    due.append((row.id, msg))
+            return due
 
     def _next_delay(self) -> float:
         with self.uow_factory() as uow:
-            stmt = (select(OutboxMessage.next_attempt_at)
+            stmt = (select(OutboxMessage.next_attempt_at)  # the soonest retry of any conversation
                     .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(1))
+                    .order_by(OutboxMessage.next_attempt_at).limit(1))
             due = uow.session.scalar(stmt)
         if due is None:
             return 30.0

@@ -41,6 +41,7 @@ class Failure:
     retry_after: int | None
     times: int
     error: str = ""
+    channel: str = ""  # only calls to this channel fail (others are answered as usual)
 
 
 @dataclass
@@ -81,10 +82,11 @@ class SlackFake:
 
     # -- the Web API -------------------------------------------------------------------
     def fail(self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1,
-             error: str = "") -> None:
+             error: str = "", channel: str = "") -> None:
         """The next `times` calls of `method` answer `status` (429 with Retry-After, or 500), or
-        with status 200 `{"ok": false, "error": error}` as Slack refuses a call."""
-        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, error))
+        with status 200 `{"ok": false, "error": error}` as Slack refuses a call; status 0 drops
+        the connection without an answer (a network failure). With `channel`, only calls to it."""
+        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, error, channel))
 
     def called(self, method: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls
@@ -115,15 +117,20 @@ class SlackFake:
         async with self._changed:
             self.calls.append(Call(method, params, status, time.monotonic(), body))
             self._changed.notify_all()
+        if status == 0 and request.transport is not None:  # the connection breaks mid-request
+            request.transport.abort()
+            return web.Response(status=500)  # never reaches the client
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         pending = self.failures.get(method, [])
-        if pending:
-            failure = pending[0]
+        failure = next((f for f in pending if not f.channel or f.channel == params.get("channel")), None)
+        if failure is not None:
             failure.times -= 1
             if failure.times <= 0:
-                pending.pop(0)
+                pending.remove(failure)
+            if failure.status == 0:
+                return 0, {}, {}
             if failure.status == 200:
                 return 200, {"ok": False, "error": failure.error or "invalid_arguments"}, {}
             if failure.status == 429:
