@@ -52,6 +52,8 @@ class App:
         # One worker thread: handlers run in arrival order and SQLite sees a single writer.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sachstand-db")
         self.stopping = asyncio.Event()
+        self.database_up = asyncio.Event()  # cleared while the database cannot be reached
+        self.database_up.set()
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
         self.services.formats = {t.name: t.formats for t in self.transports}
         self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock) for t in self.transports}
@@ -88,9 +90,39 @@ class App:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def dispatch(self, message: IncomingMessage) -> None:
-        """Transports call this for every incoming event; the outbox workers send the answers."""
-        if await self.run_sync(self.router.process, message):
-            self._kick()
+        """Transports call this for every incoming event; the outbox workers send the answers.
+        While the database cannot be reached the event is held here (in arrival order) and
+        handled when it is back: a person's message is not lost to a restarted database."""
+        while True:
+            await self.database_up.wait()
+            try:
+                queued = await self.run_sync(self.router.process, message)
+            except Exception as exc:
+                if not db.unavailable(exc):
+                    raise
+                self._database_lost(exc)
+                continue
+            if queued:
+                self._kick()
+            return
+
+    def _database_lost(self, error: BaseException) -> None:
+        if not self.database_up.is_set():
+            return
+        log.warning("database unavailable (%s); incoming events are held until it is back",
+                    str(error).splitlines()[0][:200])
+        self.database_up.clear()
+        task = asyncio.create_task(self._await_database(), name="database")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _await_database(self) -> None:
+        delay = 0.5
+        while not await self.run_sync(db.reachable, self.engine):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        log.info("database reachable again; handling the held events")
+        self.database_up.set()
 
     def _kick(self) -> None:
         for worker in self.workers.values():

@@ -83,8 +83,16 @@ class OutboxWorker:
         self._lock = asyncio.Lock()
 
     async def run(self) -> None:
+        failures = 0
         while True:
-            delay = await self.flush()
+            try:
+                delay = await self.flush()
+                failures = 0
+            except Exception as exc:  # e.g. the database restarts: the rows wait there, try again
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                log.warning("outbox of %s paused for %.0f s: %s", self.transport.name, delay,
+                            str(exc).splitlines()[0][:200])
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=delay)
             except TimeoutError:
