@@ -81,6 +81,9 @@ class OutboxWorker:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
+        # Rows from before this process may have reached the platform just before a crash
+        # (posted, not yet marked sent): the transport is told, to check before it sends again.
+        self.started = clock()
 
     async def run(self) -> None:
         failures = 0
@@ -142,6 +145,8 @@ class OutboxWorker:
             now, waiting, due = self.clock(), set[str](), []
             for row in uow.session.scalars(stmt):
                 msg = from_row(row)
+                if row.created_at < self.started:
+                    msg.meta["resend"] = True
                 keys = _conversation(msg)
                 if row.next_attempt_at > now or waiting & keys:
                     waiting |= keys  # waiting for its retry: what follows in that conversation waits too

@@ -83,24 +83,29 @@ level = "INFO"
         raise AssertionError(f"bot not {'healthy' if healthy else 'degraded'}: {self.log()}")
 
     async def event(self, event: dict[str, Any], event_id: str, retry: int = 0) -> int:
+        """One delivery; like Slack, it waits 3 s for the acknowledgement (0: none came)."""
         body = json.dumps(event_body(event, event_id))
         headers = {**sign(SECRET, body), "Content-Type": "application/json"}
         if retry:
-            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"})
-        async with self.http.post(f"{self.url}/slack/events", data=body.encode(), headers=headers) as resp:
-            return resp.status
+            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        try:
+            async with self.http.post(f"{self.url}/slack/events", data=body.encode(), headers=headers,
+                                      timeout=aiohttp.ClientTimeout(total=3)) as resp:
+                return resp.status
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+            return 0  # the bot is not there (killed) or did not answer in time
 
-    async def say(self, user: str, text: str, event_id: str) -> int:
-        """A direct message of `user`, delivered as Slack does: retried until the app answers 2xx."""
-        for retry in range(4):  # Slack's original delivery and its three retries
-            try:
-                status = await self.event(dm_event(user, text, dm(user)), event_id, retry)
-            except (aiohttp.ClientError, OSError):
-                status = 0  # the bot is not there (killed): Slack retries later
-            if 200 <= status < 300:
+    async def say(self, user: str, text: str, event_id: str, patience: float = 240) -> int:
+        """A direct message of `user`, delivered as Slack does: again (same event id) until the app
+        acknowledges it. Slack retries after about 1 and 5 minutes; here every second, so the
+        test does not wait minutes."""
+        deadline, retry = time.monotonic() + patience, 0
+        while True:
+            status = await self.event(dm_event(user, text, dm(user)), event_id, retry)
+            if 200 <= status < 300 or time.monotonic() > deadline:
                 return status
-            await asyncio.sleep(1 + retry)
-        return status
+            retry += 1
+            await asyncio.sleep(1)
 
     def posted(self, channel: str) -> list[str]:
         return [c.params.get("text", "") for c in self.fake.called("chat.postMessage")
