@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
 DUE_BATCH = 10  # rows sent per look at the table
-DUE_SCAN = 500  # rows looked at, so that one conversation waiting for a retry holds up only itself
 
 
 def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
@@ -139,19 +138,23 @@ class OutboxWorker:
 
     def _due(self) -> list[tuple[int, OutgoingMessage]]:
         with self.uow_factory() as uow:
-            stmt = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
-                                                OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(DUE_SCAN))
-            now, waiting, due = self.clock(), set[str](), []
+            pending = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
+                                                   OutboxMessage.state == "pending"))
+            now, due = self.clock(), []
+            waiting: set[str] = set()  # conversations whose earlier message waits for its retry
+            for row in uow.session.scalars(pending.where(OutboxMessage.next_attempt_at > now)):
+                waiting |= _conversation(from_row(row))
+            stmt = (pending.where(OutboxMessage.next_attempt_at <= now)
+                    .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(yield_per=50))
             for row in uow.session.scalars(stmt):
                 msg = from_row(row)
+                if waiting & _conversation(msg):
+                    continue
                 if row.created_at < self.started:
                     msg.meta["resend"] = True
-                keys = _conversation(msg)
-                if row.next_attempt_at > now or waiting & keys:
-                    waiting |= keys  # waiting for its retry: what follows in that conversation waits too
-                elif len(due) < DUE_BATCH:
-                    due.append((row.id, msg))
+                due.append((row.id, msg))
+                if len(due) == DUE_BATCH:
+                    break
             return due
 
     def _next_delay(self) -> float:

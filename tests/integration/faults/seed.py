@@ -9,8 +9,10 @@ ROOT = Path(__file__).resolve().parents[3]
 KOELN = ROOT / "examples" / "koeln.yaml"
 
 
-def seed_owners(db_url: str, owners: int, transport: str, external_id: Callable[[int], str]) -> None:
-    """Migrate, import the example catalog, add EG9 with `owners` owners on `transport`."""
+def seed_owners(db_url: str, owners: int, transport: str, external_id: Callable[[int], str],
+                dm_channel: Callable[[int], str] | None = None) -> None:
+    """Migrate, import the example catalog, add EG9 with `owners` owners on `transport`
+    (with the direct room each already has with the bot, if given)."""
     from storage.catalog_io import import_catalog
     from storage.db import make_engine, make_session_factory, upgrade
     from storage.models import Body, BodyKind, Field, Identity, Person, Recommendation, ReportingLine
@@ -29,7 +31,8 @@ def seed_owners(db_url: str, owners: int, transport: str, external_id: Callable[
             uow.session.add_all([body, fld, ReportingLine(from_body=body, to_body=office, per_year=4)])
             for i in range(owners):
                 person = Person(handle=f"owner{i}", name=f"Owner {i}", locale="de",
-                                identities=[Identity(transport=transport, external_id=external_id(i))])
+                                identities=[Identity(transport=transport, external_id=external_id(i),
+                                                     dm_channel=dm_channel(i) if dm_channel else None)])
                 uow.session.add_all([person, Recommendation(field=fld, code=f"HF9-{i + 1:03d}",
                                                             title=f"Empfehlung {i}", body=body, owner=person)])
             uow.commit()
