@@ -158,14 +158,16 @@ class OutboxWorker:
             return due
 
     def _next_delay(self) -> float:
-        with self.uow_factory() as uow:
-            stmt = (select(OutboxMessage.next_attempt_at)  # the soonest retry of any conversation
-                    .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending")
+        now = self.clock()
+        with self.uow_factory() as uow:  # the soonest retry; rows due now wait behind one of those
+            stmt = (select(OutboxMessage.next_attempt_at)
+                    .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending",
+                           OutboxMessage.next_attempt_at > now)
                     .order_by(OutboxMessage.next_attempt_at).limit(1))
             due = uow.session.scalar(stmt)
         if due is None:
             return 30.0
-        return max(0.05, (due - self.clock()).total_seconds())
+        return max(0.05, (due - now).total_seconds())
 
     def _remember_dm(self, row_id: int, user_id: str, channel_id: str) -> None:
         with self.uow_factory() as uow:
