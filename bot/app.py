@@ -3,6 +3,7 @@ scheduler, runs them, and shuts them down cleanly. Nothing is global."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import signal
 from collections.abc import Callable
@@ -93,7 +94,7 @@ class App:
         """Transports call this for every incoming event; the outbox workers send the answers.
         While the database cannot be reached the event is held here (in arrival order) and
         handled when it is back: a person's message is not lost to a restarted database."""
-        while True:
+        for attempt in itertools.count():
             await self.database_up.wait()
             try:
                 queued = await self.run_sync(self.router.process, message)
@@ -101,6 +102,7 @@ class App:
                 if not db.unavailable(exc):
                     raise
                 self._database_lost(exc)
+                await asyncio.sleep(min(10.0, 0.1 * 2 ** attempt))  # never a tight loop
                 continue
             if queued:
                 self._kick()

@@ -77,6 +77,9 @@ def unavailable(error: BaseException) -> bool:
     waiting and trying again, unlike a bug or a constraint violation."""
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
+    if isinstance(error, exc.OperationalError) and type(error.orig).__module__ == "sqlite3":
+        # SQLite says "no such table" with the same class: only these are passing conditions
+        return any(s in str(error.orig) for s in ("locked", "unable to open", "disk I/O"))
     return isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError))
 
 
