@@ -3,6 +3,7 @@ scheduler, runs them, and shuts them down cleanly. Nothing is global."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import signal
 from collections.abc import Callable
@@ -56,6 +57,8 @@ class App:
         self.stopping = asyncio.Event()
         self.metrics = Metrics()
         self.leadership = leadership_for(settings.database.url, settings.cluster)
+        self.database_up = asyncio.Event()  # cleared while the database cannot be reached
+        self.database_up.set()
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
         self.running_transports: list[Transport] = []  # started in this process (none on a standby…
         self.services.formats = {t.name: t.formats for t in self.transports}  # …but HTTP receivers)
@@ -100,15 +103,46 @@ class App:
 
     async def dispatch(self, message: IncomingMessage) -> None:
         """Transports call this for every incoming event; the outbox workers send the answers.
-        A standby (or a leader still working through the inbox) stores the event for the leader."""
+        A standby (or a leader still working through the inbox) stores the event for the leader.
+        While the database cannot be reached the event is held here (in arrival order) and
+        handled when it is back: a person's message is not lost to a restarted database."""
         self.metrics.received.labels(message.channel.transport).inc()
         log.info("event received", extra={"transport": message.channel.transport, "event_id": message.event_id,
                                            "kind": message.kind})
-        if self.leadership.cluster and (not self.leadership.is_leader or self._from_inbox_first):
-            await self.run_sync(cluster.store, self.uow_factory, message)
+        for attempt in itertools.count():
+            await self.database_up.wait()
+            try:
+                if self.leadership.cluster and (not self.leadership.is_leader or self._from_inbox_first):
+                    await self.run_sync(cluster.store, self.uow_factory, message)
+                    return
+                queued = await self.run_sync(self.router.process, message)
+            except Exception as exc:
+                if not db.unavailable(exc):
+                    raise
+                self._database_lost(exc)
+                await asyncio.sleep(min(10.0, 0.1 * 2 ** attempt))  # never a tight loop
+                continue
+            if queued:
+                self._kick()
             return
-        if await self.run_sync(self.router.process, message):
-            self._kick()
+
+    def _database_lost(self, error: BaseException) -> None:
+        if not self.database_up.is_set():
+            return
+        log.warning("database unavailable (%s); incoming events are held until it is back",
+                    str(error).splitlines()[0][:200])
+        self.database_up.clear()
+        task = asyncio.create_task(self._await_database(), name="database")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _await_database(self) -> None:
+        delay = 0.5
+        while not await self.run_sync(db.reachable, self.engine):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+        log.info("database reachable again; handling the held events")
+        self.database_up.set()
 
     def _kick(self) -> None:
         for worker in self.workers.values():

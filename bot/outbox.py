@@ -1,8 +1,9 @@
 """Durable outbox: messages are written in the handler's transaction, then delivered.
 
 Each row has a stable transaction id (Matrix txn_id, Slack client_msg_id), so a resend
-after a crash is recognised by the server; rows go out in id order per transport, answers
-to people before bulk prompts (so a round over thousands of owners does not hold up a reply).
+after a crash is recognised by the server; rows go out in id order per conversation (one
+that waits for a retry holds up only itself), answers to people before bulk prompts (so a
+round over thousands of owners does not hold up a reply).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
+DUE_BATCH = 10  # rows sent per look at the table
 
 
 def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
@@ -45,6 +47,13 @@ def from_row(row: OutboxMessage) -> OutgoingMessage:
         to_person=p.get("to_person", ""), ephemeral=p.get("ephemeral", False),
         meta={**p.get("meta", {}), "txn_id": row.txn_id},
         attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
+
+
+def _conversation(msg: OutgoingMessage) -> set[str]:
+    """What a message's order is kept within: its channel and the person it is for. One
+    conversation waiting for a retry does not hold up the others (Slack limits per channel too)."""
+    keys = {f"c:{msg.channel.id}"} if msg.channel is not None and msg.channel.id else set()
+    return keys | ({f"p:{msg.to_person}"} if msg.to_person else set())
 
 
 class RetryAfter(Exception):
@@ -73,10 +82,21 @@ class OutboxWorker:
         self.metrics = metrics  # bot/metrics.py: counts sent messages and failed attempts
         self.wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
+        # Rows from before this process may have reached the platform just before a crash
+        # (posted, not yet marked sent): the transport is told, to check before it sends again.
+        self.started = clock()
 
     async def run(self) -> None:
+        failures = 0
         while True:
-            delay = await self.flush()
+            try:
+                delay = await self.flush()
+                failures = 0
+            except Exception as exc:  # e.g. the database restarts: the rows wait there, try again
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                log.warning("outbox of %s paused for %.0f s: %s", self.transport.name, delay,
+                            str(exc).splitlines()[0][:200])
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=delay)
             except TimeoutError:
@@ -90,9 +110,13 @@ class OutboxWorker:
                 rows = await self.run_sync(self._due)
                 if not rows:
                     return await self.run_sync(self._next_delay)
+                held: set[str] = set()
                 for row_id, msg in rows:
+                    keys = _conversation(msg)
+                    if held & keys:
+                        continue  # an earlier message of this conversation is waiting: keep order
                     if not await self._deliver(row_id, msg):
-                        return await self.run_sync(self._next_delay)
+                        held |= keys  # others' messages still go out
 
     async def _deliver(self, row_id: int, msg: OutgoingMessage) -> bool:
         try:
@@ -125,23 +149,36 @@ class OutboxWorker:
 
     def _due(self) -> list[tuple[int, OutgoingMessage]]:
         with self.uow_factory() as uow:
-            stmt = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
-                                                OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(10))
-            rows = uow.session.scalars(stmt).all()
-            if rows and rows[0].next_attempt_at > self.clock():
-                return []  # the head is waiting for its retry; keep order behind it
-            return [(r.id, from_row(r)) for r in rows]
+            pending = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
+                                                   OutboxMessage.state == "pending"))
+            now, due = self.clock(), []
+            waiting: set[str] = set()  # conversations whose earlier message waits for its retry
+            for row in uow.session.scalars(pending.where(OutboxMessage.next_attempt_at > now)):
+                waiting |= _conversation(from_row(row))
+            stmt = (pending.where(OutboxMessage.next_attempt_at <= now)
+                    .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(yield_per=50))
+            for row in uow.session.scalars(stmt):
+                msg = from_row(row)
+                if waiting & _conversation(msg):
+                    continue
+                if row.created_at < self.started:
+                    msg.meta["resend"] = True
+                due.append((row.id, msg))
+                if len(due) == DUE_BATCH:
+                    break
+            return due
 
     def _next_delay(self) -> float:
-        with self.uow_factory() as uow:
+        now = self.clock()
+        with self.uow_factory() as uow:  # the soonest retry; rows due now wait behind one of those
             stmt = (select(OutboxMessage.next_attempt_at)
-                    .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.priority, OutboxMessage.id).limit(1))
+                    .where(OutboxMessage.transport == self.transport.name, OutboxMessage.state == "pending",
+                           OutboxMessage.next_attempt_at > now)
+                    .order_by(OutboxMessage.next_attempt_at).limit(1))
             due = uow.session.scalar(stmt)
         if due is None:
             return 30.0
-        return max(0.05, (due - self.clock()).total_seconds())
+        return max(0.05, (due - now).total_seconds())
 
     def _remember_dm(self, row_id: int, user_id: str, channel_id: str) -> None:
         with self.uow_factory() as uow:

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED
 
+from storage.db import unavailable
+
 log = logging.getLogger(__name__)
 Tick = Callable[[], Awaitable[object]]
 
@@ -28,8 +30,11 @@ class Scheduler:
             for name, tick in self._ticks:
                 try:
                     await tick()
-                except Exception:  # one failing job must not stop the others
-                    log.exception("scheduled job %s failed", name)
+                except Exception as exc:  # one failing job must not stop the others
+                    if unavailable(exc):  # not a bug: the next tick does what is still due
+                        log.warning("scheduled job %s skipped: database unavailable", name)
+                    else:
+                        log.exception("scheduled job %s failed", name)
 
     def start(self) -> None:
         """Must be called inside the running loop (APScheduler 3 binds to it)."""

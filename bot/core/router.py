@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from storage.db import unavailable
+
 from .context import Context, Services
 from .events import IncomingMessage
 from .roles import Standing, standing
@@ -49,7 +51,9 @@ class Router:
                     "person_id": ctx.person.id if ctx.person else None, "command": ctx.command,
                     "queued": len(ctx.outgoing)})
                 return len(ctx.outgoing)
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                raise  # not a bug: the caller keeps the event and tries again when the database is back
             log.exception("handler failed for %s event %s", message.channel.transport, message.event_id)
             return self._apologise(message)
 

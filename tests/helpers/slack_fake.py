@@ -41,6 +41,7 @@ class Failure:
     retry_after: int | None
     times: int
     error: str = ""
+    channel: str = ""  # only calls to this channel fail (others are answered as usual)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class SlackFake:
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploaded files by id
     uploads: dict[str, bytes] = field(default_factory=dict)  # their bytes (step 2 of files.uploadV2)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # posted messages by channel
     port: int = 0
     _runner: web.AppRunner | None = None
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -64,6 +66,7 @@ class SlackFake:
     async def start(self) -> SlackFake:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads some methods with GET
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
@@ -81,10 +84,11 @@ class SlackFake:
 
     # -- the Web API -------------------------------------------------------------------
     def fail(self, method: str, status: int = 429, retry_after: int | None = 1, times: int = 1,
-             error: str = "") -> None:
+             error: str = "", channel: str = "") -> None:
         """The next `times` calls of `method` answer `status` (429 with Retry-After, or 500), or
-        with status 200 `{"ok": false, "error": error}` as Slack refuses a call."""
-        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, error))
+        with status 200 `{"ok": false, "error": error}` as Slack refuses a call; status 0 drops
+        the connection without an answer (a network failure). With `channel`, only calls to it."""
+        self.failures.setdefault(method, []).append(Failure(status, retry_after, times, error, channel))
 
     def called(self, method: str, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls
@@ -115,15 +119,20 @@ class SlackFake:
         async with self._changed:
             self.calls.append(Call(method, params, status, time.monotonic(), body))
             self._changed.notify_all()
+        if status == 0 and request.transport is not None:  # the connection breaks mid-request
+            request.transport.abort()
+            return web.Response(status=500)  # never reaches the client
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         pending = self.failures.get(method, [])
-        if pending:
-            failure = pending[0]
+        failure = next((f for f in pending if not f.channel or f.channel == params.get("channel")), None)
+        if failure is not None:
             failure.times -= 1
             if failure.times <= 0:
-                pending.pop(0)
+                pending.remove(failure)
+            if failure.status == 0:
+                return 0, {}, {}
             if failure.status == 200:
                 return 200, {"ok": False, "error": failure.error or "invalid_arguments"}, {}
             if failure.status == 429:
@@ -140,9 +149,17 @@ class SlackFake:
             user = str(params.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user.removeprefix("U"), "is_im": True}}
         if method == "chat.postMessage":
+            message = {"text": params.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
+                       "blocks": params.get("blocks", []), "metadata": params.get("metadata")}
+            self.history.setdefault(str(params.get("channel")), []).append(message)
             return {"ok": True, "channel": params.get("channel"), "ts": ts,
-                    "message": {"text": params.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID, "ts": ts,
-                                "blocks": params.get("blocks", [])}}
+                    "message": {k: v for k, v in message.items() if k != "metadata"}}
+        if method == "conversations.history":  # newest first; metadata only when asked for
+            with_meta = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+            latest = self.history.get(str(params.get("channel")), [])[::-1][:int(params.get("limit", 100))]
+            return {"ok": True, "has_more": False,
+                    "messages": [{k: v for k, v in m.items() if k != "metadata" or (with_meta and v)}
+                                 for m in latest]}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"),
                     "text": params.get("text", "")}
@@ -225,7 +242,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
         params.update(await request.json())
     else:
         params.update(urllib.parse.parse_qsl(await request.text()))
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         if isinstance(params.get(key), str):
             try:
                 params[key] = json.loads(params[key])

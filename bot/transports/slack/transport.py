@@ -2,8 +2,10 @@
 
 Every interaction is acknowledged first — before any database or network work — and
 handled after, in a task (Bolt's "ack first, work after" with process_before_response,
-so HTTP and Socket Mode behave alike and Slack never waits on the database). Replies go
-through the durable outbox; `send` maps Slack's 429/5xx to exceptions the outbox retries.
+so HTTP and Socket Mode behave alike and Slack never waits on the database). A direct
+message is the exception: acknowledged once handled and stored, so that after a crash
+Slack delivers it again instead of it being lost. Replies go through the durable outbox;
+`send` maps Slack's 429/5xx to exceptions the outbox retries.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ SAVE, CANCEL = N_("Save"), N_("Cancel")
 RETRY_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
                           "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 NOT_THERE = frozenset({"not_in_channel", "channel_not_found"})  # the bot is not in that conversation
+META_EVENT = "sachstand_message"  # metadata on each post: which outbox row (and part) it is
 CLOSED = "That conversation is no longer available; it has been closed."  # msgid of the engine
 
 
@@ -190,12 +193,16 @@ class SlackTransport:
             slash_event_id(user, command.get("trigger_id", "")))))
 
     async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
-        await ack()
         if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
+            await ack()
             return  # edits, joins and the bot's own posts; only direct messages are for us
-        self._spawn(self._incoming(IncomingMessage(
+        # A message is acknowledged after it is handled and stored, not before: if the bot dies
+        # (or the database is away) first, Slack delivers it again, and the event id makes the
+        # repeat harmless. Unlike a click or a command, nobody watches a spinner meanwhile.
+        await self._incoming(IncomingMessage(
             ChannelRef(NAME, event.get("channel", ""), direct=True), PersonRef(NAME, event.get("user", "")),
-            event.get("text", ""), body.get("event_id", "") or f"msg:{event.get('ts', '')}")))
+            event.get("text", ""), body.get("event_id", "") or f"msg:{event.get('ts', '')}"))
+        await ack()
 
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -286,8 +293,11 @@ class SlackTransport:
         ephemeral = not channel.direct and (message.ephemeral or (
             bool(user) and message.meta.get("template") not in IN_CHANNEL_TEMPLATES))
         to = (user or message.to_person) if ephemeral else ""
+        posted: dict[int, str] = {}
+        if message.meta.get("resend") and channel.direct and txn and not to:
+            posted = await self._posted_before(channel.id, txn)
         try:
-            return await self._post(parts, message.attachments, channel.id, to, txn)
+            return await self._post(parts, message.attachments, channel.id, to, txn, posted)
         except Refused as exc:
             if exc.error not in NOT_THERE or not user:
                 raise
@@ -295,13 +305,35 @@ class SlackTransport:
             log.info("slack: not in %s; answering %s directly", channel.id, user)
             return await self._post(parts, message.attachments, await self.direct_channel(user), "", txn)
 
+    async def _posted_before(self, channel: str, txn: str) -> dict[int, str]:
+        """The parts of this message the direct conversation already has, by their metadata: the
+        bot may have died between Slack's answer and recording it. Slack has no transaction ids."""
+        try:
+            history = await _call(self.client.conversations_history(channel=channel, limit=50,
+                                                                     include_all_metadata=True))
+        except Exception as exc:  # cannot look: rather a repeat than a lost message
+            log.warning("slack: could not check %s for message %s: %s", channel, txn, exc)
+            return {}
+        found: dict[int, str] = {}
+        for item in history.get("messages", []):
+            meta = item.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == META_EVENT and payload.get("txn") == txn:
+                found[int(payload.get("part", 0))] = str(item.get("ts", ""))
+        if found:
+            log.info("slack: message %s was posted before a restart; not posting it again", txn)
+        return found
+
     async def _post(self, parts: list[blocks.Part], files: list[Attachment], channel: str, ephemeral_to: str,
-                    txn: str) -> str | None:
+                    txn: str, posted: dict[int, str] | None = None) -> str | None:
         """Text parts, then files; what went out before a failure is not sent again on the retry."""
         first_id: str | None = None
         steps: list[blocks.Part | Attachment] = [*parts, *files]
         for index, step in enumerate(steps):
             if index < self._parts_sent.get(txn, 0):
+                continue
+            if posted and index in posted:
+                first_id = first_id or posted[index] or None
                 continue
             if isinstance(step, Attachment):  # files cannot be ephemeral: those go to the person's DM
                 target = await self.direct_channel(ephemeral_to) if ephemeral_to else channel
@@ -313,7 +345,8 @@ class SlackTransport:
                 first_id = first_id or str(response.get("message_ts") or "") or None
             else:
                 response = await _call(self.client.chat_postMessage(
-                    channel=channel, text=step.text, blocks=step.blocks, unfurl_links=False))
+                    channel=channel, text=step.text, blocks=step.blocks, unfurl_links=False,
+                    metadata={"event_type": META_EVENT, "event_payload": {"txn": txn, "part": index}}))
                 first_id = first_id or str(response.get("ts") or "") or None
             if txn:
                 self._parts_sent[txn] = index + 1

@@ -1,4 +1,4 @@
-"""What must not go wrong: bad input, a killed bot, a homeserver that goes away.
+"""What must not go wrong: bad input, a killed bot, a homeserver that goes away (30 s, issue #9).
 
 Runs after the other Matrix tests (file order), as it kills and restarts the shared
 bot and homeserver.
@@ -80,12 +80,12 @@ async def test_bot_killed_mid_conversation_continues_at_the_same_step_and_answer
     assert json.loads(state_file.read_text())["credentials"]["device_id"] == device  # no new device
 
 
-async def test_homeserver_down_for_20_seconds_every_answer_arrives_exactly_once(bot, synapse, member_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_homeserver_down_for_30_seconds_every_answer_arrives_exactly_once(bot, synapse, member_factory) -> None:  # type: ignore[no-untyped-def]
     async with member_factory("testmann") as m:
         room = await m.create_room(invite=[BOT])
         await m.wait_joined(room, BOT)
         mark = m.mark()
-        hello = await m.say(room, "!s hilfe")  # the bot knows the room now
+        hello = await m.say(room, "!s hilfe")  # before the outage: the bot knows the room now
         await m.wait_for(bot_message(room, hello), mark)
         await asyncio.sleep(1)  # the bot is back in its long-poll sync
 
@@ -100,23 +100,33 @@ async def test_homeserver_down_for_20_seconds_every_answer_arrives_exactly_once(
         finally:
             os.kill(bot.proc.pid, signal.SIGCONT)
         await asyncio.to_thread(bot.wait_for_log, "delivery of outbox row", failures + 1)  # tried, failed, kept
-        await asyncio.to_thread(bot.wait_healthy, False)  # /healthz says the transport is down
-        await asyncio.sleep(20)
+        await asyncio.to_thread(bot.wait_healthy, False)  # /healthz: 503 …
+        health = bot.health()
+        assert health is not None and health["transports"] == {"matrix": False}  # … because Matrix is away
+        assert health["database"] is True
+        await asyncio.sleep(30)  # the outage: the bot keeps its five answers and keeps trying
         synapse.start()
         await asyncio.to_thread(bot.wait_healthy, True)  # recovered by itself
+        health = bot.health()
+        assert health is not None and health["transports"] == {"matrix": True}
         for event_id in asked:
             await m.wait_for(bot_message(room, event_id), mark)
+        after = await m.say(room, "!s feld HF6")  # after the outage: answered like any other
+        await m.wait_for(bot_message(room, after), mark)
         sentinel = await m.say(room, "!s wer bin ich")  # answers come in order: repeats would come first
         await m.wait_for(bot_message(room, sentinel), mark)
-        answers = _answers(m, mark, room, asked)
-        assert [len(a) for a in answers] == [1] * 5, answers
-        assert [f"HF{i}" in a[0] for i, a in enumerate(answers, start=1)] == [True] * 5
+        answers = _answers(m, mark, room, [hello, *asked, after])
+        assert [len(a) for a in answers] == [1] * 7, answers  # each exactly once
+        assert [f"HF{i}" in a[0] for i, a in enumerate(answers[1:], start=1)] == [True] * 6
+        seen = [s.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+                for s in m.after(mark, room, BOT, "m.room.message")]
+        assert [e for e in seen if e in asked] == asked  # in the order they were asked
 
         # A crash between "the homeserver took it" and "marked as sent": every answer goes out
         # again after a restart, with the same transaction id, and the homeserver drops the repeat.
         with bot.uow() as uow:
             rows = uow.session.query(OutboxMessage).filter(OutboxMessage.channel_id == room).all()
-            assert len(rows) == 7
+            assert len(rows) == 8
             for row in rows:
                 row.state = "pending"
             uow.commit()
@@ -124,7 +134,7 @@ async def test_homeserver_down_for_20_seconds_every_answer_arrives_exactly_once(
         bot.start()
         sentinel = await m.say(room, "!s wer bin ich")
         await m.wait_for(bot_message(room, sentinel), mark)
-        assert _answers(m, mark, room, asked) == answers
+        assert _answers(m, mark, room, [hello, *asked, after]) == answers
         with bot.uow() as uow:
             assert uow.session.query(OutboxMessage).filter_by(state="pending").count() == 0
 

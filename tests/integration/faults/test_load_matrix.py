@@ -1,0 +1,24 @@
+"""Load (issue #9, point 6): many members answer a round at once on a real Synapse, and every
+answer is stored. The scenario is matrix_load.py, the same as bench/load_matrix.py, which runs
+it with 500 members and reports the turn latency; here no timing is asserted.
+
+`make test` runs it with 100 members (SACHSTAND_LOAD_MEMBERS to change it): with 500 the
+set-up alone — 500 direct rooms, 500 prompts each with its six answer reactions — takes several
+minutes on a two-core machine; the bot's side of the answers is the same at either size.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matrix_load
+import pytest
+
+pytestmark = pytest.mark.matrix
+MEMBERS = int(os.environ.get("SACHSTAND_LOAD_MEMBERS", "100"))
+
+
+async def test_members_answering_at_once_every_answer_is_stored(tmp_path: Path) -> None:
+    result = await matrix_load.run(MEMBERS, tmp_path)
+    assert result.stored == MEMBERS  # every owner's answer is in their conversation's state
+    assert result.answered == MEMBERS  # and every owner sees the next question
