@@ -81,6 +81,7 @@ class App:
         self.web_port: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._inbox_task: asyncio.Task[None] | None = None
+        self._database_task: asyncio.Task[None] | None = None
         self._from_inbox_first = True  # a new leader handles the stored events before new ones
 
     def _transports(self, stdin: TextIO | None, stdout: TextIO | None) -> list[Transport]:
@@ -132,9 +133,9 @@ class App:
         log.warning("database unavailable (%s); incoming events are held until it is back",
                     str(error).splitlines()[0][:200])
         self.database_up.clear()
-        task = asyncio.create_task(self._await_database(), name="database")
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        # not among the background work: standing down (the lock is lost with the database)
+        # cancels that, and the held events must still be released when the database is back
+        self._database_task = asyncio.create_task(self._await_database(), name="database")
 
     async def _await_database(self) -> None:
         delay = 0.5
@@ -320,8 +321,12 @@ class App:
             await asyncio.sleep(1.0)
             try:
                 await self._drain_inbox()
-            except Exception:
-                log.exception("inbox: could not handle stored events; trying again")
+            except Exception as exc:
+                if not db.unavailable(exc):
+                    log.exception("inbox: could not handle stored events; trying again")
+                    continue
+                self._database_lost(exc)
+                await self.database_up.wait()
             rounds += 1
             if rounds % 5 == 0:
                 self._kick()
@@ -341,6 +346,8 @@ class App:
 
     async def shutdown(self) -> None:
         leading = self.leadership.is_leader
+        if self._database_task is not None:
+            self._database_task.cancel()
         await self.scheduler.shutdown()
         if self._inbox_task is not None:
             self._inbox_task.cancel()
