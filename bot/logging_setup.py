@@ -45,8 +45,22 @@ class TextFormatter(logging.Formatter):
         return f"{head} [{' '.join(fields)}]{sep}{tail}"
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (as logging's last resort does): a handler
+    holding the stderr of its set-up time writes into a closed file once that is replaced
+    (a test runner's capture, a daemon's redirect)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_sachstand", False)]:
