@@ -2,9 +2,9 @@
 answer is stored. The scenario is matrix_load.py, the same as bench/load_matrix.py, which runs
 it with 500 members and reports the turn latency; here no timing is asserted.
 
-`make test` runs it with 100 members (SACHSTAND_LOAD_MEMBERS to change it): with 500 the
-set-up alone — 500 direct rooms, 500 prompts each with its six answer reactions — takes several
-minutes on a two-core machine; the bot's side of the answers is the same at either size.
+`make test` runs it with the 500 members the issue names (SACHSTAND_LOAD_MEMBERS to change it);
+the set-up alone — 500 direct rooms, 500 prompts each with its six answer reactions — takes
+about five minutes on a two-core machine.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import matrix_load
 import pytest
 
 pytestmark = pytest.mark.matrix
-MEMBERS = int(os.environ.get("SACHSTAND_LOAD_MEMBERS", "100"))
+MEMBERS = int(os.environ.get("SACHSTAND_LOAD_MEMBERS", "500"))
 
 
 async def test_members_answering_at_once_every_answer_is_stored(tmp_path: Path) -> None:
