@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from tests.helpers.botprocess import BotProcessBase
 from tests.helpers.slack_app import SECRET
 from tests.helpers.slack_fake import SlackFake, dm_event, event_body, sign
 
@@ -28,7 +25,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class BotProcess:
+class BotProcess(BotProcessBase):
     """`sachstand --config … run` with Slack over HTTP; started, killed and stopped by PID."""
 
     def __init__(self, directory: Path, name: str, db_url: str, slack_api: str) -> None:
@@ -57,20 +54,14 @@ signing_secret = "{SECRET}"
 [logging]
 format = "json"
 """, encoding="utf-8")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
+        super().__init__()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SACHSTAND_")}
-        self.starts += 1
-        log = open(self.dir / f"{self.name}-{self.starts}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-                                     cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=subprocess.STDOUT)
+        self.launch()
 
     @property
     def alive(self) -> bool:
@@ -105,24 +96,6 @@ format = "json"
                 if sample.name == name and not sample.labels:
                     return float(sample.value)
         raise KeyError(name)
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> int:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else 0
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            return self.proc.wait(timeout=30)
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-4000:] for p in sorted(self.dir.glob(f"{self.name}-*.log")))
 
 
 class LoadBalancer:

@@ -20,10 +20,7 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -39,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # seed.py, when import
 
 from seed import seed_owners  # noqa: E402
 
+from tests.helpers.botprocess import BotProcessBase  # noqa: E402
 from tests.helpers.synapse import SECRET, SERVER_NAME, Synapse, free_port  # noqa: E402
 
 BOT = f"@sachstand:{SERVER_NAME}"
@@ -124,7 +122,7 @@ async def gather_limited(coros: list[Any], limit: int = PARALLEL) -> list[Any]:
     return await asyncio.gather(*(one(c) for c in coros))
 
 
-class BotProcess:
+class BotProcess(BotProcessBase):
     def __init__(self, directory: Path, homeserver: str) -> None:
         self.dir = directory
         self.db_url = f"sqlite:///{directory / 'sachstand.db'}"
@@ -154,13 +152,11 @@ encryption = false
 [logging]
 level = "WARNING"
 """, encoding="utf-8")
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__()
 
     async def start(self, http: aiohttp.ClientSession) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SACHSTAND_")}
-        log = open(self.dir / "bot.log", "wb")  # noqa: SIM115 - lives with the process
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-                                     cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        self.launch()
+        assert self.proc is not None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.log()
@@ -172,20 +168,6 @@ level = "WARNING"
                 pass
             await asyncio.sleep(0.3)
         raise AssertionError(f"bot not healthy: {self.log()}")
-
-    def stop(self) -> int:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else 0
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            return self.proc.wait(timeout=30)
-
-    def log(self) -> str:
-        path = self.dir / "bot.log"
-        return path.read_text(errors="replace")[-6000:] if path.exists() else ""
 
     def query(self, sql: str) -> int:
         from sqlalchemy import create_engine, text

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from tests.helpers.botprocess import BotProcessBase
 from tests.helpers.slack_app import SECRET
 from tests.helpers.slack_fake import SlackFake, dm_event, event_body, sign
 from tests.helpers.synapse import free_port
@@ -21,7 +18,7 @@ from tests.helpers.synapse import free_port
 ROOT = Path(__file__).resolve().parents[3]
 
 
-class SlackBotProcess:
+class SlackBotProcess(BotProcessBase):
     def __init__(self, directory: Path, fake: SlackFake, db_url: str, catalog: Path | None = None) -> None:
         self.dir, self.fake, self.db_url = directory, fake, db_url
         self.web_port = free_port()
@@ -48,8 +45,7 @@ signing_secret = "{SECRET}"
 [logging]
 level = "INFO"
 """, encoding="utf-8")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
+        super().__init__()
         self.http = aiohttp.ClientSession()
 
     @property
@@ -57,12 +53,7 @@ level = "INFO"
         return f"http://127.0.0.1:{self.web_port}"
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SACHSTAND_")}
-        self.starts += 1
-        log = open(self.dir / f"bot-{self.starts}.log", "wb")  # noqa: SIM115 - lives with the process
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-                                     cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=subprocess.STDOUT)
+        self.launch()
         await self.wait_health(True)
 
     async def health(self) -> tuple[int, dict[str, Any]] | None:
@@ -111,27 +102,10 @@ level = "INFO"
         return [c.params.get("text", "") for c in self.fake.called("chat.postMessage")
                 if c.params.get("channel") == channel]
 
-    def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("bot-*.log")))
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-5000:] for p in sorted(self.dir.glob("bot-*.log")))
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    async def stop(self) -> int:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.to_thread(self.proc.wait, 60)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
+    async def stop(self) -> int:  # type: ignore[override]  # the HTTP session closes too
+        code = await asyncio.to_thread(super().stop)
         await self.http.close()
-        return self.proc.returncode if self.proc else 0
+        return code
 
 
 def dm(user: str) -> str:

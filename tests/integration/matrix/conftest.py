@@ -6,10 +6,6 @@ encryption store); the tests speak to it only through the homeserver, as members
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.botprocess import BotProcessBase
 from tests.helpers.synapse import SERVER_NAME, Synapse, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,7 +35,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     server.stop()
 
 
-class BotProcess:
+class BotProcess(BotProcessBase):
     """`sachstand run --config …` as an office runs it; killed and started by PID."""
 
     def __init__(self, directory: Path, synapse: Synapse) -> None:
@@ -70,16 +67,10 @@ allowed_inviters = [{allowed}]
 [logging]
 level = "INFO"
 """, encoding="utf-8")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
+        super().__init__()
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SACHSTAND_")}
-        self.starts += 1
-        log = open(self.dir / f"bot-{self.starts}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config), "run"],
-                                     cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                     stderr=subprocess.STDOUT)
+        self.launch()
         self.wait_healthy()
 
     def health(self) -> dict[str, object] | None:
@@ -109,27 +100,6 @@ level = "INFO"
                 return
             time.sleep(0.2)
         raise AssertionError(f"bot never logged {text!r}: {self.log()}")
-
-    def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace") for p in sorted(self.dir.glob("bot-*.log")))
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> int:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else 0
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            return self.proc.wait(timeout=30)
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-6000:] for p in sorted(self.dir.glob("bot-*.log")))
 
     def uow(self):  # type: ignore[no-untyped-def]
         """The bot's own database, for checking what a command changed (and what it did not)."""
