@@ -23,6 +23,26 @@ class BotProcessBase:
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
+    def write_config(self, db_url: str, port: int, rest: str, data_dir: Path | None = None,
+                     catalog: Path | None = None) -> None:
+        """The Köln example without its history, no console, rounds opened by hand; `rest` adds
+        the transport's and logging's sections."""
+        self.config.write_text(f"""
+[general]
+example_catalog = "{catalog or ROOT / 'examples' / 'koeln.yaml'}"
+example_history = false
+data_dir = "{data_dir or self.dir}"
+[rounds]
+auto_open = false
+[database]
+url = "{db_url}"
+[web]
+port = {port}
+[console]
+enabled = false
+{rest.strip()}
+""", encoding="utf-8")
+
     def launch(self) -> None:
         """Start the process; each start logs to its own file (`bot-1.log`, `bot-2.log` …)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("SACHSTAND_")}

@@ -32,19 +32,7 @@ class BotProcess(BotProcessBase):
         self.dir, self.name = directory, name
         self.port = free_port()
         self.config = directory / f"{name}.toml"
-        self.config.write_text(f"""
-[general]
-example_catalog = "{ROOT / 'examples' / 'koeln.yaml'}"
-example_history = false
-data_dir = "{directory / name}"
-[rounds]
-auto_open = false
-[database]
-url = "{db_url}"
-[web]
-port = {self.port}
-[console]
-enabled = false
+        self.write_config(db_url, self.port, f"""
 [slack]
 enabled = true
 mode = "http"
@@ -53,7 +41,7 @@ bot_token = "xoxb-test"
 signing_secret = "{SECRET}"
 [logging]
 format = "json"
-""", encoding="utf-8")
+""", data_dir=directory / name)
         super().__init__()
 
     @property

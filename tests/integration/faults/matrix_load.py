@@ -128,19 +128,7 @@ class BotProcess(BotProcessBase):
         self.db_url = f"sqlite:///{directory / 'sachstand.db'}"
         self.web_port = free_port()
         self.config = directory / "config.toml"
-        self.config.write_text(f"""
-[general]
-example_catalog = "{ROOT / 'examples' / 'koeln.yaml'}"
-example_history = false
-data_dir = "{directory}"
-[rounds]
-auto_open = false
-[database]
-url = "{self.db_url}"
-[web]
-port = {self.web_port}
-[console]
-enabled = false
+        self.write_config(self.db_url, self.web_port, f"""
 [matrix]
 enabled = true
 homeserver = "{homeserver}"
@@ -151,7 +139,7 @@ allowed_inviters = ["@{COORDINATOR}:{SERVER_NAME}"]
 encryption = false
 [logging]
 level = "WARNING"
-""", encoding="utf-8")
+""")
         super().__init__()
 
     async def start(self, http: aiohttp.ClientSession) -> None:

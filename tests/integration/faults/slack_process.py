@@ -23,19 +23,7 @@ class SlackBotProcess(BotProcessBase):
         self.dir, self.fake, self.db_url = directory, fake, db_url
         self.web_port = free_port()
         self.config = directory / "config.toml"
-        self.config.write_text(f"""
-[general]
-example_catalog = "{catalog or ROOT / 'examples' / 'koeln.yaml'}"
-example_history = false
-data_dir = "{directory}"
-[rounds]
-auto_open = false
-[database]
-url = "{db_url}"
-[web]
-port = {self.web_port}
-[console]
-enabled = false
+        self.write_config(db_url, self.web_port, f"""
 [slack]
 enabled = true
 mode = "http"
@@ -44,7 +32,7 @@ bot_token = "xoxb-test"
 signing_secret = "{SECRET}"
 [logging]
 level = "INFO"
-""", encoding="utf-8")
+""", catalog=catalog)
         super().__init__()
         self.http = aiohttp.ClientSession()
 

@@ -44,19 +44,7 @@ class BotProcess(BotProcessBase):
         self.web_port = free_port()
         self.config = directory / "config.toml"
         allowed = ", ".join(json.dumps(f"@{p}:{SERVER_NAME}") for p in PEOPLE if p != "fremd")
-        self.config.write_text(f"""
-[general]
-example_catalog = "{ROOT / 'examples' / 'koeln.yaml'}"
-example_history = false
-data_dir = "{directory}"
-[rounds]
-auto_open = false
-[database]
-url = "{self.db_url}"
-[web]
-port = {self.web_port}
-[console]
-enabled = false
+        self.write_config(self.db_url, self.web_port, f"""
 [matrix]
 enabled = true
 homeserver = "{synapse.url}"
@@ -66,7 +54,7 @@ store_path = "{directory / 'matrix-store'}"
 allowed_inviters = [{allowed}]
 [logging]
 level = "INFO"
-""", encoding="utf-8")
+""")
         super().__init__()
 
     def start(self) -> None:
