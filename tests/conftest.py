@@ -8,10 +8,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.helpers.slack_fake import SlackFake
 
 ROOT = Path(__file__).resolve().parents[1]
 _pg_results: dict[str, int] = {"passed": 0, "failed": 0}
@@ -69,3 +73,13 @@ def pytest_terminal_summary(terminalreporter: object) -> None:
         terminalreporter.write_line(  # type: ignore[attr-defined]
             f"PostgreSQL storage tests: {_pg_results['passed']} passed, {_pg_results['failed']} failed "
             f"against a real PostgreSQL {version} server (pgserver)")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[SlackFake]:
+    """The local fake of Slack's Web API (and Socket Mode), one per test."""
+    from tests.helpers.slack_fake import SlackFake
+
+    server = await SlackFake().start()
+    yield server
+    await server.stop()

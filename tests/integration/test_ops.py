@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -34,13 +33,6 @@ class FixedPortSlackFake(SlackFake):
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001
         return self
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[SlackFake]:
-    server = await SlackFake().start()
-    yield server
-    await server.stop()
 
 
 async def _metrics(bot: SlackBot) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,6 @@ def pg_url(pg_server: Any) -> str:
     name = f"t_{uuid.uuid4().hex[:16]}"
     pg_server.psql(f"CREATE DATABASE {name};")
     return str(pg_server.get_uri(name))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[SlackFake]:
-    server = await SlackFake().start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -12,13 +12,6 @@ from tests.helpers.slack_fake import SlackFake
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[SlackFake]:
-    server = await SlackFake().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def slack(tmp_path: Path, fake: SlackFake) -> AsyncIterator[SlackBot]:
     """The real App with Slack over HTTP, in this process, against the fake."""
     app = App(slack_settings(f"sqlite:///{tmp_path / 'slack.db'}", fake.api_url, "http"))

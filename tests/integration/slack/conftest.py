@@ -12,13 +12,6 @@ from tests.helpers.slack_app import SlackBot, slack_settings
 from tests.helpers.slack_fake import SlackFake
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[SlackFake]:
-    server = await SlackFake().start()
-    yield server
-    await server.stop()
-
-
 async def _running(tmp_path: Path, fake: SlackFake, mode: str) -> AsyncIterator[SlackBot]:
     app = App(slack_settings(f"sqlite:///{tmp_path / 'slack.db'}", fake.api_url, mode))
     await app.start()
