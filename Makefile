@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard bot/locale/*/LC_MESSAGES/sachstand.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup translations db clean bench chromium permissions
+.PHONY: run test setup translations db clean bench chromium peers permissions
 
 run: setup
 	$(BIN)/sachstand db upgrade
 	$(BIN)/sachstand run
 
-test: setup chromium
+test: setup chromium peers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive the system Chromium. Install it where we may
@@ -25,6 +25,23 @@ chromium:
 		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
 		|| echo "Chromium could not be installed: the browser tests will be skipped"; \
 	else echo "No /usr/bin/chromium and no root apt-get: the browser tests will be skipped"; fi
+
+# Independent peers the tests drive (tests/js/package.json): matrix-js-sdk with Element's
+# Rust crypto, the Nu Html Checker (Java), ical.js. Node and Java come from Debian where
+# they are missing and we may install (root with apt-get); otherwise those tests skip.
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+peers: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Node.js for the client tests (apt-get install nodejs npm)"; \
+		     $(APT_INSTALL) nodejs npm >/dev/null || { apt-get update -q >/dev/null && $(APT_INSTALL) nodejs npm >/dev/null; }; }; } \
+		|| echo "Node.js could not be installed: the js-sdk and validator tests will be skipped"
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Java for the Nu Html Checker (apt-get install default-jre-headless)"; \
+		     $(APT_INSTALL) default-jre-headless >/dev/null || { apt-get update -q >/dev/null && $(APT_INSTALL) default-jre-headless >/dev/null; }; }; } \
+		|| echo "Java could not be installed: the HTML validator tests will be skipped"
+	@if command -v npm >/dev/null; then cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch node_modules/.installed; fi
 
 setup: $(STAMP) translations
 
