@@ -62,9 +62,13 @@ def _logging(settings: Settings) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .app import App
+    from .leader import AlreadyRunning
 
     try:
         asyncio.run(App(settings).run())
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except OSError as exc:  # e.g. the web port is taken
         print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
         return 1
