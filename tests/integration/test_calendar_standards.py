@@ -103,7 +103,7 @@ async def test_every_calendar_reads_the_same_in_ical_js_python_and_libical(db_ur
 
         months = set()
         last_sequence: dict[str, int] = {}
-        for path, (kind, data, recipient, truth) in zip(files, produced):
+        for path, (kind, data, _, truth) in zip(files, produced):
             cal = Calendar.from_ical(data)
             events = cal.walk("VEVENT")
             assert events, path.name
@@ -116,8 +116,13 @@ async def test_every_calendar_reads_the_same_in_ical_js_python_and_libical(db_ur
                 start, end, _, _ = truth[uid]
                 assert by_js[uid] == by_python[uid] == (start, end), (path.name, uid)
                 months.add(start.month)
-                assert str(event["ORGANIZER"]) == ORGANIZER  # RFC 5546: REQUEST, CANCEL and PUBLISH
+        assert {1, 6, 7, 11} <= months  # winter and summer meetings were compared
+
+        for path, (kind, data, recipient, truth) in zip(files, produced):
+            cal = Calendar.from_ical(data)
+            events = cal.walk("VEVENT")
             assert restriction_errors(data) == [], path.name  # libical's RFC 5546 table
+            assert all(str(e["ORGANIZER"]) == ORGANIZER for e in events)  # REQUEST, CANCEL and PUBLISH
 
             method = str(cal["METHOD"])
             if kind == "feed":
@@ -136,7 +141,6 @@ async def test_every_calendar_reads_the_same_in_ical_js_python_and_libical(db_ur
             assert attendees, path.name
             if recipient:  # the member who received it is among the attendees
                 assert ics.attendee_address("sachstand@127.0.0.1", handles[recipient]) in attendees
-        assert {1, 6, 7, 11} <= months  # winter and summer meetings were compared
         eg3_invitation = next(d for k, d, _, t in produced if k == "invitation" and b"EG3" in d)
         assert DIAL_IN.encode() in eg3_invitation.replace(b"\r\n ", b"")  # the members have the link
 
