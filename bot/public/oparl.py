@@ -98,7 +98,8 @@ class OParl:
 
     def withdrawn(self, person: Person) -> dict[str, Any]:
         return {"id": f"{self.root}person/{person.id}", "type": SCHEMA + "Person", "deleted": True,
-                **self._stamps(person.created_at, person.consent_changed_at or person.updated_at)}
+                # a deleted object keeps only id, type, deleted, created and modified (OParl 1.1, 2.6)
+                "created": _iso(person.created_at), "modified": _iso(person.consent_changed_at or person.updated_at)}
 
     def membership(self, m: Membership) -> dict[str, Any]:
         return {"id": self._membership_id(m), "type": SCHEMA + "Membership",
