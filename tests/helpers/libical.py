@@ -12,6 +12,14 @@ import pytest
 _lib: ctypes.CDLL | None = None
 
 
+def available() -> bool:
+    try:
+        ctypes.CDLL(ctypes.util.find_library("ical") or "libical.so.3")
+    except OSError:
+        return False
+    return True
+
+
 def need_libical() -> ctypes.CDLL:
     global _lib
     if _lib is None:

@@ -22,7 +22,7 @@ from icalendar import Calendar
 from bot.meetings import ics
 from storage.models import Meeting
 from tests.helpers.harness import Bot, make_settings
-from tests.helpers.libical import restriction_errors
+from tests.helpers import libical
 from tests.helpers.validators import ical_js
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -121,7 +121,8 @@ async def test_every_calendar_reads_the_same_in_ical_js_python_and_libical(db_ur
         for path, (kind, data, recipient, truth) in zip(files, produced):
             cal = Calendar.from_ical(data)
             events = cal.walk("VEVENT")
-            assert restriction_errors(data) == [], path.name  # libical's RFC 5546 table
+            if libical.available():
+                assert libical.restriction_errors(data) == [], path.name  # libical's RFC 5546 table
             assert all(str(e["ORGANIZER"]) == ORGANIZER for e in events)  # REQUEST, CANCEL and PUBLISH
 
             method = str(cal["METHOD"])
@@ -154,3 +155,5 @@ async def test_every_calendar_reads_the_same_in_ical_js_python_and_libical(db_ur
         stale = format_datetime(datetime(2026, 1, 1, tzinfo=UTC), usegmt=True)
         assert (await _fetch(base, "calendar/all.ics", **{"If-Modified-Since": stale}))[0] == 200
         assert (await _fetch(base, "calendar/NOPE.ics"))[0] == 404
+        if not libical.available():
+            pytest.skip("all else passed; libical (Debian libical3) is missing for the iTIP restriction check")

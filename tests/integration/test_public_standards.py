@@ -61,11 +61,14 @@ async def test_every_page_and_report_is_valid_html(db_url: str, tmp_path: Path) 
             status, body, headers = await _get(base, path)
             assert status == 200, path
             served[path] = (body, headers["Content-Type"])
+            assert b"meet.example.org" not in body and b"pwd=" not in body, path  # the dial-in link is the members'
             if headers["Content-Type"].startswith("text/html") or path.endswith(".svg"):
                 target = pages / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(body)
         (pages / "danke.html").write_bytes(thanks)
+        meetings = (await _get(base, "oparl/v1.1/body/1/meeting"))[1]
+        assert b"EG3" in meetings and b"meet.example.org" not in meetings
         assert await bot.app.run_sync(export, bot.app, tmp_path / "static") >= 35
         reports = tmp_path / "reports"
         reports.mkdir()
