@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 PAGE_SIZE = 20
+DEFAULT_LICENCE = "https://www.govdata.de/dl-de/zero-2-0"  # Datenlizenz Deutschland – Zero (web.open_data_license)
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 KIND_NAMES = {"office": "Geschäftsstelle", "expert_group": "Expertengruppe", "steering_group": "Steuerungsgruppe",
               "advisory_board": "Beirat", "council": "Rat", "working_group": "Arbeitskreis",
@@ -44,14 +45,17 @@ class OParl:
     """`created`: when the concept was set up (the System and the city's Body); `license`: of every
     object, the configured open-data licence (web.open_data_license)."""
 
-    def __init__(self, base: str, city: str, concept_title: str, *, created: datetime, licence: str) -> None:
+    def __init__(self, base: str, city: str, concept_title: str, *, created: datetime | None = None,
+                 licence: str = DEFAULT_LICENCE) -> None:
         self.root = base.rstrip("/") + "/oparl/v1.1/"
         self.body_id = self.root + "body/1"
         self.city, self.concept_title = city, concept_title
         self.created, self.licence = created, licence
 
     def _stamps(self, created: datetime | None, modified: datetime | None) -> dict[str, str]:
-        created = created or self.created
+        created = created or self.created or modified
+        if created is None:
+            raise ValueError("an OParl object needs a creation time")
         return {"license": self.licence, "created": _iso(created), "modified": _iso(modified or created)}
 
     # -- objects -----------------------------------------------------------------------------

@@ -38,11 +38,14 @@ class Site:
 
     # -- what exists ------------------------------------------------------------------------
     def paths(self, uow: UnitOfWork) -> Iterator[str]:
-        yield from ("index.html", "gremien.html", "feed.atom", "api/status.json", "api/status.schema.json",
-                    "favicon.ico", "favicon.svg")
+        """The text outputs (pages, feed, JSON); the icons are `assets()`."""
+        yield from ("index.html", "gremien.html", "feed.atom", "api/status.json", "api/status.schema.json")
         for f in uow.catalog.fields():
             for rec in f.recommendations:
                 yield f"empfehlungen/{rec.code}.html"
+
+    def assets(self) -> Iterator[str]:
+        yield from ICONS
 
     def page(self, uow: UnitOfWork, path: str, form: FormState | None = None) -> Page | None:
         """`form`: the entered values and problems of a refused submission (else an empty form)."""

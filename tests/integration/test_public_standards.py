@@ -53,7 +53,7 @@ async def test_every_page_and_report_is_valid_html(db_url: str, tmp_path: Path) 
         await _released(bot)
         site = Site(bot.app.services)
         with bot.app.uow_factory() as uow:
-            paths = list(site.paths(uow))
+            paths = [*site.paths(uow), *site.assets()]
             thanks = site.thanks(uow, "HF2-04").body
         pages = tmp_path / "served"
         served = {}
