@@ -187,8 +187,8 @@ def _etag(body: bytes) -> str:
 
 def _not_modified(request: web.Request, etag: str, modified: Any) -> bool:
     match = request.headers.get("If-None-Match")
-    if match is not None:
-        return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+    if match is not None:  # the weak comparison of RFC 9110 13.1.2: W/"x" matches "x" (e.g. after compression)
+        return _opaque(etag) in [_opaque(m) for m in match.split(",")] or match.strip() == "*"
     since = request.headers.get("If-Modified-Since")
     if since and modified is not None:
         try:
@@ -196,3 +196,7 @@ def _not_modified(request: web.Request, etag: str, modified: Any) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")

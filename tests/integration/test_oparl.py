@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import jsonschema
-from email.utils import format_datetime
 import pytest
 
 from storage.models import AgendaItem, Body, BodyKind, Meeting
@@ -177,13 +177,16 @@ async def test_oparl_is_cacheable_licensed_and_found_without_the_slash(db_url: s
             async with aiohttp.ClientSession() as http:
                 async with http.get(base + path, headers={"If-None-Match": headers["ETag"]}) as resp:
                     assert resp.status == 304 and await resp.read() == b"", path
+                weak = f'"other", W/{headers["ETag"]}'  # a list, and the weak form a compressing proxy sends
+                async with http.get(base + path, headers={"If-None-Match": weak}) as resp:
+                    assert resp.status == 304, path
                 async with http.get(base + path, headers={"If-Modified-Since": headers["Last-Modified"]}) as resp:
                     assert resp.status == 304, path
                 stale = format_datetime(datetime(2001, 1, 1, tzinfo=timezone.utc), usegmt=True)
                 async with http.get(base + path, headers={"If-Modified-Since": stale}) as resp:
                     assert resp.status == 200, path
         # a change shows in the ETag: a reader's cached copy is not kept
-        _, before, headers = await _get(base, "body/1/organization")
+        headers = (await _get(base, "body/1/organization"))[2]
         with bot.app.uow_factory() as uow:
             uow.session.add(Body(code="NEU", name="Neuer Arbeitskreis", kind=BodyKind.WORKING_GROUP))
             uow.commit()

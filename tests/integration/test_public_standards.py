@@ -109,7 +109,7 @@ async def test_the_feed_is_valid_atom_and_the_json_follows_its_published_schema(
         assert atom_errors(feed) == []  # RFC 4287 appendix B: grammar and rules (feed author)
         assert b"<rights>https://www.govdata.de/dl-de/zero-2-0</rights>" in feed
 
-        status, raw, headers = await _get(base, "api/status.json")
+        raw = (await _get(base, "api/status.json"))[1]
         document = json.loads(raw)
         assert document["version"] == "1.1" and document["license"] == "https://www.govdata.de/dl-de/zero-2-0"
         assert document["$schema"] == "http://127.0.0.1:8080/api/status.schema.json"  # the configured public URL
