@@ -145,3 +145,29 @@ async def test_cors_only_on_open_data_and_a_favicon(db_url: str) -> None:
         assert status == 200 and headers["Content-Type"] == "image/svg+xml" and svg.startswith(b"<svg")
         page = (await _get(base, "empfehlungen/HF2-04.html"))[1]
         assert b'<link rel="icon" href="../favicon.svg" type="image/svg+xml">' in page
+
+
+HOSTILE = 'Konzept "Zukunft" <script>alert(1)</script> & Co'
+
+
+async def test_descriptions_in_english_and_with_a_hostile_title(db_url: str, tmp_path: Path) -> None:
+    """The other language, and a concept title that would break out of the attribute."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", general__locale="en")) as bot:
+        with bot.app.uow_factory() as uow:
+            concept = uow.catalog.concept()
+            assert concept is not None
+            concept.title = HOSTILE
+            uow.commit()
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        expected = {"index.html": b"How far the recommendations of ", "gremien.html": b"The bodies of ",
+                    "empfehlungen/HF2-04.html": b"HF2-04 "}
+        for path, start in expected.items():
+            body = (await _get(base, path))[1]
+            [description] = re.findall(rb'<meta name="description" content="([^"]*)">', body)
+            assert description.startswith(start), (path, description)
+            assert b"<script" not in body and b"<script" not in description
+            if path != "empfehlungen/HF2-04.html":
+                assert b"&lt;script&gt;" in description and b"&#34;Zukunft&#34;" in description, description
+            assert body.startswith(b'<!DOCTYPE html>\n<html lang="en">')
+            (tmp_path / path.replace("/", "-")).write_bytes(body)
+        assert html_errors(sorted(tmp_path.glob("*.html"))) == []
