@@ -73,7 +73,9 @@ class PublicSite:
         self.forms.routes(webapp)
 
     async def oparl_root(self, request: web.Request) -> web.StreamResponse:
-        raise web.HTTPMovedPermanently("/oparl/v1.1/", headers=CORS)
+        # relative, so that it holds behind a proxy that serves the site under a path prefix
+        query = f"?{request.query_string}" if request.query_string else ""
+        raise web.HTTPMovedPermanently("v1.1/" + query, headers=CORS)
 
     async def oparl(self, request: web.Request) -> web.StreamResponse:
         try:
