@@ -21,11 +21,13 @@ import pytest
 from bot.public.export import export
 from bot.public.site import Site
 from bot.reports.documents import render
+from storage.models import PublicQuestion
 from tests.helpers.harness import Bot, make_settings
 from tests.helpers.validators import atom_errors, html_errors
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 PUBLIC = "Zwei Teilzeitkurse laufen."
+EVIL = '<script>alert("x")</script> <b>fett</b> ]]> &amp; \u202e & "Co"'  # markup stays text
 REPORTS = [("sachstand", "2026-Q4", "EG2"), ("stand", "2026-H2", None), ("halbjahr", "2026-H2", None),
            ("beirat", "2026", None), ("integrationsbericht", "2025-2026", None)]
 
@@ -45,6 +47,18 @@ async def _released(bot: Bot) -> None:
     await bot.text("koordination", f"freigeben {number}")
     await bot.say("beispiel", 'sitzung anlegen EG2 14.01.2027 10:00 90min "Rathaus, Raum 12"')
     await bot.say("koordination", 'sitzung anlegen EG3 15.06.2027 10:00 2h "https://meet.example.org/x?pwd=1"')
+    # published questions, one with a shown name (an entry author), one without, with markup as text
+    now = bot.clock()
+    with bot.app.uow_factory() as uow:
+        rec = uow.catalog.recommendation("HF2-04")
+        assert rec is not None
+        uow.session.add_all([
+            PublicQuestion(recommendation_id=rec.id, text=f"Wann? {EVIL}", name=f"Erika {EVIL}", show_name=True,
+                           consent_at=now, state="published", published_at=now, answer=f"Im März. {EVIL}",
+                           answered_at=now),
+            PublicQuestion(text="Wie kann ich mitmachen?\n\nZweiter Absatz.", name="Versteckt", show_name=False,
+                           consent_at=now, state="published", published_at=now)])
+        uow.commit()
 
 
 async def test_every_page_and_report_is_valid_html(db_url: str, tmp_path: Path) -> None:
@@ -82,6 +96,7 @@ async def test_every_page_and_report_is_valid_html(db_url: str, tmp_path: Path) 
         files = sorted(p for p in tmp_path.rglob("*") if p.suffix in (".html", ".svg"))
         assert len(files) >= 70  # 34 pages served and exported, the thanks page, 2 icons, 5 reports
         assert html_errors(files) == []  # one JVM for all files
+        print(f"Nu Html Checker: {len(files)} files, 0 errors")
 
         for kind, (first, second) in rendered.items():
             assert first == second, kind  # the same data, the same bytes: no random ids, no dates of drawing
@@ -107,6 +122,7 @@ async def test_the_feed_is_valid_atom_and_the_json_follows_its_published_schema(
         status, feed, headers = await _get(base, "feed.atom")
         assert status == 200 and PUBLIC.encode() in feed
         assert atom_errors(feed) == []  # RFC 4287 appendix B: grammar and rules (feed author)
+        assert b"<name>Erika &lt;script&gt;" in feed and b"Versteckt" not in feed  # a name only when shown
         assert b"<rights>https://www.govdata.de/dl-de/zero-2-0</rights>" in feed
 
         raw = (await _get(base, "api/status.json"))[1]
