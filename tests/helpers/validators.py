@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,20 @@ def vnu_version() -> str:
 
 
 def html_errors(files: list[Path]) -> list[str]:
+    """The checker's errors for the files, []: valid. A canary with a known error goes with them, so
+    that a checker that read nothing (it skips missing files without a word) cannot pass."""
+    missing = [f for f in files if not f.is_file()]
+    assert not missing, missing
+    with tempfile.TemporaryDirectory() as tmp:
+        canary = Path(tmp) / "canary.html"
+        canary.write_text('<!DOCTYPE html><html lang="de"><head><title>c</title></head>'
+                          '<body><p id="x"></p><p id="x"></p></body></html>')
+        messages = vnu([*files, canary])
+    errors = [m for m in messages if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"]
+    sung = [m for m in errors if m.get("url", "").endswith("/canary.html")]
+    assert sung and "Duplicate ID" in sung[0].get("message", ""), "the Nu Html Checker did not run"
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')} [{m.get('extract', '')[:80]}]"
-            for m in vnu(files) if m.get("type") == "error" or m.get("subType") == "fatal"]
+            for m in errors if m not in sung]
 
 
 def atom_errors(data: bytes) -> list[str]:
