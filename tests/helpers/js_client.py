@@ -28,12 +28,13 @@ class JsClientError(RuntimeError):
 
 class JsClient:
     def __init__(self, homeserver: str, user_id: str, password: str, *, isolation: str = "all",
-                 device_name: str = "js-sdk test client", auto_join: bool = True,
+                 device_name: str = "js-sdk test client", auto_join: bool = True, cross_signing: bool = True,
                  log_path: Path | None = None) -> None:
         self.node = need_node()
         self.homeserver, self.user_id, self.password = homeserver, user_id, password
         self.isolation, self.device_name, self.auto_join = isolation, device_name, auto_join
         self.log_path = log_path
+        self.cross_signing = cross_signing  # as Element: the user's own cross-signing keys at first login
         self.device_id = ""
         self.proc: asyncio.subprocess.Process | None = None
         self._next = 0
@@ -58,6 +59,8 @@ class JsClient:
                                  password=self.password, device_name=self.device_name, isolation=self.isolation,
                                  auto_join=self.auto_join)
         self.device_id = str(answer["device_id"])
+        if self.cross_signing:
+            await self.bootstrap_cross_signing()
 
     async def close(self) -> None:
         if self.proc is None:

@@ -5,7 +5,7 @@
 // stdout: one answer per command {"id": 1, "ok": true, ...} or {"id": 1, "ok": false, "error": "..."}
 // Logs of the js-sdk go to stderr. Commands (see tests/helpers/js_client.py):
 //   login {homeserver, user_id, password, device_name?, isolation?: "all"|"only_signed", auto_join?: true}
-//   set_isolation {mode: "all"|"only_signed"}
+//   set_isolation {mode: "all"|"only_signed"}  (only_signed: OnlySignedDevicesIsolationMode, Element's "exclude insecure devices")
 //   bootstrap_cross_signing {password}           -- the user's own cross-signing, as Element sets it up
 //   create_dm {user_id, encrypted?: true}        -> {room_id}
 //   join {room_id}
@@ -47,7 +47,7 @@ function emit(obj) { process.stdout.write(JSON.stringify(obj) + "\n"); }
 function wake() { for (const w of [...waiters]) w(); }
 
 function isolationMode(mode) {
-  if (mode === "only_signed") return new cryptoApi.OnlySignedDeviceIsolationMode();
+  if (mode === "only_signed") return new cryptoApi.OnlySignedDevicesIsolationMode();
   if (mode === "all" || !mode) return new cryptoApi.AllDevicesIsolationMode(false);
   throw new Error(`unknown isolation mode ${mode}`);
 }
