@@ -30,6 +30,7 @@ from bot.core.events import Choice, OutgoingMessage
 from ..base import Dispatch
 from .content import message_content, reaction_content
 from .parse import NAME, Addressing, parse_event
+from .crosssign import CrossSigningError
 from .rooms import DirectRooms, create_direct_room, inviter_allowed, invite_of
 from .session import MatrixError, cross_sign, open_client, raw_request
 from .state import TransportState
@@ -129,7 +130,11 @@ class MatrixTransport:
         if self.client is None or not self.settings.encryption:
             return
         self._cross_sign_at = asyncio.get_running_loop().time()
-        await cross_sign(self.client, self.settings)
+        try:
+            await cross_sign(self.client, self.settings)
+        except CrossSigningError as exc:  # the homeserver's answer, not a bug: no traceback
+            log.error("matrix: the device is not cross-signed, Element users see it as insecure: %s", exc)
+            return
         self._cross_signed = True
 
     # -- sync --------------------------------------------------------------------------

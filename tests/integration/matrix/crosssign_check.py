@@ -40,8 +40,8 @@ def fingerprint(key: str) -> str:
     return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
 
 
-def cross_signed(answer: dict[str, Any], user_id: str) -> dict[str, str]:
-    """Asserts the user's keys chain up: master → self-signing → every device. Returns
+def cross_signed(answer: dict[str, Any], user_id: str, devices: set[str] | None = None) -> dict[str, str]:
+    """Asserts the user's keys chain up: master → self-signing → every device (or those given). Returns
     {'master': …, 'self_signing': …, 'user_signing': …} public keys."""
     master, ssk = answer["master_keys"][user_id], answer["self_signing_keys"][user_id]
     usk = answer.get("user_signing_keys", {}).get(user_id)  # only the user themself sees it
@@ -55,9 +55,11 @@ def cross_signed(answer: dict[str, Any], user_id: str) -> dict[str, str]:
     verify_signed_json(ssk, user_id, master_key)  # raises SignatureVerifyException
     if usk is not None:
         verify_signed_json(usk, user_id, master_key)
-    devices = answer["device_keys"][user_id]
-    assert devices, answer
-    for device_id, device in devices.items():
+    listed = answer["device_keys"][user_id]
+    assert listed and (devices is None or devices <= set(listed)), (devices, answer)
+    for device_id, device in listed.items():
+        if devices is not None and device_id not in devices:
+            continue
         signed = {k: v for k, v in device.items() if k != "unsigned"}
         assert f"ed25519:{ssk_key.version}" in signed["signatures"][user_id], (device_id, signed)
         verify_signed_json(signed, user_id, ssk_key)
