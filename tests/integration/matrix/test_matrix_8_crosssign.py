@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BOT, PASSWORD, BotProcess
-from crosssign_check import cross_signed, keys_query, login
+from conftest import BOT, PASSWORD, ROOT, BotProcess
+from crosssign_check import cross_signed, fingerprint, keys_query, login
 from nacl.signing import SigningKey
 from unpaddedbase64 import decode_base64, encode_base64
 
@@ -68,6 +70,12 @@ def test_first_start_creates_the_keys_and_keeps_them_private(own_bot: BotProcess
     own = keys_query(synapse, login(synapse, LOCAL, PASSWORD.format(LOCAL)), ME)  # the owner sees user-signing
     assert encode_base64(bytes(SigningKey(decode_base64(saved["user_signing"])).verify_key)) == \
         cross_signed(own, ME)["user_signing"]
+    # what the office publishes: `sachstand matrix-identity` prints the master key's fingerprint
+    shown = subprocess.run([sys.executable, "-m", "bot", "--config", str(own_bot.config), "matrix-identity"],
+                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert shown.returncode == 0, shown.stderr
+    assert f"Hauptschlüssel (master key): {fingerprint(keys['master'])}" in shown.stdout
+    assert f"Gerät (session): {_device(own_bot)}" in shown.stdout
 
 
 def test_a_restart_changes_nothing(own_bot: BotProcess, synapse: Synapse, token: str) -> None:
