@@ -133,15 +133,26 @@ class JsClient:
     async def send_event(self, room_id: str, type_: str, content: dict[str, Any]) -> str:
         return str((await self.call("send_event", room_id=room_id, type=type_, content=content))["event_id"])
 
+    async def send_reaction(self, room_id: str, event_id: str, key: str) -> str:
+        return str((await self.call("send_reaction", room_id=room_id, event_id=event_id, key=key))["event_id"])
+
     async def wait_event(self, *, room_id: str = "", sender: str = "", type_: str = "", contains: str = "",
-                         timeout: float = 30, failure_grace: float = 5) -> dict[str, Any]:
+                         reply_to: str = "", timeout: float = 30, failure_grace: float = 5) -> dict[str, Any]:
         """The next event (each is returned once) matching the filter, decrypted, with the shield
         the js-sdk shows for it; an event that stays undecryptable for `failure_grace` seconds is
         returned too, with decrypted=False and the failure code (e.g. UNSIGNED_SENDER_DEVICE)."""
         answer = await self.call("wait_event", timeout=timeout + 10, room_id=room_id, sender=sender, type=type_,
-                                 contains=contains, timeout_ms=int(timeout * 1000),
+                                 contains=contains, reply_to=reply_to, timeout_ms=int(timeout * 1000),
                                  failure_grace_ms=int(failure_grace * 1000))
         return dict(answer["event"])
+
+    async def history(self, room_id: str = "", sender: str = "") -> list[dict[str, Any]]:
+        """Every live event seen so far (also those wait_event returned), as wait_event describes them."""
+        return list((await self.call("history", room_id=room_id, sender=sender))["events"])
+
+    async def keys_query(self, user_id: str) -> dict[str, Any]:
+        """The homeserver's raw /keys/query answer for `user_id`, as this client gets it."""
+        return dict((await self.call("keys_query", user_id=user_id))["answer"])
 
     async def device_status(self, user_id: str) -> dict[str, Any]:
         """Whether `user_id` has cross-signing keys and, per device, whether its owner signed it."""

@@ -13,9 +13,12 @@
 //   send_edit {room_id, event_id, body}          -> {event_id}
 //   send_poll_response {room_id, poll_id, answers, stable?: false} -> {event_id}
 //   send_event {room_id, type, content}          -> {event_id}
-//   wait_event {room_id?, sender?, type?, contains?, timeout_ms?, failure_grace_ms?}
+//   send_reaction {room_id, event_id, key}       -> {event_id}
+//   wait_event {room_id?, sender?, type?, contains?, reply_to?, timeout_ms?, failure_grace_ms?}
 //        -> {event: {event_id, room_id, sender, type, content, encrypted, decrypted, failure,
 //                    shield: {colour, reason}}}   (each event is returned once)
+//   history {room_id?, sender?}                  -> {events: [...]}  every event seen so far (not consumed)
+//   keys_query {user_id}                         -> {answer}  the homeserver's raw /keys/query answer
 //   device_status {user_id}                      -> {cross_signing_keys, devices: {id: {signed_by_owner, ...}}}
 //        (the verdict needs a tracked user: someone the client shares an encrypted room with)
 //   encrypted_room {room_id}                     -> {encrypted}
@@ -85,6 +88,7 @@ function matches(rec, f, grace) {
   if (e.isDecryptionFailure()) return Date.now() - rec.failedAt >= grace;  // reported: it never decrypted
   if (f.type && e.getType() !== f.type) return false;
   if (f.contains && !JSON.stringify(e.getContent()).includes(f.contains)) return false;
+  if (f.reply_to && e.getContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id !== f.reply_to) return false;
   return true;
 }
 
@@ -193,6 +197,24 @@ const commands = {
                      { "org.matrix.msc3381.poll.response": { answers: c.answers }, "m.relates_to": relates });
   },
   async send_event(c) { return sendAndId(c.room_id, c.type, c.content); },
+  async send_reaction(c) {
+    return sendAndId(c.room_id, "m.reaction",
+                     { "m.relates_to": { rel_type: "m.annotation", event_id: c.event_id, key: c.key } });
+  },
+  async history(c) {
+    const out = [];
+    for (const r of records) {
+      const e = r.event;
+      if ((c.room_id && e.getRoomId() !== c.room_id) || (c.sender && e.getSender() !== c.sender)) continue;
+      out.push(await describe(e));
+    }
+    return { events: out };
+  },
+  async keys_query(c) {
+    const answer = await client.http.authedRequest("POST", "/keys/query", undefined,
+                                                   { device_keys: { [c.user_id]: [] } });
+    return { answer };
+  },
   wait_event: waitEvent,
   device_status: deviceStatus,
   async encrypted_room(c) { return { encrypted: await client.getCrypto().isEncryptionEnabledInRoom(c.room_id) }; },

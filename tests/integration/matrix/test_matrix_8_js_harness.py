@@ -26,3 +26,17 @@ async def test_two_js_sdk_users_talk_encrypted(synapse: Synapse, tmp_path) -> No
         edit = await a.send_edit(room, sent, "Hallo, korrigiert")
         got = await b.wait_event(room_id=room, sender=alice, contains="korrigiert", timeout=30)
         assert got["event_id"] == edit and got["content"]["m.new_content"]["body"] == "Hallo, korrigiert"
+        reply = await b.send_event(room, "m.room.message", {"msgtype": "m.text", "body": "Antwort",
+                                                            "m.relates_to": {"m.in_reply_to": {"event_id": sent}}})
+        got = await a.wait_event(room_id=room, reply_to=sent, timeout=30)
+        assert got["event_id"] == reply
+        reaction = await b.send_reaction(room, sent, "👍")
+        got = await a.wait_event(room_id=room, type_="m.reaction", timeout=30)
+        # Element (js-sdk) sends reactions in the clear even in encrypted rooms: the key is readable
+        assert got["event_id"] == reaction and not got["encrypted"] and got["content"]["m.relates_to"]["key"] == "👍"
+        seen = {e["event_id"] for e in await a.history(room_id=room, sender=bob)}
+        assert {reply, reaction} <= seen
+        # both users cross-signed themselves at login, as Element does
+        keys = await a.keys_query(bob)
+        assert keys["master_keys"][bob]["usage"] == ["master"]
+        assert b.device_id in keys["device_keys"][bob]
