@@ -72,3 +72,14 @@ def test_identity_lines(tmp_path: Path) -> None:
     keys.path.write_text("{kaputt")
     lines, ok = identity_lines(tmp_path, ME)
     assert not ok and "nicht lesbar" in lines[0]
+
+
+@pytest.mark.parametrize("content", ["{kaputt", "[]", '{"user_id": "@bot:koeln.example"}',
+                                     '{"user_id": "@bot:koeln.example", "master": "AAAA", "self_signing": "AAAA", '
+                                     '"user_signing": "AAAA"}', '{"user_id": "@bot:koeln.example", "master": 5}'])
+def test_a_damaged_keys_file_is_reported_and_never_overwritten(tmp_path: Path, content: str) -> None:
+    keys = CrossSigningKeys(tmp_path, ME)
+    keys.path.write_text(content)
+    with pytest.raises(CrossSigningError, match="restore it from the backup"):
+        keys.load()
+    assert keys.path.read_text() == content

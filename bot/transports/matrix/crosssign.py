@@ -110,10 +110,17 @@ class CrossSigningKeys:
     def load(self) -> bool:
         if not self.path.exists():
             return False
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        if data.get("user_id") != self.user_id:
-            raise CrossSigningError(f"{self.path} holds the keys of {data.get('user_id')}, not {self.user_id}")
-        self.keys = {usage: SigningKey(unb64(data[usage])) for usage in USAGES}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            owner = data.get("user_id")
+            keys = {usage: SigningKey(unb64(data[usage])) for usage in USAGES}
+            if any(len(k.seed) != 32 for k in keys.values()):
+                raise ValueError("a key is not 32 bytes")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # never overwritten: restore it
+            raise CrossSigningError(f"{self.path} is not readable ({exc}); restore it from the backup") from exc
+        if owner != self.user_id:
+            raise CrossSigningError(f"{self.path} holds the keys of {owner}, not {self.user_id}")
+        self.keys = keys
         return True
 
     def create(self) -> None:
@@ -226,7 +233,7 @@ def identity_lines(store_path: Path, user_id: str) -> tuple[list[str], bool]:
     keys = CrossSigningKeys(store_path, user_id)
     try:
         found = keys.load()
-    except (CrossSigningError, ValueError, KeyError) as exc:
+    except CrossSigningError as exc:
         return [f"Die Schlüsseldatei {keys.path} ist nicht lesbar: {exc}"], False
     if not found:
         return [f"Noch keine Cross-Signing-Schlüssel in {keys.path}: der Bot legt sie beim ersten Start an."], False
