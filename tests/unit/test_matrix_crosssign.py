@@ -58,6 +58,9 @@ def test_keys_file_is_private_and_bound_to_the_account(tmp_path: Path) -> None:
     verify_signed_json(ssk, ME, master_key)  # self-signing key signed by the master key
     with pytest.raises(CrossSigningError, match="@bot:koeln.example"):
         CrossSigningKeys(tmp_path, "@other:koeln.example").load()
+    keys.path.chmod(0o644)  # restored from a backup carelessly
+    assert CrossSigningKeys(tmp_path, ME).load()
+    assert stat.S_IMODE(keys.path.stat().st_mode) == 0o600
 
 
 def test_identity_lines(tmp_path: Path) -> None:

@@ -110,6 +110,9 @@ class CrossSigningKeys:
     def load(self) -> bool:
         if not self.path.exists():
             return False
+        if self.path.stat().st_mode & 0o077:  # e.g. restored from a backup with the wrong mode
+            log.warning("matrix: %s was readable by others; restricting it to its owner (0600)", self.path)
+            os.chmod(self.path, 0o600)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             owner = data.get("user_id")
