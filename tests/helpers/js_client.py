@@ -159,5 +159,11 @@ class JsClient:
         answer = await self.call("device_status", user_id=user_id)
         return {"cross_signing_keys": answer["cross_signing_keys"], "devices": answer["devices"]}
 
+    async def user_status(self, user_id: str) -> dict[str, bool]:
+        """The js-sdk's verdict on a user's identity: verified, was_verified, needs_user_approval
+        (their pinned identity changed: Element warns "identity was reset" until approved)."""
+        answer = await self.call("user_status", user_id=user_id)
+        return {k: bool(answer[k]) for k in ("verified", "was_verified", "needs_user_approval")}
+
     async def encrypted_room(self, room_id: str) -> bool:
         return bool((await self.call("encrypted_room", room_id=room_id))["encrypted"])

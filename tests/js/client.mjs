@@ -21,6 +21,8 @@
 //   keys_query {user_id}                         -> {answer}  the homeserver's raw /keys/query answer
 //   device_status {user_id}                      -> {cross_signing_keys, devices: {id: {signed_by_owner, ...}}}
 //        (the verdict needs a tracked user: someone the client shares an encrypted room with)
+//   user_status {user_id}                        -> {verified, was_verified, needs_user_approval}
+//        (needs_user_approval: the pinned identity changed; Element shows "identity was reset")
 //   encrypted_room {room_id}                     -> {encrypted}
 //   stop
 if (!Promise.withResolvers) {  // js-sdk 43 wants Node 22; Debian has Node 20
@@ -217,6 +219,11 @@ const commands = {
   },
   wait_event: waitEvent,
   device_status: deviceStatus,
+  async user_status(c) {
+    const st = await client.getCrypto().getUserVerificationStatus(c.user_id);
+    return { verified: st.isVerified(), was_verified: st.wasCrossSigningVerified(),
+             needs_user_approval: st.needsUserApproval };
+  },
   async encrypted_room(c) { return { encrypted: await client.getCrypto().isEncryptionEnabledInRoom(c.room_id) }; },
   async stop() { client?.stopClient(); setTimeout(() => process.exit(0), 50); return {}; },
 };
