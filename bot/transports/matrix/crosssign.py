@@ -204,6 +204,14 @@ class CrossSigner:
         path = "/_matrix/client/v3/keys/device_signing/upload"
         status, answer = await self.request("POST", path, body)
         if status == 401 and "flows" in answer:  # user-interactive auth: replacing existing keys
+            stages = {stage for flow in answer.get("flows", []) if isinstance(flow, dict)
+                      for stage in flow.get("stages", [])}
+            if "m.login.password" not in stages:  # e.g. MAS (OIDC): a person approves it in the browser
+                params = answer.get("params", {}) if isinstance(answer.get("params"), dict) else {}
+                url = next((p.get("url") for p in params.values() if isinstance(p, dict) and p.get("url")), "")
+                raise CrossSigningError("the homeserver wants the reset of the cross-signing keys approved "
+                                        f"({', '.join(sorted(stages)) or 'no known stage'}){': ' + url if url else ''}; "
+                                        "approve it there, then restart the bot")
             if not self.password:
                 raise CrossSigningError("the homeserver wants a password to replace the cross-signing keys; "
                                         "set matrix.password (an access token alone cannot confirm this)")
