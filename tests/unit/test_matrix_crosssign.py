@@ -129,3 +129,18 @@ async def test_an_oidc_homeserver_gets_a_clear_message_with_its_url(tmp_path: Pa
     with pytest.raises(CrossSigningError, match=r"approved \(m.oauth\): https://auth.example/account\?x=1"):
         await signer.ensure()
     assert not any("auth" in b for _, b in server.requests)  # the password was not sent there
+
+
+@pytest.mark.parametrize("answer", [{}, {"master_keys": []}, {"master_keys": {ME: "x"}}, {"device_keys": {ME: []}},
+                                    {"device_keys": {ME: {"DEV": {"signatures": []}}}, "master_keys": {ME: {"keys": [1]}}}])
+async def test_a_garbled_keys_query_answer_is_an_error_not_a_crash(tmp_path: Path, answer: dict[str, object]) -> None:
+    from bot.transports.matrix.crosssign import CrossSigner
+
+    async def server(method: str, path: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+        return (200, answer) if path.endswith("/keys/query") else (200, {})
+
+    signer = CrossSigner(tmp_path, ME, "DEV", None, server, lambda obj: "sig")
+    try:
+        await signer.ensure()
+    except CrossSigningError:
+        pass  # said clearly; anything else would be a traceback in the log
