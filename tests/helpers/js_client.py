@@ -13,13 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from tests.helpers.peers import JS_DIR, need_node
 
 SCRIPT = JS_DIR / "client.mjs"
+_SECRETS: list[Path] = []
+
+
+def _secrets_dir() -> Path:
+    """Where the users' cross-signing keys live for this test process (a fresh temporary directory)."""
+    if not _SECRETS:
+        _SECRETS.append(Path(tempfile.mkdtemp(prefix="js-client-secrets-")))
+    return _SECRETS[0]
 
 
 class JsClientError(RuntimeError):
@@ -111,7 +121,11 @@ class JsClient:
         await self.call("set_isolation", mode=mode)
 
     async def bootstrap_cross_signing(self) -> None:
-        await self.call("bootstrap_cross_signing", password=self.password)
+        """The user's cross-signing, created at their first login in this test run and imported
+        (as from another device) at every later one: the same identity, never a reset."""
+        key = hashlib.sha256(f"{self.homeserver} {self.user_id}".encode()).hexdigest()[:16]
+        await self.call("bootstrap_cross_signing", timeout=60, password=self.password,
+                        secrets_file=str(_secrets_dir() / f"{key}.json"))
 
     async def create_dm(self, user_id: str, encrypted: bool = True) -> str:
         return str((await self.call("create_dm", user_id=user_id, encrypted=encrypted))["room_id"])

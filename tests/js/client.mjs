@@ -6,7 +6,8 @@
 // Logs of the js-sdk go to stderr. Commands (see tests/helpers/js_client.py):
 //   login {homeserver, user_id, password, device_name?, isolation?: "all"|"only_signed", auto_join?: true}
 //   set_isolation {mode: "all"|"only_signed"}  (only_signed: OnlySignedDevicesIsolationMode, Element's "exclude insecure devices")
-//   bootstrap_cross_signing {password}           -- the user's own cross-signing, as Element sets it up
+//   bootstrap_cross_signing {password, secrets_file?}  -- the user's own cross-signing, as Element sets it up
+//        (secrets_file: the private keys kept between logins of the same user, so no reset)
 //   create_dm {user_id, encrypted?: true}        -> {room_id}
 //   join {room_id}
 //   send_text {room_id, body, html?}             -> {event_id}
@@ -165,14 +166,30 @@ const commands = {
   login,
   async set_isolation(c) { client.getCrypto().setDeviceIsolationMode(isolationMode(c.mode)); return {}; },
   async bootstrap_cross_signing(c) {
-    await client.getCrypto().bootstrapCrossSigning({
-      setupNewCrossSigning: true,
-      authUploadDeviceSigningKeys: async (makeRequest) => {
-        await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: me },
-                            password: c.password });
-      },
-    });
-    return {};
+    // As Element: the user's cross-signing. The private keys of a user's earlier (in-memory) client
+    // come from `secrets_file` if given (as Element gets them from another device or the recovery
+    // key), so a second login is the same identity; otherwise the identity is created (or reset).
+    const crypto = client.getCrypto();
+    const fs = await import("node:fs");
+    if (c.secrets_file && fs.existsSync(c.secrets_file)) {
+      await crypto.importSecretsBundle(JSON.parse(fs.readFileSync(c.secrets_file, "utf8")));
+      await crypto.crossSignDevice(client.getDeviceId());
+    } else {
+      await crypto.bootstrapCrossSigning({
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: me },
+                              password: c.password });
+        },
+      });
+      if (c.secrets_file) fs.writeFileSync(c.secrets_file, JSON.stringify(await crypto.exportSecretsBundle()));
+    }
+    for (let i = 0; i < 100; i++) {  // until this client trusts its own device (only_signed sending needs it)
+      const st = await crypto.getDeviceVerificationStatus(me, client.getDeviceId());
+      if (st?.crossSigningVerified) return {};
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("this device never became cross-signing verified");
   },
   async create_dm(c) {
     const initial = c.encrypted === false ? [] : [{ type: "m.room.encryption", state_key: "",
