@@ -40,3 +40,21 @@ async def test_two_js_sdk_users_talk_encrypted(synapse: Synapse, tmp_path) -> No
         keys = await a.keys_query(bob)
         assert keys["master_keys"][bob]["usage"] == ["master"]
         assert b.device_id in keys["device_keys"][bob]
+
+
+async def test_a_second_login_is_the_same_identity_and_may_send_in_strict_mode(synapse: Synapse, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """As a person's second Element device that was verified: no identity reset, so sending in
+    "exclude insecure devices" mode works (a reset would leave it "not verified")."""
+    alice, bob = f"@musterfrau:{SERVER_NAME}", f"@beispiel:{SERVER_NAME}"
+    async with JsClient(synapse.url, alice, PASSWORD.format("musterfrau"), log_path=tmp_path / "a1.log") as first:
+        master = (await first.keys_query(alice))["master_keys"][alice]["keys"]
+    async with JsClient(synapse.url, alice, PASSWORD.format("musterfrau"), isolation="only_signed",
+                        log_path=tmp_path / "a2.log") as a, \
+            JsClient(synapse.url, bob, PASSWORD.format("beispiel"), log_path=tmp_path / "b.log") as b:
+        assert (await a.keys_query(alice))["master_keys"][alice]["keys"] == master
+        assert (await a.device_status(alice))["devices"][a.device_id]["cross_signing_verified"]
+        room = await a.create_dm(bob)
+        await a.wait_event(room_id=room, sender=bob, type_="m.room.member", timeout=30)
+        sent = await a.send_text(room, "zweites Gerät")
+        got = await b.wait_event(room_id=room, sender=alice, type_="m.room.message", timeout=30)
+        assert got["event_id"] == sent and got["decrypted"]
