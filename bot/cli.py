@@ -7,8 +7,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from .app import App
+    from .core.clock import DemoClock
 
 EXIT_USAGE = 2
 
@@ -28,7 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sachstand", description="Sachstand – Chat-Ops-Bot für Integrationskonzepte")
     parser.add_argument("--config", metavar="PATH", help="TOML-Konfigurationsdatei (sonst SACHSTAND_CONFIG oder eingebaute Standardwerte)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="den Bot starten").set_defaults(func=_run)
+    run = sub.add_parser("run", help="den Bot starten")
+    run.add_argument("--at", metavar="ZEITPUNKT",
+                     help="Demo-/Testuhr: so tun, als wäre es jetzt z. B. 2027-01-13T17:30 (Ortszeit); "
+                          "auf der Konsole stellt „zeit +3d“ oder „zeit 18.03.2027 09:05“ sie vor. "
+                          "Nicht mit Matrix oder Slack (Produktivbetrieb).")
+    run.set_defaults(func=_run)
     dbp = sub.add_parser("db", help="Datenbank verwalten")
     dbsub = dbp.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="Schema anlegen oder aktualisieren").set_defaults(func=_db_upgrade)
@@ -62,15 +72,71 @@ def _logging(settings: Settings) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .app import App
+    from .core.clock import ClockError, DemoClock, parse_at
+
+    clock: DemoClock | None = None
+    if getattr(args, "at", None):
+        live = [name for name, on in (("Matrix", settings.matrix.enabled), ("Slack", settings.slack.enabled)) if on]
+        if live:
+            print(f"--at ist nur für Demos und Tests: {' und '.join(live)} ist eingeschaltet "
+                  "(Produktivbetrieb), dort gilt immer die echte Uhr. Nichts wurde gestartet.", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            clock = DemoClock(parse_at(args.at, settings.general.timezone))
+        except ClockError:
+            print(f"--at {args.at!r} ist kein Zeitpunkt; erwartet z. B. 2027-01-13T17:30 oder "
+                  "13.01.2027 17:30 (Ortszeit).", file=sys.stderr)
+            return EXIT_USAGE
 
     try:
-        asyncio.run(App(settings).run())
+        app = App(settings, clock=clock) if clock is not None else App(settings)
+        _wire_console(app, clock)
+        asyncio.run(app.run())
     except OSError as exc:  # e.g. the web port is taken
         print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _wire_console(app: App, clock: DemoClock | None) -> None:
+    """The console prints each line's answers before reading the next, and moves the demo clock."""
+    from .transports.console import ConsoleTransport
+
+    console = next((t for t in app.transports if isinstance(t, ConsoleTransport)), None)
+    if console is None:
+        return
+    console.after_line = app.settle
+
+    async def on_time(argument: str) -> str:
+        return await move_time(app, clock, argument)
+
+    console.on_time = on_time
+
+
+async def move_time(app: App, clock: DemoClock | None, argument: str) -> str:
+    """`zeit +3d`: move the demo clock, then let the scheduler do at once what fell due meanwhile
+    (closing, opening, reminders, timeouts, digests) and deliver it before the next line."""
+    from .core.clock import USAGE, ClockError, parse_move
+    from .core.i18n import Formats
+
+    settings = app.services.settings
+    tr, locale, tz = app.services.translations, settings.general.locale, settings.general.timezone
+    if clock is None:
+        return tr.gettext(locale, "The clock can be moved only when the bot was started with "
+                                  "“sachstand run --at 2027-01-13T17:30”.")
+    if not argument:
+        return tr.gettext(locale, "It is {now}.", now=Formats(locale).datetime(clock(), tz)) + " " + \
+            tr.gettext(locale, USAGE)
+    try:
+        clock.move_to(parse_move(argument, clock(), tz))
+    except ClockError as exc:
+        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if hasattr(v, "tzinfo") else v
+                                                  for k, v in exc.values.items()})
+    await app.scheduler.run_due()
+    await app.settle()
+    return tr.gettext(locale, "It is now {now}.", now=Formats(locale).datetime(clock(), tz))
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
