@@ -34,7 +34,7 @@ CHANGE_WORDS = {
     "kennzahlen": "metric", "metric": "metric", "metrics": "metric", "geschehen": "happened",
     "happened": "happened", "schritte": "next_steps", "nächste": "next_steps", "naechste": "next_steps",
     "next": "next_steps", "hindernisse": "blockers", "unterstützung": "blockers", "blockers": "blockers",
-    "zusammenfassung": "summary", "summary": "summary", "veröffentlichen": "publish",
+    "steps": "next_steps", "zusammenfassung": "summary", "summary": "summary", "veröffentlichen": "publish",
     "veroeffentlichen": "publish", "publish": "publish",
 }
 
@@ -48,7 +48,7 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
     if state is not None:
         queue = state.data["queue"]
         added = [i for i in update_ids if i not in queue]
-        state.data = {**state.data, "queue": [*queue, *added]}
+        state.data = {**state.data, "queue": [*queue, *added], "order": [*_order(state.data), *added]}
         if added:
             ctx.reply("round_more", count=len(added), handed_by=handed_by)
         return
@@ -61,7 +61,8 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
 
 def begin(ctx: Context, person: Person, update_ids: list[int], step: str = "status",
           item: dict[str, Any] | None = None) -> None:
-    data = {"queue": update_ids, "pos": 0, "item": item or {}, "mi": 0, "editing": step == "confirm"}
+    data = {"queue": update_ids, "order": list(update_ids), "pos": 0, "item": item or {}, "mi": 0,
+            "editing": step == "confirm"}
     state = ctx.services.conversations.start(ctx, NAME, person, ctx.channel, data=data, ask=False)
     if step != state.step:
         state.step = step
@@ -80,6 +81,18 @@ def _update(cc: ConvContext) -> StatusUpdate:
     upd = cc.ctx.uow.session.get(StatusUpdate, cc.data["queue"][cc.data["pos"]])
     assert upd is not None
     return upd
+
+
+def _order(data: dict[str, Any]) -> list[int]:
+    """The items in the order they were first shown: each keeps its number (n/total) when one is
+    skipped to the end of the queue."""
+    return [i for i in data.get("order") or data["queue"] if i in data["queue"]]
+
+
+def number(data: dict[str, Any]) -> tuple[int, int]:
+    """(n, total) of the current item, as the person saw it first."""
+    order, current = _order(data), data["queue"][data["pos"]]
+    return (order.index(current) + 1 if current in order else data["pos"] + 1), len(order)
 
 
 def _item(cc: ConvContext) -> dict[str, Any]:
@@ -111,7 +124,8 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     rec = upd.recommendation
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
     item = _item(cc)
-    return {"rec": rec, "pos": cc.data["pos"] + 1, "total": len(cc.data["queue"]), "step": step,
+    pos, total = number(cc.data)
+    return {"rec": rec, "pos": pos, "total": total, "step": step,
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
             "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None}
@@ -240,8 +254,8 @@ def _save(cc: ConvContext) -> str:
         item = _item(cc)
         item.setdefault("status", upd.recommendation.status.value)
         service.submit(cc.ctx, upd, item)
-        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=cc.data["pos"] + 1,
-                     total=len(cc.data["queue"]))
+        pos, total = number(cc.data)
+        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=pos, total=total)
     return _advance(cc)
 
 
@@ -270,6 +284,20 @@ def _skip_item(cc: ConvContext) -> str:
     else:
         cc.ctx.notice("This is your last open item; answer it, or say “später”.")
     return "status"
+
+
+def _late(ctx: Context, state: Any) -> bool:
+    """An answer after the round closed under the conversation: say so, and how to report anyway."""
+    ids = state.data.get("closed") or state.data.get("queue") or []
+    codes = []
+    for upd_id in ids:
+        upd = ctx.uow.session.get(StatusUpdate, upd_id)
+        if upd is not None and upd.state != "submitted" and upd.recommendation.code not in codes:
+            codes.append(upd.recommendation.code)
+    state.status = "closed_told"  # told once; later messages are ordinary commands again
+    command = ctx.services.registry.commands["update"].alias(ctx.locale)
+    ctx.reply("round_closed_late", codes=codes, command=command)
+    return True
 
 
 def _finish(cc: ConvContext) -> None:
@@ -307,7 +335,7 @@ ROUND = Conversation(NAME, (
     Step("confirm", "round_question", _answer_confirm,
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
-), finish=_finish, timeout=timedelta(days=60), intercept=_intercept,
+), finish=_finish, timeout=timedelta(days=60), intercept=_intercept, position=("mi",), on_late=_late,
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 

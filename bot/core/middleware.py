@@ -74,7 +74,9 @@ def _command_instead(ctx: Context, text: str) -> bool:
         return False
     if invocation is None:
         return False
-    if invocation.command.answer_like and not any(v is not None for v in invocation.args.values()):
+    if invocation.command.answer_like:
+        # its words are everyday words ("vielleicht bald" at "Wie ist der Status?"): typed inside a
+        # conversation they are an answer; the invitation's buttons still send the command
         return False
     run_command(ctx, text)
     return True
@@ -201,6 +203,8 @@ def _usage(ctx: Context, exc: UsageError) -> None:
 
 
 def _unknown(ctx: Context, text: str) -> None:
+    if ctx.services.conversations.late_answer(ctx):  # an answer to a conversation closed meanwhile
+        return
     word = text.split()[0][:40] if text.split() else ""
     names = [c.alias(ctx.locale) for c in ctx.services.registry]
     close = difflib.get_close_matches(word.casefold(), names, n=1)

@@ -69,7 +69,7 @@ async def test_a_complete_round(db_url: str) -> None:
                       "none", "yes")
         assert _rec(bot, "HF2-01")[0] == Status.DELAYED
         later = await _answer(bot, "ersatz", "2", "later")
-        assert "remind you on" in later and "12/8/26" in later
+        assert "remind you on" in later and "8 Dec 2026, 09:00" in later  # one English date format (issue #17)
 
         # beispiel is away
         away = await bot.text("beispiel", "abwesend bis 20.12.")
@@ -172,9 +172,9 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         skipped = await bot.text("testmann", "überspringen")
-        assert "HF2-06" in skipped and "(1/2)" in skipped
+        assert "HF2-06" in skipped and "(2/2)" in skipped  # its own number, not the first position (issue #17)
         last = await _answer(bot, "testmann", "2", "50", "3", "a", "b", "keine", "keine", "ja")
-        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(2/2)" in last
+        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(1/2)" in last
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
 
 
