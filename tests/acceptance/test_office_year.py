@@ -1,0 +1,128 @@
+"""The office year on the console (issue #17, "must show"): a real `sachstand run --at …` process
+driven through stdin/stdout as a newcomer would, with the demo clock moved by `zeit`.
+
+A German owner (testmann) and an English owner (ersatz) answer EG2's round with corrections and
+back-steps; the office opens the round by hand, reminders follow the clock, the round closes at
+its deadline, a late answer is told how to report anyway.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.acceptance.console import Walk, run, write_config
+
+SCRIPT = """
+// the office opens EG2's round by hand
+runde starten EG2 frist 15.12.2026
+@testmann
+2
+75
+zurück
+76
+Zwei Kurse gestartet.
+Dritter Kurs im Januar.
+keine
+keine
+ändern status
+3
+ja
+später
+@ersatz
+maybe soon
+2
+850
+back
+860
+15
+Kick-off held.
+Pilot next.
+none
+none
+change status
+3
+yes
+// a week before the deadline: the 7-day reminder
+zeit 08.12.2026 09:30
+@testmann
+2
+50
+unverändert
+Beratung läuft.
+Zweite Welle.
+keine
+keine
+ja
+// the deadline passes: the round closes by itself
+zeit 16.12.2026 09:00
+@ersatz
+2
+@koordination
+runde status EG2
+"""
+
+
+def test_a_round_with_a_german_and_an_english_owner(tmp_path: Path) -> None:
+    done = run(write_config(tmp_path, rounds="[rounds]\nauto_open = false\n"), "2026-12-01T09:00", SCRIPT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    walk = Walk(done.stdout)
+
+    opened = walk.after("koordination", "runde starten EG2 frist 15.12.2026")
+    assert "Runde 2026-Q4 von EG2, Frist 15.12.2026" in opened.to("koordination")[0]
+    assert "bis 15.12.2026" in opened.to("testmann")[0] and "HF2-04" in opened.to("testmann")[1]
+    english_prompt = opened.to("ersatz")
+    assert "by 15 Dec 2026" in english_prompt[0] and "“later”" in english_prompt[0]
+    assert "abwesend" not in english_prompt[0] and "später" not in english_prompt[0]
+
+    # testmann: a back-step from what happened to the metric, a change of the status at the end
+    assert "Teilnehmerinnen" in walk.after("testmann", "zurück").to("testmann")[0]
+    check = walk.after("testmann", "keine", 1).to("testmann")[0]
+    assert "Bitte prüfen" in check and "76" in check and "„ändern“" in check
+    assert "Wie ist der Status?" in walk.after("testmann", "ändern status").to("testmann")[0]
+    saved = walk.after("testmann", "ja").to("testmann")
+    assert "Gespeichert: HF2-04" in saved[0]
+    assert "HF2-06" in saved[1] and "(2/2)" in saved[1]
+    assert "erinnere Sie am 08.12.2026" in walk.after("testmann", "später").to("testmann")[0]
+
+    # ersatz, in English: an everyday reply is an answer, `back` reaches the first metric
+    not_a_status = walk.after("ersatz", "maybe soon").to("ersatz")
+    assert len(not_a_status) == 1 and "is not a status" in not_a_status[0]
+    assert "Anerkennungsberatungen" in walk.after("ersatz", "back").to("ersatz")[0]
+    confirm = walk.after("ersatz", "none", 1).to("ersatz")[0]
+    assert "Please check" in confirm and "860" in confirm and "15" in confirm
+    assert "“yes”" in confirm and "“change”" in confirm and "ändern" not in confirm
+    assert "What is the status?" in walk.after("ersatz", "change status").to("ersatz")[0]
+    english_saved = walk.after("ersatz", "yes").to("ersatz")
+    assert "Saved: HF2-01" in english_saved[0] and "HF2-05" in english_saved[1]
+
+    # the clock moves a week: reminders, each in the person's language, then the open step again
+    week = walk.after("ersatz", "zeit 08.12.2026 09:30")
+    assert "Reminder" in week.to("ersatz")[0] and "15 Dec 2026" in week.to("ersatz")[0]
+    assert "Erinnerung" in week.to("testmann")[0] and "15.12.2026" in week.to("testmann")[0]
+    assert "Es ist jetzt 08.12.2026, 09:30." in week.output
+    assert "Vielen Dank für Ihre Meldung" in walk.after("testmann", "ja", 1).output
+
+    # the deadline passes: closed, one message to each person still asked, the office's summary
+    closing = walk.after("testmann", "zeit 16.12.2026 09:00")
+    assert len(closing.to("ersatz")) == 1 and "has closed" in closing.to("ersatz")[0]
+    office = closing.room("#geschaeftsfuehrung")
+    assert len(office) == 1 and "Runde 2026-Q4 von EG2 geschlossen" in office[0]
+    assert "3 von 5 Punkten beantwortet" in office[0]
+    late = walk.after("ersatz", "2", 1).to("ersatz")[-1]
+    assert "closed" in late and "“update HF2-05”" in late
+    assert "Geschlossen." in walk.after("koordination", "runde status EG2").output
+
+
+def test_the_demo_clock_is_refused_in_production(tmp_path: Path) -> None:
+    slack = '[slack]\nenabled = true\nbot_token = "xoxb-1"\nsigning_secret = "s"\n'
+    done = run(write_config(tmp_path, slack=slack), "2027-01-13T17:30", "")
+    assert done.returncode == 2 and "--at ist nur für Demos und Tests: Slack" in done.stderr
+    assert not (tmp_path / "sachstand.db").exists()  # nothing was started
+
+
+def test_time_moves_only_forward_and_says_how(tmp_path: Path) -> None:
+    done = run(write_config(tmp_path), "2027-01-13T17:30", "zeit\nzeit 01.01.2027\nzeit +2x\nzeit +1d 2h\n")
+    walk = Walk(done.stdout)
+    assert "Es ist 13.01.2027, 17:30" in walk.after("koordination", "zeit").output
+    assert "nur vorwärts" in walk.after("koordination", "zeit 01.01.2027").output
+    assert "„zeit +3d“" in walk.after("koordination", "zeit +2x").output
+    assert "Es ist jetzt 14.01.2027, 19:30." in walk.after("koordination", "zeit +1d 2h").output
