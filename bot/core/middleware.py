@@ -74,9 +74,12 @@ def _command_instead(ctx: Context, text: str) -> bool:
         return False
     if invocation is None:
         return False
-    if invocation.command.answer_like:
+    command = invocation.command
+    if command.answer_like and (not any(v is not None for v in invocation.args.values()) or (
+            command.body_arg and _body_in_scope(ctx, command, invocation.args) is None)):
         # its words are everyday words ("vielleicht bald" at "Wie ist der Status?"): typed inside a
-        # conversation they are an answer; the invitation's buttons still send the command
+        # conversation they are an answer, unless they name a meeting or body that exists
+        # ("vielleicht 7", as the invitation's button sends it)
         return False
     run_command(ctx, text)
     return True
