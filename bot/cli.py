@@ -93,7 +93,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         _wire_console(app, clock)
         asyncio.run(app.run())
     except OSError as exc:  # e.g. the web port is taken
-        print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            web = settings.web
+            print(f"Sachstand konnte nicht starten: Port {web.port} auf {web.host} ist schon belegt "
+                  "(läuft Sachstand schon?). Ein anderer Port: web.port in der Konfiguration oder "
+                  "SACHSTAND_WEB__PORT=8081; web.port = 0 wählt einen freien.", file=sys.stderr)
+        else:
+            print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

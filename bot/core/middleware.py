@@ -89,6 +89,12 @@ def run_command(ctx: Context, text: str) -> None:
     if not text:
         ctx.reply("hello")
         return
+    near = near_miss(ctx, text)
+    if near is not None:  # `runde start EG1` is not `runde` (status) with two words too many
+        ctx.reply("usage", problem=ctx.t("Did you mean “{command}”?", command=near.alias(ctx.locale)),
+                  usage=near.usage(ctx.locale), summary=ctx.t(near.summary),
+                  examples=near.localised_examples(ctx.locale))
+        return
     try:
         invocation = ctx.services.registry.parse(text, ctx.today()) or _bare_code(ctx, text)
     except UsageError as exc:
@@ -106,6 +112,27 @@ def run_command(ctx: Context, text: str) -> None:
         invocation.command.handler(ctx, **invocation.args)
     except UsageError as exc:
         _usage(ctx, exc)
+
+
+def near_miss(ctx: Context, text: str) -> Command | None:
+    """A command of several words, misspelt, that would otherwise be read as a shorter command
+    (`runde start EG1` → `runde` + arguments) or as an argument problem (`runde stat`)."""
+    registry = ctx.services.registry
+    words = [w.casefold() for w in text.split()]
+    found = registry.match(text)
+    used = len(words) - len(found[1]) if found else 0
+    best: tuple[float, Command] | None = None
+    for command in registry:
+        for aliases in command.aliases.values():
+            for alias in aliases:
+                size = len(alias.split())
+                if size < 2 or size <= used or len(words) < size:
+                    continue
+                said = " ".join(words[:size])
+                ratio = difflib.SequenceMatcher(None, said, alias.casefold()).ratio()
+                if said != alias.casefold() and ratio >= 0.8 and (best is None or ratio > best[0]):
+                    best = (ratio, command)
+    return best[1] if best else None
 
 
 def _bare_code(ctx: Context, text: str) -> Invocation | None:
@@ -202,7 +229,7 @@ def _usage(ctx: Context, exc: UsageError) -> None:
     values = {k: (v.get(ctx.locale) or v.get("de")) if isinstance(v, dict) else v
               for k, v in exc.values.items()}
     ctx.reply("usage", problem=ctx.t(exc.problem, **values), usage=exc.command.usage(ctx.locale),
-              summary=ctx.t(exc.command.summary), examples=exc.command.examples)
+              summary=ctx.t(exc.command.summary), examples=exc.command.localised_examples(ctx.locale))
 
 
 def _unknown(ctx: Context, text: str) -> None:
