@@ -33,7 +33,8 @@ CONVERSATION = {
            "sprache", "zeitzone", "zustimmung", "zeit", "keine meldung"},
     "en": {"back", "cancel", "skip", "unchanged", "same", "yes", "no", "none", "later", "away", "hand",
            "change", "help", "correct", "accept", "decline", "maybe", "progress", "metrics", "happened",
-           "steps", "blockers", "summary", "publish", "language", "timezone", "consent", "time", "no report"},
+           "steps", "blockers", "summary", "publish", "language", "timezone", "consent", "time", "no report",
+           "status"},
 }
 
 
