@@ -125,10 +125,11 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
     item = _item(cc)
     pos, total = number(cc.data)
+    doubt = _checks().values(cc) if step == "doubt" else {"doubt": ""}
     return {"rec": rec, "pos": pos, "total": total, "step": step,
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
-            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None}
+            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt}
 
 
 def _metric_answers(rec: Any, item: dict[str, Any]) -> list[tuple[Any, str | None]]:
@@ -152,7 +153,9 @@ def _answer_status(cc: ConvContext, text: str) -> str:
         raise Invalid(N_("“{value}” is not a status. Answer with a number from 1 to 6 or the status."),
                       value=text[:40])
     _set_item(cc, status=status.value, **({"progress": 100} if status == Status.DONE else {}))
-    return _next(cc, "status")
+    from . import round_checks
+
+    return round_checks.status(cc, _next(cc, "status"))
 
 
 def _answer_progress(cc: ConvContext, text: str) -> str:
@@ -163,7 +166,9 @@ def _answer_progress(cc: ConvContext, text: str) -> str:
     if not match or int(match[1]) > 100:
         raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
     _set_item(cc, progress=int(match[1]))
-    return _next(cc, "progress")
+    from . import round_checks
+
+    return round_checks.progress(cc, int(match[1]), _next(cc, "progress"))
 
 
 def _answer_metric(cc: ConvContext, text: str) -> str:
@@ -180,7 +185,12 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
                           value=text[:40])
         metrics[str(metric.id)] = str(value)
     _set_item(cc, metrics=metrics)
-    return _next_metric(cc, index)
+    following = _next_metric(cc, index)
+    if text.casefold() in UNCHANGED:
+        return following
+    from . import round_checks
+
+    return round_checks.metric(cc, index, value, following)
 
 
 def _skip_metric(cc: ConvContext) -> str:
@@ -300,6 +310,12 @@ def _late(ctx: Context, state: Any) -> bool:
     return True
 
 
+def _checks():  # noqa: ANN202 - the plausibility checks use this module's helpers
+    from . import round_checks
+
+    return round_checks
+
+
 def _finish(cc: ConvContext) -> None:
     cc.ctx.reply("round_done", count=len(cc.data["queue"]))
 
@@ -332,6 +348,9 @@ ROUND = Conversation(NAME, (
     Step("publish", "round_question", _answer_publish,
          N_("May the summary be published once the office has released it? Answer yes or no."),
          choices=_yes_no, values=_values),
+    Step("doubt", "round_question", lambda cc, text: _checks().answer(cc, text),
+         N_("Answer with one of the numbers: is the answer right, or do you want to correct it?"),
+         choices=lambda cc: _checks().choices(cc), values=_values),
     Step("confirm", "round_question", _answer_confirm,
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),

@@ -88,7 +88,7 @@ async def test_the_counter_after_skipping_names_the_item_shown(db_url: str) -> N
 async def test_change_a_part_in_english_and_in_german(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        confirm = await _answer(bot, "ersatz", "2", "50", "12", "a", "b", "none", "none")
+        confirm = await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", "none")
         assert "“yes”" in confirm and "“change”" in confirm and "metrics" in confirm
         assert "ändern" not in confirm and "“ja”" not in confirm and "fortschritt" not in confirm
         assert "What is the status?" in await bot.text("ersatz", "change status")
