@@ -166,8 +166,9 @@ def refusal(ctx: Context, needed: Role, body: str | None) -> str:
     """Why not, naming the role that is needed (and the body, where one is concerned)."""
     role = ctx.t(ROLE_NAMES[needed])
     if ctx.person is None:
-        return ctx.t("I do not know you yet, and this needs the role “{role}”. "
-                     "Ask the coordinating office to add you.", role=role)
+        return ctx.t("I do not know you yet ({account}), and this needs the role “{role}”. Write "
+                     "“ich bin @your-handle” and the coordinating office confirms it, or ask them to "
+                     "add you.", role=role, account=f"{ctx.channel.transport}:{ctx.message.sender.id}")
     if needed == Role.CHAIR and body is not None:
         return ctx.t("Only the chair of {body} or a coordinator may do this.", body=body)
     if needed == Role.MEMBER and body is not None:
