@@ -52,9 +52,15 @@ Zweite Welle.
 keine
 keine
 ja
+// ersatz hands her last item to testmann: he is asked at once, not at the next tick
+@ersatz
+hand over to @testmann
+// beispiel is away
+@beispiel
+abwesend bis 20.12.
 // the deadline passes: the round closes by itself
 zeit 16.12.2026 09:00
-@ersatz
+@testmann
 2
 @koordination
 runde status EG2
@@ -101,14 +107,24 @@ def test_a_round_with_a_german_and_an_english_owner(tmp_path: Path) -> None:
     assert "Es ist jetzt 08.12.2026, 09:30." in week.output
     assert "Vielen Dank für Ihre Meldung" in walk.after("testmann", "ja", 1).output
 
+    # a hand-over reaches the other person in the same turn, in his language
+    handed = walk.after("ersatz", "hand over to @testmann")
+    assert "HF2-05" in handed.to("ersatz")[0] and "Test" in handed.to("ersatz")[0]
+    assert handed.to("testmann") and "HF2-05" in handed.to("testmann")[-1]
+    assert "Wie ist der Status?" in handed.to("testmann")[-1]
+    away = walk.after("beispiel", "abwesend bis 20.12.")
+    assert "bis 20.12.2026 abwesend" in away.to("beispiel")[0]
+    assert any("20.12.2026" in t for t in away.room("#geschaeftsfuehrung"))
+
     # the deadline passes: closed, one message to each person still asked, the office's summary
-    closing = walk.after("testmann", "zeit 16.12.2026 09:00")
-    assert len(closing.to("ersatz")) == 1 and "has closed" in closing.to("ersatz")[0]
+    closing = walk.after("beispiel", "zeit 16.12.2026 09:00")
+    assert len(closing.to("testmann")) == 1 and "geschlossen" in closing.to("testmann")[0]
+    assert closing.to("ersatz") == []  # she has nothing open any more
     office = closing.room("#geschaeftsfuehrung")
     assert len(office) == 1 and "Runde 2026-Q4 von EG2 geschlossen" in office[0]
     assert "3 von 5 Punkten beantwortet" in office[0]
-    late = walk.after("ersatz", "2", 1).to("ersatz")[-1]
-    assert "closed" in late and "“update HF2-05”" in late
+    late = walk.after("testmann", "2", 2).to("testmann")[-1]
+    assert "geschlossen" in late and "„aktualisieren HF2-05“" in late
     assert "Geschlossen." in walk.after("koordination", "runde status EG2").output
 
 
