@@ -128,10 +128,12 @@ def near_miss(ctx: Context, text: str) -> Command | None:
                 size = len(alias.split())
                 if size < 2 or size <= used or len(words) < size:
                     continue
-                said = " ".join(words[:size])
-                ratio = difflib.SequenceMatcher(None, said, alias.casefold()).ratio()
-                if said != alias.casefold() and ratio >= 0.8 and (best is None or ratio > best[0]):
-                    best = (ratio, command)
+                said, meant = words[:size], alias.casefold().split()
+                # word by word: `runde start` ~ `runde starten`, but `protokoll seit` ≁ `protokoll export`
+                ratios = [difflib.SequenceMatcher(None, a, b).ratio() for a, b in zip(said, meant, strict=True)]
+                score = sum(ratios) / len(ratios)
+                if said != meant and min(ratios) >= 0.75 and (best is None or score > best[0]):
+                    best = (score, command)
     return best[1] if best else None
 
 

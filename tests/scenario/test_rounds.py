@@ -193,3 +193,18 @@ async def test_rounds_open_from_the_cadence_once(db_url: str) -> None:
         assert again.transport.sent == []  # opened once, asked once
         with again.app.uow_factory() as uow:
             assert len(uow.rounds.open_rounds()) == len(opened)
+
+
+async def test_history_reads_in_words(db_url: str) -> None:
+    """Issue #17: `verlauf` showed `progress: 55 → 60 (command)` and `metric:…: 262.0000 → 280 (round)`."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "fortschritt HF2-06 60")
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        await _answer(bot, "testmann", "überspringen", "2", "70", "12,5", "a", "b", "keine", "keine", "ja")
+        german = await bot.text("koordination", "verlauf HF2-06")
+        assert "Fortschritt: 20\u00a0% → 60\u00a0% (per Befehl)" in german
+        assert "Zielgröße „Arbeitslosenquote von Ausländer*innen“: 14,1 → 12,5 (in der Sachstandsrunde)" in german
+        assert "Status: in Umsetzung" not in german or "Paul Testmann" in german
+        assert "progress" not in german and "command" not in german and "0000" not in german
+        english = await bot.text("ersatz", "history HF2-06")
+        assert "Progress: 20% → 60% (by command)" in english and "14.1 → 12.5 (in a status round)" in english
