@@ -116,6 +116,7 @@ def _wire_console(app: App, clock: DemoClock | None) -> None:
     if console is None:
         return
     console.after_line = app.settle
+    console.files_dir = app.settings.general.data_dir / "console-files"
 
     async def on_time(argument: str) -> str:
         return await move_time(app, clock, argument)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
@@ -48,6 +49,8 @@ class ConsoleTransport:
         self.after_line: Callable[[], Awaitable[object]] | None = None
         # … and move the demo clock (`zeit +3d`); returns the line to print
         self.on_time: Callable[[str], Awaitable[str]] | None = None
+        # attachments (.ics, charts, exports) are saved here and their path printed
+        self.files_dir: Path | None = None
 
     @property
     def connected(self) -> bool:
@@ -118,9 +121,25 @@ class ConsoleTransport:
         for line in message.text("plain").splitlines():
             self._write(f"  {line}")
         for attachment in message.attachments:
-            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes)")
+            saved = self._save(attachment.filename, attachment.data)
+            where = f" → {saved}" if saved else ""
+            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes){where}")
         self._counter += 1
         return f"console-out-{self._counter}"
+
+    def _save(self, filename: str, data: bytes) -> Path | None:
+        """Write an attachment to the files folder under a name not used yet; its path, or None."""
+        if self.files_dir is None:
+            return None
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(filename).name or "anhang"  # never a path from the message
+        stem, suffix = Path(name).stem, Path(name).suffix
+        target, n = self.files_dir / name, 1
+        while target.exists():
+            n += 1
+            target = self.files_dir / f"{stem}-{n}{suffix}"
+        target.write_bytes(data)
+        return target.resolve()
 
     def _write(self, text: str, end: str = "\n") -> None:
         self.stdout.write(text + end)

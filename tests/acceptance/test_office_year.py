@@ -142,3 +142,34 @@ def test_time_moves_only_forward_and_says_how(tmp_path: Path) -> None:
     assert "nur vorwärts" in walk.after("koordination", "zeit 01.01.2027").output
     assert "„zeit +3d“" in walk.after("koordination", "zeit +2x").output
     assert "Es ist jetzt 14.01.2027, 19:30." in walk.after("koordination", "zeit +1d 2h").output
+
+
+def test_attachments_are_saved_and_their_path_printed(tmp_path: Path) -> None:
+    done = run(write_config(tmp_path), "2026-12-01T09:00", "@testmann\nmeine daten\nmeine daten\n")
+    walk = Walk(done.stdout)
+    lines = [li for li in walk.after("testmann", "meine daten").output.splitlines() if "📎" in li]
+    assert len(lines) == 1 and "→ " in lines[0]
+    path = Path(lines[0].split("→ ", 1)[1].strip())
+    assert path.parent == (tmp_path / "console-files").resolve() and path.exists()
+    assert "testmann" in path.read_text(encoding="utf-8")
+    again = [li for li in walk.after("testmann", "meine daten", 1).output.splitlines() if "📎" in li]
+    assert Path(again[0].split("→ ", 1)[1].strip()) != path  # a second export does not overwrite the first
+
+
+def test_the_office_adds_a_person_from_chat(tmp_path: Path) -> None:
+    script = """@eva
+runde status
+ich bin @mueller
+@koordination
+person anlegen @mueller "Eva Müller" eva.mueller@stadt.de Sozialamt
+person verknüpfen @mueller console:eva
+@eva
+wer bin ich
+"""
+    walk = Walk(run(write_config(tmp_path), "2026-12-01T09:00", script).stdout)
+    assert "„ich bin @ihr-kürzel“" in walk.after("eva", "runde status").to("eva")[0]
+    asked = walk.after("eva", "ich bin @mueller")
+    assert "„person anlegen @mueller \"Name\"“" in asked.room("#geschaeftsfuehrung")[0]
+    linked = walk.after("koordination", "person verknüpfen @mueller console:eva")
+    assert "jetzt kenne ich Sie" in linked.to("eva")[0]
+    assert "Eva Müller (@mueller)" in walk.after("eva", "wer bin ich").to("eva")[0]
