@@ -58,7 +58,8 @@ async def test_a_complete_round(db_url: str) -> None:
         saved = await bot.text("testmann", "ja")
         assert "Gespeichert: HF2-04" in saved and "HF2-06" in saved and "(2/2)" in saved
         assert _rec(bot, "HF2-04")[0] == Status.IN_PROGRESS and _rec(bot, "HF2-04")[2] == [Decimal(75)]
-        await _answer(bot, "testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "Beratung läuft.",
+        # 14,1 → 1.234,5 is more than 3-fold: asked about once (issue #17), and it is right
+        await _answer(bot, "testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "1", "Beratung läuft.",
                       "Zweite Welle.", "Räume fehlen", "keine")
         done = await bot.text("testmann", "ja")
         assert "Vielen Dank für Ihre Meldung" in done
@@ -144,7 +145,7 @@ async def test_hand_over_and_correct(db_url: str) -> None:
         assert any("hat Ihnen einen Punkt übergeben" in t for t in bot.to("dm:beispiel"))
         status = await _status(bot)
         assert "0/2 – offen: HF2-03, HF2-04" in status and "übergeben: HF2-04" in status
-        await _answer(bot, "testmann", "2", "40", "1", "a", "b", "keine", "keine")
+        await _answer(bot, "testmann", "2", "40", "13", "a", "b", "keine", "keine")
         await bot.text("testmann", "ja")
         assert _rec(bot, "HF2-06")[1] == 40
         again = await bot.text("testmann", "korrigieren HF2-06")
@@ -173,7 +174,7 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         skipped = await bot.text("testmann", "überspringen")
         assert "HF2-06" in skipped and "(2/2)" in skipped  # its own number, not the first position (issue #17)
-        last = await _answer(bot, "testmann", "2", "50", "3", "a", "b", "keine", "keine", "ja")
+        last = await _answer(bot, "testmann", "2", "50", "13", "a", "b", "keine", "keine", "ja")
         assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(1/2)" in last
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
 
@@ -208,3 +209,19 @@ async def test_history_reads_in_words(db_url: str) -> None:
         assert "progress" not in german and "command" not in german and "0000" not in german
         english = await bot.text("ersatz", "history HF2-06")
         assert "Progress: 20% → 60% (by command)" in english and "14.1 → 12.5 (in a status round)" in english
+
+
+async def test_a_round_close_digest_counts_as_the_periods_digest_and_shows_metrics(db_url: str) -> None:
+    """Issue #17: a round-close digest and a monthly digest with the same content arrived seconds
+    apart, and changed metric values were missing from the digest."""
+    room = "#eg-arbeit-wirtschaft"
+    async with Bot(make_settings(db_url), now=datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)) as bot:
+        await bot.text("testmann", "folgen EG2", room=room)
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine", "ja")
+        bot.clock.now = datetime(2026, 12, 7, 6, 0, tzinfo=timezone.utc)  # the first Monday, early
+        closing = await bot.say("koordination", "runde schließen EG2")
+        [digest] = [t for t in bot.to(room, closing) if t.startswith("Digest")]
+        assert "HF2-04: Teilnehmerinnen 58 → 75" in digest
+        bot.clock.now = datetime(2026, 12, 7, 8, 30, tzinfo=timezone.utc)  # the monthly digest is due
+        assert [t for t in bot.to(room, await bot.tick()) if t.startswith("Digest")] == []
