@@ -98,6 +98,8 @@ def _field(ctx: Context, field: str) -> str:
     kind, sep, rest = field.partition(":")
     if sep and kind == "metric":
         return ctx.t("Target metric “{name}”", name=rest)
+    if sep and kind == "metric_added":
+        return ctx.t("New target metric “{name}”, target", name=rest)
     if sep and kind == "measure":
         return ctx.t("Measure {code}", code=rest)
     if sep:  # "HF2-05-M1:progress": an attribute of a measure
