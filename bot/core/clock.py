@@ -24,6 +24,7 @@ _UNITS = {
 _STEP = re.compile(r"(\d{1,4})\s*([a-zäöü]+)")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2}))?(?:\s*uhr)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{1,2}):(\d{2}))?$")
+MAX_JUMP = timedelta(days=2 * 366)  # far enough for a year's walk; far from datetime's limits
 USAGE = N_("Move the demo clock forward: “zeit +3d” (also h, min, w) or “zeit 18.03.2027 09:05”.")
 
 
@@ -51,6 +52,8 @@ class DemoClock:
         now = self()
         if when <= now:
             raise ClockError(N_("Time only moves forward; it is already {now}."), now=now)
+        if when - now > MAX_JUMP:
+            raise ClockError(N_("At most two years at a time."))
         self._base, self._t0 = when, self._monotonic()
         return when - now
 

@@ -38,6 +38,8 @@ def test_time_only_moves_forward() -> None:
     clock = DemoClock(datetime(2027, 1, 13, 17, 30, tzinfo=BERLIN), monotonic=lambda: 0.0)
     with pytest.raises(ClockError):
         clock.move_to(datetime(2027, 1, 1, tzinfo=BERLIN))
+    with pytest.raises(ClockError):  # 31.12.9999 would overflow every deadline computed from it
+        clock.move_to(parse_move("31.12.9999 23:59", clock(), "Europe/Berlin"))
     assert clock() == datetime(2027, 1, 13, 17, 30, tzinfo=BERLIN)
 
 
