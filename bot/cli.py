@@ -201,7 +201,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    print(report)
+    print(report.summary())  # German, not the report object (issue #17)
     return 0
 
 
