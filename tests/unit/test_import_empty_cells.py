@@ -61,3 +61,13 @@ def test_a_dash_where_a_value_is_required_is_refused_with_the_row(
     with pytest.raises(CatalogError) as caught:
         _load(factory, tmp_path / "pflicht.csv", [";".join(cells)])
     assert any("Zeile 2" in e and "lässt sich nicht leeren" in e for e in caught.value.errors)
+
+
+def test_a_second_citys_handle_does_not_overwrite_another_person(factory: UnitOfWorkFactory) -> None:
+    """Issue #17: importing Oberhausen's example overwrote Köln's coordinator (both `koordination`)."""
+    with factory() as uow, pytest.raises(CatalogError) as caught:
+        import_catalog(uow, ROOT / "examples" / "oberhausen.yaml", progress=False)
+    assert any("@koordination ist in der Datenbank Interkulturelles Referat" in e and "Zeile" in e
+               for e in caught.value.errors)
+    with factory() as uow:
+        assert uow.people.by_handle("koordination").name.startswith("Interkulturelles")  # type: ignore[union-attr]
