@@ -20,6 +20,7 @@ from bot.rounds.service import office_channels
 from storage.models import Identity, Person
 
 _HANDLE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+_LIKE_CODE = re.compile(r"[a-z]{1,6}\d{1,3}(-\d{1,3}[a-z]?)*")  # a catalog code, not a person
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TRANSPORTS = ("matrix", "slack", "console")
 FIELDS = {"name": "name", "email": "email", "e-mail": "email", "mail": "email", "organisation": "org_unit",
@@ -33,7 +34,7 @@ class NewHandle:
 
     def parse(self, raw: str, today: date) -> str:
         handle = raw.strip().removeprefix("@").lower()
-        if not _HANDLE.fullmatch(handle):
+        if not _HANDLE.fullmatch(handle) or _LIKE_CODE.fullmatch(handle):  # hf2-04 is a recommendation
             raise ArgError(N_("“{value}” is not a handle; use letters, digits and _ . - like @mueller."),
                            value=raw[:40])
         return handle
@@ -138,7 +139,8 @@ def claim(ctx: Context, handle: str) -> None:
     """`ich bin @handle` from an account the bot does not know: the office is asked to confirm."""
     account = f"{ctx.channel.transport}:{ctx.message.sender.id}"
     if ctx.person is not None:
-        ctx.notice("I know you already as {name} (@{handle}).", name=ctx.person.name, handle=ctx.person.handle)
+        ctx.notice("I know you already as {name} (@{handle}); this account is linked already.",
+                   name=ctx.person.name, handle=ctx.person.handle)
         return
     person = ctx.uow.people.by_handle(handle)
     for channel in office_channels(ctx):

@@ -13,7 +13,7 @@ OFFICE = "#geschaeftsfuehrung"
 async def test_an_unknown_account_says_who_it_is_and_the_office_confirms(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         refused = await bot.text("eva", "runde starten EG2")
-        assert "console:eva" in refused and "„ich bin @ihr-kürzel“" in refused
+        assert "console:eva" in refused and "„ich bin @ihr-kürzel“" in refused and "ist die Rolle" in refused
         claimed = await bot.say("eva", "ich bin @mueller")
         office = bot.to(OFFICE, claimed)
         assert len(office) == 1 and "console:eva sagt" in office[0]
@@ -29,7 +29,7 @@ async def test_an_unknown_account_says_who_it_is_and_the_office_confirms(db_url:
         assert "Eva Müller (@mueller)" in me and "Sozialamt" in me
         changed = await bot.text("koordination", "person ändern @mueller sprache en")
         assert "sprache – → en" in changed
-        assert "I know you already as Eva Müller" in await bot.text("eva", "ich bin @mueller")  # now English
+        assert "I know you already as Eva Müller" in await bot.text("eva", "ich bin @mueller")  # now in English
 
 
 async def test_bad_input_changes_nothing_and_says_why(db_url: str) -> None:
