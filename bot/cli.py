@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="Katalog importieren (YAML, CSV, XLSX)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--no-progress", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    imp.add_argument("--prüfen", "--pruefen", "--dry-run", dest="dry_run", action="store_true",
+                     help="Probelauf: zeigen, was sich ändern würde, und nichts speichern")
     imp.set_defaults(func=_import)
     exp = sub.add_parser("export", help="Katalog exportieren (YAML, CSV, XLSX)")
     exp.add_argument("file", type=Path)
@@ -191,16 +193,31 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from storage.catalog_io import CatalogError, import_catalog
 
+    from sqlalchemy import func, select
+
+    from storage.models import Change, Recommendation
+
     factory = _uow_factory(settings)
     try:
         with factory() as uow:
+            last = uow.session.scalar(select(func.max(Change.id))) or 0
             report = import_catalog(uow, args.file, progress=False if args.no_progress else None)
-            uow.commit()
+            if args.dry_run:  # leaving the unit of work without commit rolls everything back
+                changes = uow.session.scalars(select(Change).where(Change.id > last).order_by(Change.id)).all()
+                codes = {r.id: r.code for r in uow.session.scalars(select(Recommendation))}
+                lines = [f"  {codes.get(c.recommendation_id, '?')}: {c.field_name} {c.old or '–'} → {c.new or '–'}"
+                         for c in changes]
+            else:
+                uow.commit()
     except CatalogError as exc:
         print(f"Import abgebrochen, nichts wurde geändert ({len(exc.errors)} Fehler):", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
+    if args.dry_run:
+        print(f"Probelauf, nichts wurde gespeichert. So würde der Import wirken: {report.summary()}")
+        print("\n".join(lines[:200]) + (f"\n  … und {len(lines) - 200} weitere" if len(lines) > 200 else ""))
+        return 0
     print(report.summary())  # German, not the report object (issue #17)
     return 0
 

@@ -71,3 +71,23 @@ def test_a_second_citys_handle_does_not_overwrite_another_person(factory: UnitOf
                for e in caught.value.errors)
     with factory() as uow:
         assert uow.people.by_handle("koordination").name.startswith("Interkulturelles")  # type: ignore[union-attr]
+
+
+def test_a_dry_run_shows_what_would_change_and_saves_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+
+    for key in [k for k in __import__("os").environ if k.startswith("SACHSTAND_")]:
+        monkeypatch.delenv(key)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n[logging]\nlevel = "WARNING"\n',
+                      encoding="utf-8")
+    assert main(["--config", str(config), "import", str(ROOT / "examples" / "koeln.yaml"), "--no-progress"]) == 0
+    assert "396 angelegt" in capsys.readouterr().out  # a German summary, not a Python repr
+    sheet = tmp_path / "t.csv"
+    sheet.write_text(f"{HEADER}\nHF2-04;;;;-;;31.12.2027;;\n", encoding="utf-8")
+    for _ in range(2):  # the second dry run sees the same: the first saved nothing
+        assert main(["--config", str(config), "import", str(sheet), "--prüfen", "--no-progress"]) == 0
+        out = capsys.readouterr().out
+        assert "Probelauf, nichts wurde gespeichert" in out and "1 geändert" in out
+        assert "HF2-04: owner testmann → –" in out and "HF2-04: time_target 2026-09-30 → 2027-12-31" in out
