@@ -173,3 +173,28 @@ wer bin ich
     linked = walk.after("koordination", "person verknüpfen @mueller console:eva")
     assert "jetzt kenne ich Sie" in linked.to("eva")[0]
     assert "Eva Müller (@mueller)" in walk.after("eva", "wer bin ich").to("eva")[0]
+
+
+def test_rounds_open_by_cadence_remind_and_close_as_the_clock_moves(tmp_path: Path) -> None:
+    """A quarter in minutes: the cadence opens every body's round 14 days before the quarter
+    ends, `later` and the reminders follow the clock, `away until` pauses them, and the rounds
+    close at the deadline with the reports saved next to the console."""
+    script = "@ersatz\nzeit 17.12.2026 09:00\nlater\nzeit 24.12.2026 09:30\naway until 2.1.\nzeit 01.01.2027 09:00\n"
+    done = run(write_config(tmp_path), "2026-12-16T08:00", script)
+    assert done.returncode == 0, done.stderr[-2000:]
+    walk = Walk(done.stdout)
+    opened = walk.after("ersatz", "zeit 17.12.2026 09:00")
+    assert "Please report on 2 recommendations by 31 Dec 2026" in opened.to("ersatz")[0]
+    assert "Bitte melden Sie den Sachstand zu 4 Empfehlungen bis 31.12.2026" in opened.to("testmann")[0]
+    assert "I will remind you on 24 Dec 2026, 09:00" in walk.after("ersatz", "later").to("ersatz")[0]
+    reminded = walk.after("ersatz", "zeit 24.12.2026 09:30")
+    assert "Reminder: 2 of your recommendations still need a report by 31 Dec 2026" in reminded.to("ersatz")[0]
+    away = walk.after("ersatz", "away until 2.1.")
+    assert "away until 2 Jan 2027" in away.to("ersatz")[0]
+    assert "Lena Ersatz ist bis 02.01.2027 abwesend (2 offene Punkte in Runden)" in away.room("#geschaeftsfuehrung")[0]
+    closing = walk.after("ersatz", "zeit 01.01.2027 09:00")
+    office = closing.room("#geschaeftsfuehrung")
+    assert sum("Runde 2026-Q4 von EG" in t and "geschlossen" in t for t in office) == 5
+    assert len(closing.to("ersatz")) == 1 and "has closed" in closing.to("ersatz")[0]
+    reports = [li.split("→ ", 1)[1] for t in office for li in t.splitlines() if "📎" in li]
+    assert reports and all(Path(r).exists() for r in reports)
