@@ -169,6 +169,11 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     app.prepare()
     try:
         with app.uow_factory() as uow:
+            if args.body and uow.bodies.by_code(args.body.upper()) is None:  # name the actual problem
+                codes = ", ".join(sorted(b.code for b in uow.bodies.all()))
+                print(f"Bericht nicht erstellt: ein Gremium „{args.body}“ gibt es nicht; vorhanden: {codes}.",
+                      file=sys.stderr)
+                return EXIT_USAGE
             html = render(app.services, uow, args.kind.lower(), args.period, args.body)
     except ReportError as exc:
         print(f"Bericht nicht erstellt: {exc}", file=sys.stderr)
