@@ -41,6 +41,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 		&& { echo "Installing Java for the Nu Html Checker (apt-get install default-jre-headless)"; \
 		     $(APT_INSTALL) default-jre-headless >/dev/null || { apt-get update -q >/dev/null && $(APT_INSTALL) default-jre-headless >/dev/null; }; }; } \
 		|| echo "Java could not be installed: the HTML validator tests will be skipped"
+	@[ -e /usr/lib/x86_64-linux-gnu/libical.so.3 ] || ldconfig -p 2>/dev/null | grep -q 'libical\.so\.3' || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing libical for the iTIP checks (apt-get install libical3)"; \
+		     $(APT_INSTALL) libical3 >/dev/null || { apt-get update -q >/dev/null && $(APT_INSTALL) libical3 >/dev/null; }; }; } \
+		|| echo "libical could not be installed: the iTIP restriction check will be skipped"
 	@if command -v npm >/dev/null; then cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch node_modules/.installed; fi
 
 setup: $(STAMP) translations

@@ -75,6 +75,7 @@ def _logging(settings: Settings) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .app import App
     from .core.clock import ClockError, DemoClock, parse_at
+    from .leader import AlreadyRunning
 
     clock: DemoClock | None = None
     if getattr(args, "at", None):
@@ -94,6 +95,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         app = App(settings, clock=clock) if clock is not None else App(settings)
         _wire_console(app, clock)
         asyncio.run(app.run())
+    except AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return 1
     except OSError as exc:  # e.g. the web port is taken
         import errno
 

@@ -162,6 +162,8 @@ class WebSection(_Section):
     host: str = Field("127.0.0.1", min_length=1, description="Address to bind to.")
     port: int = Field(8080, ge=0, le=65535, description="TCP port; 0 picks any free port.")
     public_base_url: HttpUrl = Field("http://127.0.0.1:8080", description="URL under which users reach the server.")
+    open_data_license: HttpUrl = Field("https://www.govdata.de/dl-de/zero-2-0",
+                                       description="Licence of the open data (OParl, feed, JSON), as a URL.")
 
 
 class ConsoleSection(_Section):

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy.engine import make_url
 
@@ -39,27 +42,63 @@ def libpq_url(url: str) -> str:
     return make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class AlreadyRunning(RuntimeError):
+    """Another `sachstand run` holds this SQLite database."""
+
+
 class SingleProcess:
-    """SQLite: the only process; it leads from the start and never stands by."""
+    """SQLite: the only process; it leads from the start and never stands by.
+
+    Two processes on one SQLite file would both lead and send every reply twice, so the
+    process holds an exclusive lock on `<database>.lock` (flock: released by the kernel
+    when the process dies, even by SIGKILL) and a second one refuses to start."""
 
     cluster = False
 
-    def __init__(self) -> None:
+    def __init__(self, database: str | None = None) -> None:
         self.is_leader = False
         self.changes = 0
         self.healthy = True
+        self.lock_path = Path(database + ".lock") if database and database != ":memory:" else None
+        self._lock: IO[str] | None = None
+
+    def claim(self) -> None:
+        if self.lock_path is None or self._lock is not None:
+            return
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.fdopen(fd, "r+", encoding="utf-8")  # held for the process' life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise AlreadyRunning(
+                f"Die Datenbank {self.lock_path.with_suffix('')} wird schon von einem anderen "
+                f"Sachstand-Prozess benutzt (PID {holder}). Mit SQLite läuft genau ein Prozess; "
+                "für mehrere Prozesse PostgreSQL verwenden (docs/operations.md).") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._lock = handle
 
     @contextlib.asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
+        self.claim()
         yield
 
     async def start(self, promote: Callback, demote: Callback) -> None:
+        self.claim()
         self.is_leader = True
         self.changes += 1
         await promote()
 
     async def stop(self) -> None:
         self.is_leader = False
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     def describe(self) -> dict[str, Any]:
         return {"ok": True, "role": "leader", "mode": "single"}
@@ -218,6 +257,6 @@ def exclusive_sync(url: str, lock_key: int) -> Iterator[None]:
 
 def leadership_for(url: str, cluster: Any) -> SingleProcess | AdvisoryLockLeadership:
     if not is_postgres(url):
-        return SingleProcess()
+        return SingleProcess(make_url(normalise_url(url)).database or None)
     return AdvisoryLockLeadership(url, cluster.lock_key, cluster.poll_seconds, cluster.keepalive_seconds,
                                   cluster.dead_after_seconds)

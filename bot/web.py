@@ -20,7 +20,6 @@ def build_web(app: App) -> web.Application:
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
     webapp.router.add_get("/metrics", metrics)
-    webapp.router.add_get("/calendar/{body}.ics", calendar_feed)
     public = PublicSite(app)
     public.routes(webapp)
     webapp.on_cleanup.append(lambda _: _close(public))
@@ -64,18 +63,6 @@ async def metrics(request: web.Request) -> web.Response:
     app: Any = request.app[APP_KEY]
     snap = await asyncio.to_thread(snapshot, app)
     return web.Response(body=app.metrics.render(app, snap), headers={"Content-Type": CONTENT_TYPE})
-
-
-async def calendar_feed(request: web.Request) -> web.Response:
-    """/calendar/EG2.ics and /calendar/all.ics: subscribable feeds of the bodies' meetings."""
-    from .meetings.feeds import build_feed
-
-    app: Any = request.app[APP_KEY]
-    data = await app.run_sync(build_feed, app.services, request.match_info["body"])
-    if data is None:
-        raise web.HTTPNotFound(text="unknown body")
-    return web.Response(body=data, content_type="text/calendar", charset="utf-8",
-                        headers={"Cache-Control": "max-age=300"})
 
 
 def _database_ok(app: Any) -> bool:

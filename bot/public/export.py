@@ -14,7 +14,7 @@ def export(app: App, out: Path) -> int:
     site = Site(app.services, static=True)  # its form posts to the bot's server (README)
     count = 0
     with app.uow_factory() as uow:
-        for path in site.paths(uow):
+        for path in [*site.paths(uow), *site.assets()]:
             page = site.page(uow, path)
             if page is None:
                 continue

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 PAGE_SIZE = 20
+DEFAULT_LICENCE = "https://www.govdata.de/dl-de/zero-2-0"  # Datenlizenz Deutschland – Zero (web.open_data_license)
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 KIND_NAMES = {"office": "Geschäftsstelle", "expert_group": "Expertengruppe", "steering_group": "Steuerungsgruppe",
               "advisory_board": "Beirat", "council": "Rat", "working_group": "Arbeitskreis",
@@ -34,24 +35,34 @@ class BadFilter(ValueError):
     """A filter value that is not an ISO 8601 date-time."""
 
 
-def _iso(moment: datetime | None) -> str:
-    moment = moment or datetime(2000, 1, 1, tzinfo=timezone.utc)
+def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.isoformat(timespec="seconds")
 
 
 class OParl:
-    def __init__(self, base: str, city: str, concept_title: str) -> None:
+    """`created`: when the concept was set up (the System and the city's Body); `license`: of every
+    object, the configured open-data licence (web.open_data_license)."""
+
+    def __init__(self, base: str, city: str, concept_title: str, *, created: datetime | None = None,
+                 licence: str = DEFAULT_LICENCE) -> None:
         self.root = base.rstrip("/") + "/oparl/v1.1/"
         self.body_id = self.root + "body/1"
         self.city, self.concept_title = city, concept_title
+        self.created, self.licence = created, licence
+
+    def _stamps(self, created: datetime | None, modified: datetime | None) -> dict[str, str]:
+        created = created or self.created or modified
+        if created is None:
+            raise ValueError("an OParl object needs a creation time")
+        return {"license": self.licence, "created": _iso(created), "modified": _iso(modified or created)}
 
     # -- objects -----------------------------------------------------------------------------
-    def system(self) -> dict[str, Any]:
+    def system(self, modified: datetime | None) -> dict[str, Any]:
         return {"id": self.root, "type": SCHEMA + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
                 "name": f"Sachstand – {self.concept_title}", "body": self.root + "body",
-                "created": _iso(None), "modified": _iso(None)}
+                **self._stamps(self.created, modified)}
 
     def body(self, modified: datetime | None) -> dict[str, Any]:
         return {"id": self.body_id, "type": SCHEMA + "Body", "system": self.root,
@@ -59,14 +70,14 @@ class OParl:
                 "organization": self.body_id + "/organization", "person": self.body_id + "/person",
                 "meeting": self.body_id + "/meeting", "paper": self.body_id + "/paper",
                 "membership": self.body_id + "/membership", "agendaItem": self.body_id + "/agendaItem",
-                "legislativeTerm": [], "created": _iso(None), "modified": _iso(modified)}
+                "legislativeTerm": [], **self._stamps(self.created, modified)}
 
     def organization(self, body: Body, consented: set[int]) -> dict[str, Any]:
         return {"id": f"{self.root}organization/{body.code}", "type": SCHEMA + "Organization",
                 "body": self.body_id, "name": body.name, "shortName": body.code,
                 "organizationType": "Gremium", "classification": KIND_NAMES.get(body.kind.value, body.kind.value),
                 "membership": [self._membership_id(m) for m in body.memberships if m.person_id in consented],
-                "created": _iso(body.created_at), "modified": _iso(body.updated_at)}
+                **self._stamps(body.created_at, body.updated_at)}
 
     def meeting(self, meeting: Meeting) -> dict[str, Any]:
         agenda = [a for a in meeting.agenda if a.public and a.state == "accepted"]
@@ -77,20 +88,21 @@ class OParl:
                 "cancelled": meeting.state == "cancelled",
                 "organization": [f"{self.root}organization/{meeting.body.code}"],
                 "agendaItem": [self.agenda_item(meeting, a, i) for i, a in enumerate(agenda, start=1)],
-                "created": _iso(meeting.created_at), "modified": _iso(meeting.updated_at)}
+                **self._stamps(meeting.created_at, meeting.updated_at)}
 
     def agenda_item(self, meeting: Meeting, item: Any, order: int) -> dict[str, Any]:
         return {"id": f"{self.root}agendaItem/{item.id}", "type": SCHEMA + "AgendaItem",
                 "meeting": f"{self.root}meeting/{meeting.id}", "order": order, "name": item.title,
-                "public": True, "created": _iso(item.created_at), "modified": _iso(item.updated_at)}
+                "public": True, **self._stamps(item.created_at, item.updated_at)}
 
     def person(self, person: Person) -> dict[str, Any]:
         return {"id": f"{self.root}person/{person.id}", "type": SCHEMA + "Person", "body": self.body_id,
                 "name": person.name, "membership": [self.membership(m) for m in person_memberships(person)],
-                "created": _iso(person.created_at), "modified": _iso(person.updated_at)}
+                **self._stamps(person.created_at, person.updated_at)}
 
     def withdrawn(self, person: Person) -> dict[str, Any]:
         return {"id": f"{self.root}person/{person.id}", "type": SCHEMA + "Person", "deleted": True,
+                # a deleted object keeps only id, type, deleted, created and modified (OParl 1.1, 2.6)
                 "created": _iso(person.created_at), "modified": _iso(person.consent_changed_at or person.updated_at)}
 
     def membership(self, m: Membership) -> dict[str, Any]:
@@ -98,7 +110,7 @@ class OParl:
                 "person": f"{self.root}person/{m.person_id}",
                 "organization": f"{self.root}organization/{m.body.code}",
                 "role": "Vorsitz" if m.role.value == "chair" else "Mitglied",
-                "created": _iso(m.person.created_at), "modified": _iso(m.person.updated_at)}
+                **self._stamps(m.person.created_at, m.person.updated_at)}
 
     def _membership_id(self, m: Membership) -> str:
         return f"{self.root}membership/{m.id}"
@@ -184,7 +196,7 @@ class Resolver:
     def resolve(self, path: str, query: dict[str, str]) -> dict[str, Any] | None:
         parts = [p for p in path.split("/") if p]
         if not parts:
-            return self.api.system()
+            return self.api.system(self.modified)
         if parts == ["body"]:
             return self.api.page(self.api.root + "body", [(None, self.modified, lambda: self.api.body(self.modified))], query)
         if parts == ["body", "1"]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from feedgen.feed import FeedGenerator
@@ -16,18 +15,17 @@ from bot.questions.intake import FormState
 from bot.questions.tokens import PLACEHOLDER
 
 from . import data
+from .page import Page
+from .icons import ICONS
+from .status_schema import status_schema
 
 if TYPE_CHECKING:
     from bot.core.context import Services
     from storage.uow import UnitOfWork
 
 HTML, ATOM, JSON = "text/html; charset=utf-8", "application/atom+xml; charset=utf-8", "application/json"
-
-
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    content_type: str
+SCHEMA_JSON = "application/schema+json"
+STATUS_VERSION = "1.1"  # of the /api/status.json format (api/status.schema.json): 1.1 added version, license
 
 
 class Site:
@@ -36,13 +34,18 @@ class Site:
         self.base = str(services.settings.web.public_base_url).rstrip("/") + "/"
         # the static export cannot take a POST: its form posts to the bot's web server
         self.static = static
+        self.licence = str(services.settings.web.open_data_license)
 
     # -- what exists ------------------------------------------------------------------------
     def paths(self, uow: UnitOfWork) -> Iterator[str]:
-        yield from ("index.html", "gremien.html", "feed.atom", "api/status.json")
+        """The text outputs (pages, feed, JSON); the icons are `assets()`."""
+        yield from ("index.html", "gremien.html", "feed.atom", "api/status.json", "api/status.schema.json")
         for f in uow.catalog.fields():
             for rec in f.recommendations:
                 yield f"empfehlungen/{rec.code}.html"
+
+    def assets(self) -> Iterator[str]:
+        yield from ICONS
 
     def page(self, uow: UnitOfWork, path: str, form: FormState | None = None) -> Page | None:
         """`form`: the entered values and problems of a refused submission (else an empty form)."""
@@ -57,6 +60,10 @@ class Site:
             return Page(self._atom(uow), ATOM)
         if path == "api/status.json":
             return Page(json.dumps(self._json(uow), ensure_ascii=False, indent=1).encode(), JSON)
+        if path == "api/status.schema.json":
+            return Page(json.dumps(status_schema(self.base), ensure_ascii=False, indent=1).encode(), SCHEMA_JSON)
+        if path in ICONS:
+            return ICONS[path]
         if path.startswith("empfehlungen/") and path.endswith(".html"):
             item = data.item(uow, path.removeprefix("empfehlungen/").removesuffix(".html"))
             if item is None:
@@ -110,6 +117,9 @@ class Site:
         fg.link(href=self.base + "index.html", rel="alternate")
         fg.language(locale)
         fg.updated(data.last_change(uow))
+        # RFC 4287 4.1.1: a feed has an author unless every entry has one (published questions may not)
+        fg.author({"name": concept.title if concept else "Sachstand", "uri": self.base})
+        fg.rights(self.licence)
         entries: list[tuple[Any, int, Any]] = [(state.at, 0, (rec, state)) for rec, state in data.feed(uow)]
         entries += [(q.answered_at or q.published_at, 1, q) for q in data.all_questions(uow, limit=50)]
         for _, kind, value in sorted(entries, key=lambda e: (e[0], e[1])):  # feedgen prepends: oldest first
@@ -154,6 +164,7 @@ class Site:
         for q in reversed(data.all_questions(uow)):  # oldest first, like a conversation
             questions.setdefault(q.code, []).append(_question_json(q))
         return {
+            "$schema": self.base + "api/status.schema.json", "version": STATUS_VERSION, "license": self.licence,
             "concept": {"title": concept.title if concept else "", "city": concept.city if concept else ""},
             "updated": data.last_change(uow).isoformat(),
             "fields": [{

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bot.questions import forms as question_forms
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Meeting, Person, PublicQuestion, Recommendation, Release,
                 TargetMetric)
+OPEN_DATA = frozenset({"feed.atom", "api/status.json", "api/status.schema.json"})  # and OParl, calendars
+CORS = {"Access-Control-Allow-Origin": "*"}  # open data only: never the HTML pages with their form
 MAX_AGE = 60.0  # seconds: also catches changes made by another process (`sachstand import`)
 
 
@@ -61,27 +64,50 @@ class PublicSite:
         self.forms = question_forms.QuestionForms(app, self.site)
 
     def routes(self, webapp: web.Application) -> None:
-        for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json",
-                     "/empfehlungen/{code}.html"):
+        for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json", "/api/status.schema.json",
+                     "/favicon.ico", "/favicon.svg", "/empfehlungen/{code}.html"):
             webapp.router.add_get(path, self.handle)
+        webapp.router.add_get("/oparl/v1.1", self.oparl_root)
         webapp.router.add_get("/oparl/v1.1/{path:.*}", self.oparl)
+        webapp.router.add_get("/calendar/{body}.ics", self.calendar)
         self.forms.routes(webapp)
 
+    async def oparl_root(self, request: web.Request) -> web.StreamResponse:
+        # relative, so that it holds behind a proxy that serves the site under a path prefix
+        query = f"?{request.query_string}" if request.query_string else ""
+        raise web.HTTPMovedPermanently("v1.1/" + query, headers=CORS)
+
     async def oparl(self, request: web.Request) -> web.StreamResponse:
-        cors = {"Access-Control-Allow-Origin": "*"}
         try:
             document = await self.app.run_sync(self._oparl, request.match_info["path"], dict(request.query))
         except BadFilter as exc:
-            return web.json_response({"error": f"Kein ISO-8601-Zeitpunkt: {str(exc)[:60]}"}, status=400, headers=cors)
+            return web.json_response({"error": f"Kein ISO-8601-Zeitpunkt: {str(exc)[:60]}"}, status=400, headers=CORS)
         if document is None:
-            return web.json_response({"error": "Nicht gefunden."}, status=404, headers=cors)
-        return web.json_response(document, headers=cors, dumps=_dumps)
+            return web.json_response({"error": "Nicht gefunden."}, status=404, headers=CORS)
+        body = _dumps(document).encode()
+        return _conditional(request, body, "application/json; charset=utf-8", _latest(document),
+                            {**CORS, "Cache-Control": "public, max-age=60"})
+
+    async def calendar(self, request: web.Request) -> web.StreamResponse:
+        """/calendar/EG2.ics and /calendar/all.ics: subscribable feeds of the bodies' meetings."""
+        from bot.meetings.feeds import build_feed_dated
+
+        found = await self.app.run_sync(build_feed_dated, self.app.services, request.match_info["body"])
+        if found is None:
+            raise web.HTTPNotFound(text="unknown body", headers=CORS)
+        data, modified = found
+        return _conditional(request, data, "text/calendar; charset=utf-8", modified,
+                            {**CORS, "Cache-Control": "public, max-age=300"})
 
     def _oparl(self, path: str, query: dict[str, str]) -> dict[str, Any] | None:
         with self.app.uow_factory() as uow:
             concept = uow.catalog.concept()
-            api = OParl(self.site.base, concept.city if concept else "", concept.title if concept else "")
-            return Resolver(api, uow, data.last_change(uow)).resolve(path, query)
+            modified = data.last_change(uow)
+            created = min((t for t in (concept.created_at if concept else None,
+                                       uow.session.scalar(select(func.min(Body.created_at)))) if t), default=modified)
+            api = OParl(self.site.base, concept.city if concept else "", concept.title if concept else "",
+                        created=created, licence=self.site.licence)
+            return Resolver(api, uow, modified).resolve(path, query)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.lstrip("/") or "index.html"
@@ -96,7 +122,7 @@ class PublicSite:
             self.cache[path] = cached
         _, _, page, etag, modified = cached
         headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
-                   "Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"}
+                   "Cache-Control": "public, max-age=60", **(CORS if path in OPEN_DATA else {})}
         body = page.body
         if self.forms.has_form(body):  # the one per-visitor part: the form's token (bot/questions/tokens.py)
             body, etag, cookie = await self.forms.personalise(request, body, etag)
@@ -124,18 +150,55 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _latest(document: Any) -> datetime | None:
+    """The newest `modified` in an OParl document (its objects and those embedded in it)."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("modified"), str):
+                found.append(value["modified"])
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(document)
+    return max((datetime.fromisoformat(v) for v in found), default=None)
+
+
+def _conditional(request: web.Request, body: bytes, content_type: str, modified: datetime | None,
+                 headers: dict[str, str]) -> web.Response:
+    """ETag (of the bytes) and Last-Modified; 304 without a body when the client has them."""
+    etag = _etag(body)
+    headers = {**headers, "ETag": etag}
+    if modified is not None:
+        if modified.tzinfo is None:
+            modified = modified.replace(tzinfo=timezone.utc)
+        modified = modified.replace(microsecond=0)
+        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    if _not_modified(request, etag, modified):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body, headers={**headers, "Content-Type": content_type})
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
 
 
 def _not_modified(request: web.Request, etag: str, modified: Any) -> bool:
     match = request.headers.get("If-None-Match")
-    if match is not None:
-        return etag in [m.strip() for m in match.split(",")] or match.strip() == "*"
+    if match is not None:  # the weak comparison of RFC 9110 13.1.2: W/"x" matches "x" (e.g. after compression)
+        return _opaque(etag) in [_opaque(m) for m in match.split(",")] or match.strip() == "*"
     since = request.headers.get("If-Modified-Since")
-    if since:
+    if since and modified is not None:
         try:
             return modified <= parsedate_to_datetime(since)
         except (TypeError, ValueError):
             return False
     return False
+
+
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")

@@ -110,7 +110,7 @@ def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
 
 def _progress_chart(states: list[FieldState]) -> str:
     return svgcharts.progress_by_field([s.field.code for s in states], [s.progress for s in states],
-                                       "Fortschritt nach Handlungsfeld")
+                                       "Fortschritt nach Handlungsfeld", "fortschritt")
 
 
 def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
         latest = totals[-1][0] if totals else None
         breakdown = {g: next((val for p, val in series if p == latest), None) for g, series in by_gender.items()}
         # no title in the chart: the heading stands above it
-        chart = svgcharts.series_by_gender(ind.unit, by_gender) if totals else ""
+        chart = svgcharts.series_by_gender(ind.unit, by_gender, f"indikator-{ind.code}") if totals else ""
         result.append({"indicator": ind, "totals": totals, "trend": trend, "latest": latest,
                        "breakdown": breakdown, "chart": chart})
     return result
@@ -175,7 +175,7 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) 
             answers[upd.recommendation_id] = upd
     recs = list(uow.catalog.recommendations_of_body(body.id))
     chart = svgcharts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
-                                         f"Fortschritt – {body.code}") if recs else ""
+                                         f"Fortschritt – {body.code}", f"fortschritt-{body.code}") if recs else ""
     return {"body": body, "round": rounds[-1] if rounds else None, "recs": recs, "answers": answers,
             "chart": chart}
 

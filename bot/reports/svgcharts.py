@@ -30,17 +30,26 @@ def _style(colours: Sequence[str]) -> Style:
 
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CHART_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SERIES_ID = re.compile(r'id="activate-serie-(\d+)"')
+_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def _render(chart: pygal.graph.graph.Graph) -> str:
-    """The <svg> element alone, to inline in the report's HTML.
+def _render(chart: pygal.graph.graph.Graph, name: str) -> str:
+    """The <svg> element alone, to inline in the report's HTML, the same bytes for the same data.
 
     pygal always writes its configuration as a <script> for the tooltips; a report is a
     document to read and print, without scripts, so it is dropped (its text is XML-escaped by
-    pygal, so it holds no literal end tag).
+    pygal, so it holds no literal end tag). Its random chart id (a UUID, also in its CSS), its
+    legend ids (the same in every chart: `activate-serie-0`) and its comment with the day it
+    drew are replaced by ids from `name`, unique in the report, and nothing.
     """
+    chart_id = "chart-" + _NAME.sub("-", name).strip("-").lower()
     text = chart.render(is_unicode=True)
-    return _SCRIPT.sub("", text[text.index("<svg"):])
+    text = _COMMENT.sub("", _SCRIPT.sub("", text[text.index("<svg"):]))
+    text = _CHART_ID.sub(chart_id, text)
+    return _SERIES_ID.sub(lambda m: f'id="{chart_id}-serie-{m[1]}"', text)
 
 
 def _config() -> dict[str, object]:
@@ -49,18 +58,19 @@ def _config() -> dict[str, object]:
             "show_x_guides": False, "truncate_label": -1}
 
 
-def progress_by_field(labels: Sequence[str], values: Sequence[float | None], title: str) -> str:
-    """Horizontal bars 0–100 %, one per field or recommendation; no value shows as '–'."""
+def progress_by_field(labels: Sequence[str], values: Sequence[float | None], title: str, name: str) -> str:
+    """Horizontal bars 0–100 %, one per field or recommendation; no value shows as '–'.
+    `name`: unique in the report (the chart's element id)."""
     chart = pygal.HorizontalBar(**_config(), height=int(50 * len(labels) + 120), title=title, range=(0, 100),
                                 show_legend=False, print_values=True, style=_style([BLUE]),
                                 value_formatter=lambda v: "–" if v is None else f"{v:.0f} %")
     chart.x_labels = list(labels)
     chart.add(title, [{"value": v or 0, "formatter": (lambda _v, raw=v: "–" if raw is None else f"{raw:.0f} %")}
                       for v in values])
-    return _render(chart)
+    return _render(chart, name)
 
 
-def series_by_gender(unit: str, series: dict[str, list[tuple[str, float]]]) -> str:
+def series_by_gender(unit: str, series: dict[str, list[tuple[str, float]]], name: str) -> str:
     """One line per gender (gesamt first) over the periods; the page's heading names it."""
     periods = sorted({p for points in series.values() for p, _ in points})
     order = sorted(series, key=lambda g: (g != "gesamt", g))
@@ -75,4 +85,4 @@ def series_by_gender(unit: str, series: dict[str, list[tuple[str, float]]]) -> s
         values = dict(series[gender])
         chart.add(gender, [values.get(p) for p in periods],
                   stroke_style={"width": 3.5 if gender == "gesamt" else 2})
-    return _render(chart)
+    return _render(chart, name)

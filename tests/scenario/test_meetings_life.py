@@ -86,7 +86,8 @@ async def test_calendar_feeds_hold_exactly_the_bodys_meetings(db_url: str) -> No
         assert {str(e["UID"]) for e in found} == eg2
         text = body.decode()
         assert "ATTENDEE" not in text and "Testmann" not in text and "Personalfrage" not in text
-        assert "Sachstand der Empfehlungen" in text and "meet.example.org" in text
+        # the dial-in link is for the members (README): never in a public calendar (issue #15)
+        assert "Sachstand der Empfehlungen" in text and "meet.example.org" not in text
         assert len(recurring_ical_events.of(Calendar.from_ical(everything)).between(
             date(2026, 1, 1), date(2028, 1, 1))) == 3
 
