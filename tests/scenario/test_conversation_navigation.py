@@ -133,3 +133,25 @@ async def test_two_rounds_closing_together_send_one_message_and_no_new_question(
                 ConversationState.status == "active")).all()
             assert active == []
         assert "kenne ich nicht" not in await bot.text("testmann", "2")
+
+
+async def test_back_to_a_metric_works_after_a_restart(db_url: str) -> None:
+    settings = make_settings(db_url)
+    async with Bot(settings) as bot:
+        await _eg1_round(bot)
+        assert "Lernpatenschaften" in await _answer(bot, "mustermann", "2", "30", "9,0")
+    async with Bot(settings) as restarted:  # the position within the step is stored with the history
+        first = await restarted.text("mustermann", "zurück")
+        assert "Anteil Abgänge ohne Abschluss" in first and "Lernpatenschaften" not in first
+        assert "Lernpatenschaften" in await restarted.text("mustermann", "9,0")
+
+
+async def test_english_words_at_every_step_for_a_german_speaker_too(db_url: str) -> None:
+    """Both languages' words are accepted everywhere: `back`, `skip`, `same`, `yes` for testmann."""
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        assert "(2/2)" in await bot.text("testmann", "skip")
+        assert "Wie weit" in await bot.text("testmann", "2")
+        assert "Wie ist der Status?" in await bot.text("testmann", "back")
+        await _answer(bot, "testmann", "2", "same", "same", "a", "b", "none", "none")
+        assert "Gespeichert: HF2-06" in await bot.text("testmann", "yes")
