@@ -34,3 +34,9 @@ def test_a_busy_web_port_names_the_setting(tmp_path: Path) -> None:
         done = _cli(config, "run")
     assert done.returncode == 1 and f"Port {port} auf 127.0.0.1 ist schon belegt" in done.stderr
     assert "web.port" in done.stderr and "SACHSTAND_WEB__PORT" in done.stderr
+
+
+def test_a_moment_that_is_none_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    done = _cli(write_config(tmp_path), "run", "--at", "gestern")
+    assert done.returncode == 2 and "--at 'gestern' ist kein Zeitpunkt; erwartet z. B. 2027-01-13T17:30" in done.stderr
+    assert not (tmp_path / "sachstand.db").exists()
