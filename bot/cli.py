@@ -7,8 +7,13 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from .app import App
+    from .core.clock import DemoClock
 
 EXIT_USAGE = 2
 
@@ -28,13 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sachstand", description="Sachstand – Chat-Ops-Bot für Integrationskonzepte")
     parser.add_argument("--config", metavar="PATH", help="TOML-Konfigurationsdatei (sonst SACHSTAND_CONFIG oder eingebaute Standardwerte)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="den Bot starten").set_defaults(func=_run)
+    run = sub.add_parser("run", help="den Bot starten")
+    run.add_argument("--at", metavar="ZEITPUNKT",
+                     help="Demo-/Testuhr: so tun, als wäre es jetzt z. B. 2027-01-13T17:30 (Ortszeit); "
+                          "auf der Konsole stellt „zeit +3d“ oder „zeit 18.03.2027 09:05“ sie vor. "
+                          "Nicht mit Matrix oder Slack (Produktivbetrieb).")
+    run.set_defaults(func=_run)
     dbp = sub.add_parser("db", help="Datenbank verwalten")
     dbsub = dbp.add_subparsers(dest="db_command", required=True)
     dbsub.add_parser("upgrade", help="Schema anlegen oder aktualisieren").set_defaults(func=_db_upgrade)
     imp = sub.add_parser("import", help="Katalog importieren (YAML, CSV, XLSX)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--no-progress", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    imp.add_argument("--prüfen", "--pruefen", "--dry-run", dest="dry_run", action="store_true",
+                     help="Probelauf: zeigen, was sich ändern würde, und nichts speichern")
     imp.set_defaults(func=_import)
     exp = sub.add_parser("export", help="Katalog exportieren (YAML, CSV, XLSX)")
     exp.add_argument("file", type=Path)
@@ -64,19 +76,84 @@ def _logging(settings: Settings) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from .app import App
+    from .core.clock import ClockError, DemoClock, parse_at
     from .leader import AlreadyRunning
 
+    clock: DemoClock | None = None
+    if getattr(args, "at", None):
+        live = [name for name, on in (("Matrix", settings.matrix.enabled), ("Slack", settings.slack.enabled)) if on]
+        if live:
+            print(f"--at ist nur für Demos und Tests: {' und '.join(live)} ist eingeschaltet "
+                  "(Produktivbetrieb), dort gilt immer die echte Uhr. Nichts wurde gestartet.", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            clock = DemoClock(parse_at(args.at, settings.general.timezone))
+        except ClockError:
+            print(f"--at {args.at!r} ist kein Zeitpunkt; erwartet z. B. 2027-01-13T17:30 oder "
+                  "13.01.2027 17:30 (Ortszeit).", file=sys.stderr)
+            return EXIT_USAGE
+
     try:
-        asyncio.run(App(settings).run())
+        app = App(settings, clock=clock) if clock is not None else App(settings)
+        _wire_console(app, clock)
+        asyncio.run(app.run())
     except AlreadyRunning as exc:
         print(exc, file=sys.stderr)
         return 1
     except OSError as exc:  # e.g. the web port is taken
-        print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            web = settings.web
+            print(f"Sachstand konnte nicht starten: Port {web.port} auf {web.host} ist schon belegt "
+                  "(läuft Sachstand schon?). Ein anderer Port: web.port in der Konfiguration oder "
+                  "SACHSTAND_WEB__PORT=8081; web.port = 0 wählt einen freien.", file=sys.stderr)
+        else:
+            print(f"Sachstand konnte nicht starten: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _wire_console(app: App, clock: DemoClock | None) -> None:
+    """The console prints each line's answers before reading the next, and moves the demo clock."""
+    from .transports.console import ConsoleTransport
+
+    console = next((t for t in app.transports if isinstance(t, ConsoleTransport)), None)
+    if console is None:
+        return
+    console.after_line = app.settle
+    console.files_dir = app.settings.general.data_dir / "console-files"
+
+    async def on_time(argument: str) -> str:
+        return await move_time(app, clock, argument)
+
+    console.on_time = on_time
+
+
+async def move_time(app: App, clock: DemoClock | None, argument: str) -> str:
+    """`zeit +3d`: move the demo clock, then let the scheduler do at once what fell due meanwhile
+    (closing, opening, reminders, timeouts, digests) and deliver it before the next line."""
+    from .core.clock import USAGE, ClockError, parse_move
+    from .core.i18n import Formats
+
+    settings = app.services.settings
+    tr, locale, tz = app.services.translations, settings.general.locale, settings.general.timezone
+    if clock is None:
+        return tr.gettext(locale, "The clock can be moved only when the bot was started with "
+                                  "“sachstand run --at 2027-01-13T17:30”.")
+    if not argument:
+        return tr.gettext(locale, "It is {now}.", now=Formats(locale).datetime(clock(), tz)) + " " + \
+            tr.gettext(locale, USAGE)
+    try:
+        clock.move_to(parse_move(argument, clock(), tz))
+    except ClockError as exc:
+        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if hasattr(v, "tzinfo") else v
+                                                  for k, v in exc.values.items()})
+    await app.scheduler.run_due()
+    await app.settle()
+    return tr.gettext(locale, "It is now {now}.", now=Formats(locale).datetime(clock(), tz))
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
@@ -98,6 +175,11 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     app.prepare()
     try:
         with app.uow_factory() as uow:
+            if args.body and uow.bodies.by_code(args.body.upper()) is None:  # name the actual problem
+                codes = ", ".join(sorted(b.code for b in uow.bodies.all()))
+                print(f"Bericht nicht erstellt: ein Gremium „{args.body}“ gibt es nicht; vorhanden: {codes}.",
+                      file=sys.stderr)
+                return EXIT_USAGE
             html = render(app.services, uow, args.kind.lower(), args.period, args.body)
     except ReportError as exc:
         print(f"Bericht nicht erstellt: {exc}", file=sys.stderr)
@@ -122,17 +204,32 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def _import(settings: Settings, args: argparse.Namespace) -> int:
     from storage.catalog_io import CatalogError, import_catalog
 
+    from sqlalchemy import func, select
+
+    from storage.models import Change, Recommendation
+
     factory = _uow_factory(settings)
     try:
         with factory() as uow:
+            last = uow.session.scalar(select(func.max(Change.id))) or 0
             report = import_catalog(uow, args.file, progress=False if args.no_progress else None)
-            uow.commit()
+            if args.dry_run:  # leaving the unit of work without commit rolls everything back
+                changes = uow.session.scalars(select(Change).where(Change.id > last).order_by(Change.id)).all()
+                codes = {r.id: r.code for r in uow.session.scalars(select(Recommendation))}
+                lines = [f"  {codes.get(c.recommendation_id, '?')}: {c.field_name} {c.old or '–'} → {c.new or '–'}"
+                         for c in changes]
+            else:
+                uow.commit()
     except CatalogError as exc:
         print(f"Import abgebrochen, nichts wurde geändert ({len(exc.errors)} Fehler):", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    print(report)
+    if args.dry_run:
+        print(f"Probelauf, nichts wurde gespeichert. So würde der Import wirken: {report.summary()}")
+        print("\n".join(lines[:200]) + (f"\n  … und {len(lines) - 200} weitere" if len(lines) > 200 else ""))
+        return 0
+    print(report.summary())  # German, not the report object (issue #17)
     return 0
 
 

@@ -252,6 +252,9 @@ class RoundsSection(_Section):
     reminder_days: list[ReminderDay] = Field(
         default_factory=lambda: [7, 2, 0], description="Remind this many days before the deadline."
     )
+    plausibility_factor: float = Field(
+        3.0, gt=1, le=1000, description="Ask before saving a metric value that changes by more than this factor."
+    )
 
 
 class MeetingsSection(_Section):

@@ -81,7 +81,8 @@ def _counts(items: list[Recommendation]) -> dict[Status, int]:
 
 
 def _changes(uow: UnitOfWork, recs: dict[int, Recommendation], start: datetime) -> list[tuple[str, str, str | None, str | None]]:
-    rows = uow.session.scalars(select(Change).where(Change.at > start, Change.field_name.in_(("status", "progress")))
+    wanted = (Change.field_name.in_(("status", "progress")) | Change.field_name.like("metric:%"))
+    rows = uow.session.scalars(select(Change).where(Change.at > start, wanted)
                                .order_by(Change.at.desc()).limit(500)).all()
     return [(recs[c.recommendation_id].code, c.field_name, c.old, c.new) for c in rows
             if c.recommendation_id in recs][:MAX_LINES]
@@ -118,6 +119,7 @@ def chart(ctx: Context, data: DigestData, locale: str) -> Attachment:
 def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, since: datetime | None,
          title: str = "") -> DigestData:
     data = build(ctx.uow, kind, ref, since, ctx.today(), ctx.now())
+    data.changes = [_readable(row, locale) for row in data.changes]
     from handlers.labels import STATUS_LABELS
 
     ctx.send(channel, "digest", locale, data=data, title=title, labels=STATUS_LABELS, status=Status,
@@ -125,12 +127,44 @@ def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, si
     return data
 
 
-def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None) -> int:
-    """Post a digest to every following room (for a round: those its items concern)."""
+def _readable(row: tuple[str, str, str | None, str | None], locale: str) -> tuple[str, str, str | None, str | None]:
+    """A metric's values in the reader's number format (`262.0000` → `262`)."""
+    code, what, old, new = row
+    if not what.startswith("metric:"):
+        return row
+    from decimal import Decimal, InvalidOperation
+
+    from bot.core.i18n import Formats
+
+    def shown(value: str | None) -> str | None:
+        try:
+            number = Decimal(value) if value else None
+        except InvalidOperation:
+            return value
+        if number is None:
+            return None
+        return Formats(locale).number(number.normalize() if number == number.to_integral() else number)
+
+    return code, what, shown(old), shown(new)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import timezone
+
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None,
+                        period_start: datetime | None = None) -> int:
+    """Post a digest to every following room (for a round: those its items concern). A scheduled
+    digest skips rooms that already had one in this period (a round-close digest counts)."""
     sent, now = 0, ctx.now()
     touched = _round_items(ctx.uow, round_) if round_ is not None else None
     for sub in ctx.uow.subscriptions.all("digests"):
         if sub.transport not in ctx.services.formats:
+            continue
+        last = _aware(sub.last_digest_at)
+        if period_start is not None and last is not None and last >= period_start:
             continue
         if touched is not None and not any(in_scope(r, sub.scope_kind, sub.scope_ref) for r in touched):
             continue
@@ -163,6 +197,13 @@ def scheduled_key(settings: Any, local_now: datetime) -> str | None:
     return f"digest:monthly:{local_now:%Y-%m}" if local_now.date() >= first else None
 
 
+def period_start(settings: Any, local_now: datetime) -> datetime:
+    """The start of the digest period `local_now` is in: Monday 00:00 or the 1st, 00:00 (local)."""
+    day = local_now.date() - timedelta(days=local_now.weekday()) if settings.digests.schedule == "weekly" \
+        else local_now.date().replace(day=1)
+    return datetime(day.year, day.month, day.day, tzinfo=local_now.tzinfo)
+
+
 def scheduled_tick(services: Any) -> int:
     """Send the scheduled digest once when it is due (the ledger remembers it was sent)."""
     from zoneinfo import ZoneInfo
@@ -177,7 +218,8 @@ def scheduled_tick(services: Any) -> int:
         if uow.ops.done(key):
             return 0
         ctx = system_context(services, uow, ChannelRef("system", ""), None)
-        sent = send_to_subscribers(ctx, "scheduled")
+        local = now.astimezone(ZoneInfo(services.settings.general.timezone))
+        sent = send_to_subscribers(ctx, "scheduled", period_start=period_start(services.settings, local))
         uow.ops.mark_done(key, "digest", now, now, subscriptions=sent)
         uow.commit()
     return sent

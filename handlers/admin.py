@@ -128,6 +128,9 @@ def as_csv(entries: list[AuditEntry]) -> bytes:
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    from . import people  # people from chat: the office's other administration commands
+
+    people.register(registry, conversations)
     filters = Arg("words", Words(), {"de": "Filter", "en": "filters"}, required=False, rest=True)
     registry.register(Command(
         "audit", {"de": ("protokoll",), "en": ("audit",)},

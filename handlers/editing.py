@@ -225,9 +225,14 @@ def add_metric(ctx: Context, code: str, spec: str) -> None:
     rec.metrics.append(TargetMetric(name=name, unit=(match["unit"] or "")[:40], target=target, baseline=base,
                                     baseline_date=ctx.today() if base is not None else None,
                                     target_date=rec.time_target, position=len(rec.metrics)))
-    ctx.uow.catalog.record_change(rec, f"metric:{name}", None, str(target), ctx.person, "command")
+    # a new metric and its target, not a reported value (issue #17: it read as if a value was set)
+    ctx.uow.catalog.record_change(rec, f"metric_added:{name}", None, str(target), ctx.person, "command")
     ctx.uow.audit.record(ctx.person, "add_metric", "recommendation", rec.code, new={"name": name, "target": str(target)})
-    ctx.reply("item_edited", code=rec.code, what=name, value=str(target), changed=True)
+    from bot.core.i18n import Formats
+
+    ctx.notice("Target metric “{name}” added to {code} with the target {target} {unit}; its current value "
+               "comes with the next report.", name=name, code=rec.code, target=Formats(ctx.locale).number(target),
+               unit=(match["unit"] or "").strip())
 
 
 def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:

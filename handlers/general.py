@@ -20,17 +20,39 @@ def show_help(ctx: Context, command: str | None = None) -> None:
         if found is None:
             ctx.reply("unknown_command", word=command[:40], suggestion="")
             return
+        owned = _owned_codes(ctx) if found.owner_may and found.item_kind != "question" else []
         ctx.reply("help_command", usage=found.usage(ctx.locale), summary=ctx.t(found.summary),
-                  aliases=_aliases(found), examples=found.examples, role=ctx.t(ROLE_NAMES[found.role]))
+                  aliases=_aliases(found), examples=found.localised_examples(ctx.locale),
+                  role=ctx.t(ROLE_NAMES[found.role]), owner_may=found.owner_may,
+                  per_body=found.role in (Role.CHAIR, Role.MEMBER) and bool(found.body_arg or found.item_arg),
+                  owned=owned, you_may=_may(ctx, found, owned))
         return
     mine = ctx.standing.highest()
+    owns = bool(_owned_codes(ctx))
     sections = []
     for key, title in GROUPS:
-        entries = [(c.usage(ctx.locale), ctx.t(c.summary)) for c in registry
-                   if c.group == key and c.role <= max(mine, Role.FOLLOWER)]
+        entries = [(c.usage(ctx.locale), ctx.t(c.summary), c.role > max(mine, Role.FOLLOWER)) for c in registry
+                   if c.group == key and (c.role <= max(mine, Role.FOLLOWER)
+                                          or (owns and c.owner_may and c.item_kind != "question"))]
         if entries:
             sections.append((ctx.t(title), entries))
-    ctx.reply("help", sections=sections, known=ctx.person is not None)
+    ctx.reply("help", sections=sections, known=ctx.person is not None, owns=owns)
+
+
+def _owned_codes(ctx: Context) -> list[str]:
+    """The recommendations this person is responsible for (owners may update them)."""
+    if ctx.person is None:
+        return []
+    from sqlalchemy import select
+
+    from storage.models import Recommendation
+
+    stmt = select(Recommendation.code).where(Recommendation.owner_id == ctx.person.id).order_by(Recommendation.code)
+    return list(ctx.uow.session.scalars(stmt).all())
+
+
+def _may(ctx: Context, command: Command, owned: list[str]) -> bool:
+    return ctx.standing.highest() >= command.role or bool(owned)
 
 
 def _aliases(command: Command) -> list[str]:

@@ -36,9 +36,7 @@ def intercept(cc: ConvContext, text: str) -> bool:
 
 
 def _refuse(cc: ConvContext, message: str, **values: object) -> None:
-    step = cc.conversation.step(cc.state.step)
-    cc.ctx.reply("step_invalid", problem=cc.ctx.t(message, **values), step_help=cc.ctx.t(step.help),
-                 choices=cc.choices())
+    cc.ctx.services.conversations.refuse(cc, cc.ctx.t(message, **values))
 
 
 def _later(cc: ConvContext) -> None:
@@ -120,7 +118,7 @@ def _continue(cc: ConvContext, drop: bool) -> None:
     queue, pos = list(cc.data["queue"]), cc.data["pos"]
     if drop:
         queue.pop(pos)
-    cc.set(queue=queue, pos=pos - 1)
+    cc.set(queue=queue, pos=pos - 1, order=[i for i in cc.data.get("order") or queue if i in queue])
     following = _advance(cc)
     if following == DONE:
         cc.state.status = "done"

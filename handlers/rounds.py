@@ -104,7 +104,7 @@ def close(ctx: Context, body: str | None = None) -> None:
     from bot.rounds.jobs import end_conversations
 
     service.close_round(ctx, round_)
-    end_conversations(ctx.services, ctx.uow, round_)
+    end_conversations(ctx.services, ctx.uow, [round_])
     if ctx.channel not in service.office_channels(ctx, round_.reporting_line):  # else it is there already
         ctx.reply("round_closed", **service.closed_values(ctx, round_))
 

@@ -34,7 +34,7 @@ CHANGE_WORDS = {
     "kennzahlen": "metric", "metric": "metric", "metrics": "metric", "geschehen": "happened",
     "happened": "happened", "schritte": "next_steps", "nächste": "next_steps", "naechste": "next_steps",
     "next": "next_steps", "hindernisse": "blockers", "unterstützung": "blockers", "blockers": "blockers",
-    "zusammenfassung": "summary", "summary": "summary", "veröffentlichen": "publish",
+    "steps": "next_steps", "zusammenfassung": "summary", "summary": "summary", "veröffentlichen": "publish",
     "veroeffentlichen": "publish", "publish": "publish",
 }
 
@@ -48,7 +48,7 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
     if state is not None:
         queue = state.data["queue"]
         added = [i for i in update_ids if i not in queue]
-        state.data = {**state.data, "queue": [*queue, *added]}
+        state.data = {**state.data, "queue": [*queue, *added], "order": [*_order(state.data), *added]}
         if added:
             ctx.reply("round_more", count=len(added), handed_by=handed_by)
         return
@@ -61,7 +61,8 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
 
 def begin(ctx: Context, person: Person, update_ids: list[int], step: str = "status",
           item: dict[str, Any] | None = None) -> None:
-    data = {"queue": update_ids, "pos": 0, "item": item or {}, "mi": 0, "editing": step == "confirm"}
+    data = {"queue": update_ids, "order": list(update_ids), "pos": 0, "item": item or {}, "mi": 0,
+            "editing": step == "confirm"}
     state = ctx.services.conversations.start(ctx, NAME, person, ctx.channel, data=data, ask=False)
     if step != state.step:
         state.step = step
@@ -80,6 +81,18 @@ def _update(cc: ConvContext) -> StatusUpdate:
     upd = cc.ctx.uow.session.get(StatusUpdate, cc.data["queue"][cc.data["pos"]])
     assert upd is not None
     return upd
+
+
+def _order(data: dict[str, Any]) -> list[int]:
+    """The items in the order they were first shown: each keeps its number (n/total) when one is
+    skipped to the end of the queue."""
+    return [i for i in data.get("order") or data["queue"] if i in data["queue"]]
+
+
+def number(data: dict[str, Any]) -> tuple[int, int]:
+    """(n, total) of the current item, as the person saw it first."""
+    order, current = _order(data), data["queue"][data["pos"]]
+    return (order.index(current) + 1 if current in order else data["pos"] + 1), len(order)
 
 
 def _item(cc: ConvContext) -> dict[str, Any]:
@@ -111,10 +124,12 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     rec = upd.recommendation
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
     item = _item(cc)
-    return {"rec": rec, "pos": cc.data["pos"] + 1, "total": len(cc.data["queue"]), "step": step,
+    pos, total = number(cc.data)
+    doubt = _checks().values(cc) if step == "doubt" else {"doubt": ""}
+    return {"rec": rec, "pos": pos, "total": total, "step": step,
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
-            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None}
+            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt}
 
 
 def _metric_answers(rec: Any, item: dict[str, Any]) -> list[tuple[Any, str | None]]:
@@ -138,7 +153,9 @@ def _answer_status(cc: ConvContext, text: str) -> str:
         raise Invalid(N_("“{value}” is not a status. Answer with a number from 1 to 6 or the status."),
                       value=text[:40])
     _set_item(cc, status=status.value, **({"progress": 100} if status == Status.DONE else {}))
-    return _next(cc, "status")
+    from . import round_checks
+
+    return round_checks.status(cc, _next(cc, "status"))
 
 
 def _answer_progress(cc: ConvContext, text: str) -> str:
@@ -149,7 +166,9 @@ def _answer_progress(cc: ConvContext, text: str) -> str:
     if not match or int(match[1]) > 100:
         raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
     _set_item(cc, progress=int(match[1]))
-    return _next(cc, "progress")
+    from . import round_checks
+
+    return round_checks.progress(cc, int(match[1]), _next(cc, "progress"))
 
 
 def _answer_metric(cc: ConvContext, text: str) -> str:
@@ -166,7 +185,12 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
                           value=text[:40])
         metrics[str(metric.id)] = str(value)
     _set_item(cc, metrics=metrics)
-    return _next_metric(cc, index)
+    following = _next_metric(cc, index)
+    if text.casefold() in UNCHANGED:
+        return following
+    from . import round_checks
+
+    return round_checks.metric(cc, index, value, following)
 
 
 def _skip_metric(cc: ConvContext) -> str:
@@ -240,8 +264,8 @@ def _save(cc: ConvContext) -> str:
         item = _item(cc)
         item.setdefault("status", upd.recommendation.status.value)
         service.submit(cc.ctx, upd, item)
-        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=cc.data["pos"] + 1,
-                     total=len(cc.data["queue"]))
+        pos, total = number(cc.data)
+        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=pos, total=total)
     return _advance(cc)
 
 
@@ -270,6 +294,26 @@ def _skip_item(cc: ConvContext) -> str:
     else:
         cc.ctx.notice("This is your last open item; answer it, or say “später”.")
     return "status"
+
+
+def _late(ctx: Context, state: Any) -> bool:
+    """An answer after the round closed under the conversation: say so, and how to report anyway."""
+    ids = state.data.get("closed") or state.data.get("queue") or []
+    codes = []
+    for upd_id in ids:
+        upd = ctx.uow.session.get(StatusUpdate, upd_id)
+        if upd is not None and upd.state != "submitted" and upd.recommendation.code not in codes:
+            codes.append(upd.recommendation.code)
+    state.status = "closed_told"  # told once; later messages are ordinary commands again
+    command = ctx.services.registry.commands["update"].alias(ctx.locale)
+    ctx.reply("round_closed_late", codes=codes, command=command)
+    return True
+
+
+def _checks():  # noqa: ANN202 - the plausibility checks use this module's helpers
+    from . import round_checks
+
+    return round_checks
 
 
 def _finish(cc: ConvContext) -> None:
@@ -304,10 +348,13 @@ ROUND = Conversation(NAME, (
     Step("publish", "round_question", _answer_publish,
          N_("May the summary be published once the office has released it? Answer yes or no."),
          choices=_yes_no, values=_values),
+    Step("doubt", "round_question", lambda cc, text: _checks().answer(cc, text),
+         N_("Answer with one of the numbers: is the answer right, or do you want to correct it?"),
+         choices=lambda cc: _checks().choices(cc), values=_values),
     Step("confirm", "round_question", _answer_confirm,
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
-), finish=_finish, timeout=timedelta(days=60), intercept=_intercept,
+), finish=_finish, timeout=timedelta(days=60), intercept=_intercept, position=("mi",), on_late=_late,
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 

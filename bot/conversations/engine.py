@@ -58,6 +58,12 @@ class Conversation:
     # words that work at any step (`später`, `abwesend bis …`): return True when handled
     intercept: Callable[[ConvContext, str], bool] | None = None
     on_cancel: str = N_("Cancelled. Nothing of this conversation was saved.")
+    # data keys that say where within a step one is (the index of a repeated step, e.g. each
+    # target metric): kept with every history entry so `zurück` returns to exactly what was asked
+    position: tuple[str, ...] = ()
+    # an answer that arrives after the conversation was closed from outside (its round closed):
+    # says what happened and how to go on; returns True when it answered
+    on_late: Callable[[Context, ConversationState], bool] | None = None
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -140,6 +146,7 @@ class ConversationEngine:
             ctx.notice("That conversation is no longer available; it has been closed.")
             return
         cc = ConvContext(ctx, state, conv)
+        cc.extra["asked"] = _position(conv, state)  # before the answer moves it on
         fallback = _fallback(text)
         if fallback:
             getattr(self, f"_on_{fallback}")(cc)
@@ -151,14 +158,34 @@ class ConversationEngine:
             next_step = step.answer(cc, text.strip())
         except Invalid as exc:
             if instead is not None and instead():
+                # a command ran instead of an answer: the step that is still open is asked again
+                if state.status == "active" and ctx.uow.conversations.active(
+                        state.transport, state.channel_id, state.person_id) is state:
+                    self.ask(cc)
                 return
             # The step stays open: an edit of this message (Matrix m.replace) may still answer it.
             state.data = {**state.data, OPEN_ANSWER: {"step": state.step,
                                                       "event": ctx.message.replaces or ctx.message.event_id}}
-            ctx.reply("step_invalid", problem=ctx.t(exc.message, **exc.values),
-                      step_help=ctx.t(step.help), choices=cc.choices())
+            self.refuse(cc, ctx.t(exc.message, **exc.values))
             return
         self.move(cc, next_step)
+
+    def refuse(self, cc: ConvContext, problem: str) -> None:
+        """Say what is wrong and what the step expects — once, when both are the same sentence."""
+        step = cc.conversation.step(cc.state.step)
+        step_help = cc.ctx.t(step.help)
+        cc.ctx.reply("step_invalid", problem=problem, step_help="" if step_help == problem else step_help,
+                     choices=cc.choices())
+
+    def late_answer(self, ctx: Context) -> bool:
+        """A message after the person's conversation here was closed from outside: answered?"""
+        if ctx.person is None or not ctx.channel.direct:
+            return False
+        state = _latest(ctx)
+        conv = self.conversations.get(state.name) if state is not None else None
+        if state is None or conv is None or state.status != "closed" or conv.on_late is None:
+            return False
+        return conv.on_late(ctx, state)
 
     def accepts_edit(self, state: ConversationState, replaces: str) -> bool:
         """An edited message counts as an answer only if it answered the still-open step."""
@@ -167,7 +194,8 @@ class ConversationEngine:
 
     def move(self, cc: ConvContext, next_step: str) -> None:
         state = cc.state
-        state.history = [] if cc.fresh else [*state.history, state.step]
+        asked = cc.extra.get("asked", _position(cc.conversation, state))
+        state.history = [] if cc.fresh else [*state.history, asked]
         state.version += 1
         state.deadline = cc.ctx.now() + cc.conversation.timeout
         if next_step == DONE:
@@ -188,7 +216,12 @@ class ConversationEngine:
             self.ask(cc)
             return
         *rest, previous = cc.state.history
-        cc.state.history, cc.state.step = rest, previous
+        if isinstance(previous, dict):  # {"step": …, "at": {position keys}}
+            cc.state.step = previous["step"]
+            cc.set(**previous.get("at", {}))
+        else:  # a plain step name (saved before positions were kept)
+            cc.state.step = previous
+        cc.state.history = rest
         cc.state.version += 1
         self.ask(cc)
 
@@ -214,6 +247,24 @@ class ConversationEngine:
             if ctx is not None and conv is not None:
                 ctx.reply(conv.on_timeout)
         return len(states)
+
+
+def _position(conv: Conversation, state: ConversationState) -> str | dict[str, Any]:
+    """A history entry: the step's name, with its position keys where the conversation has them."""
+    if not conv.position:
+        return state.step
+    return {"step": state.step, "at": {k: state.data.get(k) for k in conv.position}}
+
+
+def _latest(ctx: Context) -> ConversationState | None:
+    from sqlalchemy import select
+
+    stmt = (select(ConversationState)
+            .where(ConversationState.transport == ctx.channel.transport,
+                   ConversationState.channel_id.in_((ctx.channel.id, "")),  # "" before the DM's id was known
+                   ConversationState.person_id == ctx.person.id)  # type: ignore[union-attr]
+            .order_by(ConversationState.id.desc()).limit(1))
+    return ctx.uow.session.scalars(stmt).first()
 
 
 def _fallback(text: str) -> str | None:

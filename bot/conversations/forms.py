@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from storage.models import ConversationState
 
 CONFIRM_STEPS = frozenset({"confirm"})
+# "Is that right?" steps asked only after an odd answer (a plausibility check): no field; in a
+# form the answer as given is taken (the form showed it before submitting)
+CHECK_STEPS = frozenset({"doubt"})
+CHECK_WORD = "ja"
 CONFIRM_WORD = "ja"  # what the submit button says to the confirmation step
 LOOPING = N_("This question needs several answers; please answer it in our conversation.")
 
@@ -63,7 +67,7 @@ class FormResult:
 
 def form_steps(conversation: Conversation, start: str | None = None) -> tuple[Step, ...]:
     """The steps shown as fields: from `start` (the current step) on, without confirmation."""
-    steps = [s for s in conversation.steps if s.name not in CONFIRM_STEPS]
+    steps = [s for s in conversation.steps if s.name not in CONFIRM_STEPS | CHECK_STEPS]
     names = [s.name for s in steps]
     return tuple(steps[names.index(start):] if start in names else steps)
 
@@ -102,6 +106,10 @@ def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, st
     name, seen = steps[0].name, set()
     while name != DONE and name not in CONFIRM_STEPS:
         step = conv.step(name)
+        if name in CHECK_STEPS:
+            state.step = name
+            name = step.answer(cc, CHECK_WORD)
+            continue
         if name in seen:  # a step that repeats itself needs more answers than one field holds
             errors[name] = cc.ctx.t(LOOPING)
             break

@@ -52,6 +52,12 @@ class Command:
     def alias(self, locale: str) -> str:
         return (self.aliases.get(locale) or self.aliases["de"])[0]
 
+    def localised_examples(self, locale: str) -> tuple[str, ...]:
+        """The examples with the command's words in `locale` (they are written in German)."""
+        if locale == "de":
+            return self.examples
+        return tuple(_example_in(self, e, locale) for e in self.examples)
+
     def usage(self, locale: str) -> str:
         parts = [self.alias(locale)]
         for arg in self.args:
@@ -153,3 +159,20 @@ def _all_aliases(command: Command) -> set[str]:
     for aliases in command.aliases.values():
         names.update(aliases)
     return names
+
+
+# argument words of the examples that have an English equivalent the commands accept too
+EXAMPLE_WORDS = {"en": {"frist": "deadline", "maßnahmen": "measures", "alles": "all", "alle": "all", "ja": "yes",
+                        "nein": "no", "zeitziel": "target", "verantwortlich": "owner", "fortschritt": "progress",
+                        "titel": "title", "von": "by", "hand": "hand"}}
+
+
+def _example_in(command: Command, example: str, locale: str) -> str:
+    words = example.split(" ")
+    for alias in sorted(command.aliases.get("de", ()), key=len, reverse=True):
+        n = len(alias.split())
+        if [w.casefold() for w in words[:n]] == alias.casefold().split():
+            mapping = EXAMPLE_WORDS.get(locale, {})
+            rest = [mapping.get(w.casefold(), w) for w in words[n:]]
+            return " ".join([command.alias(locale), *rest])
+    return example

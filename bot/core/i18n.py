@@ -40,20 +40,41 @@ class Translations:
         return text.format(n=n, **values)
 
 
+# One date and one time format per locale (issue #17: "Dec 16, 2026", "12/9/26, 9:00 AM" and
+# "Wednesday, 23.12.2026" in one English conversation). Whatever a template asks for ("short",
+# "medium", "dd.MM.yyyy, HH:mm", "EEEE, …"), it gets this locale's date, with the weekday if the
+# pattern names one and the time if it has one.
+DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+TIME_PATTERN = "HH:mm"
+
+
 class Formats:
     """Locale-aware dates and numbers (German decimal comma, thousands dot)."""
 
     def __init__(self, locale: str) -> None:
         self.locale = Locale.parse(locale)
+        self._date = DATE_PATTERNS.get(self.locale.language, DATE_PATTERNS["de"])
+
+    def _pattern(self, fmt: str, with_time: bool) -> str:
+        if fmt in ("HH:mm", "H:mm", "time"):
+            return TIME_PATTERN
+        parts = [self._date]
+        if "EEEE" in fmt or fmt == "full":
+            parts.insert(0, "EEEE")
+        if with_time and fmt not in ("dd.MM.yyyy", "d.M.yyyy", "date") and ("H" in fmt or fmt in (
+                "short", "medium", "long", "full")):
+            parts.append(TIME_PATTERN)
+        return ", ".join(parts)
 
     def date(self, value: object, fmt: str = "medium") -> str:
-        return format_date(value, format=fmt, locale=self.locale)  # type: ignore[arg-type]
+        return format_date(value, format=self._pattern(fmt, False), locale=self.locale)  # type: ignore[arg-type]
 
     def datetime(self, value: object, tz: str, fmt: str = "medium") -> str:
-        return format_datetime(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
+        return format_datetime(value, format=self._pattern(fmt, True), tzinfo=_zone(tz),  # type: ignore[arg-type]
+                               locale=self.locale)
 
     def time(self, value: object, tz: str, fmt: str = "short") -> str:
-        return format_time(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
+        return format_time(value, format=TIME_PATTERN, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
 
     def number(self, value: object) -> str:
         return format_decimal(value, locale=self.locale)  # type: ignore[arg-type]

@@ -74,7 +74,12 @@ def _command_instead(ctx: Context, text: str) -> bool:
         return False
     if invocation is None:
         return False
-    if invocation.command.answer_like and not any(v is not None for v in invocation.args.values()):
+    command = invocation.command
+    if command.answer_like and (not any(v is not None for v in invocation.args.values()) or (
+            command.body_arg and _body_in_scope(ctx, command, invocation.args) is None)):
+        # its words are everyday words ("vielleicht bald" at "Wie ist der Status?"): typed inside a
+        # conversation they are an answer, unless they name a meeting or body that exists
+        # ("vielleicht 7", as the invitation's button sends it)
         return False
     run_command(ctx, text)
     return True
@@ -83,6 +88,12 @@ def _command_instead(ctx: Context, text: str) -> bool:
 def run_command(ctx: Context, text: str) -> None:
     if not text:
         ctx.reply("hello")
+        return
+    near = near_miss(ctx, text)
+    if near is not None:  # `runde start EG1` is not `runde` (status) with two words too many
+        ctx.reply("usage", problem=ctx.t("Did you mean “{command}”?", command=near.alias(ctx.locale)),
+                  usage=near.usage(ctx.locale), summary=ctx.t(near.summary),
+                  examples=near.localised_examples(ctx.locale))
         return
     try:
         invocation = ctx.services.registry.parse(text, ctx.today()) or _bare_code(ctx, text)
@@ -101,6 +112,29 @@ def run_command(ctx: Context, text: str) -> None:
         invocation.command.handler(ctx, **invocation.args)
     except UsageError as exc:
         _usage(ctx, exc)
+
+
+def near_miss(ctx: Context, text: str) -> Command | None:
+    """A command of several words, misspelt, that would otherwise be read as a shorter command
+    (`runde start EG1` → `runde` + arguments) or as an argument problem (`runde stat`)."""
+    registry = ctx.services.registry
+    words = [w.casefold() for w in text.split()]
+    found = registry.match(text)
+    used = len(words) - len(found[1]) if found else 0
+    best: tuple[float, Command] | None = None
+    for command in registry:
+        for aliases in command.aliases.values():
+            for alias in aliases:
+                size = len(alias.split())
+                if size < 2 or size <= used or len(words) < size:
+                    continue
+                said, meant = words[:size], alias.casefold().split()
+                # word by word: `runde start` ~ `runde starten`, but `protokoll seit` ≁ `protokoll export`
+                ratios = [difflib.SequenceMatcher(None, a, b).ratio() for a, b in zip(said, meant, strict=True)]
+                score = sum(ratios) / len(ratios)
+                if said != meant and min(ratios) >= 0.75 and (best is None or score > best[0]):
+                    best = (score, command)
+    return best[1] if best else None
 
 
 def _bare_code(ctx: Context, text: str) -> Invocation | None:
@@ -134,8 +168,9 @@ def refusal(ctx: Context, needed: Role, body: str | None) -> str:
     """Why not, naming the role that is needed (and the body, where one is concerned)."""
     role = ctx.t(ROLE_NAMES[needed])
     if ctx.person is None:
-        return ctx.t("I do not know you yet, and this needs the role “{role}”. "
-                     "Ask the coordinating office to add you.", role=role)
+        return ctx.t("I do not know you yet ({account}), and this needs the role “{role}”. Write "
+                     "“ich bin @your-handle” and the coordinating office confirms it, or ask them to "
+                     "add you.", role=role, account=f"{ctx.channel.transport}:{ctx.message.sender.id}")
     if needed == Role.CHAIR and body is not None:
         return ctx.t("Only the chair of {body} or a coordinator may do this.", body=body)
     if needed == Role.MEMBER and body is not None:
@@ -197,10 +232,12 @@ def _usage(ctx: Context, exc: UsageError) -> None:
     values = {k: (v.get(ctx.locale) or v.get("de")) if isinstance(v, dict) else v
               for k, v in exc.values.items()}
     ctx.reply("usage", problem=ctx.t(exc.problem, **values), usage=exc.command.usage(ctx.locale),
-              summary=ctx.t(exc.command.summary), examples=exc.command.examples)
+              summary=ctx.t(exc.command.summary), examples=exc.command.localised_examples(ctx.locale))
 
 
 def _unknown(ctx: Context, text: str) -> None:
+    if ctx.services.conversations.late_answer(ctx):  # an answer to a conversation closed meanwhile
+        return
     word = text.split()[0][:40] if text.split() else ""
     names = [c.alias(ctx.locale) for c in ctx.services.registry]
     close = difflib.get_close_matches(word.casefold(), names, n=1)

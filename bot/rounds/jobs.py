@@ -27,8 +27,11 @@ def tick(services: Services) -> int:
     """Close rounds that are due, open rounds the cadence asks for, send due reminders."""
     done = 0
     with services.uow_factory() as uow:
-        for round_ in uow.rounds.due_to_close(services.clock()):
+        closing = list(uow.rounds.due_to_close(services.clock()))
+        for round_ in closing:
             done += _close(services, uow, round_)
+        if closing:  # all at once: one message per person, never "closed", a question, "closed"
+            end_conversations(services, uow, closing)
         if services.settings.rounds.auto_open:
             done += _open_due(services, uow)
         for round_ in uow.rounds.open_rounds():
@@ -46,7 +49,6 @@ def _office_context(services: Services, uow: UnitOfWork) -> Context:
 
 def _close(services: Services, uow: UnitOfWork, round_: Round) -> int:
     service.close_round(_office_context(services, uow), round_)
-    end_conversations(services, uow, round_)
     log.info("closed round %s %s at its due date", round_.reporting_line.from_body.code, round_.period)
     return 1
 
@@ -58,6 +60,8 @@ def _open_due(services: Services, uow: UnitOfWork) -> int:
     for line in uow.bodies.reporting_lines():
         period = period_of(today, line.per_year)
         if line.from_body_id in asked_bodies or today < period.due - timedelta(days=line.lead_days):
+            continue
+        if today >= period.due:  # its deadline passed already (the clock moved on): nobody could answer
             continue
         if uow.rounds.find(line, period.label) is not None or not service.in_scope(ctx, line):
             continue
@@ -152,25 +156,37 @@ def _prompt(services: Services, uow: UnitOfWork, person_id: int | None, items: l
     status_update.offer(ctx, person, [u.id for u in items], handed_by=handed_by)
 
 
-def end_conversations(services: Services, uow: UnitOfWork, round_: Round) -> None:
-    """After a round closed: drop its items from open conversations; go on or end them."""
-    ids = {upd.id for upd in uow.rounds.updates(round_)}
+def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) -> None:
+    """After rounds closed: drop their items from open conversations. Each person whose current
+    item closed is told once; the conversation goes on with items of rounds still open, else it
+    ends as "closed" (a late answer is then told how to report anyway, see `on_late`)."""
+    ids = {upd.id for round_ in rounds for upd in uow.rounds.updates(round_)}
+    periods = ", ".join(sorted({r.period for r in rounds}))
     for state in uow.conversations.all_active():
         if state.name != status_update.NAME or not ids & set(state.data.get("queue", [])):
             continue
         queue = state.data["queue"]
         current = queue[state.data["pos"]] if state.data["pos"] < len(queue) else None
-        rest = [i for i in queue if i not in ids]
+        rest = [i for i in queue if i not in ids and _still_open(uow, i)]
+        closed = [i for i in queue if i in ids]
         person = uow.session.get(Person, state.person_id)
         ctx = person_context(services, uow, person) if person else None
         if not rest or ctx is None:
-            state.status = "done"
+            state.status = "closed"
+            state.data = {**state.data, "closed": closed}
             if ctx is not None:
-                ctx.reply("round_closed_for_you", period=round_.period)
+                ctx.reply("round_closed_for_you", period=periods)
             continue
-        state.data = {**state.data, "queue": rest, "pos": 0 if current in ids else rest.index(current)}
-        if current in ids:
+        order = [i for i in state.data.get("order") or queue if i in rest]
+        state.data = {**state.data, "queue": rest, "order": order,
+                      "pos": 0 if current not in rest else rest.index(current)}
+        if current not in rest:
             state.data = {**state.data, "item": {}, "mi": 0, "editing": False}
             state.step, state.history = "status", []
-            ctx.reply("round_closed_for_you", period=round_.period)
+            ctx.reply("round_closed_for_you", period=periods)
             services.conversations.ask(_conv(ctx, state))
+
+
+def _still_open(uow: UnitOfWork, update_id: int) -> bool:
+    upd = uow.session.get(StatusUpdate, update_id)
+    return upd is not None and upd.state == "pending" and (upd.round is None or upd.round.state == "open")

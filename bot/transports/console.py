@@ -1,17 +1,22 @@
 """The console transport: a chat on stdin/stdout, enough to demo every flow with no server.
 
 Lines that are only `@name` switch the speaker, `#room` switches to a body's room, `dm`
-switches to the direct message with the bot. Everything else is said by the current
-speaker in the current place. End of input ends the transport (and the bot) cleanly.
+switches to the direct message with the bot. `zeit +3d` / `zeit 18.03.2027 09:05` (`time …`)
+moves the demo clock when the bot was started with `sachstand run --at …`. Everything else is
+said by the current speaker in the current place. Each line's answers are printed before the
+next line is read (and, reading from a file or pipe, after the line itself, so the transcript
+reads like the chat). End of input ends the transport (and the bot) cleanly.
 """
 from __future__ import annotations
 
 import asyncio
 import re
 import sys
-from collections.abc import Callable
+from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
+from bot.core.clock import is_move
 from bot.core.events import ChannelRef, IncomingMessage, OutgoingMessage, PersonRef
 
 from .base import Dispatch
@@ -40,6 +45,12 @@ class ConsoleTransport:
         self._counter = 0
         self.finished = asyncio.Event()
         self._connected = False
+        # set by the command line (bot/cli.py): wait until this line's answers are delivered …
+        self.after_line: Callable[[], Awaitable[object]] | None = None
+        # … and move the demo clock (`zeit +3d`); returns the line to print
+        self.on_time: Callable[[str], Awaitable[str]] | None = None
+        # attachments (.ics, charts, exports) are saved here and their path printed
+        self.files_dir: Path | None = None
 
     @property
     def connected(self) -> bool:
@@ -61,9 +72,18 @@ class ConsoleTransport:
                 line = await asyncio.to_thread(self.stdin.readline)
                 if not line:
                     break
-                message = self._parse(line.rstrip("\n"))
+                text = line.rstrip("\n")
+                if not self.interactive and text.strip() and not text.strip().startswith("//"):
+                    self._write(f"{self._where()} > {text.strip()}")  # the transcript shows what was said
+                if self.on_time is not None and is_move(text):
+                    _, _, argument = text.strip().partition(" ")
+                    self._write(f"· {await self.on_time(argument.strip())}")
+                    continue
+                message = self._parse(text)
                 if message is not None:
                     await dispatch(message)  # wait, so answers print before the next line
+                    if self.after_line is not None:
+                        await self.after_line()
         finally:
             self._connected = False
             self.finished.set()
@@ -101,9 +121,25 @@ class ConsoleTransport:
         for line in message.text("plain").splitlines():
             self._write(f"  {line}")
         for attachment in message.attachments:
-            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes)")
+            saved = self._save(attachment.filename, attachment.data)
+            where = f" → {saved}" if saved else ""
+            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes){where}")
         self._counter += 1
         return f"console-out-{self._counter}"
+
+    def _save(self, filename: str, data: bytes) -> Path | None:
+        """Write an attachment to the files folder under a name not used yet; its path, or None."""
+        if self.files_dir is None:
+            return None
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(filename).name or "anhang"  # never a path from the message
+        stem, suffix = Path(name).stem, Path(name).suffix
+        target, n = self.files_dir / name, 1
+        while target.exists():
+            n += 1
+            target = self.files_dir / f"{stem}-{n}{suffix}"
+        target.write_bytes(data)
+        return target.resolve()
 
     def _write(self, text: str, end: str = "\n") -> None:
         self.stdout.write(text + end)

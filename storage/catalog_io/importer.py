@@ -76,6 +76,7 @@ def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
     catalog, known = validate_catalog(data, errors)
     idx = DbIndex.load(uow.session)
     check_catalog(catalog, idx, errors, known)
+    _same_people(catalog, idx, errors)
     errors.raise_if_any()
     report = ImportReport(path=path, kind="yaml", rows=catalog.row_count())
     bar = progress_bar(report.rows, progress, path.name)
@@ -85,6 +86,22 @@ def _import_yaml(uow: UnitOfWork, path: Path, actor: Person | None,
     finally:
         bar.close()
     return report
+
+
+def _same_people(catalog: CatalogIn, idx: DbIndex, errors: ErrorList) -> None:
+    """A handle in the file that belongs to someone else in the database is refused (issue #17:
+    a second city's example overwrote the first city's coordinator, both being `koordination`).
+    Someone else: another name and no shared e-mail address to show it is the same person."""
+    for i, person in enumerate(catalog.people):
+        known = idx.people.get(person.handle)
+        if known is None or known.name == person.name:
+            continue
+        if person.email and known.email and person.email.casefold() == known.email.casefold():
+            continue  # the same address: a new name of the same person
+        errors.at(("people", i, "handle"),
+                  f"@{person.handle} ist in der Datenbank {known.name}, in der Datei {person.name}; "
+                  "erlaubt: ein anderes Kürzel für eine andere Person, oder dieselbe E-Mail-Adresse "
+                  "wie in der Datenbank, wenn sich nur der Name geändert hat")
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -2,6 +2,11 @@
 
 Rows only touch recommendations; fields, bodies and people must already exist.
 Row numbers are spreadsheet rows (the header is row 1), so users find them in Excel.
+
+One meaning of an empty cell for every column: *unchanged* (for a new row: not given, so the
+default). A cell with only `-` clears an optional value (owner, time target, description,
+organisational unit; the body falls back to the field's); title, field, status and progress
+cannot be cleared.
 """
 from __future__ import annotations
 
@@ -188,11 +193,19 @@ def _has_error(errors: ErrorList, n: int, header: str) -> bool:
     return any(f'Zeile {n}, Spalte "{header}"' in e for e in errors.items)
 
 
-_KEEP = object()  # empty status/progress cell: keep the stored value (default for new rows)
+_KEEP = object()  # an empty cell: keep the stored value (the default for new rows)
+CLEAR = ("-", "–", "—")
+_CLEARABLE = {"owner": None, "time_target": None, "description": "", "owner_unit": "", "body": ""}
 
 
 def _parse(attr: str, raw: Any, percent_cell: bool, idx: DbIndex) -> Any:
     empty = raw is None or raw == ""
+    if empty and attr != "code":
+        return _KEEP
+    if isinstance(raw, str) and raw.strip() in CLEAR and attr != "code":
+        if attr not in _CLEARABLE:
+            raise ValueError("lässt sich nicht leeren; erlaubt: ein Wert, oder die Zelle leer lassen (unverändert)")
+        return _CLEARABLE[attr]
     if attr in ("code", "field", "body"):
         code = "" if empty else str(raw).strip().upper()
         if attr == "field" and code and code not in idx.fields:

@@ -125,3 +125,31 @@ async def test_every_answer_is_rendered_for_matrix_and_slack_with_escaping(db_ur
         [msg] = await bot.say("koordination", "empfehlung <script>alert(1)</script>")
     assert "<script>" not in msg.texts["matrix"]
     assert "<script>" not in msg.texts["slack"] and "&lt;script&gt;" in msg.texts["slack"]
+
+
+async def test_an_owners_help_lists_what_he_may_do_as_owner(db_url: str) -> None:
+    """Issue #17: an owner's `hilfe` listed no status/fortschritt/aktualisieren, and `hilfe
+    aktualisieren` said the chair's role is needed, yet the commands work for him."""
+    async with Bot(make_settings(db_url)) as bot:
+        listing = await bot.text("testmann", "hilfe")
+        for usage in ("status <Code>", "fortschritt <Code>", "aktualisieren <Code>"):
+            line = next(li for li in listing.splitlines() if usage in li)
+            assert "für Ihre eigenen Empfehlungen" in line
+        one = await bot.text("testmann", "hilfe aktualisieren")
+        assert "verantwortliche Person" in one and "HF2-04" in one
+        assert "Benötigte Rolle: Vorsitz" not in one
+        english = await bot.text("ersatz", "help update")
+        assert "person responsible" in english and "HF2-01" in english and "update HF2-07" in english
+        assert "aktualisieren HF2-07" not in english  # the example in her language
+        assert "Wer darf" not in await bot.text("exempel", "hilfe empfehlung")  # no body role: plain role line
+
+
+async def test_a_near_miss_gets_the_usage_of_the_command_meant(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        text = await bot.text("koordination", "runde start EG1")
+        assert "Meinten Sie „runde starten“?" in text and "runde starten <Gremium>" in text
+        assert "runde status" not in text  # not the usage of a different command
+        assert "Meinten Sie „runde status“?" in await bot.text("koordination", "runde stat")
+        english = await bot.text("ersatz", "round strat EG2")
+        assert "Did you mean “round start”?" in english and "round start <body>" in english
+        assert "EG2 hatte noch keine Runde" in await bot.text("koordination", "runde EG2")  # no false alarm

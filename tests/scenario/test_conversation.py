@@ -87,6 +87,7 @@ async def test_an_unanswered_conversation_times_out_once(db_url: str) -> None:
         before = len(bot.transport.sent)
         await bot.app.scheduler.run_due()
         await bot.app.scheduler.run_due()
+        await bot.app.settle()  # delivered by the outbox worker: wait for it, not for luck
         timeouts = bot.transport.sent[before:]
         assert len(timeouts) == 1 and "Gespräch beendet" in timeouts[0].text()
         assert timeouts[0].channel.id == "dm:testmann"

@@ -40,7 +40,7 @@ async def test_a_chair_builds_a_recommendation_with_measures(db_url: str) -> Non
         assert "Fortschritt: 40 % (aus den Maßnahmen)" in shown.replace("\u00a0", " ")
         assert "Paul Testmann" in shown and "Teilnehmende" in shown and "Ziel 1.200" in shown
         history = await bot.text("testmann", "verlauf HF2-08")
-        assert history.count("Beispiel") >= 8 and "created" in history and "owner" in history
+        assert history.count("Beispiel") >= 8 and "Angelegt" in history and "Verantwortlich" in history  # in words (issue #17)
         assert "HF2-08" in await bot.text("testmann", "meine")
     with bot.app.uow_factory() as uow:
         rec = uow.catalog.recommendation("HF2-08")

@@ -148,7 +148,7 @@ async def test_the_corpus_covers_every_command_and_step(db_url: str) -> None:
         commands = _commands(bot)
     covered = {f"round.{group}" for group in ROUND_CORPUS} | set(CORPUS["steps"])
     round_steps = {"round.status", "round.progress", "round.metric", "round.happened", "round.next_steps",
-                   "round.blockers", "round.summary", "round.publish", "round.confirm"}
+                   "round.blockers", "round.summary", "round.publish", "round.confirm", "round.doubt"}
     text_steps = {"round.happened", "round.next_steps", "round.blockers", "round.summary"}  # the "text" group
     assert round_steps - text_steps <= covered and "round.text" in covered
     assert steps - round_steps <= covered, f"steps without bad input: {sorted(steps - round_steps - covered)}"

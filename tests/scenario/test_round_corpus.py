@@ -78,6 +78,9 @@ async def test_the_corpus_of_bad_answers(db_url: str) -> None:
         await bot.text("testmann", "2")
         tried += await _try_group(bot, "progress")
         assert "aktuelle Wert" in await bot.text("testmann", "70")  # the conversation still works
+        assert "Stimmt das?" in await bot.text("testmann", "999")  # 14,1 → 999: asked about (issue #17)
+        tried += await _try_group(bot, "doubt")
+        assert "geschehen" in await bot.text("testmann", "1")
     assert tried >= 100
 
 

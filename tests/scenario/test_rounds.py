@@ -58,7 +58,8 @@ async def test_a_complete_round(db_url: str) -> None:
         saved = await bot.text("testmann", "ja")
         assert "Gespeichert: HF2-04" in saved and "HF2-06" in saved and "(2/2)" in saved
         assert _rec(bot, "HF2-04")[0] == Status.IN_PROGRESS and _rec(bot, "HF2-04")[2] == [Decimal(75)]
-        await _answer(bot, "testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "Beratung läuft.",
+        # 14,1 → 1.234,5 is more than 3-fold: asked about once (issue #17), and it is right
+        await _answer(bot, "testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "1", "Beratung läuft.",
                       "Zweite Welle.", "Räume fehlen", "keine")
         done = await bot.text("testmann", "ja")
         assert "Vielen Dank für Ihre Meldung" in done
@@ -69,7 +70,7 @@ async def test_a_complete_round(db_url: str) -> None:
                       "none", "yes")
         assert _rec(bot, "HF2-01")[0] == Status.DELAYED
         later = await _answer(bot, "ersatz", "2", "later")
-        assert "remind you on" in later and "12/8/26" in later
+        assert "remind you on" in later and "8 Dec 2026, 09:00" in later  # one English date format (issue #17)
 
         # beispiel is away
         away = await bot.text("beispiel", "abwesend bis 20.12.")
@@ -144,7 +145,7 @@ async def test_hand_over_and_correct(db_url: str) -> None:
         assert any("hat Ihnen einen Punkt übergeben" in t for t in bot.to("dm:beispiel"))
         status = await _status(bot)
         assert "0/2 – offen: HF2-03, HF2-04" in status and "übergeben: HF2-04" in status
-        await _answer(bot, "testmann", "2", "40", "1", "a", "b", "keine", "keine")
+        await _answer(bot, "testmann", "2", "40", "13", "a", "b", "keine", "keine")
         await bot.text("testmann", "ja")
         assert _rec(bot, "HF2-06")[1] == 40
         again = await bot.text("testmann", "korrigieren HF2-06")
@@ -172,9 +173,9 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         skipped = await bot.text("testmann", "überspringen")
-        assert "HF2-06" in skipped and "(1/2)" in skipped
-        last = await _answer(bot, "testmann", "2", "50", "3", "a", "b", "keine", "keine", "ja")
-        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(2/2)" in last
+        assert "HF2-06" in skipped and "(2/2)" in skipped  # its own number, not the first position (issue #17)
+        last = await _answer(bot, "testmann", "2", "50", "13", "a", "b", "keine", "keine", "ja")
+        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(1/2)" in last
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
 
 
@@ -193,3 +194,34 @@ async def test_rounds_open_from_the_cadence_once(db_url: str) -> None:
         assert again.transport.sent == []  # opened once, asked once
         with again.app.uow_factory() as uow:
             assert len(uow.rounds.open_rounds()) == len(opened)
+
+
+async def test_history_reads_in_words(db_url: str) -> None:
+    """Issue #17: `verlauf` showed `progress: 55 → 60 (command)` and `metric:…: 262.0000 → 280 (round)`."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "fortschritt HF2-06 60")
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        await _answer(bot, "testmann", "überspringen", "2", "70", "12,5", "a", "b", "keine", "keine", "ja")
+        german = await bot.text("koordination", "verlauf HF2-06")
+        assert "Fortschritt: 20\u00a0% → 60\u00a0% (per Befehl)" in german
+        assert "Zielgröße „Arbeitslosenquote von Ausländer*innen“: 14,1 → 12,5 (in der Sachstandsrunde)" in german
+        assert "Status: in Umsetzung" not in german or "Paul Testmann" in german
+        assert "progress" not in german and "command" not in german and "0000" not in german
+        english = await bot.text("ersatz", "history HF2-06")
+        assert "Progress: 20% → 60% (by command)" in english and "14.1 → 12.5 (in a status round)" in english
+
+
+async def test_a_round_close_digest_counts_as_the_periods_digest_and_shows_metrics(db_url: str) -> None:
+    """Issue #17: a round-close digest and a monthly digest with the same content arrived seconds
+    apart, and changed metric values were missing from the digest."""
+    room = "#eg-arbeit-wirtschaft"
+    async with Bot(make_settings(db_url), now=datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)) as bot:
+        await bot.text("testmann", "folgen EG2", room=room)
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine", "ja")
+        bot.clock.now = datetime(2026, 12, 7, 6, 0, tzinfo=timezone.utc)  # the first Monday, early
+        closing = await bot.say("koordination", "runde schließen EG2")
+        [digest] = [t for t in bot.to(room, closing) if t.startswith("Digest")]
+        assert "HF2-04: Teilnehmerinnen 58 → 75" in digest
+        bot.clock.now = datetime(2026, 12, 7, 8, 30, tzinfo=timezone.utc)  # the monthly digest is due
+        assert [t for t in bot.to(room, await bot.tick()) if t.startswith("Digest")] == []
