@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -25,6 +25,7 @@ class AskedQuestion(Base):
     event_id: Mapped[str] = mapped_column(String(255))
     choices: Mapped[list] = mapped_column(default=list)  # [[value, label, key, answer id], …]
     several: Mapped[str] = mapped_column(String(255), default="")  # the answer for several keys
+    question: Mapped[str] = mapped_column(Text, default="")  # a poll's question (its end repeats it)
     poll: Mapped[bool] = mapped_column(default=False)  # offered as a native poll
     is_open: Mapped[bool] = mapped_column(default=True)
     ended: Mapped[bool] = mapped_column(default=False)  # the poll's end was sent

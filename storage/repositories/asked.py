@@ -15,17 +15,18 @@ class AskedQuestionRepository:
         self.session = session
 
     def ask(self, transport: str, room_id: str, event_id: str, choices: Sequence[Sequence[str]],
-            several: str = "", poll: bool = False, now: datetime | None = None) -> AskedQuestion:
+            several: str = "", poll: bool = False, question: str = "",
+            now: datetime | None = None) -> AskedQuestion:
         """The new open question of its room; the room's earlier one is closed."""
         self.close_room(transport, room_id)
         existing = self.by_event(transport, event_id)  # sent again after a crash: the same event
         if existing is not None:
             existing.choices, existing.several, existing.poll = [list(c) for c in choices], several, poll
-            existing.is_open, existing.ended = True, False
+            existing.is_open, existing.ended, existing.question = True, False, question
             return existing
         row = AskedQuestion(transport=transport, room_id=room_id, event_id=event_id,
                             choices=[list(c) for c in choices], several=several, poll=poll,
-                            asked_at=now or utcnow())
+                            question=question, asked_at=now or utcnow())
         self.session.add(row)
         self.session.flush()
         return row

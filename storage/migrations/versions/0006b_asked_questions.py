@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.String(length=255), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=False),
     sa.Column('several', sa.String(length=255), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
     sa.Column('poll', sa.Boolean(), nullable=False),
     sa.Column('is_open', sa.Boolean(), nullable=False),
     sa.Column('ended', sa.Boolean(), nullable=False),
