@@ -25,13 +25,10 @@ from . import polls
 from .content import message_content, reaction_content
 from .media import image_info
 from .memory import QuestionMemory
+from .session import MatrixError
 
 log = logging.getLogger(__name__)
 RoomSend = Callable[[AsyncClient, str, str, dict[str, Any], "str | None"], Awaitable[str]]
-
-
-class SendError(RuntimeError):
-    pass
 
 
 class Sender:
@@ -101,7 +98,7 @@ class Sender:
         resp, keys = await client.upload(io.BytesIO(data), content_type=mimetype, filename=filename,
                                          encrypt=encrypt, filesize=len(data))
         if not isinstance(resp, UploadResponse):
-            raise SendError(f"upload of {filename} failed: {resp}")
+            raise MatrixError(f"upload of {filename} failed: {resp}")
         if encrypt and keys:
             return {file_key: {**keys, "url": resp.content_uri}}
         return {url_key: resp.content_uri}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nio import RoomCreateError, RoomPreset
+
 from .state import TransportState
 
 
@@ -53,3 +55,15 @@ class DirectRooms:
 
     def rooms_with(self, user_id: str) -> list[str]:
         return list(reversed(self.state.direct.get(user_id, [])))  # newest first
+
+
+ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+async def create_direct_room(client: Any, user_id: str, encrypted: bool) -> str:
+    """A new direct room with the person invited (trusted private chat, encrypted if enabled)."""
+    created = await client.room_create(is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+                                       initial_state=[ENCRYPTION_STATE] if encrypted else [])
+    if isinstance(created, RoomCreateError):
+        raise RuntimeError(f"creating a direct room with {user_id} failed: {created}")
+    return str(created.room_id)

@@ -1,14 +1,16 @@
 """The Matrix transport: login once, sync that loses nothing, sends with stable transaction ids.
 
-- Login: device id and access token are kept in the store path and restored at start,
-  so a restart is the same device with the same encryption keys.
+- Login (session.py): device id and access token are kept in the store path and restored at
+  start, so a restart is the same device with the same encryption keys; the device is
+  cross-signed before the first sync (crosssign.py).
 - Sync: our own loop (not nio's sync_forever): each batch's events are handed to the
   core one by one, every handler guarded, and only then is the batch's token saved.
   A restart resumes from that token (events handled before the crash come again and
   are dropped by the core's processed-event ledger); the very first sync only learns
   the state and handles invites, it replays no history.
 - Send: the outbox row's txn id is the Matrix transaction id, so a resend after an
-  outage or a crash is recognised by the homeserver and shows once.
+  outage or a crash is recognised by the homeserver and shows once. Into an encrypted room
+  only once the members and their device lists are known (trust.ready_to_encrypt).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from nio import (AsyncClient, AsyncClientConfig, DirectRoomsResponse, JoinError, LoginResponse, RoomCreateError,
-                 RoomPreset, RoomResolveAliasResponse, RoomSendResponse, SyncError, SyncResponse, WhoamiResponse)
+from nio import (AsyncClient, DirectRoomsResponse, JoinError, RoomResolveAliasResponse, RoomSendResponse, SyncError,
+                 SyncResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
@@ -28,20 +30,18 @@ from ..base import Dispatch
 from .memory import QuestionMemory
 from .outgoing import Sender
 from .parse import NAME, Addressing, answered_event, parse_event
-from .rooms import DirectRooms, inviter_allowed, invite_of
+from .rooms import DirectRooms, create_direct_room, inviter_allowed, invite_of
+from .session import MatrixError, cross_sign, open_client, raw_request
 from .state import TransportState
-from .trust import apply_trust_policy
+from .trust import apply_trust_policy, ready_to_encrypt
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 MAX_BACKOFF = 30.0
+CROSS_SIGN_RETRY = 600.0
 # Enough timeline per room to resume after a long outage without a gap.
 SYNC_FILTER = {"room": {"timeline": {"limit": 200}, "state": {"lazy_load_members": False}},
                "presence": {"types": []}}
-
-
-class MatrixError(RuntimeError):
-    """Every error answer of the homeserver, translated once, here."""
 
 
 class MatrixTransport:
@@ -65,7 +65,9 @@ class MatrixTransport:
         self._logged_in = asyncio.Event()
         self._reply_targets: dict[str, str] = {}  # incoming event id → event a reply should quote
         self._dispatching = False
-        self._created: set[str] = set()  # direct rooms created by us that nio has not synced yet
+        self._created: dict[str, set[str]] = {}  # direct rooms created by us → whom we invited
+        self._cross_signed = False
+        self._cross_sign_at = 0.0
 
     @property
     def connected(self) -> bool:
@@ -118,33 +120,20 @@ class MatrixTransport:
             self.client = None
 
     async def _login(self) -> None:
-        s = self.settings
-        config = AsyncClientConfig(encryption_enabled=s.encryption, store_sync_tokens=False,
-                                   max_timeouts=0, request_timeout=SYNC_TIMEOUT_MS / 1000 + 15)
-        saved = self.state.credentials(s.user_id, s.homeserver)
-        device_id = saved[0] if saved else None
-        client = AsyncClient(s.homeserver, s.user_id, device_id=device_id, store_path=str(self.store_path),
-                             config=config)
-        if saved and saved[1]:
-            client.restore_login(s.user_id, saved[0], saved[1])
-        elif s.access_token is not None and s.access_token.get_secret_value():
-            client.access_token = s.access_token.get_secret_value()
-            who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                await client.close()
-                raise MatrixError(f"access token not accepted: {who}")
-            client.restore_login(s.user_id, who.device_id, client.access_token)
-            self.state.set_credentials(s.user_id, s.homeserver, who.device_id, client.access_token)
-        else:
-            assert s.password is not None
-            resp = await client.login(s.password.get_secret_value(), device_name=s.device_name)
-            if not isinstance(resp, LoginResponse):
-                await client.close()
-                raise MatrixError(f"login failed: {resp}")
-            self.state.set_credentials(s.user_id, s.homeserver, resp.device_id, resp.access_token)
-            log.info("matrix: logged in as %s, new device %s", s.user_id, resp.device_id)
+        client = await open_client(self.settings, self.state, SYNC_TIMEOUT_MS / 1000 + 15)
         self.client = client
+        self._cross_signed = False
+        await self._guarded(self._cross_sign(), "cross-signing")  # never keeps the bot from running
         self._logged_in.set()
+
+    async def _cross_sign(self) -> None:
+        """Before the first sync, so the first message already carries the owner's signature;
+        retried at most every CROSS_SIGN_RETRY seconds when the homeserver refused."""
+        if self.client is None or not self.settings.encryption:
+            return
+        self._cross_sign_at = asyncio.get_running_loop().time()
+        await cross_sign(self.client, self.settings)
+        self._cross_signed = True
 
     # -- sync --------------------------------------------------------------------------
     async def _sync_loop(self) -> None:
@@ -192,6 +181,8 @@ class MatrixTransport:
         assert client is not None
         if not self.settings.encryption:
             return
+        if not self._cross_signed and asyncio.get_running_loop().time() - self._cross_sign_at > CROSS_SIGN_RETRY:
+            await self._guarded(self._cross_sign(), "cross-signing")
         await client.send_to_device_messages()
         if client.should_upload_keys:
             await client.keys_upload()
@@ -268,16 +259,9 @@ class MatrixTransport:
         assert self.client is not None
         mapping = self.direct.add(user_id, room_id)
         path = f"/_matrix/client/v3/user/{self.settings.user_id}/account_data/m.direct"
-        await self._raw("PUT", path, mapping)
-
-    async def _raw(self, method: str, path: str, body: dict[str, Any]) -> None:
-        import json
-
-        assert self.client is not None
-        headers = {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"}
-        resp = await self.client.send(method, path, json.dumps(body), headers)
-        if resp.status >= 400:
-            raise MatrixError(f"{method} {path}: HTTP {resp.status}")
+        status, _ = await raw_request(self.client, "PUT", path, mapping)
+        if status >= 400:
+            raise MatrixError(f"PUT {path}: HTTP {status}")
 
     async def _guarded(self, work: Any, what: str) -> None:
         """A failing handler is logged and never stops the sync loop."""
@@ -305,8 +289,8 @@ class MatrixTransport:
         await self._wait_for_room(room_id)
         room = client.rooms.get(room_id)
         if self.settings.encryption and room is not None and room.encrypted:
-            if client.should_query_keys:
-                await client.keys_query()
+            # invitees of a room we created, and every member's device list, before any room key
+            await ready_to_encrypt(client, room_id, self._created.get(room_id, set()), not self._dispatching)
             apply_trust_policy(client, room, self.settings.trust_policy)
         resp = await client.room_send(room_id, kind, content, tx_id=txn_id,
                                       ignore_unverified_devices=self.settings.trust_policy != "verified")
@@ -355,12 +339,11 @@ class MatrixTransport:
                 return room_id
             if room is None and room_id in self._created:
                 return room_id
-        initial = ([{"type": "m.room.encryption", "state_key": "",
-                     "content": {"algorithm": "m.megolm.v1.aes-sha2"}}] if self.settings.encryption else [])
-        created = await client.room_create(is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
-                                           initial_state=initial)
-        if isinstance(created, RoomCreateError):
-            raise MatrixError(f"creating a direct room with {user_id} failed: {created}")
-        self._created.add(created.room_id)
-        await self._mark_direct(user_id, created.room_id)
-        return created.room_id
+        return await self.new_direct_room(user_id)
+
+    async def new_direct_room(self, user_id: str) -> str:
+        """A new direct room with the person; its first message waits for their membership."""
+        room_id = await create_direct_room(self._ready(), user_id, self.settings.encryption)
+        self._created[room_id] = {user_id}
+        await self._mark_direct(user_id, room_id)
+        return room_id

@@ -6,10 +6,16 @@
 - "verified": room keys go only to devices marked verified in the store; every other
   device is blacklisted (gets no keys). There is no interactive verification in the bot:
   use this only where devices are verified out of band.
+
+Independent of the policy, a room key is created only once the room's members and their
+device lists are known (ready_to_encrypt).
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+from nio import LocalProtocolError
 
 
 def apply_trust_policy(client: Any, room: Any, policy: str) -> None:
@@ -25,3 +31,39 @@ def apply_trust_policy(client: Any, room: Any, policy: str) -> None:
                 client.verify_device(device)
             else:
                 client.blacklist_device(device)
+
+
+class NotReady(RuntimeError):
+    """The room's members or their devices are not known yet: encrypting now would lock someone out."""
+
+
+async def ready_to_encrypt(client: Any, room_id: str, expected: set[str], may_wait: bool,
+                           seconds: float = 15.0) -> None:
+    """Return once nio knows every expected member of the room (e.g. the invitee of a direct room
+    the bot just created: Synapse may sync the new room before its invite) and holds a fresh device
+    list of every member. Only then does a new room key reach all of their devices; a message
+    encrypted before can never be decrypted by the one it was for.
+
+    `may_wait` is False inside the sync loop (waiting there would block the very sync we wait
+    for): a missing member then raises NotReady and the outbox sends again after the sync."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        room = client.rooms.get(room_id)
+        missing = expected - set(room.users) if room is not None else expected
+        if not missing:
+            break
+        if not may_wait or loop.time() > deadline:
+            raise NotReady(f"{room_id}: membership of {', '.join(sorted(missing))} not synced yet")
+        await asyncio.sleep(0.05)
+    olm = client.olm
+    for _ in range(3):
+        unknown = {u for u in room.users if u not in olm.tracked_users or u in olm.users_for_key_query}
+        if not unknown:
+            return
+        olm.users_for_key_query.update(unknown)
+        try:
+            await client.keys_query()
+        except LocalProtocolError:  # another task's query took the users: look again
+            await asyncio.sleep(0.05)
+    raise NotReady(f"{room_id}: device lists of {', '.join(sorted(unknown))} could not be fetched")
