@@ -187,6 +187,9 @@ def test_a_poll_response_becomes_the_value_of_its_choice_and_a_date_poll_all_vot
     assert (msg.kind, msg.text) == ("action", "en")
     assert parse_event(response("$poll", [ids[0]], stable=True), "!dm", True, HOW, question=asked.get).text == "de"
     assert answered_event(response("$poll", [ids[0]])) == "$poll"
+    stable = {"type": "m.poll.response", "sender": "@t:koeln.example", "event_id": "$s",  # MSC3381's final form
+              "content": {"m.relates_to": {"rel_type": "m.reference", "event_id": "$poll"}, "m.selections": [ids[1]]}}
+    assert parse_event(stable, "!dm", True, HOW, question=asked.get).text == "en"
     date_ids = polls.answer_ids(b"k", "d", 5)
     dates = {"$dates": Asked(DATES, date_ids)}
     msg = parse_event(response("$dates", [date_ids[4], date_ids[2]]), "!r", False, HOW, question=dates.get)

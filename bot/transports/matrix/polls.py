@@ -81,7 +81,7 @@ def response_of(kind: str, content: dict[str, Any]) -> tuple[str, list[str]] | N
     if not isinstance(poll_id, str) or not poll_id:
         return None
     body = content.get(RESPONSE[0]) or content.get(RESPONSE[1])
-    answers = body.get("answers") if isinstance(body, dict) else None
+    answers = body.get("answers") if isinstance(body, dict) else content.get("m.selections")  # stable form
     if not isinstance(answers, list) or not answers or not all(isinstance(a, str) for a in answers):
         return poll_id, []
     return poll_id, answers
