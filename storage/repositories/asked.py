@@ -1,10 +1,14 @@
-"""The questions a transport asked (storage/models/asked.py): a room has at most one open one."""
+"""The questions a transport asked (storage/models/asked.py): a room has at most one open one.
+
+A closed question is forgotten at once (an answer to it is ignored either way), a closed poll as
+soon as its end was sent: the table holds one row per room with an open question, whatever the
+number of rooms, and nothing of questions long answered."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AskedQuestion, utcnow
@@ -32,10 +36,11 @@ class AskedQuestionRepository:
         return row
 
     def close_room(self, transport: str, room_id: str) -> None:
-        self.session.execute(update(AskedQuestion)
-                             .where(AskedQuestion.transport == transport, AskedQuestion.room_id == room_id,
-                                    AskedQuestion.is_open.is_(True))
-                             .values(is_open=False))
+        mine = (AskedQuestion.transport == transport, AskedQuestion.room_id == room_id)
+        self.session.execute(delete(AskedQuestion).where(*mine, AskedQuestion.poll.is_(False))
+                             .execution_options(synchronize_session="fetch"))
+        self.session.execute(update(AskedQuestion).where(*mine, AskedQuestion.is_open.is_(True))
+                             .values(is_open=False).execution_options(synchronize_session="fetch"))
 
     def by_event(self, transport: str, event_id: str) -> AskedQuestion | None:
         return self.session.scalars(select(AskedQuestion).where(
@@ -54,6 +59,6 @@ class AskedQuestionRepository:
             .order_by(AskedQuestion.id)))
 
     def mark_ended(self, transport: str, event_id: str) -> None:
-        self.session.execute(update(AskedQuestion)
-                             .where(AskedQuestion.transport == transport, AskedQuestion.event_id == event_id)
-                             .values(ended=True))
+        """The poll's end was sent: nothing about it is needed any more."""
+        self.session.execute(delete(AskedQuestion).where(
+            AskedQuestion.transport == transport, AskedQuestion.event_id == event_id, AskedQuestion.is_open.is_(False)))

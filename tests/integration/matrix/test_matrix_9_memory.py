@@ -54,6 +54,10 @@ def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factor
         assert await _answer(memory, "!dm0:koeln.example", "$poll0", ids[1][1]) is None
 
     asyncio.run(round_())
+    from storage.models import AskedQuestion
+
+    with uow_factory() as uow:  # one row per room with an open question: nothing more, nothing capped
+        assert uow.session.query(AskedQuestion).count() == PROMPTS
 
     from storage.db import make_engine, make_session_factory
     from storage.uow import UnitOfWorkFactory
@@ -70,6 +74,8 @@ def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factor
             assert [p.event_id for p in await again.polls_to_end("!dm0:koeln.example")] == ["$poll0"]
             await again.ended("$poll0")
             assert await again.polls_to_end("!dm0:koeln.example") == []
+            with again.uow_factory() as uow:  # ended, answered: forgotten
+                assert uow.asked.by_event("matrix", "$poll0") is None
             # a new question in a room replaces the open one there, and only there
             await again.ask("!dm1:koeln.example", "$next1", STATUSES[:2])
             assert await again.lookup("$poll1") is None and await again.lookup("$poll2") is not None
