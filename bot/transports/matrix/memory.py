@@ -2,7 +2,8 @@
 
 Which event carries which choices (and, for a poll, which opaque answer id stands for which
 choice) and which question is a room's open one. The database work runs off the event loop
-(`run_sync`), as the outbox's does.
+(`run_sync`), as the outbox's does. Rooms known to have no open question and no poll left to end
+are noted in this process, so an ordinary reply costs no database round trip.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class QuestionMemory:
         self.uow_factory = uow_factory
         self.run_sync = run_sync
         self.transport = transport
+        self._no_question: set[str] = set()  # rooms without an open question
+        self._nothing_to_end: set[str] = set()  # rooms without a poll whose end is still to be sent
 
     async def ask(self, room_id: str, event_id: str, choices: list[Choice], answer_ids: list[str] | None = None,
                   question: str = "") -> None:
@@ -38,6 +41,8 @@ class QuestionMemory:
         ids = answer_ids or []
         rows = [[c.value, c.label, c.key, ids[i] if i < len(ids) else ""] for i, c in enumerate(choices)]
         several = next((c.several for c in choices if c.several), "")
+        self._no_question.discard(room_id)
+        self._nothing_to_end.discard(room_id)  # the room's earlier poll, if any, is closed now
         await self.run_sync(self._ask, room_id, event_id, rows, several, bool(ids), question)
 
     def _ask(self, room_id: str, event_id: str, rows: list[list[str]], several: str, poll: bool,
@@ -48,7 +53,11 @@ class QuestionMemory:
 
     async def close(self, room_id: str) -> None:
         """The room has no open question any more (its step was answered)."""
+        if room_id in self._no_question:
+            return
+        self._nothing_to_end.discard(room_id)
         await self.run_sync(self._close, room_id)
+        self._no_question.add(room_id)
 
     def _close(self, room_id: str) -> None:
         with self.uow_factory() as uow:
@@ -68,7 +77,12 @@ class QuestionMemory:
             return Asked(choices, [c[3] for c in row.choices] if row.poll else [])
 
     async def polls_to_end(self, room_id: str) -> list[EndingPoll]:
-        return await self.run_sync(self._polls_to_end, room_id)  # type: ignore[no-any-return]
+        if room_id in self._nothing_to_end:
+            return []
+        polls: list[EndingPoll] = await self.run_sync(self._polls_to_end, room_id)
+        if not polls:
+            self._nothing_to_end.add(room_id)
+        return polls
 
     def _polls_to_end(self, room_id: str) -> list[EndingPoll]:
         with self.uow_factory() as uow:
