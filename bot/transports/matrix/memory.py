@@ -64,14 +64,15 @@ class QuestionMemory:
             uow.asked.close_room(self.transport, room_id)
             uow.commit()
 
-    async def lookup(self, event_id: str) -> Asked | None:
-        """The open question with that event id, else None (an old one: its answers are ignored)."""
-        return await self.run_sync(self._lookup, event_id)  # type: ignore[no-any-return]
+    async def lookup(self, event_id: str, room_id: str) -> Asked | None:
+        """The open question with that event id in that room, else None (an old one, or one of
+        another room that an answer elsewhere merely points to: ignored)."""
+        return await self.run_sync(self._lookup, event_id, room_id)  # type: ignore[no-any-return]
 
-    def _lookup(self, event_id: str) -> Asked | None:
+    def _lookup(self, event_id: str, room_id: str) -> Asked | None:
         with self.uow_factory() as uow:
             row = uow.asked.open_question(self.transport, event_id)
-            if row is None:
+            if row is None or row.room_id != room_id:
                 return None
             choices = [Choice(c[0], c[1], c[2], row.several) for c in row.choices]
             return Asked(choices, [c[3] for c in row.choices] if row.poll else [])

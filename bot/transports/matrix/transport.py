@@ -223,7 +223,7 @@ class MatrixTransport:
         channel_id = (room.canonical_alias if room is not None and room.canonical_alias
                       and not self.direct.is_direct(room_id) else room_id)
         target = answered_event(source)  # a reaction or poll vote: the question it answers, from the database
-        asked = await self.memory.lookup(target) if target and sender != self.settings.user_id else None
+        asked = await self.memory.lookup(target, room_id) if target and sender != self.settings.user_id else None
         msg = parse_event(source, channel_id, self.direct.is_direct(room_id), self.addressing, name or "",
                           lambda event_id: asked if event_id == target else None)
         if msg is None or msg.is_own:

@@ -35,7 +35,7 @@ def _vote(room: str, poll_id: str, answer_id: str) -> dict[str, Any]:
 
 
 async def _answer(memory: QuestionMemory, room: str, poll_id: str, answer_id: str) -> str | None:
-    asked = await memory.lookup(poll_id)
+    asked = await memory.lookup(poll_id, room)
     msg = parse_event(_vote(room, poll_id, answer_id), room, True, HOW, question=lambda e: asked)
     return msg.text if msg is not None else None
 
@@ -50,8 +50,9 @@ def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factor
         assert await _answer(memory, "!dm0:koeln.example", "$poll0", ids[0][1]) == "in Umsetzung"  # the oldest
         assert await _answer(memory, f"!dm{PROMPTS - 1}:koeln.example", f"$poll{PROMPTS - 1}",
                              ids[PROMPTS - 1][3]) == "verzögert"
-        # another owner's answer ids mean nothing on this poll
+        # another owner's answer ids mean nothing on this poll, nor does this poll in another room
         assert await _answer(memory, "!dm0:koeln.example", "$poll0", ids[1][1]) is None
+        assert await _answer(memory, "!dm1:koeln.example", "$poll0", ids[0][1]) is None
 
     asyncio.run(round_())
     from storage.models import AskedQuestion
@@ -78,8 +79,10 @@ def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factor
                 assert uow.asked.by_event("matrix", "$poll0") is None
             # a new question in a room replaces the open one there, and only there
             await again.ask("!dm1:koeln.example", "$next1", STATUSES[:2])
-            assert await again.lookup("$poll1") is None and await again.lookup("$poll2") is not None
-            assert [c.value for c in (await again.lookup("$next1")).choices] == ["geplant", "in Umsetzung"]
+            assert await again.lookup("$poll1", "!dm1:koeln.example") is None
+            assert await again.lookup("$poll2", "!dm2:koeln.example") is not None
+            assert [c.value for c in (await again.lookup("$next1", "!dm1:koeln.example")).choices] == [
+                "geplant", "in Umsetzung"]
 
         asyncio.run(after_restart())
     finally:
@@ -96,9 +99,9 @@ def test_the_open_questions_of_an_older_versions_json_file_are_taken_over_once(u
     state = TransportState(path)
     memory = QuestionMemory(uow_factory, _inline)
     asyncio.run(memory.adopt(state.take_questions()))
-    asked = asyncio.run(memory.lookup("$q"))
+    asked = asyncio.run(memory.lookup("$q", "!r"))
     assert asked is not None and [c.value for c in asked.choices] == ["de", "en"] and asked.answer_ids == []
-    assert asyncio.run(memory.lookup("$old")) is None
+    assert asyncio.run(memory.lookup("$old", "!r")) is None
     kept = json.loads(path.read_text(encoding="utf-8"))
     assert "questions" not in kept and "open_question" not in kept and kept["sync_token"] == "s1"
     assert TransportState(path).take_questions() == []
