@@ -1,4 +1,4 @@
-"""`sachstand` command line: run, db upgrade, import, export, check-config."""
+"""`sachstand` command line: run, db upgrade, import, export, check-config, matrix-identity."""
 from __future__ import annotations
 
 import argparse
@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, metavar="FILE", help="Zieldatei (.html)")
     rep.set_defaults(func=_report)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
+    sub.add_parser("matrix-identity", help="Fingerabdruck des Matrix-Hauptschlüssels zeigen (zum Veröffentlichen)"
+                   ).set_defaults(func=_matrix_identity)
     sub.add_parser("permissions", help="Rechtetabelle (Befehl × Rolle) als Markdown ausgeben").set_defaults(
         func=_permissions)
     return parser
@@ -149,6 +151,15 @@ def _permissions(settings: Settings, args: argparse.Namespace) -> int:
 def _check(settings: Settings, args: argparse.Namespace) -> int:
     print(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
     return 0
+
+
+def _matrix_identity(settings: Settings, args: argparse.Namespace) -> int:
+    """The bot's cross-signing identity, read from the store (no homeserver needed)."""
+    from .transports.matrix.crosssign import identity_lines
+
+    lines, ok = identity_lines(Path(settings.matrix.store_path), settings.matrix.user_id)
+    print("\n".join(lines), file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
 
 
 def _uow_factory(settings: Settings):  # type: ignore[no-untyped-def]

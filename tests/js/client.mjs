@@ -17,6 +17,7 @@
 //        -> {event: {event_id, room_id, sender, type, content, encrypted, decrypted, failure,
 //                    shield: {colour, reason}}}   (each event is returned once)
 //   device_status {user_id}                      -> {cross_signing_keys, devices: {id: {signed_by_owner, ...}}}
+//        (the verdict needs a tracked user: someone the client shares an encrypted room with)
 //   encrypted_room {room_id}                     -> {encrypted}
 //   stop
 if (!Promise.withResolvers) {  // js-sdk 43 wants Node 22; Debian has Node 20
@@ -143,7 +144,7 @@ async function deviceStatus(c) {
   const out = {};
   for (const [id, device] of devices.get(c.user_id) || new Map()) {
     const st = await crypto.getDeviceVerificationStatus(c.user_id, id);
-    out[id] = { signed_by_owner: st?.signedByOwner ?? false, cross_signing_verified: st?.crossSigningVerified ?? false,
+    out[id] = { known: st !== null, signed_by_owner: st?.signedByOwner ?? false, cross_signing_verified: st?.crossSigningVerified ?? false,
                 locally_verified: st?.localVerified ?? false, ed25519: device.getFingerprint() };
   }
   return { cross_signing_keys: await crypto.userHasCrossSigningKeys(c.user_id, true), devices: out };

@@ -218,3 +218,26 @@ class CrossSigner:
         failures = result.get("failures") if isinstance(result, dict) else None
         if status != 200 or failures:
             raise CrossSigningError(f"keys/signatures/upload: HTTP {status} {failures or result}")
+
+
+def identity_lines(store_path: Path, user_id: str) -> tuple[list[str], bool]:
+    """What `sachstand matrix-identity` prints: the master key's fingerprint to publish, and
+    the device it signs (German first, the English terms Element uses in brackets)."""
+    keys = CrossSigningKeys(store_path, user_id)
+    try:
+        found = keys.load()
+    except (CrossSigningError, ValueError, KeyError) as exc:
+        return [f"Die Schlüsseldatei {keys.path} ist nicht lesbar: {exc}"], False
+    if not found:
+        return [f"Noch keine Cross-Signing-Schlüssel in {keys.path}: der Bot legt sie beim ersten Start an."], False
+    lines = [f"Matrix-Konto: {user_id}",
+             f"Hauptschlüssel (master key): {fingerprint(keys.public('master'))}",
+             f"Selbstsignierschlüssel (self-signing key): {fingerprint(keys.public('self_signing'))}"]
+    state = store_path / "sachstand-state.json"
+    try:
+        device = json.loads(state.read_text(encoding="utf-8")).get("credentials", {}).get("device_id", "")
+    except (OSError, ValueError):
+        device = ""
+    if device:
+        lines.append(f"Gerät (session): {device}")
+    return lines, True

@@ -27,6 +27,7 @@ from bot.config import MatrixSection
 from bot.core.events import OutgoingMessage
 
 from ..base import Dispatch
+from .crosssign import CrossSigningError
 from .memory import QuestionMemory
 from .outgoing import Sender
 from .parse import NAME, Addressing, answered_event, parse_event
@@ -132,7 +133,11 @@ class MatrixTransport:
         if self.client is None or not self.settings.encryption:
             return
         self._cross_sign_at = asyncio.get_running_loop().time()
-        await cross_sign(self.client, self.settings)
+        try:
+            await cross_sign(self.client, self.settings)
+        except CrossSigningError as exc:  # the homeserver's answer, not a bug: no traceback
+            log.error("matrix: the device is not cross-signed, Element users see it as insecure: %s", exc)
+            return
         self._cross_signed = True
 
     # -- sync --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import BOT, PASSWORD
+from crosssign_check import cross_signed, fingerprint, keys_query, login
 
 from tests.helpers.js_client import JsClient
 from tests.helpers.synapse import SERVER_NAME, Synapse
@@ -37,53 +38,33 @@ async def test_conversation_in_exclude_insecure_devices_mode(bot, synapse: Synap
     async with JsClient(synapse.url, f"@musterfrau:{SERVER_NAME}", PASSWORD.format("musterfrau"),
                         isolation="only_signed", log_path=tmp_path / "js.log") as user:
         room = await _dm_with_bot(user)
-        await user.send_text(room, "hilfe")
-        answer = await user.wait_event(room_id=room, sender=BOT, type_="m.room.message", timeout=60)
-        print("SHIELD only-signed mode:", answer["shield"], answer["failure"])
-        assert answer["decrypted"], answer
-        assert answer["shield"] == {"colour": "NONE", "reason": None}, answer["shield"]
 
+        async def answer(contains: str) -> dict:  # type: ignore[type-arg]
+            event = await user.wait_event(room_id=room, sender=BOT, type_="m.room.message", contains=contains,
+                                          timeout=60)
+            assert event["decrypted"], event  # not UNSIGNED_SENDER_DEVICE
+            assert event["shield"] == {"colour": "NONE", "reason": None}, event["shield"]
+            return event
 
-def _keys_query(synapse: Synapse, user: str, password: str, who: str) -> dict:  # type: ignore[type-arg]
-    import json
-    import urllib.request
-
-    def post(path: str, body: dict, token: str = "") -> dict:  # type: ignore[type-arg]
-        req = urllib.request.Request(f"{synapse.url}{path}", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.load(resp)  # type: ignore[no-any-return]
-
-    login = post("/_matrix/client/v3/login", {"type": "m.login.password", "password": password,
-                                               "identifier": {"type": "m.id.user", "user": user}})
-    return post("/_matrix/client/v3/keys/query", {"device_keys": {who: []}}, login["access_token"])
+        await user.send_text(room, "hilfe")  # the user's message reaches the bot: it answers
+        print("SHIELD only-signed mode:", (await answer("hilfe"))["shield"])
+        status = await user.device_status(BOT)  # the js-sdk's own verdict on the bot's devices
+        assert status["cross_signing_keys"], status
+        assert status["devices"] and all(d["known"] and d["signed_by_owner"] for d in status["devices"].values()), status
+        await user.send_text(room, "einstellungen")
+        await answer("(1/4)")
+        await user.send_text(room, "2")  # English, typed
+        await answer("(2/4)")
+        typo = await user.send_text(room, "Europe/Viena")
+        await answer("Europe/Viena")  # not a time zone: refused, the step stays open
+        await user.send_edit(room, typo, "Europe/Vienna")  # the correction answers it
+        await answer("(3/4)")
+    assert "cannot decrypt" not in bot.log_text()
 
 
 def test_keys_query_shows_the_bot_cross_signed(bot, synapse: Synapse) -> None:  # type: ignore[no-untyped-def]
-    """Checked with signedjson + PyNaCl (Synapse's own implementation), not the bot's code."""
-    from signedjson.key import decode_verify_key_bytes
-    from signedjson.sign import verify_signed_json
-    from unpaddedbase64 import decode_base64
-
+    """Checked as another user sees it, with signedjson + PyNaCl (not the bot's libraries)."""
     bot.wait_for_log("cross-signing")
-    answer = _keys_query(synapse, "ersatz", PASSWORD.format("ersatz"), BOT)
-    master = answer["master_keys"][BOT]
-    ssk = answer["self_signing_keys"][BOT]
-    assert master["usage"] == ["master"] and ssk["usage"] == ["self_signing"]
-
-    def verify_key(obj: dict):  # type: ignore[no-untyped-def,type-arg]
-        (key_id, key), = obj["keys"].items()
-        return decode_verify_key_bytes(key_id, decode_base64(key))
-
-    master_key, ssk_key = verify_key(master), verify_key(ssk)
-    verify_signed_json(ssk, BOT, master_key)  # the self-signing key is the master's
-    devices = answer["device_keys"][BOT]
-    assert devices, answer
-    for device_id, device in devices.items():  # every device of the bot: signed by the self-signing key
-        device = {k: v for k, v in device.items() if k != "unsigned"}
-        verify_signed_json(device, BOT, ssk_key)
-        assert f"ed25519:{ssk_key.version}" in device["signatures"][BOT], device_id
-    # the fingerprint people compare is in the bot's log
-    fingerprint = " ".join(master_key.version[i:i + 4] for i in range(0, len(master_key.version), 4))
-    assert fingerprint in bot.log_text()
+    answer = keys_query(synapse, login(synapse, "ersatz", PASSWORD.format("ersatz")), BOT)
+    keys = cross_signed(answer, BOT)
+    assert fingerprint(keys["master"]) in bot.log_text()  # the fingerprint people compare is in the log
