@@ -41,3 +41,21 @@ async def test_a_digest_chart_arrives_as_an_encrypted_image(bot, member_factory)
             assert png.size == (info["thumbnail_info"]["w"], info["thumbnail_info"]["h"])
             assert png.width <= 800 and png.height <= 600 and png.width <= info["w"]
         assert info["thumbnail_info"]["mimetype"] == "image/png" and info["thumbnail_info"]["size"] == len(small)
+
+
+async def test_in_an_unencrypted_room_the_image_and_its_thumbnail_are_plain_media(bot, member_factory) -> None:  # type: ignore[no-untyped-def]
+    async with member_factory("testmann") as m:
+        room = await m.create_room(invite=[BOT])  # a room without encryption
+        await m.wait_joined(room, BOT)
+        mark = m.mark()
+        await m.say(room, "!s digest HF2")
+        image = await m.wait_for(lambda s: s.room_id == room and s.sender == BOT and s.type == "m.room.message"
+                                 and s.content.get("msgtype") == "m.image", mark)
+        info = image.content["info"]
+        assert "file" not in image.content and "thumbnail_file" not in info
+        full = (await m.client.download(image.content["url"])).body
+        with Image.open(io.BytesIO(full)) as png:
+            assert (info["w"], info["h"]) == png.size
+        thumb = (await m.client.download(info["thumbnail_url"])).body
+        with Image.open(io.BytesIO(thumb)) as png:
+            assert png.size == (info["thumbnail_info"]["w"], info["thumbnail_info"]["h"]) and png.width <= 800
