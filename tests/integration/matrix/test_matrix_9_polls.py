@@ -28,7 +28,9 @@ from tests.helpers.synapse import SERVER_NAME
 
 pytestmark = pytest.mark.matrix
 ALIAS = "#koeln-eg-gesundheit-soziales:koeln.example"  # EG3's room in examples/koeln.yaml
-EG3_OTHERS = ("exempel", "schablone", "annahme", "skizze", "phantasie")  # testmann is the js-sdk member
+EG3_OTHERS = ("schablone", "annahme", "skizze", "phantasie")  # with testmann (nio), not logged in here
+# exempel, EG3's chair, is the js-sdk member: no other test logs in as him with js-sdk (a second js-sdk
+# login of a user who already has cross-signing keys is a device its owner has not signed)
 ENCRYPTION = [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
 
 # Element's parser of a poll (js-sdk's PollStartEvent) and its builder of a response (PollResponseEvent)
@@ -60,7 +62,7 @@ async def _tap(user: JsClient, room: str, poll: dict[str, Any], *labels: str) ->
 
 
 async def _eg3_room(k: Member) -> str:
-    created = await k.client.room_create(alias=ALIAS[1:].split(":", 1)[0], invite=[BOT, f"@testmann:{SERVER_NAME}"],
+    created = await k.client.room_create(alias=ALIAS[1:].split(":", 1)[0], invite=[BOT, f"@exempel:{SERVER_NAME}"],
                                          initial_state=ENCRYPTION)
     room = created.room_id  # type: ignore[union-attr]
 
@@ -72,7 +74,7 @@ async def _eg3_room(k: Member) -> str:
 
 
 async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, synapse, member_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for name in EG3_OTHERS:  # every member of EG3 has an account (each gets the invitation by DM)
+    for name in ("exempel", *EG3_OTHERS):  # every member of EG3 has an account (each gets the invitation by DM)
         try:
             synapse.register(name, PASSWORD.format(name))
         except Exception:  # registered by an earlier test
@@ -80,9 +82,9 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
     with bot.uow() as uow:
         eg3 = uow.bodies.by_code("EG3").id
         assert not uow.session.query(Meeting).filter_by(body_id=eg3).count(), "EG3 has a meeting already"
-    testmann = f"@testmann:{SERVER_NAME}"
+    exempel = f"@exempel:{SERVER_NAME}"
     async with member_factory("koordination") as k, \
-            JsClient(synapse.url, testmann, PASSWORD.format("testmann"), isolation="only_signed",
+            JsClient(synapse.url, exempel, PASSWORD.format("exempel"), isolation="only_signed",
                      log_path=tmp_path / "js.log") as t:
         room = await _eg3_room(k)
         await t.wait_event(room_id=room, type_="m.room.member", timeout=60)  # joined (auto-join)
@@ -104,17 +106,17 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
         ids = [a["id"] for a in content[START]["answers"]]
         assert len(set(ids)) == 5 and not set(ids) & {str(n) for n in range(6)}  # opaque answer ids
 
-        # testmann taps the 2nd and 4th date; the bot confirms by DM (the room stays quiet)
+        # the chair taps the 2nd and 4th date; the bot confirms by DM (the room stays quiet)
         dates = parsed["answers"]
         await _tap(t, room, poll, dates[1], dates[3])
-        noted = await t.wait_event(sender=BOT, contains="Notiert, Paul Testmann: Optionen 2, 4.", timeout=60)
+        noted = await t.wait_event(sender=BOT, contains="Notiert, Dr. Jonas Exempel: Optionen 2, 4.", timeout=60)
         assert noted["room_id"] != room and noted["decrypted"]
         # he changes his mind in the poll: the latest response counts, the earlier votes go
         await _tap(t, room, poll, dates[2])
-        await t.wait_event(sender=BOT, contains="Notiert, Paul Testmann: Optionen 3.", timeout=60)
+        await t.wait_event(sender=BOT, contains="Notiert, Dr. Jonas Exempel: Optionen 3.", timeout=60)
         with bot.uow() as uow:
             open_poll = uow.session.query(DatePoll).filter_by(body_id=eg3, state="open").one()
-            person = uow.session.query(Person).filter_by(handle="testmann").one()
+            person = uow.session.query(Person).filter_by(handle="exempel").one()
             mine = sorted(o.position for o in open_poll.options
                           for _ in uow.session.query(PollVote).filter_by(option_id=o.id, person_id=person.id))
             assert mine == [3], mine
@@ -129,10 +131,10 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
         answers = element({"type": rsvp["type"], "event_id": rsvp["event_id"], "content": rsvp["content"]}, [])
         assert answers["answers"] == ["Ja", "Nein", "Vielleicht"] and answers["max"] == 1, answers
         await _tap(t, room, rsvp, "Nein")
-        await t.wait_event(sender=BOT, contains="Paul Testmann kommt nicht zu EG3 am", timeout=60)
+        await t.wait_event(sender=BOT, contains="Dr. Jonas Exempel kommt nicht zu EG3 am", timeout=60)
         with bot.uow() as uow:
             meeting = uow.session.query(Meeting).filter_by(body_id=eg3).one()
-            person = uow.session.query(Person).filter_by(handle="testmann").one()
+            person = uow.session.query(Person).filter_by(handle="exempel").one()
             assert uow.session.query(Rsvp).filter_by(meeting_id=meeting.id, person_id=person.id).one().answer == "no"
         assert invitation.event.decrypted
 
