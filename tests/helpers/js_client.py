@@ -13,13 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from tests.helpers.peers import JS_DIR, need_node
 
 SCRIPT = JS_DIR / "client.mjs"
+_SECRETS: list[Path] = []
+
+
+def _secrets_dir() -> Path:
+    """Where the users' cross-signing keys live for this test process (a fresh temporary directory)."""
+    if not _SECRETS:
+        _SECRETS.append(Path(tempfile.mkdtemp(prefix="js-client-secrets-")))
+    return _SECRETS[0]
 
 
 class JsClientError(RuntimeError):
@@ -111,7 +121,11 @@ class JsClient:
         await self.call("set_isolation", mode=mode)
 
     async def bootstrap_cross_signing(self) -> None:
-        await self.call("bootstrap_cross_signing", password=self.password)
+        """The user's cross-signing, created at their first login in this test run and imported
+        (as from another device) at every later one: the same identity, never a reset."""
+        key = hashlib.sha256(f"{self.homeserver} {self.user_id}".encode()).hexdigest()[:16]
+        await self.call("bootstrap_cross_signing", timeout=60, password=self.password,
+                        secrets_file=str(_secrets_dir() / f"{key}.json"))
 
     async def create_dm(self, user_id: str, encrypted: bool = True) -> str:
         return str((await self.call("create_dm", user_id=user_id, encrypted=encrypted))["room_id"])
@@ -133,20 +147,37 @@ class JsClient:
     async def send_event(self, room_id: str, type_: str, content: dict[str, Any]) -> str:
         return str((await self.call("send_event", room_id=room_id, type=type_, content=content))["event_id"])
 
+    async def send_reaction(self, room_id: str, event_id: str, key: str) -> str:
+        return str((await self.call("send_reaction", room_id=room_id, event_id=event_id, key=key))["event_id"])
+
     async def wait_event(self, *, room_id: str = "", sender: str = "", type_: str = "", contains: str = "",
-                         timeout: float = 30, failure_grace: float = 5) -> dict[str, Any]:
+                         reply_to: str = "", timeout: float = 30, failure_grace: float = 5) -> dict[str, Any]:
         """The next event (each is returned once) matching the filter, decrypted, with the shield
         the js-sdk shows for it; an event that stays undecryptable for `failure_grace` seconds is
         returned too, with decrypted=False and the failure code (e.g. UNSIGNED_SENDER_DEVICE)."""
         answer = await self.call("wait_event", timeout=timeout + 10, room_id=room_id, sender=sender, type=type_,
-                                 contains=contains, timeout_ms=int(timeout * 1000),
+                                 contains=contains, reply_to=reply_to, timeout_ms=int(timeout * 1000),
                                  failure_grace_ms=int(failure_grace * 1000))
         return dict(answer["event"])
+
+    async def history(self, room_id: str = "", sender: str = "") -> list[dict[str, Any]]:
+        """Every live event seen so far (also those wait_event returned), as wait_event describes them."""
+        return list((await self.call("history", room_id=room_id, sender=sender))["events"])
+
+    async def keys_query(self, user_id: str) -> dict[str, Any]:
+        """The homeserver's raw /keys/query answer for `user_id`, as this client gets it."""
+        return dict((await self.call("keys_query", user_id=user_id))["answer"])
 
     async def device_status(self, user_id: str) -> dict[str, Any]:
         """Whether `user_id` has cross-signing keys and, per device, whether its owner signed it."""
         answer = await self.call("device_status", user_id=user_id)
         return {"cross_signing_keys": answer["cross_signing_keys"], "devices": answer["devices"]}
+
+    async def user_status(self, user_id: str) -> dict[str, bool]:
+        """The js-sdk's verdict on a user's identity: verified, was_verified, needs_user_approval
+        (their pinned identity changed: Element warns "identity was reset" until approved)."""
+        answer = await self.call("user_status", user_id=user_id)
+        return {k: bool(answer[k]) for k in ("verified", "was_verified", "needs_user_approval")}
 
     async def encrypted_room(self, room_id: str) -> bool:
         return bool((await self.call("encrypted_room", room_id=room_id))["encrypted"])

@@ -6,18 +6,24 @@
 // Logs of the js-sdk go to stderr. Commands (see tests/helpers/js_client.py):
 //   login {homeserver, user_id, password, device_name?, isolation?: "all"|"only_signed", auto_join?: true}
 //   set_isolation {mode: "all"|"only_signed"}  (only_signed: OnlySignedDevicesIsolationMode, Element's "exclude insecure devices")
-//   bootstrap_cross_signing {password}           -- the user's own cross-signing, as Element sets it up
+//   bootstrap_cross_signing {password, secrets_file?}  -- the user's own cross-signing, as Element sets it up
+//        (secrets_file: the private keys kept between logins of the same user, so no reset)
 //   create_dm {user_id, encrypted?: true}        -> {room_id}
 //   join {room_id}
 //   send_text {room_id, body, html?}             -> {event_id}
 //   send_edit {room_id, event_id, body}          -> {event_id}
 //   send_poll_response {room_id, poll_id, answers, stable?: false} -> {event_id}
 //   send_event {room_id, type, content}          -> {event_id}
-//   wait_event {room_id?, sender?, type?, contains?, timeout_ms?, failure_grace_ms?}
+//   send_reaction {room_id, event_id, key}       -> {event_id}
+//   wait_event {room_id?, sender?, type?, contains?, reply_to?, timeout_ms?, failure_grace_ms?}
 //        -> {event: {event_id, room_id, sender, type, content, encrypted, decrypted, failure,
 //                    shield: {colour, reason}}}   (each event is returned once)
+//   history {room_id?, sender?}                  -> {events: [...]}  every event seen so far (not consumed)
+//   keys_query {user_id}                         -> {answer}  the homeserver's raw /keys/query answer
 //   device_status {user_id}                      -> {cross_signing_keys, devices: {id: {signed_by_owner, ...}}}
 //        (the verdict needs a tracked user: someone the client shares an encrypted room with)
+//   user_status {user_id}                        -> {verified, was_verified, needs_user_approval}
+//        (needs_user_approval: the pinned identity changed; Element shows "identity was reset")
 //   encrypted_room {room_id}                     -> {encrypted}
 //   stop
 if (!Promise.withResolvers) {  // js-sdk 43 wants Node 22; Debian has Node 20
@@ -85,6 +91,7 @@ function matches(rec, f, grace) {
   if (e.isDecryptionFailure()) return Date.now() - rec.failedAt >= grace;  // reported: it never decrypted
   if (f.type && e.getType() !== f.type) return false;
   if (f.contains && !JSON.stringify(e.getContent()).includes(f.contains)) return false;
+  if (f.reply_to && e.getContent()["m.relates_to"]?.["m.in_reply_to"]?.event_id !== f.reply_to) return false;
   return true;
 }
 
@@ -159,14 +166,30 @@ const commands = {
   login,
   async set_isolation(c) { client.getCrypto().setDeviceIsolationMode(isolationMode(c.mode)); return {}; },
   async bootstrap_cross_signing(c) {
-    await client.getCrypto().bootstrapCrossSigning({
-      setupNewCrossSigning: true,
-      authUploadDeviceSigningKeys: async (makeRequest) => {
-        await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: me },
-                            password: c.password });
-      },
-    });
-    return {};
+    // As Element: the user's cross-signing. The private keys of a user's earlier (in-memory) client
+    // come from `secrets_file` if given (as Element gets them from another device or the recovery
+    // key), so a second login is the same identity; otherwise the identity is created (or reset).
+    const crypto = client.getCrypto();
+    const fs = await import("node:fs");
+    if (c.secrets_file && fs.existsSync(c.secrets_file)) {
+      await crypto.importSecretsBundle(JSON.parse(fs.readFileSync(c.secrets_file, "utf8")));
+      await crypto.crossSignDevice(client.getDeviceId());
+    } else {
+      await crypto.bootstrapCrossSigning({
+        setupNewCrossSigning: true,
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: me },
+                              password: c.password });
+        },
+      });
+      if (c.secrets_file) fs.writeFileSync(c.secrets_file, JSON.stringify(await crypto.exportSecretsBundle()));
+    }
+    for (let i = 0; i < 100; i++) {  // until this client trusts its own device (only_signed sending needs it)
+      const st = await crypto.getDeviceVerificationStatus(me, client.getDeviceId());
+      if (st?.crossSigningVerified) return {};
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("this device never became cross-signing verified");
   },
   async create_dm(c) {
     const initial = c.encrypted === false ? [] : [{ type: "m.room.encryption", state_key: "",
@@ -193,8 +216,31 @@ const commands = {
                      { "org.matrix.msc3381.poll.response": { answers: c.answers }, "m.relates_to": relates });
   },
   async send_event(c) { return sendAndId(c.room_id, c.type, c.content); },
+  async send_reaction(c) {
+    return sendAndId(c.room_id, "m.reaction",
+                     { "m.relates_to": { rel_type: "m.annotation", event_id: c.event_id, key: c.key } });
+  },
+  async history(c) {
+    const out = [];
+    for (const r of records) {
+      const e = r.event;
+      if ((c.room_id && e.getRoomId() !== c.room_id) || (c.sender && e.getSender() !== c.sender)) continue;
+      out.push(await describe(e));
+    }
+    return { events: out };
+  },
+  async keys_query(c) {
+    const answer = await client.http.authedRequest("POST", "/keys/query", undefined,
+                                                   { device_keys: { [c.user_id]: [] } });
+    return { answer };
+  },
   wait_event: waitEvent,
   device_status: deviceStatus,
+  async user_status(c) {
+    const st = await client.getCrypto().getUserVerificationStatus(c.user_id);
+    return { verified: st.isVerified(), was_verified: st.wasCrossSigningVerified(),
+             needs_user_approval: st.needsUserApproval };
+  },
   async encrypted_room(c) { return { encrypted: await client.getCrypto().isEncryptionEnabledInRoom(c.room_id) }; },
   async stop() { client?.stopClient(); setTimeout(() => process.exit(0), 50); return {}; },
 };

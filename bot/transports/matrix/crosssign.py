@@ -65,10 +65,10 @@ def fingerprint(public_key: str) -> str:
 
 def signature_valid(obj: dict[str, Any], user_id: str, public_key: str) -> bool:
     """Whether `obj` carries a valid signature of `user_id`'s Ed25519 key `public_key`."""
-    sig = obj.get("signatures", {}).get(user_id, {}).get(f"ed25519:{public_key}")
-    if not isinstance(sig, str):
-        return False
     try:
+        sig = obj["signatures"][user_id][f"ed25519:{public_key}"]
+        if not isinstance(sig, str):
+            return False
         Ed25519PublicKey.from_base64(public_key).verify_signature(canonical_json(signable(obj)),
                                                                   Ed25519Signature.from_base64(sig))
     except Exception:
@@ -93,7 +93,8 @@ class SigningKey:
         """A copy of `obj` with this key's signature added to its existing ones."""
         signature = eddsa.new(eddsa.import_private_key(self.seed), "rfc8032").sign(canonical_json(signable(obj)))
         signed = dict(obj)
-        signatures = {u: dict(s) for u, s in obj.get("signatures", {}).items()}
+        existing = obj.get("signatures") if isinstance(obj.get("signatures"), dict) else {}
+        signatures = {u: dict(s) for u, s in existing.items() if isinstance(s, dict)}
         signatures.setdefault(user_id, {})[key_id or f"ed25519:{self.public}"] = b64(signature)
         signed["signatures"] = signatures
         return signed
@@ -110,10 +111,20 @@ class CrossSigningKeys:
     def load(self) -> bool:
         if not self.path.exists():
             return False
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        if data.get("user_id") != self.user_id:
-            raise CrossSigningError(f"{self.path} holds the keys of {data.get('user_id')}, not {self.user_id}")
-        self.keys = {usage: SigningKey(unb64(data[usage])) for usage in USAGES}
+        if self.path.stat().st_mode & 0o077:  # e.g. restored from a backup with the wrong mode
+            log.warning("matrix: %s was readable by others; restricting it to its owner (0600)", self.path)
+            os.chmod(self.path, 0o600)
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            owner = data.get("user_id")
+            keys = {usage: SigningKey(unb64(data[usage])) for usage in USAGES}
+            if any(len(k.seed) != 32 for k in keys.values()):
+                raise ValueError("a key is not 32 bytes")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # never overwritten: restore it
+            raise CrossSigningError(f"{self.path} is not readable ({exc}); restore it from the backup") from exc
+        if owner != self.user_id:
+            raise CrossSigningError(f"{self.path} holds the keys of {owner}, not {self.user_id}")
+        self.keys = keys
         return True
 
     def create(self) -> None:
@@ -139,10 +150,18 @@ class CrossSigningKeys:
         return obj
 
 
+def _entry(answer: dict[str, Any], kind: str, user_id: str) -> dict[str, Any]:
+    """answer[kind][user_id] if the homeserver sent a well-formed one, else {}."""
+    section = answer.get(kind)
+    entry = section.get(user_id) if isinstance(section, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
 def server_key(answer: dict[str, Any], kind: str, user_id: str) -> str:
     """The public key of `kind` (master_keys, self_signing_keys, …) the homeserver has, or ''."""
-    keys = (answer.get(kind, {}).get(user_id) or {}).get("keys", {})
-    return next(iter(keys.values()), "") if isinstance(keys, dict) else ""
+    keys = _entry(answer, kind, user_id).get("keys")
+    value = next(iter(keys.values()), "") if isinstance(keys, dict) else ""
+    return value if isinstance(value, str) else ""
 
 
 class CrossSigner:
@@ -171,7 +190,7 @@ class CrossSigner:
             await self._upload_keys()
             did = "uploaded"
             answer = await self._query()
-        device = (answer.get("device_keys", {}).get(self.user_id) or {}).get(self.device_id)
+        device = _entry(answer, "device_keys", self.user_id).get(self.device_id)
         if not isinstance(device, dict):
             raise CrossSigningError(f"the homeserver does not know device {self.device_id}")
         if not signature_valid(device, self.user_id, self.keys.public("self_signing")):
@@ -194,6 +213,14 @@ class CrossSigner:
         path = "/_matrix/client/v3/keys/device_signing/upload"
         status, answer = await self.request("POST", path, body)
         if status == 401 and "flows" in answer:  # user-interactive auth: replacing existing keys
+            stages = {stage for flow in answer.get("flows", []) if isinstance(flow, dict)
+                      for stage in flow.get("stages", [])}
+            if "m.login.password" not in stages:  # e.g. MAS (OIDC): a person approves it in the browser
+                params = answer.get("params", {}) if isinstance(answer.get("params"), dict) else {}
+                url = next((p.get("url") for p in params.values() if isinstance(p, dict) and p.get("url")), "")
+                raise CrossSigningError("the homeserver wants the reset of the cross-signing keys approved "
+                                        f"({', '.join(sorted(stages)) or 'no known stage'}){': ' + url if url else ''}; "
+                                        "approve it there, then restart the bot")
             if not self.password:
                 raise CrossSigningError("the homeserver wants a password to replace the cross-signing keys; "
                                         "set matrix.password (an access token alone cannot confirm this)")
@@ -207,11 +234,12 @@ class CrossSigner:
     async def _upload_signatures(self, device: dict[str, Any], answer: dict[str, Any]) -> None:
         ssk = self.keys.keys["self_signing"]
         signed_device = ssk.sign({k: v for k, v in device.items() if k != "unsigned"}, self.user_id)
-        master = (answer.get("master_keys", {}).get(self.user_id) or {})
+        master = _entry(answer, "master_keys", self.user_id)
         body: dict[str, Any] = {self.user_id: {self.device_id: signed_device}}
         device_key_id = f"ed25519:{self.device_id}"
-        if master and device_key_id not in master.get("signatures", {}).get(self.user_id, {}):
-            signatures = {u: dict(s) for u, s in master.get("signatures", {}).items()}
+        existing = master.get("signatures") if isinstance(master.get("signatures"), dict) else {}
+        if master and device_key_id not in (existing.get(self.user_id) or {}):
+            signatures = {u: dict(s) for u, s in existing.items() if isinstance(s, dict)}
             signatures.setdefault(self.user_id, {})[device_key_id] = self.device_sign(signable(master))
             body[self.user_id][self.keys.public("master")] = signable(master) | {"signatures": signatures}
         status, result = await self.request("POST", "/_matrix/client/v3/keys/signatures/upload", body)
@@ -226,7 +254,7 @@ def identity_lines(store_path: Path, user_id: str) -> tuple[list[str], bool]:
     keys = CrossSigningKeys(store_path, user_id)
     try:
         found = keys.load()
-    except (CrossSigningError, ValueError, KeyError) as exc:
+    except CrossSigningError as exc:
         return [f"Die Schlüsseldatei {keys.path} ist nicht lesbar: {exc}"], False
     if not found:
         return [f"Noch keine Cross-Signing-Schlüssel in {keys.path}: der Bot legt sie beim ersten Start an."], False

@@ -19,6 +19,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from nio import (AsyncClient, DirectRoomsResponse, JoinError, RoomResolveAliasResponse, RoomSendResponse, SyncError,
                  SyncResponse)
 from nio.events import MegolmEvent
@@ -135,7 +136,7 @@ class MatrixTransport:
         self._cross_sign_at = asyncio.get_running_loop().time()
         try:
             await cross_sign(self.client, self.settings)
-        except CrossSigningError as exc:  # the homeserver's answer, not a bug: no traceback
+        except (CrossSigningError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:  # no bug: no traceback
             log.error("matrix: the device is not cross-signed, Element users see it as insecure: %s", exc)
             return
         self._cross_signed = True

@@ -13,9 +13,12 @@ device lists are known (ready_to_encrypt).
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from nio import LocalProtocolError
+
+log = logging.getLogger(__name__)
 
 
 def apply_trust_policy(client: Any, room: Any, policy: str) -> None:
@@ -39,31 +42,41 @@ class NotReady(RuntimeError):
 
 async def ready_to_encrypt(client: Any, room_id: str, expected: set[str], may_wait: bool,
                            seconds: float = 15.0) -> None:
-    """Return once nio knows every expected member of the room (e.g. the invitee of a direct room
-    the bot just created: Synapse may sync the new room before its invite) and holds a fresh device
+    """Return once nio knows every expected member of the room (the invitee of a direct room the
+    bot just created: Synapse may sync the new room before its invite) and has fetched the device
     list of every member. Only then does a new room key reach all of their devices; a message
     encrypted before can never be decrypted by the one it was for.
 
     `may_wait` is False inside the sync loop (waiting there would block the very sync we wait
-    for): a missing member then raises NotReady and the outbox sends again after the sync."""
+    for): a missing member then raises NotReady and the outbox sends again after the sync. An
+    invitee who never shows up (e.g. rejected at once) is waited for `seconds`, and once only:
+    `expected` is emptied, so the retry sends. A user whose homeserver does not answer the key
+    query does not hold the room up either (logged; nio asks again next time)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while True:
         room = client.rooms.get(room_id)
-        missing = expected - set(room.users) if room is not None else expected
+        missing = expected - set(room.users) if room is not None else set(expected)
         if not missing:
             break
         if not may_wait or loop.time() > deadline:
+            if may_wait:
+                expected.clear()
             raise NotReady(f"{room_id}: membership of {', '.join(sorted(missing))} not synced yet")
         await asyncio.sleep(0.05)
     olm = client.olm
-    for _ in range(3):
-        unknown = {u for u in room.users if u not in olm.tracked_users or u in olm.users_for_key_query}
-        if not unknown:
-            return
-        olm.users_for_key_query.update(unknown)
-        try:
-            await client.keys_query()
-        except LocalProtocolError:  # another task's query took the users: look again
-            await asyncio.sleep(0.05)
-    raise NotReady(f"{room_id}: device lists of {', '.join(sorted(unknown))} could not be fetched")
+
+    def unknown() -> set[str]:
+        return {u for u in room.users if u not in olm.tracked_users or u in olm.users_for_key_query}
+
+    pending = unknown()
+    if not pending:
+        return
+    olm.users_for_key_query.update(pending)
+    try:
+        await client.keys_query()
+    except LocalProtocolError:  # another task's query answered for them meanwhile
+        pass
+    if still := unknown():
+        log.warning("matrix: encrypting in %s without the device lists of %s (key query failed)", room_id,
+                    ", ".join(sorted(still)))

@@ -5,6 +5,7 @@ Everything is checked as another user's client sees it (keys/query, signedjson +
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 import subprocess
@@ -111,17 +112,33 @@ async def test_a_new_device_is_signed_with_the_same_identity(own_bot: BotProcess
         assert event["decrypted"] and event["shield"] == {"colour": "NONE", "reason": None}, event
 
 
-def test_lost_keys_are_replaced_with_password_auth(own_bot: BotProcess, synapse: Synapse, token: str) -> None:
+async def test_lost_keys_are_replaced_with_password_auth_and_element_warns(own_bot: BotProcess, synapse: Synapse,
+                                                                         token: str, tmp_path: Path) -> None:
     """Only the store's key file lost (not restored from the backup): the homeserver asks for the
-    password before it accepts new keys; the bot gives it and signs its device with the new ones."""
+    password before it accepts new keys; the bot gives it and signs its device with the new ones.
+    Someone who talked to the bot before is told its identity was reset (docs/matrix.md)."""
     old = cross_signed(keys_query(synapse, token, ME), ME, {_device(own_bot)})
-    assert own_bot.stop() == 0
-    (_store(own_bot) / "cross-signing.json").unlink()
-    own_bot.start()
-    own_bot.wait_for_log("cross-signing uploaded", count=2)
-    assert "restore the store from the backup" in own_bot.log_text()
-    new = cross_signed(keys_query(synapse, token, ME), ME, {_device(own_bot)})  # the device it runs as
-    assert new["master"] != old["master"] and new["self_signing"] != old["self_signing"]
+    async with JsClient(synapse.url, f"@testmann:{SERVER_NAME}", PASSWORD.format("testmann"),
+                        log_path=tmp_path / "js.log") as user:
+        room = await user.create_dm(ME)
+        await user.wait_event(room_id=room, sender=ME, type_="m.room.member", timeout=60)
+        await user.send_text(room, "hilfe")
+        await user.wait_event(room_id=room, sender=ME, type_="m.room.message", timeout=60)
+        assert (await user.user_status(ME))["needs_user_approval"] is False  # identity pinned at first contact
+
+        assert own_bot.stop() == 0
+        (_store(own_bot) / "cross-signing.json").unlink()
+        own_bot.start()
+        own_bot.wait_for_log("cross-signing uploaded", count=2)
+        assert "restore the store from the backup" in own_bot.log_text()
+        new = cross_signed(keys_query(synapse, token, ME), ME, {_device(own_bot)})  # the device it runs as
+        assert new["master"] != old["master"] and new["self_signing"] != old["self_signing"]
+
+        for _ in range(100):  # the js-sdk learns of the change through its sync (device_lists.changed)
+            if (await user.user_status(ME))["needs_user_approval"]:
+                break
+            await asyncio.sleep(0.2)
+        assert (await user.user_status(ME))["needs_user_approval"], "Element would not have warned"
 
 
 def test_without_a_password_the_bot_says_what_is_missing_and_still_runs(own_bot: BotProcess, synapse: Synapse,
