@@ -94,9 +94,9 @@ class App:
 
             transports.append(SlackTransport(self.settings.slack, self))
         if self.settings.matrix.enabled:
-            from .transports.matrix import MatrixTransport  # imports nio only when Matrix is on
+            from .transports.matrix import MatrixTransport, QuestionMemory  # imports nio only when Matrix is on
 
-            transports.append(MatrixTransport(self.settings.matrix))
+            transports.append(MatrixTransport(self.settings.matrix, QuestionMemory(self.uow_factory, self.run_sync)))
         return transports
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:

@@ -3,7 +3,10 @@
 Each row has a stable transaction id (Matrix txn_id, Slack client_msg_id), so a resend
 after a crash is recognised by the server; rows go out in id order per conversation (one
 that waits for a retry holds up only itself), answers to people before bulk prompts (so a
-round over thousands of owners does not hold up a reply).
+round over thousands of owners does not hold up a reply): rows are taken by priority, and an
+answer queued while a batch of bulk rows goes out is sent after the bulk row in flight, not
+after the whole batch — in whichever room (a coordinator's reply in the office room overtakes
+the prompts still going to the owners' direct rooms).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ DUE_BATCH = 10  # rows sent per look at the table
 
 def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
     assert msg.channel is not None
-    payload = {"texts": msg.texts, "choices": [[c.value, c.label, c.key] for c in msg.choices],
+    payload = {"texts": msg.texts, "choices": [[c.value, c.label, c.key, c.several] for c in msg.choices],
                "in_reply_to": msg.in_reply_to, "to_person": msg.to_person,
                "direct": msg.channel.direct, "ephemeral": msg.ephemeral, "meta": msg.meta,
                "attachments": [[a.filename, a.mimetype, a.data.hex()] for a in msg.attachments]}
@@ -111,12 +114,16 @@ class OutboxWorker:
                 if not rows:
                     return await self.run_sync(self._next_delay)
                 held: set[str] = set()
-                for row_id, msg in rows:
+                for row_id, msg, priority in rows:
                     keys = _conversation(msg)
                     if held & keys:
                         continue  # an earlier message of this conversation is waiting: keep order
                     if not await self._deliver(row_id, msg):
                         held |= keys  # others' messages still go out
+                    if priority > 0 and self.wakeup.is_set():
+                        # something was queued meanwhile (a person's answer): look again, by priority
+                        self.wakeup.clear()
+                        break
 
     async def _deliver(self, row_id: int, msg: OutgoingMessage) -> bool:
         try:
@@ -147,7 +154,7 @@ class OutboxWorker:
         if self.metrics is not None:
             self.metrics.delivery_failures.labels(self.transport.name, outcome).inc()
 
-    def _due(self) -> list[tuple[int, OutgoingMessage]]:
+    def _due(self) -> list[tuple[int, OutgoingMessage, int]]:
         with self.uow_factory() as uow:
             pending = (select(OutboxMessage).where(OutboxMessage.transport == self.transport.name,
                                                    OutboxMessage.state == "pending"))
@@ -163,7 +170,7 @@ class OutboxWorker:
                     continue
                 if row.created_at < self.started:
                     msg.meta["resend"] = True
-                due.append((row.id, msg))
+                due.append((row.id, msg, row.priority))
                 if len(due) == DUE_BATCH:
                     break
             return due

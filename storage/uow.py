@@ -5,7 +5,7 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from .repositories import (AuditRepository, BodyRepository, CatalogRepository,
+from .repositories import (AskedQuestionRepository, AuditRepository, BodyRepository, CatalogRepository,
                            ConversationRepository, OpsRepository, PeopleRepository, QuestionRepository,
                            RoundRepository,
                            SubscriptionRepository)
@@ -30,6 +30,7 @@ class UnitOfWork:
         self.rounds = RoundRepository(self.session)
         self.subscriptions = SubscriptionRepository(self.session)
         self.questions = QuestionRepository(self.session)
+        self.asked = AskedQuestionRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -24,6 +24,9 @@ class Choice:
     value: str  # what a typed answer would be
     label: str
     key: str = ""  # a short key shown before the label ("1", "2", …) or an emoji on Matrix
+    # Several choices may be picked together (a date poll): the answer for a set of them is this
+    # text with {keys} replaced by their keys ("abstimmen EG2 {keys}" → "abstimmen EG2 1 3").
+    several: str = ""
 
 
 EventKind = Literal["message", "reaction", "action", "edit"]

@@ -112,7 +112,8 @@ def _days(start: date, end: date) -> list[date]:
 
 
 def poll_choices(body: Body, poll: DatePoll, label: Callable[[PollOption], str]) -> list[Choice]:
-    return [Choice(f"abstimmen {body.code} +{o.position}", label(o), str(o.position)) for o in poll.options]
+    return [Choice(f"abstimmen {body.code} +{o.position}", label(o), str(o.position),
+                   several=f"abstimmen {body.code} {{keys}}") for o in poll.options]  # a poll: all at once
 
 
 def tally(ctx: Context, poll: DatePoll) -> list[tuple[PollOption, int, list[str]]]:

@@ -1,4 +1,5 @@
 """All tables of the domain (DOMAIN.md), importable from one place."""
+from .asked import AskedQuestion
 from .base import Base, BodyKind, MemberRole, Status, utcnow
 from .bodies import (AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, PollOption,
                      PollVote, ReportingLine, Rsvp)
@@ -11,7 +12,7 @@ from .questions import PublicQuestion
 from .rounds import Change, Digest, Release, Round, StatusUpdate, Subscription
 
 __all__ = [
-    "Base", "BodyKind", "MemberRole", "Status", "utcnow",
+    "AskedQuestion", "Base", "BodyKind", "MemberRole", "Status", "utcnow",
     "AgendaItem", "Body", "BodyRoom", "DatePoll", "Meeting", "Membership", "PollOption", "PollVote",
     "ReportingLine", "Rsvp", "Concept", "Field", "Indicator", "IndicatorValue", "Measure",
     "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",

@@ -1,4 +1,5 @@
 """Repositories take a session and never commit; the unit of work does."""
+from .asked import AskedQuestionRepository
 from .bodies import BodyRepository
 from .catalog import CatalogRepository, RecommendationFilter
 from .ops import AuditRepository, ConversationRepository, OpsRepository
@@ -7,5 +8,5 @@ from .questions import QuestionRepository
 from .rounds import RoundRepository
 from .subscriptions import SubscriptionRepository
 
-__all__ = ["AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
+__all__ = ["AskedQuestionRepository", "AuditRepository", "BodyRepository", "CatalogRepository", "ConversationRepository",
            "OpsRepository", "PeopleRepository", "QuestionRepository", "RecommendationFilter", "RoundRepository", "SubscriptionRepository"]

@@ -1,21 +1,30 @@
 """Turn one Matrix event (its JSON, decrypted) into an IncomingMessage: a pure function.
 
 Rooms need the command prefix, its alias or a mention of the bot; direct rooms need
-nothing. Reactions become the value of the choice they stand for; edits carry the
-id of the message they replace.
+nothing. Reactions and poll responses become the value of the choice they stand for (kind
+"action", like a click); edits carry the id of the message they replace.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.events import ChannelRef, Choice, IncomingMessage, PersonRef
 
 from .content import choice_for_reaction
+from .polls import answer_for, response_of
 
 NAME = "matrix"
 _REPLY_FALLBACK = re.compile(r"\A(?:>[^\n]*\n)+\n?")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """An open question of the bot: its choices and, for a poll, the answer id of each."""
+
+    choices: list[Choice]
+    answer_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -26,8 +35,8 @@ class Addressing:
 
 
 def parse_event(source: dict, room_id: str, direct: bool, how: Addressing, sender_name: str = "",
-                question: Callable[[str], list[Choice] | None] = lambda _id: None) -> IncomingMessage | None:
-    """`question(event_id)` gives the choices of the bot's open question with that id, else None."""
+                question: Callable[[str], Asked | None] = lambda _id: None) -> IncomingMessage | None:
+    """`question(event_id)` gives the bot's open question with that id, else None."""
     sender, event_id = source.get("sender", ""), source.get("event_id", "")
     content = source.get("content")
     if not sender or not event_id or not isinstance(content, dict):
@@ -39,6 +48,13 @@ def parse_event(source: dict, room_id: str, direct: bool, how: Addressing, sende
     kind = source.get("type")
     if kind == "m.reaction":
         return _reaction(relation, channel, person, event_id, own, question)
+    response = response_of(str(kind), content)
+    if response is not None:
+        asked = question(response[0])
+        answer = answer_for(asked.choices, asked.answer_ids, response[1]) if asked else None
+        if answer is None:
+            return None  # a vote on an ended question, or a spoiled one (MSC3381 does not count it)
+        return IncomingMessage(channel, person, answer, event_id, kind="action", is_own=own)
     if kind != "m.room.message" or content.get("msgtype") not in ("m.text", "m.emote"):
         return None  # notices (other bots), media, state: not for us
     if relation.get("rel_type") == "m.replace":
@@ -59,14 +75,27 @@ def parse_event(source: dict, room_id: str, direct: bool, how: Addressing, sende
 
 
 def _reaction(relation: dict, channel: ChannelRef, person: PersonRef, event_id: str, own: bool,
-              question: Callable[[str], list[Choice] | None]) -> IncomingMessage | None:
+              question: Callable[[str], Asked | None]) -> IncomingMessage | None:
     if relation.get("rel_type") != "m.annotation":
         return None
-    choices = question(str(relation.get("event_id", "")))
-    choice = choice_for_reaction(choices, str(relation.get("key", ""))) if choices else None
+    asked = question(str(relation.get("event_id", "")))
+    choice = choice_for_reaction(asked.choices, str(relation.get("key", ""))) if asked else None
     if choice is None:
         return None  # a reaction to anything but the open question is just a reaction
     return IncomingMessage(channel, person, choice.value, event_id, kind="reaction", is_own=own)
+
+
+def answered_event(source: dict) -> str:
+    """The event a reaction or a poll response answers ("" for anything else): the one whose
+    question must be looked up before the event is parsed."""
+    content = source.get("content")
+    if not isinstance(content, dict) or not isinstance(content.get("m.relates_to"), dict):
+        return ""
+    relation = content["m.relates_to"]
+    if source.get("type") == "m.reaction" or response_of(str(source.get("type")), content) is not None:
+        target = relation.get("event_id")
+        return target if isinstance(target, str) else ""
+    return ""
 
 
 def _address(body: str, content: dict, direct: bool, how: Addressing) -> tuple[str, bool]:

@@ -1,18 +1,19 @@
 """What the Matrix transport keeps between runs, in one JSON file in the store path.
 
 Device id and access token (so a restart is the same device with the same keys), the
-sync token (written only after a batch's events were handled), the choices of the
-questions the bot asked (so a reaction maps back to a value after a restart) and the
-direct rooms. The file is replaced atomically; the store path is private (0700).
+sync token (written only after a batch's events were handled), the secret poll answer ids
+are derived from, and the direct rooms. The file is replaced atomically; the store path is
+private (0700). The questions the bot asked live in the database (storage/models/asked.py,
+bot/transports/matrix/memory.py), for any number of them; a file of an older version still
+holding them hands them over once (`take_questions`).
 """
 from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
-
-MAX_QUESTIONS = 500
 
 
 class TransportState:
@@ -47,25 +48,22 @@ class TransportState:
         self.data["sync_token"] = token
         self.save()
 
-    # -- questions and their choices -----------------------------------------------------
-    def remember_question(self, room_id: str, event_id: str, choices: list[list[str]]) -> None:
-        questions: dict[str, Any] = self.data.setdefault("questions", {})
-        questions[event_id] = {"room": room_id, "choices": choices}
-        while len(questions) > MAX_QUESTIONS:
-            questions.pop(next(iter(questions)))
-        self.data.setdefault("open_question", {})[room_id] = event_id
-        self.save()
-
-    def forget_open_question(self, room_id: str) -> None:
-        if self.data.get("open_question", {}).pop(room_id, None) is not None:
+    # -- poll answer ids, and questions an older version kept here ----------------------
+    @property
+    def poll_secret(self) -> bytes:
+        if not self.data.get("poll_secret"):
+            self.data["poll_secret"] = secrets.token_hex(32)
             self.save()
+        return bytes.fromhex(self.data["poll_secret"])
 
-    def open_question(self, event_id: str) -> list[list[str]] | None:
-        """The choices of a question, if it is the latest one the bot asked in its room."""
-        question = self.data.get("questions", {}).get(event_id)
-        if question is None or self.data.get("open_question", {}).get(question["room"]) != event_id:
-            return None
-        return question["choices"]
+    def take_questions(self) -> list[tuple[str, str, list[list[str]]]]:
+        """The open questions an older version kept in this file (room, event, choices), once."""
+        questions = self.data.pop("questions", None) or {}
+        opened = self.data.pop("open_question", None) or {}
+        if questions or opened:
+            self.save()
+        return [(room, event, questions[event]["choices"]) for room, event in opened.items()
+                if isinstance(questions.get(event), dict)]
 
     # -- direct rooms ------------------------------------------------------------------
     @property

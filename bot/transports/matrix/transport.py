@@ -15,23 +15,23 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from nio import (AsyncClient, DirectRoomsResponse, JoinError, RoomResolveAliasResponse, RoomSendResponse, SyncError,
-                 SyncResponse, UploadResponse)
+                 SyncResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
-from bot.core.events import Choice, OutgoingMessage
+from bot.core.events import OutgoingMessage
 
 from ..base import Dispatch
-from .content import message_content, reaction_content
-from .parse import NAME, Addressing, parse_event
 from .crosssign import CrossSigningError
+from .memory import QuestionMemory
+from .outgoing import Sender
+from .parse import NAME, Addressing, answered_event, parse_event
 from .rooms import DirectRooms, create_direct_room, inviter_allowed, invite_of
 from .session import MatrixError, cross_sign, open_client, raw_request
 from .state import TransportState
@@ -50,10 +50,12 @@ class MatrixTransport:
     name = NAME
     formats = ("plain", "matrix")
 
-    def __init__(self, settings: MatrixSection) -> None:
+    def __init__(self, settings: MatrixSection, memory: QuestionMemory) -> None:
         self.settings = settings
         self.store_path = Path(settings.store_path)
         self.state = TransportState(self.store_path / "sachstand-state.json")
+        self.memory = memory  # the questions asked and their choices, in the database
+        self.sender = Sender(self._room_send, memory, lambda: self.state.poll_secret)
         prefixes = tuple(p for p in (settings.command_prefix, settings.command_alias) if p)
         localpart = settings.user_id[1:].split(":", 1)[0]
         self.addressing = Addressing(settings.user_id, prefixes, (settings.device_name, localpart))
@@ -77,6 +79,7 @@ class MatrixTransport:
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
         self.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        await self.memory.adopt(self.state.take_questions())  # an older version kept them in its file
         self._task = asyncio.create_task(self._run(), name="matrix-sync")
         self._task.add_done_callback(self._ended)
 
@@ -225,12 +228,14 @@ class MatrixTransport:
         # A body's room is known to the catalog by its alias (#eg-…:server): use it as the channel id.
         channel_id = (room.canonical_alias if room is not None and room.canonical_alias
                       and not self.direct.is_direct(room_id) else room_id)
+        target = answered_event(source)  # a reaction or poll vote: the question it answers, from the database
+        asked = await self.memory.lookup(target, room_id) if target and sender != self.settings.user_id else None
         msg = parse_event(source, channel_id, self.direct.is_direct(room_id), self.addressing, name or "",
-                          self._question_choices)
+                          lambda event_id: asked if event_id == target else None)
         if msg is None or msg.is_own:
             return
         self._reply_targets[msg.event_id] = msg.replaces if msg.kind == "edit" else (
-            "" if msg.kind == "reaction" else msg.event_id)
+            "" if msg.kind in ("reaction", "action") else msg.event_id)
         if len(self._reply_targets) > 1000:
             self._reply_targets.pop(next(iter(self._reply_targets)))
         self._dispatching = True  # the core flushes the outbox before this returns
@@ -238,10 +243,6 @@ class MatrixTransport:
             await self._dispatch(msg)
         finally:
             self._dispatching = False
-
-    def _question_choices(self, event_id: str) -> list[Choice] | None:
-        choices = self.state.open_question(event_id)
-        return [Choice(*c) for c in choices] if choices else None
 
     async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
         assert self.client is not None
@@ -282,41 +283,12 @@ class MatrixTransport:
         client = self._ready()
         assert message.channel is not None
         room_id = await self._room_id(client, message.channel.id)
-        txn_id = str(message.meta.get("txn_id") or "")
         reply_to = self._reply_targets.get(message.in_reply_to, message.in_reply_to)
-        event_id = await self._room_send(client, room_id, "m.room.message",
-                                         message_content(message, reply_to if reply_to.startswith("$") else ""),
-                                         txn_id or None)
-        for i, choice in enumerate(c for c in message.choices if c.key):
-            await self._room_send(client, room_id, "m.reaction", reaction_content(event_id, choice.key),
-                                  f"{txn_id}-r{i}" if txn_id else None)
-        for i, attachment in enumerate(message.attachments):
-            await self._send_file(client, room_id, attachment, f"{txn_id}-a{i}" if txn_id else None)
-        if message.choices:
-            self.state.remember_question(room_id, event_id, [[c.value, c.label, c.key] for c in message.choices])
-        else:
-            self.state.forget_open_question(room_id)
-        return event_id
-
-    async def _send_file(self, client: AsyncClient, room_id: str, attachment: Any, txn_id: str | None) -> None:
-        """An attachment (a digest's chart, a report): uploaded, encrypted in an encrypted room,
-        and sent as m.image or m.file so Element shows it."""
+        await self._wait_for_room(room_id)  # a room just created: whether it is encrypted is known then
         room = client.rooms.get(room_id)
-        encrypt = bool(self.settings.encryption and room is not None and room.encrypted)
-        resp, keys = await client.upload(io.BytesIO(attachment.data), content_type=attachment.mimetype,
-                                         filename=attachment.filename, encrypt=encrypt,
-                                         filesize=len(attachment.data))
-        if not isinstance(resp, UploadResponse):
-            raise MatrixError(f"upload of {attachment.filename} failed: {resp}")
-        content: dict[str, Any] = {
-            "msgtype": "m.image" if attachment.mimetype.startswith("image/") else "m.file",
-            "body": attachment.filename, "filename": attachment.filename,
-            "info": {"mimetype": attachment.mimetype, "size": len(attachment.data)}}
-        if encrypt and keys:
-            content["file"] = {**keys, "url": resp.content_uri}
-        else:
-            content["url"] = resp.content_uri
-        await self._room_send(client, room_id, "m.room.message", content, txn_id)
+        encrypted = bool(self.settings.encryption and room is not None and room.encrypted)
+        return await self.sender.send(client, room_id, message, reply_to if reply_to.startswith("$") else "",
+                                      encrypted)
 
     async def _room_send(self, client: AsyncClient, room_id: str, kind: str, content: dict[str, Any],
                          txn_id: str | None) -> str:

@@ -1,8 +1,8 @@
 """A meeting of EG2 on a real Synapse (issue #6): planned and put to a date poll in the body's
 room (the catalog names it by its alias), voted on by reaction, fixed by the chair; the invitation
 reaches the room and each member's encrypted direct room with its `.ics` file attached; members
-answer by reaction, by typing in the room and by typing in their direct room; `sitzung EG2` shows
-the answers.
+answer by poll in their encrypted direct room (issue #14: no plaintext reactions there), by typing
+in the room and by typing in their direct room; `sitzung EG2` shows the answers.
 
 koordination (the office) and the EG2 members beispiel (chair), testmann and ersatz (English) act
 here; EG2's other members get accounts so the bot can reach them too.
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import BOT, PASSWORD
 from helpers_matrix import bot_message, bot_reaction
+from helpers_polls import answer_ids, bot_poll, poll_of, vote
 from icalendar import Calendar
 from matrix_member import Member, Seen
 from nio import RoomResolveAliasResponse
@@ -153,8 +154,10 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         # … and to each member in an encrypted direct room, with the same calendar entry
         dm_invitation = await t.wait_for(_from_bot(t_dm, "Einladung: EG2"), t_mark)
         assert dm_invitation.event.decrypted
-        for key in (YES, NO, MAYBE):
-            await t.wait_for(bot_reaction(t_dm, dm_invitation.event_id, key), t_mark)
+        rsvp_poll = await t.wait_for(bot_poll(t_dm, "Einladung: EG2"), t_mark)  # encrypted: a poll
+        assert rsvp_poll.event.decrypted and list(answer_ids(rsvp_poll.content)) == ["Ja", "Nein", "Vielleicht"]
+        assert poll_of(rsvp_poll.content)["max_selections"] == 1
+        assert not t.after(t_mark, t_dm, BOT, "m.reaction")
         dm_file = await t.wait_for(_from_bot(t_dm, msgtype="m.file"), t_mark)
         assert dm_file.event.decrypted and "file" in dm_file.content and "url" not in dm_file.content
         cal = await _calendar(t, dm_file)
@@ -167,10 +170,10 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
         cal = await _calendar(e, await e.wait_for(_from_bot(e_dm, msgtype="m.file"), e_mark))
         assert str(cal.walk("VEVENT")[0]["UID"]) == uid
 
-        # answers: testmann reacts ✅ on the room's invitation, the chair types „absagen“ in the room,
-        # ersatz types "!maybe" in her direct room
+        # answers: testmann taps „Ja“ in the poll in his direct room, the chair types „absagen“ in the
+        # room, ersatz types "!maybe" in her direct room
         t_mark, b_mark, e_mark, mark = t.mark(), b.mark(), e.mark(), k.mark()
-        await t.react(room, invitation.event_id, YES)
+        await vote(t, t_dm, rsvp_poll, "Ja")
         await t.wait_for(_from_bot(t_dm, "Paul Testmann kommt zu EG2 am"), t_mark)
         await b.say(room, "!s absagen")
         b_dm = (await b.wait_for(_from_bot(contains="Ayşe Beispiel kommt nicht zu EG2 am", outside=room),

@@ -15,7 +15,7 @@ from conftest import PASSWORD
 
 from bot.config import MatrixSection
 from bot.core.events import ChannelRef, OutgoingMessage
-from bot.transports.matrix import MatrixTransport
+from bot.transports.matrix import MatrixTransport, QuestionMemory
 from tests.helpers.js_client import JsClient
 from tests.helpers.synapse import SERVER_NAME, Synapse
 
@@ -27,7 +27,17 @@ async def _transport(synapse: Synapse, store: Path, localpart: str) -> MatrixTra
     synapse.register(localpart, PASSWORD.format(localpart))
     settings = MatrixSection(enabled=True, homeserver=synapse.url, user_id=f"@{localpart}:{SERVER_NAME}",
                              password=PASSWORD.format(localpart), store_path=store)
-    transport = MatrixTransport(settings)
+    from storage.db import make_engine, make_session_factory, upgrade
+    from storage.uow import UnitOfWorkFactory
+
+    url = f"sqlite:///{store.parent / 'questions.db'}"  # what the transport remembers of its questions
+    upgrade(url)
+
+    async def inline(fn, *args):  # type: ignore[no-untyped-def]
+        return fn(*args)
+
+    memory = QuestionMemory(UnitOfWorkFactory(make_session_factory(make_engine(url))), inline)
+    transport = MatrixTransport(settings, memory)
 
     async def ignore(message: object) -> None:
         return None
