@@ -364,3 +364,6 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
 
     meeting_agenda.register(registry, conversations)
     meeting_minutes.register(registry, conversations)
+    from . import meeting_actions
+
+    meeting_actions.register(registry, conversations)

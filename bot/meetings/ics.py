@@ -87,7 +87,7 @@ def _event(meeting: Meeting, tz: str, now: datetime, *, public: bool, organizer:
         ev.add("url", meeting.online_url)
     items = [a for a in accepted(meeting) if a.public or not public]
     lines = [] if location else [PLACE_FOLLOWS]  # no LOCATION until a place is set
-    lines += [f"{a.number}. {a.title}" for a in items]
+    lines += [f"{a.number or i}. {a.title}" for i, a in enumerate(items, start=1)]
     if lines:
         ev.add("description", "\n".join(lines))
     ev["organizer"] = _organizer(organizer)

@@ -87,7 +87,7 @@ def action_values(ctx: Context, action: dict[str, Any]) -> dict[str, Any]:
     person = ctx.uow.session.get(Person, action["person"]) if action.get("person") else None
     body = ctx.uow.session.get(Body, action["body"]) if action.get("body") else None
     return {"title": action["title"], "who": person.name if person else (body.code if body else "–"),
-            "due": date.fromisoformat(action["due"]) if action.get("due") else None}
+            "due": date.fromisoformat(action["due"]) if action.get("due") else None, "state": "open"}
 
 
 def save(ctx: Context, meeting: Meeting, data: dict[str, Any]) -> list[ActionItem]:

@@ -161,3 +161,95 @@ async def test_the_poll_error_names_the_poll_command(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         told = await bot.text("beispiel", "umfrage")
         assert "„umfrage EG2“" in told and "sitzung EG2" not in told
+
+
+async def _held_meeting_with_an_item(bot: Bot) -> None:
+    await bot.say("beispiel", 'sitzung anlegen EG2 07.12.2026 10:00 90min "Rathaus, Raum 12"')
+    await bot.say("testmann", 'top vorschlagen EG2 "Fachkräfteforum 2027"')
+    await bot.say("beispiel", "top annehmen EG2 2 öffentlich")
+    bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # the meeting is over
+    await bot.tick()
+
+
+@SQLITE
+async def test_back_in_the_minutes_returns_to_the_item_before(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _held_meeting_with_an_item(bot)
+        await bot.say("beispiel", "1 3")
+        await bot.say("beispiel", "keine")
+        assert "Punkt 1 von 2" in await bot.text("beispiel", "keine")  # no guests
+        assert "Punkt 2 von 2" in await bot.text("beispiel", "Bericht angenommen.")
+        back = await bot.text("beispiel", "zurück")
+        assert "Punkt 1 von 2" in back and "erste Frage" not in back
+        assert "Punkt 2 von 2" in await bot.text("beispiel", "Bericht zur Runde angenommen.")
+        assert "Aufgabe 1" in await bot.text("beispiel", "Forum am 12.05.2027.")
+        confirm = await bot.text("beispiel", "fertig")
+        assert "1. Sachstand der Empfehlungen: Bericht zur Runde angenommen." in confirm
+        assert "2. Fachkräfteforum 2027: Forum am 12.05.2027." in confirm
+
+
+@SQLITE
+async def test_errors_in_the_attendance_step_are_said_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _held_meeting_with_an_item(bot)
+        told = await bot.text("beispiel", "vielleicht alle")
+        assert told.count("„alle“") == 1, told
+
+
+@SQLITE
+async def test_missing_minutes_remind_the_chair_then_tell_the_office(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _held_meeting_with_an_item(bot)
+        bot.clock.now += timedelta(days=7, hours=1)
+        week = await bot.tick()
+        assert any("Niederschrift der Sitzung von EG2 am 07.12.2026 fehlt noch" in t for t in bot.to("dm:beispiel", week))
+        assert any("Wer war anwesend?" in t for t in bot.to("dm:beispiel", week))  # asked again
+        assert bot.to("dm:beispiel", await bot.tick()) == []  # once
+        bot.clock.now += timedelta(days=7)
+        later = await bot.tick()
+        office = bot.to("#geschaeftsfuehrung", later)
+        assert len(office) == 1 and "1. Sitzung von EG2 am 07.12.2026 fehlt nach 14 Tagen" in office[0]
+
+
+async def _minutes_saved(bot: Bot) -> None:
+    await _held_meeting_with_an_item(bot)
+    for answer in ("1 3", "2", "Frau Gast (IHK Köln)", "Bericht angenommen.", "Forum am 12.05.2027.",
+                   "Einladung zum Forum verschicken; @testmann; 15.03.2027", "Räume anfragen; EG3", "fertig", "ja"):
+        await bot.say("beispiel", answer)
+
+
+@SQLITE
+async def test_minutes_last_and_members_can_read_them(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _minutes_saved(bot)
+        shown = await bot.text("testmann", "niederschrift EG2")
+        assert "Niederschrift: EG2" in shown and "1. Sitzung am 07.12.2026" in shown
+        assert "Gäste: Frau Gast (IHK Köln)" in shown and "Entschuldigt:" in shown
+        assert "Einladung zum Forum verschicken – Paul Testmann – bis 15.03.2027" in shown
+        assert "Räume anfragen – EG3" in shown
+        assert "Nur Mitglieder von EG2" in await bot.text("exempel", "niederschrift EG2")  # not a member
+        # the audit log has its own name now; the old word still works
+        assert "Änderungsprotokoll" in await bot.text("koordination", "änderungsprotokoll 5")
+        assert "Änderungsprotokoll" in await bot.text("koordination", "protokoll 5")
+
+
+@SQLITE
+async def test_action_items_remind_and_show_in_mine_and_come_up_next_time(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _minutes_saved(bot)
+        assert any("Einladung zum Forum verschicken" in t for t in bot.to("dm:testmann"))  # told at once
+        mine = await bot.text("testmann", "meine")
+        assert "Einladung zum Forum verschicken" in mine and "bis 15.03.2027" in mine
+        await bot.say("beispiel", 'sitzung anlegen EG2 10.03.2027 10:00 "Rathaus"')
+        agenda = await bot.text("testmann", "tagesordnung EG2")
+        lines = [line.strip().lstrip("• ") for line in agenda.splitlines() if "•" in line]
+        assert lines[0].startswith("1. Sachstand der Empfehlungen")
+        assert lines[1].startswith("2. Genehmigung der Niederschrift der 1. Sitzung (07.12.2026)")
+        assert lines[2].startswith("3. Aufgaben aus früheren Sitzungen")
+        bot.clock.now = datetime(2027, 3, 12, 8, 30, tzinfo=UTC)  # 09:30 local, three days before
+        reminded = bot.to("dm:testmann", await bot.tick())
+        assert any("Erinnerung an eine Aufgabe aus EG2" in t and "15.03.2027" in t for t in reminded)
+        number = next(w for t in reminded for w in t.replace("“", " ").replace("„", " ").split()
+                      if w.isdecimal())
+        assert "Erledigt" in await bot.text("testmann", f"aufgabe erledigt {number}")
+        assert "Einladung zum Forum" not in await bot.text("testmann", "meine")

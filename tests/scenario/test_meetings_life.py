@@ -106,15 +106,18 @@ async def test_minutes_through_the_conversation_are_posted(db_url: str) -> None:
         assert "3) Paul Testmann" in asked[1]
         assert bot.to("dm:beispiel", await bot.tick()) == []  # asked once
 
-        item1 = await bot.text("beispiel", "1 3")
+        assert "entschuldigt" in await bot.text("beispiel", "1 3")
+        assert "Gäste" in await bot.text("beispiel", "keine")
+        item1 = await bot.text("beispiel", "keine")
         assert "Punkt 1 von 2" in item1 and "Sachstand der Empfehlungen" in item1
         assert "Punkt 2 von 2" in await bot.text("beispiel", "Bericht zur Runde 2026-Q3 angenommen.")
-        confirm = await bot.text("beispiel", "Forum am 12.05.2027 im Rathaus.")
+        await bot.say("beispiel", "Forum am 12.05.2027 im Rathaus.")
+        confirm = await bot.text("beispiel", "fertig")  # no action items
         assert "Anwesend:" in confirm and "Forum am 12.05.2027" in confirm
         before = len(bot.transport.sent)
         await bot.say("beispiel", "ja")
         posted = bot.to(ROOM, bot.transport.sent[before:])
-        assert len(posted) == 1 and "Protokoll:" in posted[0]
+        assert len(posted) == 1 and "Niederschrift:" in posted[0]
         assert "1. Sachstand der Empfehlungen: Bericht zur Runde 2026-Q3 angenommen." in posted[0]
         assert "2. Fachkräfteforum 2027: Forum am 12.05.2027 im Rathaus." in posted[0]
 
