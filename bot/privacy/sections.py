@@ -27,7 +27,7 @@ from storage.models import (AgendaItem, AuditEntry, Change, ConversationState, M
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
-PLUGINS = ("bot.questions.service",)  # HOOK: modules with export_for / erase_for
+PLUGINS = ("bot.questions.service", "bot.meetings.privacy")  # HOOK: modules with export_for / erase_for
 
 
 @dataclass(frozen=True)
