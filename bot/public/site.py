@@ -18,6 +18,7 @@ from . import data
 from .page import Page
 from .icons import ICONS
 from .status_schema import status_schema
+from .style import STYLE
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -46,6 +47,7 @@ class Site:
 
     def assets(self) -> Iterator[str]:
         yield from ICONS
+        yield "style.css"
 
     def page(self, uow: UnitOfWork, path: str, form: FormState | None = None) -> Page | None:
         """`form`: the entered values and problems of a refused submission (else an empty form)."""
@@ -64,6 +66,8 @@ class Site:
             return Page(json.dumps(status_schema(self.base), ensure_ascii=False, indent=1).encode(), SCHEMA_JSON)
         if path in ICONS:
             return ICONS[path]
+        if path == "style.css":
+            return STYLE
         if path.startswith("empfehlungen/") and path.endswith(".html"):
             item = data.item(uow, path.removeprefix("empfehlungen/").removesuffix(".html"))
             if item is None:

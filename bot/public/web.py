@@ -65,7 +65,7 @@ class PublicSite:
 
     def routes(self, webapp: web.Application) -> None:
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json", "/api/status.schema.json",
-                     "/favicon.ico", "/favicon.svg", "/empfehlungen/{code}.html"):
+                     "/favicon.ico", "/favicon.svg", "/style.css", "/empfehlungen/{code}.html"):
             webapp.router.add_get(path, self.handle)
         webapp.router.add_get("/oparl/v1.1", self.oparl_root)
         webapp.router.add_get("/oparl/v1.1/{path:.*}", self.oparl)

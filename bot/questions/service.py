@@ -205,11 +205,16 @@ def export_for(uow: UnitOfWork, person: Person | None = None, email: str | None 
         if address and q.email and q.email.lower() == address.strip().lower():
             roles.insert(0, "author")
         rec = recommendation(uow, q)
-        out.append({"id": q.id, "recommendation": rec.code if rec else None, "text": q.text, "name": q.name,
-                    "show_name": q.show_name, "email": q.email, "state": q.state, "answer": q.answer,
-                    "created_at": q.created_at.isoformat(), "consent_at": q.consent_at.isoformat(),
-                    "published_at": q.published_at.isoformat() if q.published_at else None,
-                    "roles": roles})
+        entry: dict[str, Any] = {
+            "id": q.id, "recommendation": rec.code if rec else None, "text": q.text, "state": q.state,
+            "answer": q.answer, "created_at": q.created_at.isoformat(),
+            "published_at": q.published_at.isoformat() if q.published_at else None, "roles": roles}
+        if "author" in roles:  # the author's own data; a moderator's export holds no one else's
+            entry.update({"name": q.name, "show_name": q.show_name, "email": q.email,
+                          "consent_at": q.consent_at.isoformat()})
+        elif q.show_name and q.published_at:  # what anyone can read on the public page
+            entry["name"] = q.name
+        out.append(entry)
     return out
 
 

@@ -301,3 +301,25 @@ async def test_the_static_export_posts_to_the_bot_and_a_second_click_sends(site:
     assert token  # now with this visitor's token: the second click sends
     assert (await visitor.post(_good(text="Von der statischen Seite"), token=token))[0] == 303
     assert _stored(bot) == 1
+
+
+async def test_the_export_of_the_person_a_question_went_to_holds_no_citizen_data(site: tuple[Bot, Visitor]) -> None:
+    """`meine daten` of the owner a question was forwarded to (issue #15): her own role, not the
+    citizen's e-mail address or a name the citizen did not want shown."""
+    bot, visitor = site
+    await visitor.post(_good(name="Verborgene Bürgerin", show_name="", email="buergerin@example.org"))
+    number = _question_id(bot)
+    with bot.app.uow_factory() as uow:
+        owner = uow.catalog.recommendation("HF2-04").owner.handle  # type: ignore[union-attr]
+    await bot.text("koordination", f"frage weiterleiten {number}")
+    await bot.text(owner, f"frage antworten {number} Im Februar.")
+    [export] = [a for m in await bot.say(owner, "meine daten") for a in m.attachments]
+    data = json.loads(export.data)
+    text = json.dumps(data, ensure_ascii=False)
+    assert "buergerin@example.org" not in text and "Verborgene Bürgerin" not in text
+    [entry] = [q for q in data["questions"] if q["id"] == number]
+    assert "forwarded_to" in entry["roles"] and entry["text"] == "Wann beginnt der nächste Kurs?"
+    # the office's export of the citizen's address still has everything about her
+    with bot.app.uow_factory() as uow:
+        [own] = service.export_for(uow, email="buergerin@example.org")
+        assert own["email"] == "buergerin@example.org" and own["name"] == "Verborgene Bürgerin"
