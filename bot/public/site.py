@@ -139,7 +139,7 @@ class Site:
         prefix = "" if locale == default else f"{locale}/"
         root = "../" * (prefix + path).count("/")
         text = self.services.renderer.render(
-            name, "public", locale, settings.general.timezone, root=root, home=root + prefix, labels=STATUS_LABELS,
+            name, "public", locale, settings.general.timezone, root=root, home="../" * path.count("/"), labels=STATUS_LABELS,
             concept_title=concept.title if concept else "Sachstand", city=concept.city if concept else "",
             description=concept.description if concept else "", example=bool(concept and concept.example),
             levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root),
