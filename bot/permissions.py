@@ -61,9 +61,9 @@ def rows(commands: Iterable[Command]) -> list[tuple[str, str, str, list[str]]]:
     """(usage, what it does, place, one cell per column) for every command, in registry order."""
     from bot.core.i18n import Translations
 
-    german = Translations("de")
+    german = Translations("de").get("de")
     places = {"dm": "DM", "room": "Raum", "any": ""}
-    return [(command.usage("de"), german.gettext("de", command.summary), places[command.where],
+    return [(command.usage("de"), german.gettext(command.summary), places[command.where],
              [cell(command, c.standing) for c in COLUMNS]) for command in commands]
 
 
