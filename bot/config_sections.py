@@ -65,6 +65,7 @@ Coordinator = Annotated[
     ),
 ]
 ReminderDay = Annotated[int, Field(ge=0, le=60)]
+Blackout = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}\.(\d{4})?\s*[-–]\s*\d{1,2}\.\d{1,2}\.(\d{4})?$")]
 
 
 def _has_secret(secret: SecretStr | None) -> bool:
@@ -269,6 +270,11 @@ class MeetingsSection(_Section):
     office_hours_end: time = Field(time(16, 0), description="Latest end of proposed slots.")
     slot_minutes: int = Field(90, ge=15, le=600, description="Length of a proposed slot in minutes.")
     candidates: int = Field(5, ge=1, le=20, description="Number of slots proposed in a poll.")
+    blackout: list[Blackout] = Field(
+        default_factory=lambda: ["24.12.-01.01."],
+        description="Periods without meetings: every year \"24.12.-01.01.\" or once \"29.03.2027-09.04.2027\".")
+    minutes_reminder_days: int = Field(7, ge=1, le=60, description="Remind the chair of missing minutes after days.")
+    minutes_office_days: int = Field(14, ge=1, le=120, description="Tell the office of missing minutes after days.")
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> MeetingsSection:

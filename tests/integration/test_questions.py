@@ -129,11 +129,26 @@ async def test_submitted_answered_published_on_page_feed_and_json(site: tuple[Bo
                                   "answered_at": item["questions"][0]["answered_at"]}]
     raw = (await visitor.get("api/status.json"))[1] + (await visitor.get("feed.atom"))[1]
     assert "erika@example.org" not in raw
-    # answered and published: the e-mail address is gone
+    # answered and published: the author still waits for the answer by e-mail (issue #18), so the address
+    # stays until the office says it has answered — and the office sees to whom an answer is owed
+    assert "erika@example.org" in done and f"frage erledigt {number}" in done  # in the office's DM
+    await bot.tick()  # the retention job keeps it, too
+    with bot.app.uow_factory() as uow:
+        q = uow.questions.get(number)
+        assert q is not None and q.email == "erika@example.org"
+    owed = await bot.text("koordination", "fragen")
+    assert "Antworten per E-Mail offen" in owed and f"[{number}] HF2-04: erika@example.org" in owed
+    in_room = await bot.text("koordination", "fragen", room=OFFICE)
+    assert f"[{number}] HF2-04" in in_room and "erika@example.org" not in in_room  # no address in a room
+    assert f"frage erledigt {number}" in await bot.text("koordination", f"frage {number}")
+    marked = await bot.text("koordination", f"frage erledigt {number}")
+    assert "Adresse ist gelöscht" in marked
     with bot.app.uow_factory() as uow:
         q = uow.questions.get(number)
         assert q is not None and q.email is None and q.email_erased_at is not None
-        assert {a.action for a in uow.session.query(AuditEntry)} >= {"question_answer", "question_published"}
+        assert {a.action for a in uow.session.query(AuditEntry)} >= {"question_answer", "question_published",
+                                                                      "question_replied"}
+    assert "Antworten per E-Mail offen" not in await bot.text("koordination", "fragen")
 
 
 def _question_id(bot: Bot) -> int:

@@ -73,8 +73,8 @@ async def test_security_headers_on_every_html_response_and_cors_only_on_open_dat
             assert headers.get("Referrer-Policy") == "no-referrer", path
             assert headers.get("Server") == "Sachstand", path
             assert "Access-Control-Allow-Origin" not in headers, path
-        status, css, headers = await _get(base, "style.css")
-        assert status == 200 and headers["Content-Type"].startswith("text/css") and b".w45{width:45%}" in css
+        status, css, headers = await _get(base, "site.css")
+        assert status == 200 and headers["Content-Type"].startswith("text/css") and b"svg.bar{" in css
         for path in OPEN_DATA:
             status, _, headers = await _get(base, path)
             assert status == 200, path
