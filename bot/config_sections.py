@@ -165,6 +165,8 @@ class WebSection(_Section):
     public_base_url: HttpUrl = Field("http://127.0.0.1:8080", description="URL under which users reach the server.")
     open_data_license: HttpUrl = Field("https://www.govdata.de/dl-de/zero-2-0",
                                        description="Licence of the open data (OParl, feed, JSON), as a URL.")
+    header_timeout: float = Field(15, gt=0, le=3600, description="Seconds a client has to send a request's "
+                                  "headers (and an idle connection stays open).")
 
 
 class ConsoleSection(_Section):

@@ -88,7 +88,12 @@ async def test_metrics_show_the_queue_while_slack_fails(tmp_path: Path, fake: Sl
     try:
         await bot.say(TESTMANN, "hilfe")
         await fake.wait_for(lambda calls: [c for c in calls if c.method == "chat.postMessage"])
-        samples = await _metrics(bot)
+        # the fake answers 500 before the outbox counts the failure: read until it has
+        for _ in range(100):
+            samples = await _metrics(bot)
+            if "sachstand_delivery_failures_total" in samples:
+                break
+            await asyncio.sleep(0.05)
         assert samples["sachstand_outbox_messages"][(("state", "pending"), ("transport", "slack"))] == 1
         failures = samples["sachstand_delivery_failures_total"]
         assert failures[(("outcome", "retry"), ("transport", "slack"))] >= 1

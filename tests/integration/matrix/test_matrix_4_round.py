@@ -99,7 +99,8 @@ async def test_a_round_answered_by_poll_edit_and_typed_answers_in_an_encrypted_d
         await answer("verzögert", "Wie weit ist die Umsetzung, in Prozent?")  # typed: the poll ends too
         await t.wait_for(bot_poll_end(dm, second_poll.event_id), mark)
         await answer("ca. 55 Prozent", "Wie ist der aktuelle Wert?")
-        await answer("1.234,5", "Was ist seit der letzten Meldung geschehen?")
+        await answer("1.234,5", "Stimmt das?")  # a jump by more than the plausibility factor
+        await answer("ja", "Was ist seit der letzten Meldung geschehen?")
         await answer("Beratung läuft.", "Was sind die nächsten Schritte?")
         await answer("Zweite Welle.", "Steht etwas im Weg")
         await answer("Räume fehlen", "Zusammenfassung")

@@ -11,6 +11,7 @@ import pytest
 from conftest import BOT, PASSWORD
 from crosssign_check import cross_signed, fingerprint, keys_query, login
 
+from storage.models import Person
 from tests.helpers.js_client import JsClient
 from tests.helpers.synapse import SERVER_NAME, Synapse
 
@@ -35,6 +36,9 @@ async def test_shield_in_default_mode(bot, synapse: Synapse, tmp_path) -> None: 
 
 
 async def test_conversation_in_exclude_insecure_devices_mode(bot, synapse: Synapse, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with bot.uow() as uow:  # an earlier test may have switched musterfrau to English: this one reads German
+        uow.session.query(Person).filter_by(handle="musterfrau").update({"locale": "de"})
+        uow.commit()
     async with JsClient(synapse.url, f"@musterfrau:{SERVER_NAME}", PASSWORD.format("musterfrau"),
                         isolation="only_signed", log_path=tmp_path / "js.log") as user:
         room = await _dm_with_bot(user)

@@ -110,7 +110,9 @@ async def test_a_round_answered_with_a_button_and_typed_answers(slack_any: Slack
     # the second item entirely typed; its summary may be published (a button again)
     await dm.answer("verzögert", "Wie weit ist die Umsetzung, in Prozent?")
     await dm.answer("ca. 55 Prozent", "Wie ist der aktuelle Wert?")
-    await dm.answer("1.234,5", "Was ist seit der letzten Meldung geschehen?")
+    doubt = await dm.answer("1.234,5", "Stimmt das?")  # a jump by more than the plausibility factor
+    assert "auf 1.234,5" in doubt["text"], doubt["text"]
+    await dm.answer("ja", "Was ist seit der letzten Meldung geschehen?")
     await dm.answer("Beratung läuft.", "nächsten Schritte")
     await dm.answer("Zweite Welle.", "Steht etwas im Weg")
     await dm.answer("Räume fehlen", "Zusammenfassung")
