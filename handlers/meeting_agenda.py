@@ -18,7 +18,7 @@ from .meetings import Number, Words, may_speak_for
 
 
 def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], "agenda")
+    meeting = pick(ctx, body, ref or [], None)
     if meeting is not None:
         show_agenda(ctx, meeting)
 
@@ -32,7 +32,7 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     assert ctx.person is not None
     words = title.split(maxsplit=1)
     ref, rest = (words[:1], words[1] if len(words) > 1 else "") if words and is_ref(words[0]) else ([], title)
-    meeting = pick(ctx, body, ref, "agenda_propose")
+    meeting = pick(ctx, body, ref, None)
     if meeting is None or not may_speak_for(ctx, meeting.body):
         return
     title = rest.strip().strip('"„“').strip() or title
@@ -46,7 +46,7 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
 
 
 def _item(ctx: Context, body: str, number: int) -> tuple[Meeting, AgendaItem] | None:
-    meeting = pick(ctx, body, [], "agenda")
+    meeting = pick(ctx, body, [], None)
     if meeting is None:
         return None
     item = agenda_items.by_number(meeting, number)
@@ -109,7 +109,7 @@ def reject_item(ctx: Context, body: str, number: int) -> None:
 
 
 def order_items(ctx: Context, body: str, order: list[str]) -> None:
-    meeting = pick(ctx, body, [], "agenda")
+    meeting = pick(ctx, body, [], None)
     if meeting is None:
         return
     wanted = [int(n) for n in order if n.isdecimal()]

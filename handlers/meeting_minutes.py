@@ -58,7 +58,12 @@ def _unwritten(ctx: Context, code: str) -> Meeting | None:
 
 def show(ctx: Context, body: str, ref: list[str] | None = None) -> None:
     """The saved minutes of the body's latest held meeting (or the one named)."""
-    meeting = pick(ctx, body, ref or [], None, past=True)
+    if ref:
+        meeting = pick(ctx, body, ref, None, past=True)
+    else:  # the latest minutes there are
+        found = ctx.uow.bodies.by_code(body)
+        held = service.meetings_of(ctx, found, ("held",)) if found else []
+        meeting = held[-1] if held else pick(ctx, body, [], None, past=True)
     if meeting is None:
         return
     if meeting.state != "held":
@@ -218,7 +223,8 @@ def _finish(cc: ConvContext) -> None:
         owner = action.owner_person
         if owner is not None and owner.id != (ctx.person.id if ctx.person else None):
             ctx.send_to_person(owner, "action_assigned", action=action, body=meeting.body, meeting=meeting)
-    ctx.notice("Thank you. The minutes are saved and posted in the room of {code}.", code=meeting.body.code)
+    ctx.notice("Thank you. The minutes of meeting {number} are saved and posted in the room of {code}; "
+               "“niederschrift {code}” shows them.", number=meeting.number, code=meeting.body.code)
 
 
 ATTENDANCE_HELP = N_("The numbers of the members who attended, like “1 3 4”, or “alle”.")
@@ -251,7 +257,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     registry.register(Command(
         "minutes_write", {"de": ("niederschrift schreiben", "protokoll schreiben"),
                           "en": ("minutes write", "write minutes")},
-        N_("Record the minutes of a body's last meeting, step by step."), write,
+        N_("Write the minutes (Niederschrift) of a body's last meeting, step by step."), write,
         args=(body, ref), role=Role.CHAIR, body_arg="body",
         where="dm", group="meetings", examples=("niederschrift schreiben EG2",)))
     registry.register(Command(

@@ -107,9 +107,10 @@ def _minutes_overdue(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
         if ctx is not None:
             active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)  # type: ignore[union-attr]
             busy = active is not None and active.name != minutes.CONVERSATION
+            asking = active is not None and not busy and active.data.get("meeting") == meeting.id
             ctx.reply("meeting_minutes_reminder", meeting=meeting, body=meeting.body, busy=busy,
                       days=settings.minutes_reminder_days)
-            if not busy:
+            if not busy and not asking:  # ask again, unless the question for it is still open
                 minutes.begin(ctx, meeting)
         uow.ops.mark_done(remind_key, "meeting_minutes_reminder", now, now, asked=ctx is not None)
         done += 1

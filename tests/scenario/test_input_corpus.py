@@ -138,7 +138,7 @@ async def test_every_step_of_the_settings_minutes_and_erasure(db_url: str, caplo
         await check.group("minutes.actions", steps["minutes.actions"], "beispiel")
         await bot.say("beispiel", "fertig")
         await check.group("minutes.confirm", steps["minutes.confirm"], "beispiel")
-        assert "Protokoll" in await bot.text("beispiel", "ja")
+        assert "Niederschrift" in await bot.text("beispiel", "ja")
 
         assert "löschen?" in await bot.text("koordination", "person löschen @probe")
         await check.group("erase_person.confirm", steps["erase_person.confirm"], "koordination")

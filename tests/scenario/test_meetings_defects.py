@@ -107,6 +107,11 @@ async def test_with_two_meetings_ahead_each_is_named_and_the_bot_asks(db_url: st
         assert "2 Sitzungen vor sich" in text and "1. Sitzung, 16.03.2027" in text and "2. Sitzung, 15.06.2027" in text
         assert [c.value for c in asked[0].choices] == ["sitzung absagen EG2 1", "sitzung absagen EG2 2"]
         assert all(m.state != "cancelled" for m in _meetings(bot))
+        # the agenda works on the next one unless a meeting is named
+        assert "am 16.03.2027" in await bot.text("testmann", "tagesordnung EG2")
+        assert "am 15.06.2027 als Punkt 2" in await bot.text("testmann", 'top vorschlagen EG2 2 "Sommerfest"')
+        assert "Sommerfest" in await bot.text("testmann", "tagesordnung EG2 2")
+        assert "Sommerfest" not in await bot.text("testmann", "tagesordnung EG2")
         await bot.say("beispiel", "sitzung absagen EG2 15.06.")
         assert [m.state for m in _meetings(bot)] == ["invited", "cancelled"]
         await bot.say("beispiel", 'sitzung anlegen EG2 14.09.2027 10:00 "Raum 1"')
