@@ -109,12 +109,13 @@ def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
     return out
 
 
-def _progress_chart(states: list[FieldState]) -> str:
-    return svgcharts.progress_by_field([s.field.code for s in states], [s.progress for s in states],
-                                       "Fortschritt nach Handlungsfeld", "fortschritt")
+def _progress_chart(states: list[FieldState], figures: dict[str, Any]) -> str:
+    labels, values = [s.field.code for s in states], [s.progress for s in states]
+    figures[svgcharts.chart_id("fortschritt")] = ("bars", labels, values, "Fortschritt nach Handlungsfeld")
+    return svgcharts.progress_by_field(labels, values, "Fortschritt nach Handlungsfeld", "fortschritt")
 
 
-def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
+def _indicators(uow: UnitOfWork, span: Span, figures: dict[str, Any]) -> list[dict[str, Any]]:
     result = []
     for ind in uow.session.scalars(select(Indicator).order_by(Indicator.code).options(
             selectinload(Indicator.values))).all():
@@ -128,6 +129,8 @@ def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
         breakdown = {g: next((val for p, val in series if p == latest), None) for g, series in by_gender.items()}
         # no title in the chart: the heading stands above it
         chart = svgcharts.series_by_gender(ind.unit, by_gender, f"indikator-{ind.code}", ind.name) if totals else ""
+        if totals:
+            figures[svgcharts.chart_id(f"indikator-{ind.code}")] = ("lines", ind.unit, by_gender, ind.name)
         result.append({"indicator": ind, "totals": totals, "trend": trend, "latest": latest,
                        "breakdown": breakdown, "chart": chart})
     return result
@@ -150,12 +153,13 @@ def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today:
     concept = uow.catalog.concept()
     base: dict[str, Any] = {"kind": kind, "title": TITLES[kind], "span": span, "concept": concept, "body": None,
                             "labels": STATUS_LABELS, "today": today, "data_state": content.data_state(uow),
-                            "toc": kind in LONG, "lang_mark": content.marked, "recipients": _recipients(uow, kind)}
+                            "toc": kind in LONG, "lang_mark": content.marked, "recipients": _recipients(uow, kind),
+                            "figures": {}}
     if kind == "sachstand":
-        return {**base, **_sachstand(uow, span, body_code, today)}
+        return {**base, **_sachstand(uow, span, body_code, today, base["figures"])}
     states = field_states(uow, today)
     rounds = _rounds(uow, span)
-    base.update(states=states, chart=_progress_chart(states), rounds=content.round_rows(uow, rounds),
+    base.update(states=states, chart=_progress_chart(states, base["figures"]), rounds=content.round_rows(uow, rounds),
                 changes=_change_count(uow, span), total_recs=sum(len(s.recs) for s in states))
     if kind in ("stand", "halbjahr"):
         found = content.blockers(uow, rounds)
@@ -165,14 +169,15 @@ def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today:
         base["meetings"] = _meetings_held(uow, span)
         base["meeting_label"] = content.meeting_label
     if kind == "integrationsbericht":
-        base["indicators"] = _indicators(uow, span)
+        base["indicators"] = _indicators(uow, span, base["figures"])
         base["totals"] = {"planned": sum((s.planned for s in states), Decimal(0)),
                           "spent": sum((s.spent for s in states), Decimal(0)),
                           "staff": sum((s.staff for s in states), Decimal(0))}
     return base
 
 
-def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) -> dict[str, Any]:
+def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
+               figures: dict[str, Any]) -> dict[str, Any]:
     body = uow.bodies.by_code(body_code) if body_code else None
     if body is None:
         raise ReportError("der Sachstandsbericht braucht ein Gremium: --body EG2")
@@ -184,6 +189,9 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) 
     recs = list(uow.catalog.recommendations_of_body(body.id))
     chart = svgcharts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
                                          f"Fortschritt – {body.code}", f"fortschritt-{body.code}") if recs else ""
+    if recs:
+        figures[svgcharts.chart_id(f"fortschritt-{body.code}")] = (
+            "bars", [r.code for r in recs], [r.progress for r in recs], f"Fortschritt – {body.code}")
     return {"body": body, "round": rounds[-1] if rounds else None, "recs": recs, "answers": answers,
             "chart": chart, "rows": content.round_rows(uow, rounds[-1:]),
             "recipients": sorted({line.to_body.name for line in uow.bodies.reporting_lines() if line.from_body_id == body.id})}
@@ -214,12 +222,8 @@ class Report:
 
     kind: str
     html: str
-    values: dict[str, Any]
-
-    @property
-    def title(self) -> str:
-        body = self.values.get("body")
-        return f"{self.values['title']} {self.values['span'].label}" + (f" – {body.name}" if body else "")
+    values: dict[str, Any]  # read them inside the unit of work; the title and data state also after
+    title: str
 
     @property
     def data_state(self) -> datetime:
@@ -234,7 +238,9 @@ def document(services: Services, uow: UnitOfWork, kind: str, period: str, body: 
     values = build(uow, kind, period, body, today)
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
     html = services.renderer.render(template, "reports", settings.locale, settings.timezone, **values)
-    return Report(kind, _with_toc(html), values)
+    body_name = values["body"].name if values.get("body") else ""
+    title = f"{values['title']} {values['span'].label}" + (f" – {body_name}" if body_name else "")
+    return Report(kind, _with_toc(html), values, title)
 
 
 def render(services: Services, uow: UnitOfWork, kind: str, period: str, body: str | None = None) -> str:

@@ -50,12 +50,17 @@ def _render(chart: pygal.graph.graph.Graph, name: str, alt: str) -> str:
     chart's accessible name, in the PDF the figure's alternative text) becomes `alt`: the data
     in words, for those who cannot see the bars.
     """
-    chart_id = "chart-" + _NAME.sub("-", name).strip("-").lower()
+    ident = chart_id(name)
     text = chart.render(is_unicode=True)
     text = _COMMENT.sub("", _SCRIPT.sub("", text[text.index("<svg"):]))
-    text = _CHART_ID.sub(chart_id, text)
+    text = _CHART_ID.sub(ident, text)
     text = _TITLE.sub(lambda m: f"</defs><title>{xml_escape(alt)}</title>", text, count=1)
-    return _SERIES_ID.sub(lambda m: f'id="{chart_id}-serie-{m[1]}"', text)
+    return _SERIES_ID.sub(lambda m: f'id="{ident}-serie-{m[1]}"', text)
+
+
+def chart_id(name: str) -> str:
+    """The chart's element id in the report: also how the DOCX finds its picture."""
+    return "chart-" + _NAME.sub("-", name).strip("-").lower()
 
 
 def _config() -> dict[str, object]:
