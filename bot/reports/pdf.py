@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-3a"}
 log = logging.getLogger(__name__)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per step and page otherwise
 
 
 def creation_time(report: Report) -> datetime:
