@@ -51,7 +51,7 @@ async def test_a_quarterly_sachstand_holds_the_answers_and_is_delivered_once(db_
         delivered = await bot.tick()
         office = [m for m in delivered if m.channel and m.channel.id == "#geschaeftsfuehrung" and m.attachments]
         names = sorted(a.filename for m in office for a in m.attachments)
-        assert "sachstandsbericht-eg2-2026-Q4.html" in names and len(names) == 5  # EG1–EG5 → office
+        assert "sachstandsbericht-eg2-2026-Q4.pdf" in names and len(names) == 5  # EG1–EG5 → office, as PDF
         assert any("Steuerungsgruppe" in m.text() or "SG" in m.text() for m in delivered if m.attachments)
         assert [m for m in await bot.tick() if m.attachments] == []  # once
 
