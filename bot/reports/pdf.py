@@ -11,12 +11,15 @@ set): the same data gives the same bytes.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import quoteattr, unescape
 
 if TYPE_CHECKING:
     from .documents import Report
@@ -41,8 +44,25 @@ def to_pdf(report: Report, variant: str = "ua") -> bytes:
     stamp = creation_time(report).isoformat(timespec="seconds")
     html = report.html.replace(report.data_state.isoformat(timespec="seconds"), stamp) \
         if stamp != report.data_state.isoformat(timespec="seconds") else report.html
+    html = _SVG.sub(_as_image, html)
     document = weasyprint.HTML(string=html, base_url=None).render(pdf_variant=VARIANTS[variant])
     return document.write_pdf(pdf_variant=VARIANTS[variant], pdf_identifier=None)
+
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_ALT = re.compile(r"</defs><title>([^<]*)</title>")
+_SIZE = re.compile(r'<svg[^>]*?\swidth="(\d+)" height="(\d+)"')
+
+
+def _as_image(match: re.Match[str]) -> str:
+    """An inline chart as an <img> of itself, its title the alternative text: the same drawing,
+    a third less time, since WeasyPrint then does not cascade the charts' style sheets over the
+    whole document (and the /Figure's /Alt comes from `alt` in every WeasyPrint version)."""
+    svg = match[0]
+    alt, size = _ALT.search(svg), _SIZE.match(svg)
+    dims = f' width="{size[1]}" height="{size[2]}"' if size else ""
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img alt={quoteattr(unescape(alt[1]) if alt else "")}{dims} src="data:image/svg+xml;base64,{data}">'
 
 
 @functools.cache
