@@ -148,3 +148,10 @@ def _file(app: App, number: str, name: str) -> tuple[bytes, str, str, str] | Non
         if found is None or found.file_name != name:
             return None
         return found.content, found.mime_type, found.file_name, found.sha1
+
+
+def released_links(base: str, uow: UnitOfWork) -> list[tuple[str, str, int]]:
+    """(title, download URL, size in bytes) of every released report, newest first: for a page
+    of the public site that links them."""
+    return [(f.title, f"{base.rstrip('/')}/{DOWNLOAD}/{f.id}/{f.file_name}", f.size)
+            for f in sorted(uow.reports.released(), key=lambda f: (f.released_at, f.id), reverse=True)]
