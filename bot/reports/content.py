@@ -72,8 +72,16 @@ class RoundRow:
 
 
 def round_rows(uow: UnitOfWork, rounds: list[Round]) -> list[RoundRow]:
+    """One query for the bases and one for the rounds still open, however many rounds there are."""
     totals: dict[int, int] = {body_id: n for body_id, n in uow.session.execute(
         select(Recommendation.body_id, func.count()).group_by(Recommendation.body_id))}
+    open_ids = [r.id for r in rounds if "items" not in (r.result or {})]
+    counted: dict[int, dict[str, int]] = {}
+    if open_ids:
+        for round_id, state, n in uow.session.execute(
+                select(StatusUpdate.round_id, StatusUpdate.state, func.count())
+                .where(StatusUpdate.round_id.in_(open_ids)).group_by(StatusUpdate.round_id, StatusUpdate.state)):
+            counted.setdefault(round_id, {})[state] = n
     rows = []
     for r in rounds:
         body = r.reporting_line.from_body
@@ -81,10 +89,8 @@ def round_rows(uow: UnitOfWork, rounds: list[Round]) -> list[RoundRow]:
         if "items" in result:
             asked, submitted, missing = result["items"], result.get("submitted", 0), result.get("no_report", 0)
         else:  # still open: count what has come in
-            updates = uow.rounds.updates(r)
-            asked = len(updates)
-            submitted = sum(u.state == "submitted" for u in updates)
-            missing = sum(u.state == "no_report" for u in updates)
+            states = counted.get(r.id, {})
+            asked, submitted, missing = sum(states.values()), states.get("submitted", 0), states.get("no_report", 0)
         rows.append(RoundRow(r, body.code, body.name, totals.get(body.id, 0), asked, submitted, missing))
     return rows
 
@@ -99,11 +105,15 @@ class Blocker:
 
 def blockers(uow: UnitOfWork, rounds: list[Round]) -> list[Blocker]:
     """Each recommendation's latest reported blocker or support need in the period's rounds."""
+    by_id = {r.id: r for r in rounds}
     latest: dict[int, tuple[StatusUpdate, Round]] = {}
-    for r in rounds:  # oldest first: later answers win
-        for upd in uow.rounds.updates(r):
-            if upd.state == "submitted":
-                latest[upd.recommendation_id] = (upd, r)
+    if by_id:
+        updates = uow.session.scalars(select(StatusUpdate).where(StatusUpdate.round_id.in_(list(by_id)),
+                                                                 StatusUpdate.state == "submitted")
+                                      .options(selectinload(StatusUpdate.recommendation)))
+        order = {r.id: i for i, r in enumerate(rounds)}  # oldest first: later answers win
+        for upd in sorted(updates, key=lambda u: (order[u.round_id], u.id)):
+            latest[upd.recommendation_id] = (upd, by_id[upd.round_id])
     found = []
     for upd, r in latest.values():
         if upd.blockers.strip():

@@ -31,8 +31,10 @@ FILE_NAMES = {"sachstand": "sachstandsbericht", "stand": "bericht-stand", "halbj
               "beirat": "jahresbericht-beirat"}
 
 
-def kind_for(uow: UnitOfWork, line: ReportingLine) -> str:
-    if uow.catalog.recommendations_of_body(line.from_body_id):
+def kind_for(uow: UnitOfWork, line: ReportingLine, bodies_with_recs: set[int] | None = None) -> str:
+    """`bodies_with_recs`: the bodies that have recommendations, when the caller knows them."""
+    if (line.from_body_id in bodies_with_recs if bodies_with_recs is not None
+            else uow.catalog.recommendations_of_body(line.from_body_id)):
         return "sachstand"
     return {1: "beirat", 2: "halbjahr"}.get(line.per_year, "stand")
 

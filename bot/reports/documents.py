@@ -201,7 +201,8 @@ def _recipients(uow: UnitOfWork, kind: str) -> list[str]:
     """Whom the report goes to: the receiving bodies of the lines that deliver this kind."""
     from .delivery import kind_for
 
-    return sorted({line.to_body.name for line in uow.bodies.reporting_lines() if kind_for(uow, line) == kind})
+    with_recs = set(uow.session.scalars(select(Recommendation.body_id).distinct()))
+    return sorted({line.to_body.name for line in uow.bodies.reporting_lines() if kind_for(uow, line, with_recs) == kind})
 
 
 def _change_count(uow: UnitOfWork, span: Span) -> int:
