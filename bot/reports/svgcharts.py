@@ -55,7 +55,21 @@ def _render(chart: pygal.graph.graph.Graph, name: str, alt: str) -> str:
     text = _COMMENT.sub("", _SCRIPT.sub("", text[text.index("<svg"):]))
     text = _CHART_ID.sub(ident, text)
     text = _TITLE.sub(lambda m: f"</defs><title>{xml_escape(alt)}</title>", text, count=1)
+    text = _STYLE.sub(lambda m: m[1] + _static_rules(m[2]) + m[3], text, count=1)
     return _SERIES_ID.sub(lambda m: f'id="{ident}-serie-{m[1]}"', text)
+
+
+_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# rules for pointer and script states (hover, tooltips, an active series): inert in a document
+# without scripts, and each costs the PDF's style cascade time
+_INERT = (":hover", ".tooltip", ".active", ".map-element", ".gauge-background", ".bg-lines", ".max-value",
+          ".bound", ".shown")
+
+
+def _static_rules(css: str) -> str:
+    return "".join(f"{sel.strip()}{{{body.strip()}}}" for sel, body in _RULE.findall(css)
+                   if not any(token in sel for token in _INERT))
 
 
 def chart_id(name: str) -> str:
