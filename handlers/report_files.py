@@ -16,7 +16,7 @@ class Number:
     def parse(self, raw: str, today: date) -> int:
         word = raw.strip()
         if not word.isdecimal() or len(word) > 8:
-            raise ArgError(N_("“{value}” is not a number from the “berichte” list."), value=raw[:40])
+            raise ArgError(N_("“{value}” is not a number from the “reports” list."), value=raw[:40])
         return int(word)
 
 
@@ -27,7 +27,7 @@ def list_reports(ctx: Context) -> None:
 def release_report(ctx: Context, number: int) -> None:
     found = ctx.uow.reports.get(number)
     if found is None:
-        ctx.notice("No delivered report has the number {number}; “berichte” lists them.", number=number)
+        ctx.notice("No delivered report has the number {number}; “reports” lists them.", number=number)
         return
     if found.released_at is not None:
         ctx.notice("Report {number} is public already.", number=number)
