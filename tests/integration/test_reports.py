@@ -70,3 +70,6 @@ def test_the_report_command(tmp_path: Path) -> None:
     no_body = subprocess.run([exe, "report", "sachstand", "2026-Q4", "--out", str(out)], env=env,
                              capture_output=True, text=True, timeout=120)
     assert no_body.returncode == 2 and "--body EG2" in no_body.stderr
+    odd = subprocess.run([exe, "report", "halbjahr", "2026-H2", "--out", str(tmp_path / "bericht.odt")], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert odd.returncode == 2 and "erlaubt sind .pdf, .docx und .html" in odd.stderr
