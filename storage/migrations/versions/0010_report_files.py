@@ -1,7 +1,7 @@
 """report files: the PDF delivered along a reporting line, for OParl once released (issue #21)
 
 Revision ID: 0010
-Revises: 0006b
+Revises: 0007
 Create Date: 2026-12-02 15:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import storage.models.base
 
 
 revision = '0010'
-down_revision = '0006b'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
