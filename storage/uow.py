@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .repositories import (AskedQuestionRepository, AuditRepository, BodyRepository, CatalogRepository,
                            ConversationRepository, OpsRepository, PeopleRepository, QuestionRepository,
-                           RoundRepository,
+                           ReportFileRepository, RoundRepository,
                            SubscriptionRepository)
 
 
@@ -31,6 +31,7 @@ class UnitOfWork:
         self.subscriptions = SubscriptionRepository(self.session)
         self.questions = QuestionRepository(self.session)
         self.asked = AskedQuestionRepository(self.session)
+        self.reports = ReportFileRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
