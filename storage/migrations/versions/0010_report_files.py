@@ -10,7 +10,7 @@ import storage.models.base
 
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
