@@ -88,8 +88,9 @@ def audit_log(ctx: Context, words: list[str] | None = None) -> None:
     found = _filter(ctx, query) if query else None
     if query is None or found is None:
         return
-    entries = ctx.uow.audit.query(found, limit=query.count or 20)
-    ctx.reply("audit_log", entries=entries)
+    from .change_words import audit_lines  # what was done, in words (issue #17)
+
+    ctx.reply("audit_log", entries=audit_lines(ctx, ctx.uow.audit.query(found, limit=query.count or 20)))
 
 
 def audit_export(ctx: Context, words: list[str] | None = None) -> None:
