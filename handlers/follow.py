@@ -11,7 +11,7 @@ from bot.core.argtypes import ArgError
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from storage.models import Subscription
+from storage.models import BodyKind, Subscription
 
 ALL = {"alles", "all", "alle"}
 KINDS = {"digests": "digests", "digest": "digests", "sitzungen": "meetings", "meetings": "meetings",
@@ -108,9 +108,13 @@ def subscriptions(ctx: Context) -> None:
 
 
 def digest(ctx: Context, target: str | None = None) -> None:
-    """A digest now, here: since this room's last digest of that scope, else the last 30 days."""
+    """A digest now, here: since this room's last digest of that scope, else the last 30 days.
+    Without a code: in a body's room that body, elsewhere everything."""
     from bot import digests
 
+    if target is None and not ctx.channel.direct:  # in a body's room: that body (issue #17)
+        body = ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id)
+        target = body.code if body is not None and body.kind != BodyKind.OFFICE else None
     here = _here(ctx, target)
     if here is None:
         return
