@@ -38,3 +38,14 @@ async def test_percentages_change_by_percentage_points(db_url: str) -> None:
     assert "HF2-06: Progress: 20% → 25% (+5 percentage points)" in english
     trend = next(line for line in indicator.splitlines() if line.startswith("Trend"))
     assert "Prozentpunkt" in trend and not trend.rstrip().endswith("%"), trend
+
+
+async def test_the_integration_report_tells_percentage_points(db_url: str) -> None:
+    from bot.reports.documents import render
+
+    async with Bot(make_settings(db_url)) as bot:
+        with bot.app.uow_factory() as uow:
+            html = render(bot.app.services, uow, "integrationsbericht", "2025-2026")
+    k_bil = html[html.index("K-BIL-01"):][:3000]
+    change = k_bil[k_bil.index("Veränderung zum Vorzeitraum"):].split(".", 1)[0]
+    assert change.endswith("Prozentpunkte") and "%" not in change, change
