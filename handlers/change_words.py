@@ -60,6 +60,7 @@ ACTIONS = {
     "question_answer": N_("answered public question {ref}"),
     "question_forward": N_("forwarded public question {ref} to {to}"),
     "release_edit": N_("changed the wording of release {ref}"),
+    "release_import": N_("released the imported statuses of {count} recommendations as the baseline"),
     "retention": N_("blanked {blanked} old reports (older than {days} days)"),
     "export_person": N_("exported the data of {ref}"),
     "erase_person": N_("erased {ref}"),

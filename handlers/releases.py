@@ -33,6 +33,9 @@ def show_pending(ctx: Context) -> None:
     recs = {r.id: r for r in ctx.uow.session.query(Recommendation)
             .filter(Recommendation.id.in_({i.recommendation_id for i in items}))} if items else {}
     ctx.reply("release_pending", items=[(i, recs.get(i.recommendation_id)) for i in items], labels=STATUS_LABELS)
+    from .baseline import tell_waiting  # the imported statuses never released (issue #17)
+
+    tell_waiting(ctx)
 
 
 def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
