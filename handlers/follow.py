@@ -93,13 +93,20 @@ def unfollow(ctx: Context, target: str | None = None) -> None:
     if here is None:
         return
     scope, shown, sub = here
+    everything = scope.kind == "all"  # German: "folgt allem", not "folgt alles" (issue #17)
     if sub is None:
-        ctx.notice("Here nobody follows {what}; “abos” shows what is followed.", what=shown)
+        if everything:
+            ctx.notice("Here nobody follows everything; “abos” shows what is followed.")
+        else:
+            ctx.notice("Here nobody follows {what}; “abos” shows what is followed.", what=shown)
         return
     ctx.uow.session.delete(sub)
     ctx.uow.audit.record(ctx.person, "unfollow", "subscription", f"{scope.kind}:{scope.ref}",
                          old={"channel": ctx.channel.id})
-    ctx.notice("No longer following {what} here.", what=shown)
+    if everything:
+        ctx.notice("This room no longer follows everything.")
+    else:
+        ctx.notice("This room no longer follows {what}.", what=shown)
 
 
 def subscriptions(ctx: Context) -> None:
