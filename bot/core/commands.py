@@ -170,7 +170,7 @@ EXAMPLE_WORDS = {"en": {"frist": "deadline", "maßnahmen": "measures", "alles": 
 
 
 def _example_word(mapping: dict[str, str], word: str) -> str:
-    """One word of an example in another language; `feld:HF2` → `field:HF2`, `status:verzögert` → `status:delayed`."""
+    """One word of an example in another language: `feld:HF2` → `field:HF2`, `meine` → `mine`."""
     def one(w: str) -> str:  # lower(), not casefold(): casefold turns "maßnahmen" into "massnahmen"
         return mapping.get(w.lower(), w)
 
