@@ -85,7 +85,8 @@ ACTIONS = {
 _PREFIXED = {"question_": N_("public question {ref}: {state}"), "release_": N_("release {ref}: {state}")}
 _STATES = {"released": N_("released"), "withheld": N_("withheld"), "published": N_("published"),
            "rejected": N_("rejected"), "answered": N_("answered"), "forwarded": N_("forwarded"),
-           "pending": N_("pending"), "True": N_("yes"), "False": N_("no"), "true": N_("yes"), "false": N_("no")}
+           "pending": N_("pending"), "True": N_("yes"), "False": N_("no"), "true": N_("yes"), "false": N_("no"),
+           "yes": N_("yes"), "no": N_("no"), "maybe": N_("maybe")}
 
 
 @dataclass(frozen=True)
