@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard bot/locale/*/LC_MESSAGES/sachstand.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup translations db clean bench chromium peers permissions
+.PHONY: run test setup translations db clean bench chromium peers permissions screenshots
 
 run: setup
 	$(BIN)/sachstand db upgrade
@@ -71,6 +71,10 @@ db: setup
 # The README's permission table (command × role), generated from the command registry.
 permissions: setup
 	$(BIN)/sachstand permissions
+
+# PNGs of the public site (overview, a recommendation, an indicator at 390 and 1280 px) for docs/.
+screenshots: setup chromium
+	$(BIN)/python -m tests.browser.screenshots
 
 bench: setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -250,7 +250,10 @@ def _permissions(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    print(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    from .redaction import redact_values
+
+    # secrets (SecretStr) are dumped as stars; a password inside a URL is masked here
+    print(json.dumps(redact_values(settings.model_dump(mode="json")), indent=2, ensure_ascii=False))
     return 0
 
 

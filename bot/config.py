@@ -18,6 +18,7 @@ from pydantic_settings import SettingsError, TomlConfigSettingsSource
 
 from bot.config_errors import ENV_DELIMITER, ENV_PREFIX, ConfigError, check_toml_file
 from bot.config_errors import format_settings_error, format_validation_error
+from bot.config_site import SiteSection
 from bot.config_sections import (  # re-exported: callers import the sections from here
     ClusterSection, ConsoleSection, DatabaseSection, DigestsSection, GeneralSection, LoggingSection,
     MatrixSection, MeetingsSection, PrivacySection, QuestionsSection, RolesSection, RoundsSection,
@@ -54,6 +55,7 @@ class Settings(BaseSettings):
     questions: QuestionsSection = Field(default_factory=QuestionsSection, description="Public questions.")
     logging: LoggingSection = Field(default_factory=LoggingSection, description="Logging.")
     cluster: ClusterSection = Field(default_factory=ClusterSection, description="Leader and standby processes.")
+    site: SiteSection = Field(default_factory=SiteSection, description="Public site: legal pages, contact.")
 
     _config_path: Path | None = PrivateAttr(default=None)
 

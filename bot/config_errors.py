@@ -214,8 +214,10 @@ def _show(error: Mapping[str, Any], loc: Loc, root: type[BaseModel]) -> str:
     _, annotation = _field_at(loc, root)
     if annotation is not None and SecretStr in (_strip_optional(annotation), annotation):
         return "(geheimer Wert, nicht angezeigt)"
+    from .redaction import redact
+
     value = error.get("input")
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = redact(json.dumps(value, ensure_ascii=False, default=str))
     return text if len(text) <= 60 else text[:57] + "…"
 
 

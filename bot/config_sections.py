@@ -65,6 +65,7 @@ Coordinator = Annotated[
     ),
 ]
 ReminderDay = Annotated[int, Field(ge=0, le=60)]
+Blackout = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}\.(\d{4})?\s*[-–]\s*\d{1,2}\.\d{1,2}\.(\d{4})?$")]
 
 
 def _has_secret(secret: SecretStr | None) -> bool:
@@ -164,6 +165,8 @@ class WebSection(_Section):
     public_base_url: HttpUrl = Field("http://127.0.0.1:8080", description="URL under which users reach the server.")
     open_data_license: HttpUrl = Field("https://www.govdata.de/dl-de/zero-2-0",
                                        description="Licence of the open data (OParl, feed, JSON), as a URL.")
+    header_timeout: float = Field(15, gt=0, le=3600, description="Seconds a client has to send a request's "
+                                  "headers (and an idle connection stays open).")
 
 
 class ConsoleSection(_Section):
@@ -267,6 +270,11 @@ class MeetingsSection(_Section):
     office_hours_end: time = Field(time(16, 0), description="Latest end of proposed slots.")
     slot_minutes: int = Field(90, ge=15, le=600, description="Length of a proposed slot in minutes.")
     candidates: int = Field(5, ge=1, le=20, description="Number of slots proposed in a poll.")
+    blackout: list[Blackout] = Field(
+        default_factory=lambda: ["24.12.-01.01."],
+        description="Periods without meetings: every year \"24.12.-01.01.\" or once \"29.03.2027-09.04.2027\".")
+    minutes_reminder_days: int = Field(7, ge=1, le=60, description="Remind the chair of missing minutes after days.")
+    minutes_office_days: int = Field(14, ge=1, le=120, description="Tell the office of missing minutes after days.")
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> MeetingsSection:

@@ -12,6 +12,8 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from .redaction import redact
+
 # the attributes every LogRecord has; anything else came in through `extra=`
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime",
                                                                                 "taskName"}
@@ -27,7 +29,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return redact(json.dumps(entry, ensure_ascii=False))
 
 
 class TextFormatter(logging.Formatter):
@@ -37,12 +39,12 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = redact(super().format(record))
         fields = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")]
         if not fields:
             return line
         head, sep, tail = line.partition("\n")  # keep a traceback below the fields
-        return f"{head} [{' '.join(fields)}]{sep}{tail}"
+        return redact(f"{head} [{' '.join(fields)}]{sep}{tail}")
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
@@ -68,6 +70,7 @@ def configure(level: str = "INFO", fmt: str = "text", stream: TextIO | None = No
     handler._sachstand = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("alembic", "apscheduler", "aiohttp.access"):
+    # slack_bolt logs request bodies (message texts) at INFO and DEBUG: warnings and worse only
+    for noisy in ("alembic", "apscheduler", "aiohttp.access", "slack_bolt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler

@@ -12,6 +12,7 @@ from typing import Any
 
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
@@ -47,20 +48,33 @@ def sanitise_html(html: str) -> str:
                      url_schemes={"https", "http", "mailto", "matrix"}, link_rel=None)
 
 
-def _escape_for(fmt: str) -> Callable[[object], object]:
+HTML_FORMATS = ("matrix", "public", "reports")
+
+
+def escape_for(fmt: str) -> Callable[[object], Markup | str]:
+    """The one escaping rule per output format, for a value inserted into text of that format.
+
+    HTML (Matrix, the public site, the reports): HTML-escaped. Slack mrkdwn: `&`, `<`, `>`
+    escaped, which also makes `<!channel>`, `<@U…>` and `<url|label>` plain text. Plain
+    text: as written. A value already marked as finished markup of the format passes."""
     if fmt == "slack":
         return lambda v: v if isinstance(v, Markup) else Markup(mrkdwn_escape_once(v))
-    if fmt in ("matrix", "html"):
+    if fmt in HTML_FORMATS:
         return escape
-    return lambda v: v
+    if fmt == "plain":
+        return str
+    raise ValueError(f"no escaping rule for the format {fmt!r}")
 
 
 def _translated(text: str, values: Mapping[str, Any], fmt: str) -> str:
+    """A translated phrase with its values: the phrase is escaped as a template of the format
+    (translators write text, not markup), then each value is escaped and inserted. Nothing is
+    marked safe before its values are escaped."""
     # Like Jinja's newstyle gettext, every string is %-formatted (so a literal % is written %%).
     if fmt == "plain":
         return text % values
-    esc = _escape_for(fmt)
-    return Markup(text % {k: esc(v) for k, v in values.items()})
+    esc = escape_for(fmt)
+    return Markup(esc(text) % {k: v if isinstance(v, (int, float)) else esc(v) for k, v in values.items()})
 
 
 @pass_context
@@ -91,6 +105,28 @@ def _finished(macro: Callable[..., str]) -> Callable[..., Markup]:
     return lambda *args, **kwargs: Markup(macro(*args, **kwargs))
 
 
+class _EvalContext(EvalContext):
+    """Jinja compiles `a ~ b` inside `{% autoescape <expression> %}` to
+    `markup_join if context.eval_ctx.volatile else str_join`, and `volatile` is False when
+    rendering: the concatenation of a macro's finished HTML with text came out as a plain
+    string and was escaped a second time (`&lt;code&gt;` in Matrix). Here concatenation follows
+    whether the block escapes."""
+
+    @property  # type: ignore[override]
+    def volatile(self) -> bool:
+        return bool(self.autoescape)
+
+    @volatile.setter
+    def volatile(self, value: bool) -> None:
+        pass
+
+
+class _Context(Context):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eval_ctx = _EvalContext(self.environment, self.name)
+
+
 class Renderer:
     def __init__(self, translations: Translations, timezone: str = "Europe/Berlin",
                  template_dir: Path = TEMPLATES) -> None:
@@ -101,6 +137,7 @@ class Renderer:
             autoescape=lambda name: bool(name) and name.startswith(_AUTOESCAPED),
             extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
+        self.env.context_class = _Context
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html,
                                 done=_finished)

@@ -16,7 +16,11 @@ APP_KEY = web.AppKey("sachstand", object)
 def build_web(app: App) -> web.Application:
     from .public.web import PublicSite
 
-    webapp = web.Application()
+    from .web_security import client_errors, install_log_filter, on_prepare
+
+    install_log_filter()
+    webapp = web.Application(middlewares=[client_errors])
+    webapp.on_response_prepare.append(on_prepare)
     webapp[APP_KEY] = app
     webapp.router.add_get("/healthz", healthz)
     webapp.router.add_get("/metrics", metrics)
@@ -75,7 +79,9 @@ def _database_ok(app: Any) -> bool:
 
 
 async def start_web(app: App) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(build_web(app), access_log=None)
+    # keepalive_timeout also closes a connection whose request headers are not complete by then
+    # (aiohttp starts that timer when the connection opens): the header-read timeout
+    runner = web.AppRunner(build_web(app), access_log=None, keepalive_timeout=app.settings.web.header_timeout)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.web.host, app.settings.web.port)
     await site.start()

@@ -135,12 +135,15 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     people.register(registry, conversations)
     filters = Arg("words", Words(), {"de": "Filter", "en": "filters"}, required=False, rest=True)
     registry.register(Command(
-        "audit", {"de": ("protokoll",), "en": ("audit",)},
+        # `protokoll` stays an alias for a while: the minutes are `niederschrift` (issue #16)
+        "audit", {"de": ("änderungsprotokoll", "protokoll"), "en": ("changelog", "audit")},
         N_("Show the audit log (who changed what, when), filtered by person, object or date."), audit_log,
         args=(filters,), role=Role.COORDINATOR, group="admin",
-        examples=("protokoll 50", "protokoll person @testmann seit 1.11.", "protokoll objekt HF2-07")))
+        examples=("änderungsprotokoll 50", "änderungsprotokoll person @testmann seit 1.11.",
+                  "änderungsprotokoll objekt HF2-07")))
     registry.register(Command(
-        "audit_export", {"de": ("protokoll export", "protokoll exportieren"), "en": ("audit export",)},
+        "audit_export", {"de": ("änderungsprotokoll export", "protokoll export", "protokoll exportieren"),
+                         "en": ("changelog export", "audit export")},
         N_("The audit log as a CSV file (or JSON), by direct message."), audit_export,
         args=(filters,), role=Role.COORDINATOR, group="admin",
-        examples=("protokoll export seit 1.11.", "protokoll export json")))
+        examples=("änderungsprotokoll export seit 1.11.", "änderungsprotokoll export json")))

@@ -55,6 +55,11 @@ def list_recommendations(ctx: Context, filters: dict[str, str] | None = None) ->
 
 def my_recommendations(ctx: Context) -> None:
     list_recommendations(ctx, {"mine": "yes", "text": ctx.t("mine")})
+    from .meeting_actions import mine  # action items from meetings (issue #16)
+
+    actions = mine(ctx)
+    if actions:
+        ctx.reply("action_list", rows=actions)
 
 
 def _filter(ctx: Context, filters: dict[str, str]) -> RecommendationFilter:

@@ -10,88 +10,124 @@ from bot.core.argtypes import Code, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from bot.meetings import service
+from bot.meetings import agenda as agenda_items
 from storage.models import AgendaItem, Meeting
 
-from .meetings import Number, Words, may_speak_for, next_of
+from .meeting_refs import is_ref, pick
+from .meetings import Number, Words, may_speak_for
 
 
-def _numbered(meeting: Meeting) -> list[AgendaItem]:
-    """How `tagesordnung` numbers items: accepted in order, then proposals, then rejected."""
-    rank = {"accepted": 0, "proposed": 1, "rejected": 2}
-    return sorted(meeting.agenda, key=lambda a: (rank.get(a.state, 3), a.position, a.id))
-
-
-def agenda(ctx: Context, body: str | None = None) -> None:
-    meeting = next_of(ctx, body)
+def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
+    meeting = pick(ctx, body, ref or [], "agenda")
     if meeting is not None:
-        ctx.reply("meeting_agenda", meeting=meeting, body=meeting.body, items=list(enumerate(_numbered(meeting), 1)))
+        show_agenda(ctx, meeting)
+
+
+def show_agenda(ctx: Context, meeting: Meeting) -> None:
+    ctx.reply("meeting_agenda", meeting=meeting, body=meeting.body,
+              items=[(a.number, a) for a in agenda_items.ordered(meeting)])
 
 
 def propose_item(ctx: Context, body: str, title: str) -> None:
     assert ctx.person is not None
-    meeting = next_of(ctx, body)
+    words = title.split(maxsplit=1)
+    ref, rest = (words[:1], words[1] if len(words) > 1 else "") if words and is_ref(words[0]) else ([], title)
+    meeting = pick(ctx, body, ref, "agenda_propose")
     if meeting is None or not may_speak_for(ctx, meeting.body):
         return
-    meeting.agenda.append(AgendaItem(title=title[:300], state="proposed", proposed_by_id=ctx.person.id,
-                                     position=len(meeting.agenda) + 1))
+    title = rest.strip().strip('"„“').strip() or title
+    item = agenda_items.add(meeting, title, proposed_by_id=ctx.person.id)
     ctx.uow.flush()
-    ctx.uow.audit.record(ctx.person, "propose_item", "meeting", meeting.body.code, new={"title": title[:300]})
-    ctx.notice("Proposed for {code} on {date}: {title}. The chair decides.", code=meeting.body.code,
-               date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=title[:300])
+    ctx.uow.audit.record(ctx.person, "propose_item", "meeting", meeting.body.code,
+                         new={"title": item.title, "number": item.number})
+    ctx.notice("Proposed for {code} on {date} as item {number}: {title}. The chair decides.",
+               code=meeting.body.code, number=item.number,
+               date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=item.title)
 
 
 def _item(ctx: Context, body: str, number: int) -> tuple[Meeting, AgendaItem] | None:
-    meeting = next_of(ctx, body)
+    meeting = pick(ctx, body, [], "agenda")
     if meeting is None:
         return None
-    items = _numbered(meeting)
-    if not 1 <= number <= len(items):
+    item = agenda_items.by_number(meeting, number)
+    if item is None:
         ctx.notice("There is no item {number}; “tagesordnung {code}” lists them.", number=number,
                    code=meeting.body.code)
         return None
-    return meeting, items[number - 1]
+    return meeting, item
+
+
+PUBLIC = {"öffentlich": True, "oeffentlich": True, "public": True, "intern": False, "internal": False,
+          "nichtöffentlich": False, "nicht-öffentlich": False}
 
 
 def accept_item(ctx: Context, body: str, number: int, public: str | None = None) -> None:
+    """Accept item n; `öffentlich`/`intern` says who may see it. Without the word an item
+    already accepted keeps what it was — nothing changes that was not said."""
+    word = (public or "").strip().casefold()
+    if word and word not in PUBLIC:
+        ctx.notice("Write “öffentlich” or “intern” after the number, like “top annehmen {code} {number} "
+                   "öffentlich”.", code=body, number=number)
+        return
     found = _item(ctx, body, number)
     if found is None:
         return
     meeting, item = found
-    item.state, item.public = "accepted", public is not None
-    item.position = max((a.position for a in service.accepted(meeting) if a is not item), default=0) + 1
+    if item.kind in agenda_items.FIXED and word and not PUBLIC[word]:
+        ctx.notice("Item {number} is a standing item; it stays on the agenda as it is.", number=number)
+        return
+    before = {"state": item.state, "public": item.public}
+    if item.state != "accepted":
+        item.state = "accepted"
+        agenda_items.place_last(meeting, item)
+        item.public = PUBLIC.get(word, False)
+    elif word:
+        item.public = PUBLIC[word]
+    else:
+        ctx.notice("Item {number} is already accepted ({visibility}); add “öffentlich” or “intern” to "
+                   "change that.", number=number, visibility=ctx.t("public") if item.public else ctx.t("internal"))
+        return
     ctx.uow.flush()
-    ctx.uow.audit.record(ctx.person, "accept_item", "meeting", meeting.body.code,
-                         new={"title": item.title, "public": item.public})
-    agenda(ctx, body)
+    ctx.uow.audit.record(ctx.person, "accept_item", "meeting", meeting.body.code, old=before,
+                         new={"title": item.title, "number": item.number, "public": item.public})
+    show_agenda(ctx, meeting)
 
 
 def reject_item(ctx: Context, body: str, number: int) -> None:
     found = _item(ctx, body, number)
-    if found is not None:
-        found[1].state = "rejected"
-        ctx.uow.flush()
-        ctx.uow.audit.record(ctx.person, "reject_item", "meeting", found[0].body.code,
-                             old={"title": found[1].title})
-        agenda(ctx, body)
+    if found is None:
+        return
+    meeting, item = found
+    if item.kind in agenda_items.FIXED:
+        ctx.notice("Item {number} is a standing item; it stays on the agenda as it is.", number=number)
+        return
+    item.state = "rejected"
+    ctx.uow.flush()
+    ctx.uow.audit.record(ctx.person, "reject_item", "meeting", meeting.body.code,
+                         old={"title": item.title, "number": item.number})
+    show_agenda(ctx, meeting)
 
 
 def order_items(ctx: Context, body: str, order: list[str]) -> None:
-    meeting = next_of(ctx, body)
+    meeting = pick(ctx, body, [], "agenda")
     if meeting is None:
         return
-    items = service.accepted(meeting)
     wanted = [int(n) for n in order if n.isdecimal()]
-    if sorted(wanted) != list(range(1, len(items) + 1)):
-        ctx.notice("Give each of the {count} accepted items' numbers once, like “top reihenfolge {code} 2 1 3”.",
-                   count=len(items), code=meeting.body.code)
+    movable = [str(a.number) for a in agenda_items.accepted(meeting) if a.kind not in agenda_items.FIXED]
+    problem = agenda_items.reorder(meeting, wanted) if len(wanted) == len(order) else "incomplete"
+    if problem == "fixed":
+        ctx.notice("“{title}” stays first; give the order of the other accepted items ({numbers}).",
+                   title=agenda_items.STANDING_ITEM, numbers=" ".join(movable))
         return
-    for position, number in enumerate(wanted, 1):
-        items[number - 1].position = position
+    if problem:
+        ctx.notice("Give the numbers of the accepted items once each ({numbers}), like "
+                   "“top reihenfolge {code} {example}”.", numbers=" ".join(movable), code=meeting.body.code,
+                   example=" ".join(reversed(movable)) or "3 2")
+        return
     ctx.uow.flush()
     ctx.uow.audit.record(ctx.person, "order_items", "meeting", meeting.body.code, new={"order": wanted})
     ctx.uow.session.refresh(meeting, ["agenda"])
-    agenda(ctx, body)
+    show_agenda(ctx, meeting)
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
@@ -101,22 +137,25 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("agenda", {"de": ("tagesordnung",), "en": ("agenda",)},
-                N_("The agenda of a body's next meeting, with proposals."), agenda, args=(maybe_body,),
+                N_("The agenda of a body's next meeting (or the one named), with proposals."), agenda,
+                args=(maybe_body, Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True,
+                                      required=False)),
                 group="meetings", examples=("tagesordnung EG2",)),
         Command("agenda_propose", {"de": ("top vorschlagen",), "en": ("agenda propose",)},
                 N_("Propose an item for the next meeting's agenda."), propose_item,
                 args=(body, Arg("title", Text(), {"de": "Titel", "en": "title"}, rest=True)),
                 role=Role.MEMBER, body_arg="body", group="meetings", examples=('top vorschlagen EG2 "Fachkräfteforum 2027"',)),
         Command("agenda_accept", {"de": ("top annehmen",), "en": ("agenda accept",)},
-                N_("Accept a proposed item (add “öffentlich” to show it in the public calendar)."), accept_item,
-                args=(body, number, Arg("public", Text(), {"de": "öffentlich", "en": "public"}, required=False)),
+                N_("Accept an item by its number, “öffentlich” (shown in public) or “intern”."), accept_item,
+                args=(body, number, Arg("public", Text(), {"de": "öffentlich|intern", "en": "public|internal"},
+                                        required=False)),
                 examples=("top annehmen EG2 2 öffentlich",), **chair),
         Command("agenda_reject", {"de": ("top ablehnen",), "en": ("agenda reject",)},
                 N_("Reject a proposed item."), reject_item, args=(body, number),
                 examples=("top ablehnen EG2 3",), **chair),
         Command("agenda_order", {"de": ("top reihenfolge",), "en": ("agenda order",)},
-                N_("Order the accepted items."), order_items,
+                N_("Order the accepted items by their numbers; the standing item stays first."), order_items,
                 args=(body, Arg("order", Words(), {"de": "Nummern", "en": "numbers"}, rest=True)),
-                examples=("top reihenfolge EG2 2 1",), **chair),
+                examples=("top reihenfolge EG2 3 2",), **chair),
     ):
         registry.register(command)

@@ -1,42 +1,87 @@
-"""Minutes, a guided conversation with the chair after the meeting: who attended, a result
-for each agenda item, confirm (`ja`). Then the meeting is held and the minutes are posted
-to the body's room."""
+"""Minutes, a guided conversation with the chair after the meeting (issue #16): who attended,
+who sent apologies, guests, one result for each agenda item, action items (what; who; by
+when), then `ja` — or `ändern <part>` — at the end. `zurück` returns to exactly the question
+before (the item or action before, not the first question). `niederschrift EG2 [Nr.]` shows
+saved minutes to the body's members."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step
-from bot.core.argtypes import Code
+from bot.core.argtypes import ArgError, Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
+from bot.meetings import agenda as agenda_items
+from bot.meetings import minutes as minutes_service
 from bot.meetings import service
-from storage.models import Meeting, Rsvp
+from storage.models import Meeting
+
+from .meeting_refs import pick
 
 NAME = "minutes"
 ALL = {"alle", "all", "alle da"}
+NONE = {"keine", "keiner", "niemand", "none", "nobody", "-", "–"}
+DONE_WORDS = {"fertig", "keine", "keine weiteren", "done", "none", "no more", "-", "–"}
 YES = {"ja", "j", "yes", "y", "ok"}
+PARTS = {"anwesenheit": "attendance", "anwesend": "attendance", "attendance": "attendance",
+         "entschuldigt": "excused", "apologies": "excused", "gäste": "guests", "gaeste": "guests",
+         "guests": "guests", "punkt": "result", "item": "result", "aufgaben": "actions", "actions": "actions"}
 
 
 def begin(ctx: Context, meeting: Meeting) -> None:
     assert ctx.person is not None
-    ctx.services.conversations.start(ctx, NAME, ctx.person, ctx.channel,
-                                     data={"meeting": meeting.id, "present": [], "results": {}, "i": 0})
+    ctx.services.conversations.start(ctx, NAME, ctx.person, ctx.channel, data={
+        "meeting": meeting.id, "present": [], "excused": [], "guests": "", "results": {}, "actions": [],
+        "i": 0, "a": 0})
 
 
-def minutes(ctx: Context, body: str) -> None:
-    found = ctx.uow.bodies.by_code(body)
-    if found is None:
-        ctx.notice("There is no body {code}. Try “gremien”.", code=body)
+def write(ctx: Context, body: str, ref: list[str] | None = None) -> None:
+    meeting = pick(ctx, body, ref or [], None, past=True) if ref else _unwritten(ctx, body)
+    if meeting is None:
         return
-    past = [m for m in service.meetings_of(ctx, found, ("invited", "planned")) if m.starts_at <= ctx.now()]
+    if meeting.starts_at > ctx.now() or meeting.state == "cancelled":
+        ctx.notice("{code} has no meeting that took place and still needs minutes.", code=meeting.body.code)
+        return
+    begin(ctx, meeting)
+
+
+def _unwritten(ctx: Context, code: str) -> Meeting | None:
+    found = ctx.uow.bodies.by_code(code)
+    if found is None:
+        ctx.notice("There is no body {code}. Try “gremien”.", code=code)
+        return None
+    past = [m for m in service.meetings_of(ctx, found, service.ACTIVE) if m.starts_at <= ctx.now()]
     if not past:
         ctx.notice("{code} has no meeting that took place and still needs minutes.", code=found.code)
+        return None
+    return past[-1]
+
+
+def show(ctx: Context, body: str, ref: list[str] | None = None) -> None:
+    """The saved minutes of the body's latest held meeting (or the one named)."""
+    meeting = pick(ctx, body, ref or [], None, past=True)
+    if meeting is None:
         return
-    begin(ctx, past[-1])
+    if meeting.state != "held":
+        ctx.notice("There are no minutes of meeting {number} of {code} yet.", number=meeting.number,
+                   code=meeting.body.code)
+        return
+    ctx.reply("meeting_minutes", **stored_values(ctx, meeting))
+
+
+def stored_values(ctx: Context, meeting: Meeting) -> dict[str, Any]:
+    rows = {r.person_id: r for r in meeting.rsvps}
+    people = service.members(meeting.body)
+    actions = [{"title": a.title, "who": minutes_service.owner_name(a), "due": a.due_on, "state": a.state}
+               for a in minutes_service.actions_of_meeting(ctx, meeting)]
+    return {"meeting": meeting, "body": meeting.body,
+            "present": [p for p in people if rows.get(p.id) and rows[p.id].attended],
+            "excused": [p for p in people if rows.get(p.id) and rows[p.id].excused],
+            "guests": meeting.guests, "results": [(a, a.result) for a in agenda_items.accepted(meeting)],
+            "actions": actions, "approved": meeting.minutes_approved_at}
 
 
 def _meeting(cc: ConvContext) -> Meeting:
@@ -47,34 +92,67 @@ def _meeting(cc: ConvContext) -> Meeting:
 
 def _values(cc: ConvContext) -> dict[str, Any]:
     meeting = _meeting(cc)
-    items = service.accepted(meeting)
+    items = agenda_items.accepted(meeting)
     i = cc.data.get("i", 0)
     people = service.members(meeting.body)
+    declined = {r.person_id for r in meeting.rsvps if r.answer == "no"}
+    open_actions = agenda_items.open_actions(cc.ctx.uow.session, meeting.body_id, meeting)
+    item = items[i] if i < len(items) else None
     return {"meeting": meeting, "body": meeting.body, "people": list(enumerate(people, 1)),
-            "item": items[i] if i < len(items) else None, "pos": i + 1, "total": len(items),
+            "item": item, "pos": i + 1, "total": len(items),
+            "earlier": [(a.title, minutes_service.owner_name(a), a.due_on) for a in open_actions]
+            if item is not None and item.kind == "actions" else [],
+            "declined": [p.name for p in people if p.id in declined],
             "present": [p for p in people if p.id in cc.data.get("present", [])],
-            "results": [(a, cc.data.get("results", {}).get(str(a.id), "")) for a in items]}
+            "excused": [p for p in people if p.id in cc.data.get("excused", [])],
+            "guests": cc.data.get("guests", ""), "approved": None, "action_no": cc.data.get("a", 0) + 1,
+            "results": [(a, cc.data.get("results", {}).get(str(a.id), "")) for a in items],
+            "actions": [minutes_service.action_values(cc.ctx, a) for a in cc.data.get("actions", [])]}
+
+
+def _numbers(cc: ConvContext, text: str, message: str) -> list[int]:
+    people = service.members(_meeting(cc).body)
+    if text.casefold() in ALL:
+        return [p.id for p in people]
+    numbers = [n for n in re.split(r"[\s,;]+", text.strip()) if n]
+    if not numbers or not all(n.isdecimal() and 1 <= int(n) <= len(people) for n in numbers):
+        raise Invalid(message)
+    return [people[int(n) - 1].id for n in numbers]
+
+
+def _then(cc: ConvContext, step: str) -> str:
+    """After a part changed from the summary (`ändern …`), back to the summary."""
+    return "confirm" if cc.data.get("editing") else step
 
 
 def _attendance(cc: ConvContext, text: str) -> str:
-    people = service.members(_meeting(cc).body)
-    if text.casefold() in ALL:
-        chosen = people
-    else:
-        numbers = re.split(r"[\s,;]+", text.strip())
-        if not all(n.isdecimal() and 1 <= int(n) <= len(people) for n in numbers):
-            raise Invalid(N_("Answer with the numbers of those present, like “1 3 4”, or “alle”."))
-        chosen = [people[int(n) - 1] for n in numbers]
-    cc.set(present=[p.id for p in chosen], i=0)
-    return "result" if service.accepted(_meeting(cc)) else "confirm"
+    present = _numbers(cc, text, ATTENDANCE_HELP)
+    cc.set(present=present, excused=[p for p in cc.data.get("excused", []) if p not in present])
+    return _then(cc, "excused")
+
+
+def _excused(cc: ConvContext, text: str) -> str:
+    excused = [] if text.casefold() in NONE else _numbers(cc, text, EXCUSED_HELP)
+    cc.set(excused=[p for p in excused if p not in cc.data.get("present", [])])
+    return _then(cc, "guests")
+
+
+def _guests(cc: ConvContext, text: str) -> str:
+    if len(text) > 1000:
+        raise Invalid(GUESTS_HELP)
+    cc.set(guests="" if text.casefold() in NONE else text.strip())
+    if cc.data.get("editing"):
+        return "confirm"
+    cc.set(i=0)
+    return "result" if agenda_items.accepted(_meeting(cc)) else "actions"
 
 
 def _result(cc: ConvContext, text: str) -> str:
-    items = service.accepted(_meeting(cc))
+    items = agenda_items.accepted(_meeting(cc))
     i = cc.data.get("i", 0)
     value = text.strip()
     if not value or len(value) > 2000:
-        raise Invalid(N_("Please write the result in a few words (at most 2000 characters)."))
+        raise Invalid(RESULT_HELP)
     cc.set(results={**cc.data.get("results", {}), str(items[i].id): value})
     return _after_item(cc, i)
 
@@ -84,57 +162,104 @@ def _skip_result(cc: ConvContext) -> str:
 
 
 def _after_item(cc: ConvContext, i: int) -> str:
-    if i + 1 < len(service.accepted(_meeting(cc))):
+    if cc.data.get("editing"):
+        return "confirm"
+    if i + 1 < len(agenda_items.accepted(_meeting(cc))):
         cc.set(i=i + 1)
-        cc.fresh = True  # each item is a part of its own: `zurück` does not walk back through items
         return "result"
-    return "confirm"
+    cc.set(a=0)
+    return "actions"
+
+
+def _action(cc: ConvContext, text: str) -> str:
+    a, actions = cc.data.get("a", 0), list(cc.data.get("actions", []))
+    if text.casefold() in DONE_WORDS:
+        cc.set(actions=actions[:a])
+        return "confirm"
+    try:
+        parsed = minutes_service.parse_action(cc.ctx, text)
+    except ArgError as exc:
+        raise Invalid(exc.message, **exc.values) from exc
+    entry = {"title": parsed.title, "person": parsed.person_id, "body": parsed.body_id,
+             "due": parsed.due.isoformat() if parsed.due else None}
+    actions[a:a + 1] = [entry]
+    cc.set(actions=actions, a=a + 1)
+    return "actions"
 
 
 def _confirm(cc: ConvContext, text: str) -> str:
-    if text.casefold() not in YES:
-        raise Invalid(N_("Answer “ja” to save and post the minutes, “zurück” or “abbrechen”."))
-    return DONE
+    words = text.casefold().split()
+    if len(words) == 1 and words[0] in YES:
+        return DONE
+    if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in PARTS:
+        target = PARTS[words[1]]
+        items = agenda_items.accepted(_meeting(cc))
+        if target == "result":
+            wanted = next((k for k, a in enumerate(items) if len(words) > 2 and str(a.number) == words[2]), None)
+            if wanted is None:
+                raise Invalid(N_("Say which item, like “ändern punkt 2”."))
+            cc.set(i=wanted)
+        if target == "actions":
+            cc.set(a=len(cc.data.get("actions", [])), editing=False)
+            return "actions"
+        cc.set(editing=True)
+        return target
+    raise Invalid(CONFIRM_HELP)
 
 
 def _finish(cc: ConvContext) -> None:
     ctx, meeting = cc.ctx, _meeting(cc)
-    present = set(cc.data.get("present", []))
-    rows = {r.person_id: r for r in ctx.uow.session.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting.id))}
-    for person in service.members(meeting.body):
-        row = rows.get(person.id)
-        if row is None:
-            row = Rsvp(meeting_id=meeting.id, person_id=person.id, answer="")
-            ctx.uow.session.add(row)
-        row.attended = person.id in present
-    for item in service.accepted(meeting):
-        item.result = cc.data.get("results", {}).get(str(item.id), "")
-    meeting.state = "held"
-    values = _values(cc)
+    made = minutes_service.save(ctx, meeting, cc.data)
+    values = stored_values(ctx, meeting)
     locale = ctx.services.settings.general.locale
     meeting.minutes = ctx.services.renderer.render("meeting_minutes", "plain", locale,
                                                    ctx.services.settings.general.timezone, **values)
-    ctx.uow.audit.record(ctx.person, "minutes", "meeting", meeting.body.code, new={"present": len(present)})
-    rooms = service.room_channels(ctx, meeting.body)
-    for channel in rooms:
+    ctx.uow.audit.record(ctx.person, "minutes", "meeting", meeting.body.code,
+                         new={"present": len(values["present"]), "actions": len(made)})
+    for channel in service.room_channels(ctx, meeting.body):
         ctx.send(channel, "meeting_minutes", locale, **values)
+    for action in made:
+        owner = action.owner_person
+        if owner is not None and owner.id != (ctx.person.id if ctx.person else None):
+            ctx.send_to_person(owner, "action_assigned", action=action, body=meeting.body, meeting=meeting)
     ctx.notice("Thank you. The minutes are saved and posted in the room of {code}.", code=meeting.body.code)
 
 
+ATTENDANCE_HELP = N_("The numbers of the members who attended, like “1 3 4”, or “alle”.")
+EXCUSED_HELP = N_("The numbers of the members who sent apologies, like “2 5”, or “keine”.")
+GUESTS_HELP = N_("The guests' names (and organisations), or “keine”.")
+RESULT_HELP = N_("What was decided or agreed on this item, in a few words (at most 2000 characters).")
+ACTION_HELP = N_("An action item like “Einladung verschicken; @testmann; 15.03.2027” (what; who — a person "
+                 "or a body; by when), or “fertig”.")
+CONFIRM_HELP = N_("“ja” saves the minutes and posts them in the body's room; “ändern anwesenheit”, "
+                  "“ändern entschuldigt”, “ändern gäste”, “ändern punkt 2” or “ändern aufgaben” goes back there.")
+
 MINUTES = Conversation(NAME, (
-    Step("attendance", "meeting_minutes_attendance", _attendance,
-         N_("The numbers of the members who attended, like “1 3 4”, or “alle”."), values=_values),
-    Step("result", "meeting_minutes_item", _result, N_("What was decided or agreed on this item."),
-         skippable=True, values=_values, on_skip=_skip_result),
-    Step("confirm", "meeting_minutes_confirm", _confirm,
-         N_("“ja” saves the minutes and posts them in the body's room."), values=_values),
-), _finish, on_cancel=N_("Cancelled. No minutes were saved; “protokoll schreiben” starts again."))
+    Step("attendance", "meeting_minutes_attendance", _attendance, ATTENDANCE_HELP, values=_values),
+    Step("excused", "meeting_minutes_excused", _excused, EXCUSED_HELP, values=_values),
+    Step("guests", "meeting_minutes_guests", _guests, GUESTS_HELP, values=_values),
+    Step("result", "meeting_minutes_item", _result, RESULT_HELP, skippable=True, values=_values,
+         on_skip=_skip_result),
+    Step("actions", "meeting_minutes_action", _action, ACTION_HELP, values=_values),
+    Step("confirm", "meeting_minutes_confirm", _confirm, CONFIRM_HELP, values=_values),
+), _finish, position=("i", "a", "editing"), on_timeout="meeting_minutes_timeout", timeout=timedelta(days=7),
+    on_cancel=N_("Cancelled. No minutes were saved; “niederschrift schreiben” starts again."))
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    from .meetings import Words
+
     conversations.register(MINUTES)
+    body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
+    ref = Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True, required=False)
     registry.register(Command(
-        "minutes", {"de": ("protokoll schreiben", "niederschrift"), "en": ("minutes",)},
-        N_("Record the minutes of a body's last meeting, step by step."), minutes,
-        args=(Arg("body", Code(), {"de": "Gremium", "en": "body"}),), role=Role.CHAIR, body_arg="body",
-        where="dm", group="meetings", examples=("protokoll schreiben EG2",)))
+        "minutes_write", {"de": ("niederschrift schreiben", "protokoll schreiben"),
+                          "en": ("minutes write", "write minutes")},
+        N_("Record the minutes of a body's last meeting, step by step."), write,
+        args=(body, ref), role=Role.CHAIR, body_arg="body",
+        where="dm", group="meetings", examples=("niederschrift schreiben EG2",)))
+    registry.register(Command(
+        "minutes", {"de": ("niederschrift",), "en": ("minutes",)},
+        N_("The minutes of a body's last meeting (or the one named), for its members."), show,
+        args=(body, ref), role=Role.MEMBER, body_arg="body", group="meetings",
+        examples=("niederschrift EG2", "niederschrift EG2 2")))

@@ -4,44 +4,33 @@ meeting_agenda.py, the minutes in meeting_minutes.py."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, Code, parse_german_date
+from bot.core.argtypes import ArgError, Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
 from bot.core.context import Context
 from bot.core.roles import Role
-from bot.meetings import service
+from bot.meetings import agenda as agenda_items
+from bot.meetings import changes, planning, service
+from bot.meetings.changes import Said
 from bot.meetings.service import MeetingError
 from storage.models import Body, DatePoll, Meeting
 
 from . import meeting_minutes
+from .meeting_refs import body_of, find, is_ref, pick
 
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?:\s*uhr)?$", re.IGNORECASE)
-_DURATION = re.compile(r"^(\d{1,3})\s*(min|minuten|minutes|h|std|stunden|hours)$", re.IGNORECASE)
-
-
-def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, str | None]:
-    """`14.03.2027 10:00 [90min] ["Rathaus, Raum 12"]` → start, end, place (None: not given)."""
-    if len(words) < 2:
-        raise ArgError(N_("Write date and time like “14.03.2027 10:00”."))
-    day = parse_german_date(words[0], ctx.today())
-    match = _TIME.match(words[1])
-    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, Said]:
+    """`14.03.2027 10:00 [90min] ["Rathaus, Raum 12"] [https://…] [trotzdem]` → start, end, the rest."""
+    said = changes.parse(words, ctx.today())
+    if said.day is not None and said.at is None and len(words) > 1:
         raise ArgError(N_("“{value}” is not a time. Write it like 10:00."), value=words[1][:20])
-    rest = words[2:]
-    minutes = ctx.services.settings.meetings.slot_minutes
-    if rest and _DURATION.match(rest[0]):
-        amount, unit = _DURATION.match(rest[0]).groups()  # type: ignore[union-attr]
-        minutes = int(amount) * (60 if unit.casefold()[0] in "hs" else 1)
-        rest = rest[1:]
-        if not 15 <= minutes <= 600:
-            raise ArgError(N_("A meeting lasts between 15 minutes and 10 hours."))
+    if said.day is None or said.at is None:
+        raise ArgError(N_("Write date and time like “14.03.2027 10:00”."))
     tz = ZoneInfo(ctx.services.settings.general.timezone)
-    start = datetime.combine(day, time(int(match[1]), int(match[2] or 0)), tzinfo=tz)
-    place = " ".join(rest).strip() if rest else None
-    return start, start + timedelta(minutes=minutes), place
+    start = datetime.combine(said.day, said.at, tzinfo=tz)
+    return start, start + timedelta(minutes=said.minutes or ctx.services.settings.meetings.slot_minutes), said
 
 
 class Words:
@@ -53,15 +42,8 @@ class Words:
         return split_words(raw)
 
 
-def _body(ctx: Context, code: str | None) -> Body | None:
-    body = ctx.uow.bodies.by_code(code) if code else (
-        None if ctx.channel.direct else ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id))
-    if body is None:
-        if code:
-            ctx.notice("There is no body {code}. Try “gremien”.", code=code)
-        else:
-            ctx.notice("Say which body, like “{example}”, or write in the body's room.", example="sitzung EG2")
-    return body
+def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body | None:
+    return body_of(ctx, code, example)
 
 
 def may_speak_for(ctx: Context, body: Body) -> bool:
@@ -104,12 +86,14 @@ def _option_label(ctx: Context):  # noqa: ANN202
 # -- planning and polls ---------------------------------------------------------------------
 
 
-def plan(ctx: Context, body: str) -> None:
+def plan(ctx: Context, body: str, period: list[str] | None = None) -> None:
     found = _body(ctx, body)
     if found is None:
         return
     try:
-        poll = service.propose(ctx, found)
+        poll = planning.propose(ctx, found, planning.parse_period(period or [], ctx.today()))
+    except ArgError as exc:
+        raise UsageError(ctx.services.registry.commands["meeting_plan"], exc.message, exc.values) from exc
     except MeetingError as exc:
         _fail(ctx, exc)
         return
@@ -118,7 +102,7 @@ def plan(ctx: Context, body: str) -> None:
 
 
 def start_poll(ctx: Context, body: str | None = None) -> None:
-    found = _body(ctx, body)
+    found = _body(ctx, body, "umfrage EG2")
     if found is None:
         return
     poll = service.open_poll(ctx, found, ("draft", "open"))
@@ -158,7 +142,7 @@ def vote(ctx: Context, words: list[str]) -> None:
     if not numbers or not all(re.fullmatch(r"\+?\d{1,2}", n) for n in numbers):
         raise UsageError(ctx.services.registry.commands["vote"],
                          N_("Name the options by number, like “abstimmen 1 3”."))
-    body = _body(ctx, code.upper() if code else None)
+    body = _body(ctx, code.upper() if code else None, "abstimmen EG2 1 3")
     if body is None or not may_speak_for(ctx, body):
         return
     poll = service.open_poll(ctx, body, ("open",))
@@ -176,7 +160,7 @@ def vote(ctx: Context, words: list[str]) -> None:
 
 
 def confirm(ctx: Context, body: str | None = None, option: int | None = None) -> None:
-    found = _body(ctx, body)
+    found = _body(ctx, body, "sitzung festlegen EG2")
     if found is None:
         return
     poll = service.open_poll(ctx, found, ("open", "draft"))
@@ -185,7 +169,7 @@ def confirm(ctx: Context, body: str | None = None, option: int | None = None) ->
         return
     try:
         chosen = service.winner(ctx, poll, option)
-        meeting = service.create(ctx, found, chosen.starts_at, chosen.ends_at, "")
+        meeting = service.create(ctx, found, chosen.starts_at, chosen.ends_at, "", anyway=True)
     except MeetingError as exc:
         _fail(ctx, exc)
         return
@@ -198,8 +182,8 @@ def create(ctx: Context, body: str, when: list[str]) -> None:
     if found is None:
         return
     try:
-        start, end, place = parse_when(ctx, when)
-        meeting = service.create(ctx, found, start, end, place or "")
+        start, end, said = parse_when(ctx, when)
+        meeting = service.create(ctx, found, start, end, said.place or "", said.url or "", said.anyway)
     except ArgError as exc:
         raise UsageError(ctx.services.registry.commands["meeting_create"], exc.message, exc.values) from exc
     except MeetingError as exc:
@@ -215,26 +199,27 @@ def _created(ctx: Context, meeting: Meeting) -> None:
 
 
 def next_of(ctx: Context, body: str | None) -> Meeting | None:
-    found = _body(ctx, body)
-    if found is None:
-        return None
-    meeting = service.next_meeting(ctx, found)
-    if meeting is None:
-        ctx.notice("{code} has no meeting planned.", code=found.code)
-    return meeting
+    return pick(ctx, body, [], None)
+
+
+def _split_ref(ctx: Context, body: str, words: list[str]) -> tuple[list[str], list[str]]:
+    """`2 17.03.2027` or `16.03. 17.03.` name the meeting first; a date alone is the change."""
+    if words and is_ref(words[0]) and (words[0].isdecimal() or len(words) > 1):
+        found = ctx.uow.bodies.by_code(body)
+        upcoming = [m for m in service.meetings_of(ctx, found) if m.ends_at >= ctx.now()] if found else []
+        if words[0].isdecimal() or find(ctx, upcoming, words[0]):
+            return words[:1], words[1:]
+    return [], words
 
 
 def move(ctx: Context, body: str, when: list[str]) -> None:
-    meeting = next_of(ctx, body)
+    ref, rest = _split_ref(ctx, body, when)
+    meeting = pick(ctx, body, ref, "sitzung verschieben", " ".join(rest))
     if meeting is None:
         return
     try:
-        if len(when) == 1 or (when and not re.match(r"\d", when[0])):  # only a new place
-            start = end = None
-            place: str | None = " ".join(when)
-        else:
-            start, end, place = parse_when(ctx, when)
-        service.change(ctx, meeting, start, end, place)
+        said = changes.parse(rest, ctx.today())
+        service.change(ctx, meeting, said, said.anyway)
     except ArgError as exc:
         raise UsageError(ctx.services.registry.commands["meeting_move"], exc.message, exc.values) from exc
     except MeetingError as exc:
@@ -244,8 +229,8 @@ def move(ctx: Context, body: str, when: list[str]) -> None:
         ctx.notice("Changed; everyone invited has the new calendar entry.")
 
 
-def cancel(ctx: Context, body: str) -> None:
-    meeting = next_of(ctx, body)
+def cancel(ctx: Context, body: str, ref: list[str] | None = None) -> None:
+    meeting = pick(ctx, body, ref or [], "sitzung absagen")
     if meeting is None:
         return
     try:
@@ -293,14 +278,14 @@ def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
     return min(mine, key=lambda m: m.starts_at)
 
 
-def show(ctx: Context, body: str | None = None) -> None:
-    meeting = next_of(ctx, body)
+def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
+    meeting = pick(ctx, body, ref or [], None)
     if meeting is None:
         return
     answers = service.answers(ctx, meeting)
     names = ctx.standing.role_for(meeting.body) >= Role.CHAIR
     ctx.reply("meeting_status", meeting=meeting, body=meeting.body, answers=answers, names=names,
-              agenda=service.accepted(meeting))
+              agenda=agenda_items.accepted(meeting))
 
 
 class Number:
@@ -326,8 +311,12 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("meeting_plan", {"de": ("sitzung planen",), "en": ("meeting plan",)},
-                N_("Propose dates in the body's next cadence window (working days, no holidays or absences)."),
-                plan, args=(body,), examples=("sitzung planen EG2",), **chair),
+                N_("Propose dates in the body's next cadence window or a period you name (working days, "
+                   "no holidays, blackout periods or absences)."),
+                plan, args=(body, Arg("period", Words(), {"de": "Zeitraum", "en": "period"}, rest=True,
+                                      required=False)),
+                examples=("sitzung planen EG2", "sitzung planen EG2 2027-Q1", "sitzung planen EG2 ab 10.1."),
+                **chair),
         Command("meeting_poll", {"de": ("umfrage",), "en": ("poll",)},
                 N_("Turn the proposed dates into a date poll in the body's room."), start_poll,
                 args=(maybe_body,), examples=("umfrage EG2",), **chair),
@@ -341,17 +330,25 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 examples=("sitzung festlegen EG2",), **chair),
         Command("meeting_create", {"de": ("sitzung anlegen",), "en": ("meeting create",)},
                 N_("Create a meeting directly and invite the members."), create, args=(body, when),
-                examples=('sitzung anlegen EG2 14.03.2027 10:00 90min "Rathaus, Raum 12"',), **chair),
+                examples=('sitzung anlegen EG2 14.03.2027 10:00 90min "Rathaus, Raum 12"',
+                          "sitzung anlegen EG2 14.03.2027 10:00 https://meet.example.org/eg2 trotzdem"), **chair),
         Command("meeting_move", {"de": ("sitzung verschieben", "sitzung ändern", "sitzung ort"),
                                  "en": ("meeting move", "meeting place")},
-                N_("Give the next meeting a new time or place; everyone invited is told."), move,
-                args=(body, when), examples=("sitzung verschieben EG2 21.03.2027 14:00",), **chair),
+                N_("Change a meeting's date, time, length, place or link; what you do not name stays. "
+                   "Everyone invited is told."), move,
+                args=(body, Arg("when", Words(), {"de": "[Nr.|Datum] Datum|Uhrzeit|Dauer|Ort|Link",
+                                                  "en": "[no.|date] date|time|length|place|link"}, rest=True)),
+                examples=("sitzung verschieben EG2 21.03.2027", "sitzung verschieben EG2 2 14:00 2h",
+                          'sitzung ort EG2 "Rathaus, Raum 12"'), **chair),
         Command("meeting_cancel", {"de": ("sitzung absagen",), "en": ("meeting cancel",)},
-                N_("Cancel the next meeting; everyone invited is told."), cancel, args=(body,),
-                examples=("sitzung absagen EG2",), **chair),
+                N_("Cancel a meeting (by number or date when several are ahead); everyone invited is told."),
+                cancel, args=(body, Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True,
+                                        required=False)),
+                examples=("sitzung absagen EG2", "sitzung absagen EG2 16.03."), **chair),
         Command("meeting", {"de": ("sitzung",), "en": ("meeting",)},
-                N_("The next meeting of a body: time, place, agenda and who has answered."), show,
-                args=(maybe_body,), group="meetings", examples=("sitzung EG2",)),
+                N_("The next meeting of a body (or the one named): time, place, agenda and who has answered."), show,
+                args=(maybe_body, Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True,
+                                      required=False)), group="meetings", examples=("sitzung EG2", "sitzung EG2 2")),
         Command("rsvp_yes", {"de": ("zusagen",), "en": ("accept",)}, N_("Say you will come to the next meeting."),
                 _rsvp("yes"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
                 examples=("zusagen EG2",)),
@@ -367,3 +364,6 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
 
     meeting_agenda.register(registry, conversations)
     meeting_minutes.register(registry, conversations)
+    from . import meeting_actions
+
+    meeting_actions.register(registry, conversations)

@@ -94,8 +94,9 @@ def _finish(cc: ConvContext) -> None:
         return
     done = service.erase(ctx.uow, person, ctx.now())
     ctx.uow.audit.record(ctx.person, "erase_person", "person", person.handle, **done)
-    ctx.notice("Erased. In the history {name} now appears as “{anonymous}”.", name=name,
-               anonymous=service.ANONYMOUS)
+    # the reply stays in the outbox: it names the person no more than the history does
+    ctx.notice("Erased. In the history the person now appears as “{anonymous}” ({handle}).",
+               anonymous=service.ANONYMOUS, handle=person.handle)
 
 
 ERASE = Conversation("erase_person", (

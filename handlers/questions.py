@@ -33,7 +33,31 @@ def _show(ctx: Context, q: PublicQuestion, template: str = "question_detail") ->
 
 def list_open(ctx: Context) -> None:
     items = [(q, service.recommendation(ctx.uow, q)) for q in ctx.uow.questions.open()]
-    ctx.reply("question_list", items=items)
+    owed = [(q, service.recommendation(ctx.uow, q)) for q in ctx.uow.questions.reply_owed()
+            if q.state not in ("new", "forwarded")]
+    ctx.reply("question_list", items=items, owed=owed, email=ctx.channel.direct)
+
+
+def _owed(ctx: Context, q: PublicQuestion) -> None:
+    """Tell the office that the author waits for an answer by e-mail (the address only in a DM)."""
+    if not service.owes_reply(q):
+        return
+    if ctx.channel.direct:
+        ctx.notice("An answer by e-mail is owed to {address}. Once you have sent it: “frage erledigt {number}” "
+                   "(the address is then deleted).", address=q.email, number=q.id)
+    else:
+        ctx.notice("An answer by e-mail is owed (“frage {number}” in a direct message shows the address). Once "
+                   "you have sent it: “frage erledigt {number}”.", number=q.id)
+
+
+def replied(ctx: Context, number: int) -> None:
+    try:
+        q = service.find(ctx, number, ("new", "forwarded", "published"))
+        service.replied(ctx, q)
+    except QuestionError as exc:
+        _fail(ctx, exc)
+        return
+    ctx.notice("Question {number}: marked as answered by e-mail; the address is deleted.", number=q.id)
 
 
 def show(ctx: Context, number: int) -> None:
@@ -56,6 +80,7 @@ def publish(ctx: Context, number: int) -> None:
                else N_("Question {number} is published (without an answer yet; add one with "
                        "“frage antworten {number} …”): {url}"))
     ctx.notice(message, number=q.id, url=service.public_url(ctx, q))
+    _owed(ctx, q)
 
 
 def answer(ctx: Context, number: int, text: str) -> None:
@@ -70,6 +95,8 @@ def answer(ctx: Context, number: int, text: str) -> None:
         return
     if q.state == "published":
         ctx.notice("The answer to question {number} is published: {url}", number=q.id, url=service.public_url(ctx, q))
+        if ctx.standing.coordinator:
+            _owed(ctx, q)
     elif ctx.standing.coordinator:
         _show(ctx, q, "question_answered")  # the answer with the buttons: publish it with the question
     else:
@@ -141,6 +168,9 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 N_("Ask the recommendation's owner (or someone named) by direct message to answer."), forward,
                 args=(number, Arg("who", PersonMention(), {"de": "@Person", "en": "@person"}, required=False)),
                 role=Role.COORDINATOR, group="follow", examples=("frage weiterleiten 3",)),
+        Command("question_replied", {"de": ("frage erledigt",), "en": ("question replied",)},
+                N_("Mark a question as answered by e-mail: its address is deleted."), replied,
+                args=(number,), role=Role.COORDINATOR, group="follow", examples=("frage erledigt 3",)),
         Command("question_reject", {"de": ("frage ablehnen",), "en": ("question reject",)},
                 N_("Reject a question: it is never published."), reject,
                 args=(number, Arg("reason", Text(), {"de": "Grund", "en": "reason"}, required=False, rest=True)),

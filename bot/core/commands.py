@@ -5,13 +5,14 @@ syntax error answers with the usage.
 """
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .argtypes import ArgError, ArgType
+from .argtypes import ArgError, ArgType, Text
 from .roles import Role
 
 
@@ -108,8 +109,12 @@ class CommandRegistry:
 
     def match(self, text: str) -> tuple[Command, list[str]] | None:
         """Longest alias prefix wins ("sitzung planen" before "sitzung")."""
-        words = split_words(text)
-        folded = [w.casefold() for w in words]
+        found = self._match(text)
+        return (found[0], [w for w, _ in found[1]]) if found else None
+
+    def _match(self, text: str) -> tuple[Command, list[tuple[str, str]]] | None:
+        words = split_with_tails(text)
+        folded = [w.casefold() for w, _ in words]
         for length in range(min(3, len(words)), 0, -1):
             command = self._aliases.get(tuple(folded[:length]))
             if command:
@@ -117,23 +122,52 @@ class CommandRegistry:
         return None
 
     def parse(self, text: str, today: date) -> Invocation | None:
-        found = self.match(text)
+        found = self._match(text)
         if found is None:
             return None
         command, words = found
-        return Invocation(command, parse_args(command, words, today), text)
+        return Invocation(command, parse_args(command, [w for w, _ in words], today, [t for _, t in words]), text)
+
+
+def _normalised(text: str) -> str:
+    # one character for one: offsets in the normalised text are offsets in the original
+    return text.replace("„", '"').replace("“", '"').replace("”", '"')
 
 
 def split_words(text: str) -> list[str]:
     """shlex with German quotes; falls back to whitespace when quotes do not pair up."""
-    normalised = text.replace("„", '"').replace("“", '"').replace("”", '"')
+    return [w for w, _ in split_with_tails(text)]
+
+
+def split_with_tails(text: str) -> list[tuple[str, str]]:
+    """Each word with the original text from it to the end (its tail): a free-text argument is
+    taken as written, with its quotes and spacing, not re-joined from the split words."""
+    normalised = _normalised(text)
+    lexer = shlex.shlex(normalised, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    found: list[tuple[str, str]] = []
+    start = 0
     try:
-        return shlex.split(normalised)
+        while (word := lexer.get_token()) is not None:
+            found.append((word, text[start:].strip()))
+            start = lexer.instream.tell()
     except ValueError:
-        return normalised.split()
+        found = [(m.group(), text[m.start():].strip()) for m in re.finditer(r"\S+", normalised)]
+    return found
 
 
-def parse_args(command: Command, words: Sequence[str], today: date) -> dict[str, Any]:
+def _free_text(tail: str) -> str:
+    """A free text as written; a text that is one quoted word ("Rathaus, Raum 12") loses only
+    its enclosing quotes."""
+    if len(tail) >= 2 and _normalised(tail[0]) == '"' and _normalised(tail[-1]) == '"' \
+            and len(split_words(tail)) == 1:
+        return tail[1:-1]
+    return tail
+
+
+def parse_args(command: Command, words: Sequence[str], today: date,
+               tails: Sequence[str] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     rest = list(words)
     for arg in command.args:
@@ -143,7 +177,11 @@ def parse_args(command: Command, words: Sequence[str], today: date) -> dict[str,
                                  {"arg": arg.label})
             values[arg.name] = None
             continue
-        raw = " ".join(rest) if arg.rest else rest[0]
+        position = len(words) - len(rest)
+        if arg.rest and isinstance(arg.type, Text) and tails is not None:
+            raw = _free_text(tails[position])
+        else:
+            raw = " ".join(rest) if arg.rest else rest[0]
         rest = [] if arg.rest else rest[1:]
         try:
             values[arg.name] = arg.type.parse(raw, today)

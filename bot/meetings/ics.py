@@ -20,8 +20,11 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from storage.models import Meeting
 
+from .agenda import accepted
+
 PRODID = "-//Sachstand//Gremiensitzungen//DE"
 UTC = timezone.utc
+PLACE_FOLLOWS = "Ort folgt."  # the calendar of a German office: no place yet
 ONLINE = "Online"  # the public location of a meeting held only by video: the same word in German and English
 
 
@@ -82,9 +85,11 @@ def _event(meeting: Meeting, tz: str, now: datetime, *, public: bool, organizer:
         ev.add("location", location)
     if meeting.online_url and not public:
         ev.add("url", meeting.online_url)
-    items = [a for a in meeting.agenda if a.state == "accepted" and (a.public or not public)]
-    if items:
-        ev.add("description", "\n".join(f"{i}. {a.title}" for i, a in enumerate(items, start=1)))
+    items = [a for a in accepted(meeting) if a.public or not public]
+    lines = [] if location else [PLACE_FOLLOWS]  # no LOCATION until a place is set
+    lines += [f"{a.number or i}. {a.title}" for i, a in enumerate(items, start=1)]
+    if lines:
+        ev.add("description", "\n".join(lines))
     ev["organizer"] = _organizer(organizer)
     if not public:
         for address in _attendees(meeting, organizer):

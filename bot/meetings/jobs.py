@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from datetime import timedelta
+
 from bot.core.context import Services
-from bot.jobs import person_context
-from storage.models import Meeting
+from bot.core.events import ChannelRef
+from bot.jobs import person_context, system_context
+from bot.rounds.periods import local_at
+from storage.models import ActionItem, Body, Meeting, Person
 
 from . import service
 
@@ -32,6 +36,8 @@ def tick(services: Services) -> int:
             Meeting.state == "invited", Meeting.ends_at <= now)).all()
         for meeting in ended:
             done += _ask_for_minutes(services, uow, meeting)
+            done += _minutes_overdue(services, uow, meeting)
+        done += _remind_actions(services, uow)
         uow.commit()
     return done
 
@@ -85,3 +91,67 @@ def _ask_for_minutes(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
             meeting_minutes.begin(ctx, meeting)
     uow.ops.mark_done(key, "meeting_minutes", meeting.ends_at, services.clock(), asked=chair is not None)
     return 1
+
+
+def _chair(meeting: Meeting) -> Person | None:
+    return next((m.person for m in meeting.body.memberships if m.role.value == "chair"), None)
+
+
+def _minutes_overdue(services: Services, uow: UnitOfWork, meeting: Meeting) -> int:
+    """Minutes still missing: the chair is reminded after `minutes_reminder_days` (and asked
+    again), the office told after `minutes_office_days` — each once."""
+    now, settings = services.clock(), services.settings.meetings
+    done = 0
+    remind_key, office_key = f"meeting:{meeting.id}:minutes:remind", f"meeting:{meeting.id}:minutes:office"
+    chair = _chair(meeting)
+    if now >= meeting.ends_at + timedelta(days=settings.minutes_reminder_days) and not uow.ops.done(remind_key):
+        ctx = person_context(services, uow, chair) if chair is not None else None
+        if ctx is not None:
+            from handlers import meeting_minutes
+
+            active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)  # type: ignore[union-attr]
+            busy = active is not None and active.name != meeting_minutes.NAME
+            ctx.reply("meeting_minutes_reminder", meeting=meeting, body=meeting.body, busy=busy,
+                      days=settings.minutes_reminder_days)
+            if not busy:
+                meeting_minutes.begin(ctx, meeting)
+        uow.ops.mark_done(remind_key, "meeting_minutes_reminder", now, now, asked=ctx is not None)
+        done += 1
+    if now >= meeting.ends_at + timedelta(days=settings.minutes_office_days) and not uow.ops.done(office_key):
+        office = next((b for b in uow.bodies.all() if b.coordinating), None)
+        if office is not None:
+            ctx = system_context(services, uow, ChannelRef("system", "", direct=False), None)
+            for channel in service.room_channels(ctx, office):
+                ctx.send(channel, "meeting_minutes_missing", services.settings.general.locale, meeting=meeting,
+                         body=meeting.body, days=settings.minutes_office_days,
+                         chair=chair.name if chair is not None else "–")
+        uow.ops.mark_done(office_key, "meeting_minutes_office", now, now)
+        done += 1
+    return done
+
+
+ACTION_REMIND_DAYS = 3  # an open action item's owner hears of it this long before it is due
+
+
+def _remind_actions(services: Services, uow: UnitOfWork) -> int:
+    """Each open action item with a date reminds its owner once, at 09:00 three days before
+    (or at once when recorded later than that); a body's item reminds the body's chair."""
+    now, tz = services.clock(), services.settings.general.timezone
+    done = 0
+    for action in uow.session.scalars(select(ActionItem).where(ActionItem.state == "open",
+                                                                ActionItem.due_on.is_not(None))):
+        key = f"action:{action.id}:remind"
+        when = local_at(action.due_on - timedelta(days=ACTION_REMIND_DAYS), service.REMIND_AT, tz)  # type: ignore[operator]
+        if when > now or uow.ops.done(key):
+            continue
+        owner = action.owner_person or (_chair_of(action.owner_body) if action.owner_body else None)
+        ctx = person_context(services, uow, owner) if owner is not None else None
+        if ctx is not None:
+            ctx.reply("action_reminder", action=action, body=action.meeting.body)
+        uow.ops.mark_done(key, "action_reminder", when, now, sent=ctx is not None)
+        done += 1
+    return done
+
+
+def _chair_of(body: Body) -> Person | None:
+    return next((m.person for m in body.memberships if m.role.value == "chair"), None)

@@ -18,15 +18,16 @@ from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Attachment, ChannelRef, Choice
 from bot.rounds.periods import local_at
-from storage.models import AgendaItem, Body, DatePoll, Meeting, Person, PollOption, PollVote, Rsvp
+from storage.models import Body, DatePoll, Meeting, Person, PollOption, PollVote, Rsvp
 
-from . import ics
+from . import changes, ics
+from .changes import Said
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
-from .slots import MIN_LEAD_DAYS, candidates, next_window
+from . import agenda as agenda_items
+from .agenda import STANDING_ITEM, accepted  # noqa: F401 - the names callers use
 
-STANDING_ITEM = "Sachstand der Empfehlungen"
 ANSWERS = ("yes", "no", "maybe")
 RSVP_WORDS = {"yes": "zusagen", "no": "absagen", "maybe": "vielleicht"}
 RSVP_KEYS = {"yes": "✅", "no": "❌", "maybe": "❔"}  # the reactions offered on Matrix
@@ -66,49 +67,7 @@ def members(body: Body) -> list[Person]:
     return [m.person for m in body.memberships]
 
 
-# -- planning ------------------------------------------------------------------------------
-
-
-def propose(ctx: Context, body: Body) -> DatePoll:
-    """Candidate slots in the next window of the cadence, kept as a draft poll."""
-    if open_poll(ctx, body, ("open",)) is not None:
-        raise MeetingError(N_("A date poll for {code} is already open. "
-                              "Confirm it with “sitzung festlegen {code}”."),
-                           code=body.code)
-    settings, tz = ctx.services.settings, ctx.services.settings.general.timezone
-    today = ctx.today()
-    held = [m.starts_at.astimezone(ZoneInfo(tz)).date() for m in meetings_of(ctx, body, (*ACTIVE, "held"))]
-    window = next_window(today, body.cadence_per_year, held)
-    start = max(window.start, today + timedelta(days=MIN_LEAD_DAYS))
-    busy = [(m.starts_at, m.ends_at) for b in _bodies_sharing_members(ctx, body)
-            for m in meetings_of(ctx, b)]
-    absent = {d for p in members(body) for a in p.absences for d in _days(a.start, a.end)}
-    slots = candidates(start, window.due, tz=tz, hours=(settings.meetings.office_hours_start,
-                       settings.meetings.office_hours_end), minutes=settings.meetings.slot_minutes,
-                       count=settings.meetings.candidates, country=settings.general.holiday_country,
-                       subdivision=settings.general.holiday_subdivision, busy=busy, absent=absent)
-    if not slots:
-        raise MeetingError(N_("No free slot in {code}'s next window ({start} – {end})."), code=body.code,
-                           start=start.strftime("%d.%m.%Y"), end=window.due.strftime("%d.%m.%Y"))
-    old = open_poll(ctx, body, ("draft",))
-    if old is not None:
-        ctx.uow.session.delete(old)
-    poll = DatePoll(body_id=body.id, state="draft", options=[
-        PollOption(position=i, starts_at=s.starts_at, ends_at=s.ends_at) for i, s in enumerate(slots, start=1)])
-    ctx.uow.session.add(poll)
-    ctx.uow.flush()
-    ctx.uow.audit.record(ctx.person, "propose_dates", "meeting", body.code, new={"options": len(slots)})
-    return poll
-
-
-def _bodies_sharing_members(ctx: Context, body: Body) -> list[Body]:
-    """The body itself and every body one of its members sits in: their meetings are busy time."""
-    ids = {m.person_id for m in body.memberships}
-    return [b for b in ctx.uow.bodies.all() if b.id == body.id or ids & {m.person_id for m in b.memberships}]
-
-
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+# -- polls ---------------------------------------------------------------------------------
 
 
 def poll_choices(body: Body, poll: DatePoll, label: Callable[[PollOption], str]) -> list[Choice]:
@@ -174,22 +133,39 @@ def split_place(place: str) -> tuple[str, str]:
     return place, ""
 
 
-def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, place: str) -> Meeting:
+def next_number(ctx: Context, body: Body, starts_at: datetime) -> int:
+    """The n-th meeting of the body in that year; a number once given is never given again."""
+    tz = ZoneInfo(ctx.services.settings.general.timezone)
+    year = starts_at.astimezone(tz).year
+    same = [m.number for m in meetings_of(ctx, body, (*ACTIVE, "held", "cancelled"))
+            if m.starts_at.astimezone(tz).year == year]
+    return max(same, default=0) + 1
+
+
+def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, place: str, url: str = "",
+           anyway: bool = False) -> Meeting:
     if starts_at <= ctx.now():
         raise MeetingError(N_("The meeting would be in the past."))
-    if any(m.starts_at < ends_at and starts_at < m.ends_at for m in meetings_of(ctx, body)):
-        raise MeetingError(N_("{code} already meets then."), code=body.code)
-    where, url = split_place(place)
+    if not anyway:
+        from .planning import refuse_clash
+
+        refuse_clash(ctx, body, starts_at, ends_at)
+    where, link = split_place(place)
     host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"
     meeting = Meeting(body_id=body.id, title=f"{body.code} – {body.name}", starts_at=starts_at, ends_at=ends_at,
-                      place=where, online_url=url, state="planned", uid=f"{uuid.uuid4()}@{host}", sequence=0)
+                      place=where, online_url=url or link, state="planned", uid=f"{uuid.uuid4()}@{host}",
+                      sequence=0, number=next_number(ctx, body, starts_at))
     ctx.uow.session.add(meeting)
     latest = ctx.uow.rounds.latest_for_body(body.id)
-    meeting.agenda.append(AgendaItem(position=1, title=STANDING_ITEM, round_id=latest.id if latest else None,
-                                     public=True, state="accepted"))
+    agenda_items.add(meeting, STANDING_ITEM, state="accepted", kind="standing", public=True,
+                     round_id=latest.id if latest else None)
     ctx.uow.flush()
     ctx.uow.session.refresh(meeting, ["body"])
-    ctx.uow.audit.record(ctx.person, "create_meeting", "meeting", body.code, new={"starts_at": starts_at})
+    from .minutes import add_followups
+
+    add_followups(ctx, meeting)
+    ctx.uow.audit.record(ctx.person, "create_meeting", "meeting", body.code,
+                         new={"starts_at": starts_at, "number": meeting.number})
     skip_past_reminders(ctx, meeting)
     return meeting
 
@@ -253,10 +229,6 @@ def link_latest_round(uow: UnitOfWork, meeting: Meeting) -> None:
             item.round = latest
 
 
-def accepted(meeting: Meeting) -> list[AgendaItem]:
-    return [a for a in meeting.agenda if a.state == "accepted"]
-
-
 def answer(ctx: Context, meeting: Meeting, person: Person, reply: str) -> None:
     row = ctx.uow.session.scalar(select(Rsvp).where(Rsvp.meeting_id == meeting.id, Rsvp.person_id == person.id))
     if row is None:
@@ -277,21 +249,32 @@ def answers(ctx: Context, meeting: Meeting) -> dict[str, list[Person]]:
     return result
 
 
-def change(ctx: Context, meeting: Meeting, starts_at: datetime | None, ends_at: datetime | None,
-           place: str | None) -> None:
-    """A new time or place: SEQUENCE+1, announced to everyone invited with the updated entry."""
+def change(ctx: Context, meeting: Meeting, said: Said, anyway: bool = False) -> None:
+    """What the change names — day, time, length, place, link — and nothing else: SEQUENCE+1,
+    announced to everyone invited with the updated entry."""
     if meeting.state not in ACTIVE:
         raise MeetingError(N_("This meeting can no longer be changed."))
-    before = {"starts_at": meeting.starts_at, "place": meeting.place or meeting.online_url}
-    if starts_at is not None and ends_at is not None:
+    if said.empty:
+        raise MeetingError(N_("Say what changes: a date, a time, a length, a place or an online link."))
+    tz = ctx.services.settings.general.timezone
+    before = {"starts_at": meeting.starts_at, "place": meeting.place, "url": meeting.online_url}
+    starts_at, ends_at = changes.new_times(said, meeting.starts_at, meeting.ends_at, tz)
+    if (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
         if starts_at <= ctx.now():
             raise MeetingError(N_("The meeting would be in the past."))
+        if not anyway:
+            from .planning import refuse_clash
+
+            refuse_clash(ctx, meeting.body, starts_at, ends_at, exclude=meeting)
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
-    if place is not None:
-        meeting.place, meeting.online_url = split_place(place)
+    if said.place is not None:
+        meeting.place = said.place
+    if said.url is not None:
+        meeting.online_url = said.url
     meeting.sequence += 1
     ctx.uow.audit.record(ctx.person, "change_meeting", "meeting", meeting.body.code, old=before,
-                         new={"starts_at": meeting.starts_at, "sequence": meeting.sequence})
+                         new={"starts_at": meeting.starts_at, "place": meeting.place, "url": meeting.online_url,
+                              "sequence": meeting.sequence})
     skip_past_reminders(ctx, meeting)
     invite(ctx, meeting, "meeting_changed", old_start=before["starts_at"], old_place=before["place"])
 

@@ -3,6 +3,7 @@ and the retention period of free-text answers."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,8 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     for message in mail:  # what was (or would be) sent to them, texts and files included
         s.delete(message)
     done["outbox"] = len(mail)
+    done["outbox_scrubbed"] = _scrub_outbox(s, {m.id for m in mail}, (needles - {old_handle})
+                                           | {person.email or "", "@" + old_handle}, anon)
     subs = [sub for sub in s.scalars(select(Subscription)).all() if (sub.transport, sub.channel_id) in channels]
     for sub in subs:
         s.delete(sub)
@@ -100,6 +103,32 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     person.anonymized_at = now
     s.expire(person, ["identities", "absences", "roles"])
     return done
+
+
+def _scrub_outbox(s: Any, deleted: set[int], needles: set[str], anon: str) -> int:
+    """The messages the outbox keeps for others (a room's notice, the office's review) name the
+    person no more: every rendering (plain, HTML- and mrkdwn-escaped) of a needle is replaced;
+    a delivered row also drops its files (they are not sent again). Read in Python: the JSON
+    column may store names \\u-escaped, which SQL could not find."""
+    from markupsafe import escape
+
+    from bot.rendering import mrkdwn_escape
+
+    variants = {v for n in needles if len(n) >= 3 for v in (n, str(escape(n)), mrkdwn_escape(n))}
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)))
+    changed = 0
+    for row in s.scalars(select(OutboxMessage)).all():
+        if row.id in deleted or not variants:
+            continue
+        payload = row.payload or {}
+        texts = {k: pattern.sub(anon, v) if isinstance(v, str) else v for k, v in payload.get("texts", {}).items()}
+        choices = [[pattern.sub(anon, str(part)) for part in c] for c in payload.get("choices", [])]
+        files = [] if row.state == "sent" else payload.get("attachments", [])
+        if texts != payload.get("texts", {}) or choices != payload.get("choices", []) \
+                or files != payload.get("attachments", []):
+            row.payload = {**payload, "texts": texts, "choices": choices, "attachments": files}
+            changed += 1
+    return changed
 
 
 def _replace(value: Any, needles: set[str], anon: str) -> Any:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from storage.models import (AgendaItem, Body, Field, Meeting, Person, PublicQuestion, Recommendation, Release,
+from storage.models import (AgendaItem, Body, Field, Indicator, Measure, Meeting, Person, PublicQuestion, Recommendation, Release,
                             Status, utcnow)
 
 if TYPE_CHECKING:
@@ -43,10 +43,39 @@ class PublicItem:
     latest: PublicState | None
     history: list[PublicState] = field(default_factory=list)
 
+    @property
+    def status(self) -> Status | None:
+        """The released status; None: nothing released yet ("noch nicht gemeldet")."""
+        return self.latest.status if self.latest else None
+
+    def overdue_as_of(self, today: date) -> date | None:
+        """The date of the released report that shows the item overdue, else None.
+
+        Overdue means "not finished by the time target", and the public can only know that from a
+        released report made after the target that says it is not finished. A report before the
+        target, nothing released, or any unreleased change (finished but not yet released) never
+        makes an item overdue: the internal state is not consulted at all."""
+        target = self.rec.time_target
+        if target is None or target >= today or self.latest is None or self.latest.status is None:
+            return None
+        if self.latest.status.closed or self.latest.at.date() <= target:
+            return None
+        return self.latest.at.date()
+
     def overdue(self, today: date) -> bool:
-        status = self.latest.status if self.latest and self.latest.status else None
-        done = status is not None and status.closed
-        return self.rec.time_target is not None and self.rec.time_target < today and not done
+        return self.overdue_as_of(today) is not None
+
+    def target_passed_unreported(self, today: date) -> bool:
+        """The time target has passed and no released report since says how it stands."""
+        target = self.rec.time_target
+        if target is None or target >= today:
+            return False
+        if self.latest is not None and self.latest.status is not None and self.latest.status.closed:
+            return False
+        return not self.overdue(today)
+
+
+NOT_REPORTED = "not_reported"  # the key of items without a released status in counts
 
 
 @dataclass
@@ -56,15 +85,27 @@ class PublicField:
 
     @property
     def progress(self) -> int | None:
+        """The mean released progress of the items that have one (see `progress_basis`)."""
         known = [i.latest.progress for i in self.items if i.latest and i.latest.progress is not None]
         return round(sum(known) / len(known)) if known else None
 
-    def counts(self) -> dict[Status, int]:
-        counts: dict[Status, int] = {}
-        for item in self.items:
-            if item.latest and item.latest.status:
-                counts[item.latest.status] = counts.get(item.latest.status, 0) + 1
-        return counts
+    @property
+    def progress_basis(self) -> int:
+        """How many items the average includes: those with a released progress."""
+        return sum(1 for i in self.items if i.latest and i.latest.progress is not None)
+
+    def counts(self) -> dict[Status | str, int]:
+        """Items per released status, and `NOT_REPORTED`: those with none released."""
+        return status_counts(self.items)
+
+
+def status_counts(items: list[PublicItem]) -> dict[Status | str, int]:
+    counts: dict[Status | str, int] = {s: 0 for s in Status}
+    counts[NOT_REPORTED] = 0
+    for item in items:
+        key: Status | str = item.status if item.status is not None else NOT_REPORTED
+        counts[key] += 1
+    return counts
 
 
 @dataclass
@@ -107,7 +148,11 @@ def _item(rec: Recommendation, releases: list[Release]) -> PublicItem:
 def overview(uow: UnitOfWork) -> list[PublicField]:
     by_rec = released(uow)
     fields = uow.session.scalars(select(Field).order_by(Field.position, Field.code).options(
-        selectinload(Field.recommendations).selectinload(Recommendation.owner))).all()
+        selectinload(Field.recommendations).selectinload(Recommendation.owner),
+        selectinload(Field.recommendations).selectinload(Recommendation.body),
+        selectinload(Field.recommendations).selectinload(Recommendation.metrics),
+        selectinload(Field.recommendations).selectinload(Recommendation.measures),
+        selectinload(Field.recommendations).selectinload(Recommendation.indicators))).all()
     return [PublicField(f, [_item(r, by_rec.get(r.id, [])) for r in f.recommendations]) for f in fields]
 
 
@@ -182,6 +227,8 @@ def last_change(uow: UnitOfWork) -> datetime:
               uow.session.scalar(select(func.max(Release.decided_at)).where(Release.state == "released")),
               uow.session.scalar(select(func.max(Recommendation.updated_at))),
               uow.session.scalar(select(func.max(Meeting.updated_at))),
+              uow.session.scalar(select(func.max(Indicator.updated_at))),
+              uow.session.scalar(select(func.max(Measure.updated_at))),
               # a withdrawn consent or an erasure changes pages too: If-Modified-Since must not say 304
               uow.session.scalar(select(func.max(Person.consent_changed_at))),
               uow.session.scalar(select(func.max(Person.anonymized_at)))]

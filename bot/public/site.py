@@ -1,22 +1,23 @@
 """The public status site as a set of paths → bytes: served by the web server and written
-out by `sachstand publish --out DIR` (the same bytes, so the city may host either)."""
+out by `sachstand publish --out DIR` (the same bytes, so the city may host either).
+
+German pages live at the root, the same pages in English under `en/` (from the same gettext
+catalogs); both share the stylesheet `site.css` (no inline styles or scripts: the site's CSP)."""
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feedgen.feed import FeedGenerator
-
-from bot.core.commands import N_
 from handlers.labels import STATUS_LABELS
 
 from bot.questions.intake import FormState
 from bot.questions.tokens import PLACEHOLDER
 
-from . import data
-from .page import Page
+from . import charts, data, monitoring, opendata, pages
 from .icons import ICONS
+from .page import Page
 from .status_schema import status_schema
 
 if TYPE_CHECKING:
@@ -25,7 +26,11 @@ if TYPE_CHECKING:
 
 HTML, ATOM, JSON = "text/html; charset=utf-8", "application/atom+xml; charset=utf-8", "application/json"
 SCHEMA_JSON = "application/schema+json"
-STATUS_VERSION = "1.1"  # of the /api/status.json format (api/status.schema.json): 1.1 added version, license
+STATUS_VERSION = opendata.STATUS_VERSION
+STYLESHEET = Page((Path(__file__).resolve().parents[2] / "templates" / "public" / "site.css").read_bytes(),
+                  "text/css; charset=utf-8")
+LANGUAGES = ("de", "en")  # the default locale at the root, the other under its code
+FIXED = ("index.html", "gremien.html", "kennzahlen.html", "suche.html", "barrierefreiheit.html")
 
 
 class Site:
@@ -37,56 +42,122 @@ class Site:
         self.licence = str(services.settings.web.open_data_license)
 
     # -- what exists ------------------------------------------------------------------------
+    def html_paths(self, uow: UnitOfWork) -> list[str]:
+        """The HTML pages of one language (without its prefix)."""
+        cfg = self.services.settings.site
+        out = [*FIXED]
+        out += [p for p, url, text in (("impressum.html", cfg.imprint_url, cfg.imprint_text),
+                                        ("datenschutz.html", cfg.privacy_url, cfg.privacy_text)) if text and not url]
+        out += [f"empfehlungen/{rec.code}.html" for f in uow.catalog.fields() for rec in f.recommendations]
+        out += [f"kennzahlen/{ind.code}.html" for ind in uow.catalog.indicators()]
+        out += [f"filter/{flt.slug}.html" for flt in pages.filters(data.overview(uow), self._today())]
+        return out
+
     def paths(self, uow: UnitOfWork) -> Iterator[str]:
-        """The text outputs (pages, feed, JSON); the icons are `assets()`."""
-        yield from ("index.html", "gremien.html", "feed.atom", "api/status.json", "api/status.schema.json")
-        for f in uow.catalog.fields():
-            for rec in f.recommendations:
-                yield f"empfehlungen/{rec.code}.html"
+        """The text outputs (pages in every language, feed, JSON, stylesheet); the icons are `assets()`."""
+        html = self.html_paths(uow)
+        yield from html
+        yield from (f"{lang}/{p}" for lang in self._other_languages() for p in html)
+        yield from ("feed.atom", "api/status.json", "api/status.schema.json", "site.css")
 
     def assets(self) -> Iterator[str]:
         yield from ICONS
 
-    def page(self, uow: UnitOfWork, path: str, form: FormState | None = None) -> Page | None:
-        """`form`: the entered values and problems of a refused submission (else an empty form)."""
+    def _other_languages(self) -> list[str]:
+        return [lang for lang in LANGUAGES if lang != self.services.settings.general.locale]
+
+    def page(self, uow: UnitOfWork, path: str, form: FormState | None = None, query: str | None = None) -> Page | None:
+        """`form`: the entered values and problems of a refused submission (else an empty form);
+        `query`: the search words of suche.html."""
         path = path.lstrip("/") or "index.html"
-        if path == "index.html":
-            fields = data.overview(uow)
-            return self._html("overview", uow, "", fields=fields, qa=data.questions(uow), form=form or FormState(),
-                              choosable=[(it.rec.code, it.rec.title) for f in fields for it in f.items])
-        if path == "gremien.html":
-            return self._bodies(uow)
         if path == "feed.atom":
-            return Page(self._atom(uow), ATOM)
+            return Page(opendata.atom(self.services, self.base, self.licence, uow), ATOM)
         if path == "api/status.json":
-            return Page(json.dumps(self._json(uow), ensure_ascii=False, indent=1).encode(), JSON)
+            document = opendata.status_json(self.base, self.licence, uow, self._today())
+            return Page(json.dumps(document, ensure_ascii=False, indent=1).encode(), JSON)
         if path == "api/status.schema.json":
             return Page(json.dumps(status_schema(self.base), ensure_ascii=False, indent=1).encode(), SCHEMA_JSON)
         if path in ICONS:
             return ICONS[path]
-        if path.startswith("empfehlungen/") and path.endswith(".html"):
-            item = data.item(uow, path.removeprefix("empfehlungen/").removesuffix(".html"))
-            if item is None:
+        if path == "site.css":
+            return STYLESHEET
+        locale = self.services.settings.general.locale
+        lang, _, rest = path.partition("/")
+        if lang in self._other_languages() and rest:
+            locale, path = lang, rest or "index.html"
+        return self._localised(uow, path, locale, form, query)
+
+    def _localised(self, uow: UnitOfWork, path: str, locale: str, form: FormState | None,
+                   query: str | None) -> Page | None:
+        form = form or FormState()
+        today = self._today()
+        if path == "index.html":
+            values = pages.overview_values(uow, today)
+            return self._html("overview", uow, path, locale, qa=data.questions(uow), form=form,
+                              choosable=[(it.rec.code, it.rec.title) for f in values["fields"] for it in f.items],
+                              **values)
+        if path == "gremien.html":
+            return self._bodies(uow, path, locale)
+        if path == "kennzahlen.html":
+            return self._html("indicators", uow, path, locale, indicators=monitoring.indicators(uow))
+        if path == "suche.html":
+            return self._html("search", uow, path, locale, **pages.search(uow, query or ""))
+        if path == "barrierefreiheit.html":
+            return self._html("accessibility", uow, path, locale)
+        if path in ("impressum.html", "datenschutz.html"):
+            cfg = self.services.settings.site
+            text = cfg.imprint_text if path == "impressum.html" else cfg.privacy_text
+            return self._html("legal", uow, path, locale, text=text, kind=path) if text else None
+        folder, _, name = path.partition("/")
+        code = name.removesuffix(".html")
+        if not name.endswith(".html") or not code:
+            return None
+        if folder == "empfehlungen":
+            item = data.item(uow, code)
+            if item is None or item.rec.code != code:
                 return None
-            return self._html("recommendation", uow, "../", it=item, qa=data.questions(uow, item.rec),
-                              form=form or FormState())
+            return self._html("recommendation", uow, path, locale, it=item, qa=data.questions(uow, item.rec),
+                              form=form, metrics=monitoring.metrics(uow, item.rec))
+        if folder == "kennzahlen":
+            values = pages.indicator_values(uow, code)
+            return self._html("indicator", uow, path, locale, genders=monitoring.GENDER_LABELS, **values) if values else None
+        if folder == "filter":
+            values = pages.overview_values(uow, today)
+            chosen = next((f for f in values["filters"] if f.slug == code), None)
+            return self._html("filter", uow, path, locale, flt=chosen, **values) if chosen else None
         return None
 
     def thanks(self, uow: UnitOfWork, code: str) -> Page:
         rec = uow.catalog.recommendation(code) if code else None
-        return self._html("question_thanks", uow, "../", rec=rec)
+        return self._html("question_thanks", uow, "fragen/danke.html", self.services.settings.general.locale, rec=rec)
 
     # -- HTML -------------------------------------------------------------------------------
-    def _html(self, name: str, uow: UnitOfWork, root: str, **values: Any) -> Page:
-        settings = self.services.settings.general
+    def _html(self, name: str, uow: UnitOfWork, path: str, locale: str, **values: Any) -> Page:
+        settings = self.services.settings
         concept = uow.catalog.concept()
+        default = settings.general.locale
+        prefix = "" if locale == default else f"{locale}/"
+        root = "../" * (prefix + path).count("/")
         text = self.services.renderer.render(
-            name, "public", settings.locale, settings.timezone, root=root, labels=STATUS_LABELS,
+            name, "public", locale, settings.general.timezone, root=root, home="../" * path.count("/"), labels=STATUS_LABELS,
             concept_title=concept.title if concept else "Sachstand", city=concept.city if concept else "",
             description=concept.description if concept else "", example=bool(concept and concept.example),
             levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root),
+            site=settings.site, svg=charts, explain=pages.STATUS_EXPLANATIONS, path=path,
+            languages=self._switch(locale, path, root), search_action=self._search_action(root + prefix),
             **values)
         return Page(text.encode(), HTML)
+
+    def _switch(self, locale: str, path: str, root: str) -> list[tuple[str, str, str]]:
+        """(language code, its name in itself, link) of the same page in the other languages."""
+        names = {"de": "Deutsch", "en": "English"}
+        default = self.services.settings.general.locale
+        return [(lang, names[lang], root + ("" if lang == default else f"{lang}/") + path)
+                for lang in LANGUAGES if lang != locale]
+
+    def _search_action(self, home: str) -> str:
+        # a static page cannot search: its form asks the bot's web server (like the question form)
+        return self.base + "suche.html" if self.static else home + "suche.html"
 
     def _form(self, root: str) -> dict[str, Any]:
         cfg = self.services.settings.questions
@@ -95,101 +166,15 @@ class Site:
                 "notice": cfg.consent_notice, "max_text": cfg.max_text, "max_name": cfg.max_name,
                 "retention": cfg.email_retention_days}
 
-    def _bodies(self, uow: UnitOfWork) -> Page:
+    def _bodies(self, uow: UnitOfWork, path: str, locale: str) -> Page:
         upcoming = data.meetings(uow, upcoming_from=self.services.clock())
         bodies = [(b, [m for m in upcoming if m.body.id == b.id]) for b in uow.bodies.all()]
-        return self._html("bodies", uow, "", bodies=bodies)
+        return self._html("bodies", uow, path, locale, bodies=bodies)
 
     def _today(self) -> Any:
         from zoneinfo import ZoneInfo
 
         return self.services.clock().astimezone(ZoneInfo(self.services.settings.general.timezone)).date()
-
-    # -- Atom and JSON -------------------------------------------------------------------------
-    def _atom(self, uow: UnitOfWork) -> bytes:
-        translations = self.services.translations
-        locale = self.services.settings.general.locale
-        concept = uow.catalog.concept()
-        fg = FeedGenerator()
-        fg.id(self.base + "feed.atom")
-        fg.title(translations.gettext(locale, N_("Released changes")) + f" – {concept.title if concept else 'Sachstand'}")
-        fg.link(href=self.base + "feed.atom", rel="self")
-        fg.link(href=self.base + "index.html", rel="alternate")
-        fg.language(locale)
-        fg.updated(data.last_change(uow))
-        # RFC 4287 4.1.1: a feed has an author unless every entry has one (published questions may not)
-        fg.author({"name": concept.title if concept else "Sachstand", "uri": self.base})
-        fg.rights(self.licence)
-        entries: list[tuple[Any, int, Any]] = [(state.at, 0, (rec, state)) for rec, state in data.feed(uow)]
-        entries += [(q.answered_at or q.published_at, 1, q) for q in data.all_questions(uow, limit=50)]
-        for _, kind, value in sorted(entries, key=lambda e: (e[0], e[1])):  # feedgen prepends: oldest first
-            if kind == 1:
-                self._question_entry(fg.add_entry(), value)
-                continue
-            rec, state = value
-            entry = fg.add_entry()
-            entry.id(f"{self.base}empfehlungen/{rec.code}.html#freigabe-{state.release_id}")
-            status = translations.gettext(locale, STATUS_LABELS[state.status]) if state.status else ""
-            progress = f", {state.progress} %" if state.progress is not None else ""
-            entry.title(f"{rec.code} {rec.title}: {status}{progress}")
-            entry.link(href=f"{self.base}empfehlungen/{rec.code}.html")
-            entry.updated(state.at)
-            entry.published(state.at)
-            entry.content(state.text or f"{status}{progress}", type="text")
-        return fg.atom_str(pretty=True)
-
-    def _question_entry(self, entry: Any, q: data.PublishedQuestion) -> None:
-        """A published question as an Atom entry; the text is type="text": markup stays text."""
-        t = self.services.translations
-        locale = self.services.settings.general.locale
-        page = f"empfehlungen/{q.code}.html" if q.code else "index.html"
-        entry.id(f"{self.base}{page}#frage-{q.id}")
-        about = t.gettext(locale, N_("Question about {code}"), code=q.code) if q.code else t.gettext(
-            locale, N_("Question about the concept"))
-        short = " ".join(q.text.split())
-        entry.title(f"{about}: {short[:80]}{'…' if len(short) > 80 else ''}")
-        entry.link(href=f"{self.base}{page}#frage-{q.id}")
-        entry.published(q.published_at)
-        entry.updated(q.answered_at or q.published_at)
-        if q.name:
-            entry.author({"name": q.name})
-        body = t.gettext(locale, N_("Question: {text}"), text=q.text)
-        if q.answer:
-            body += "\n\n" + t.gettext(locale, N_("Answer: {text}"), text=q.answer)
-        entry.content(body, type="text")
-
-    def _json(self, uow: UnitOfWork) -> dict[str, Any]:
-        concept = uow.catalog.concept()
-        questions: dict[str | None, list[dict[str, Any]]] = {}
-        for q in reversed(data.all_questions(uow)):  # oldest first, like a conversation
-            questions.setdefault(q.code, []).append(_question_json(q))
-        return {
-            "$schema": self.base + "api/status.schema.json", "version": STATUS_VERSION, "license": self.licence,
-            "concept": {"title": concept.title if concept else "", "city": concept.city if concept else ""},
-            "updated": data.last_change(uow).isoformat(),
-            "fields": [{
-                "code": f.field.code, "title": f.field.title, "progress": f.progress,
-                "recommendations": [_item_json(it, questions.get(it.rec.code, [])) for it in f.items],
-            } for f in data.overview(uow)],
-            "questions": questions.get(None, []),  # about the concept as a whole
-        }
-
-
-def _question_json(q: data.PublishedQuestion) -> dict[str, Any]:
-    return {"id": q.id, "question": q.text, "answer": q.answer or None, "name": q.name or None,
-            "published_at": q.published_at.isoformat(),
-            "answered_at": q.answered_at.isoformat() if q.answered_at else None}
-
-
-def _item_json(it: data.PublicItem, questions: list[dict[str, Any]]) -> dict[str, Any]:
-    latest = it.latest
-    return {"questions": questions, "code": it.rec.code, "title": it.rec.title, "owner": it.owner or None,
-            "time_target": it.rec.time_target.isoformat() if it.rec.time_target else None,
-            "status": latest.status.value if latest and latest.status else None,
-            "progress": latest.progress if latest else None, "summary": latest.text if latest else "",
-            "released_at": latest.at.isoformat() if latest else None,
-            "history": [{"status": s.status.value if s.status else None, "progress": s.progress, "text": s.text,
-                         "released_at": s.at.isoformat()} for s in it.history]}
 
 
 def _levels(concept: Any) -> dict[str, str]:

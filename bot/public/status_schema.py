@@ -11,6 +11,47 @@ from storage.models.base import Status
 STAMP: dict[str, Any] = {"type": "string", "format": "date-time"}
 MAYBE_STAMP: dict[str, Any] = {"type": ["string", "null"], "format": "date-time"}
 STATUS = {"enum": [*(s.value for s in Status), None]}
+MAYBE_DAY: dict[str, Any] = {"type": ["string", "null"], "format": "date"}
+NUMBER: dict[str, Any] = {"type": ["number", "null"]}
+TEXT: dict[str, Any] = {"type": "string"}
+MAYBE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
+
+
+def _counts() -> dict[str, Any]:
+    """Recommendations per released status; `not_reported`: none released yet."""
+    keys = [*(s.value for s in Status), "not_reported"]
+    return {"type": "object", "required": keys,
+            "properties": {k: {"type": "integer", "minimum": 0} for k in keys}}
+
+
+def _metric() -> dict[str, Any]:
+    keys = ["name", "unit", "baseline", "baseline_date", "target", "target_date", "value", "value_date"]
+    return {"type": "object", "required": keys,
+            "description": "A target metric: baseline and target from the catalog, value: the latest public one "
+                           "(imported by the office or released with a status report).",
+            "properties": {"name": TEXT, "unit": TEXT, "baseline": NUMBER, "baseline_date": MAYBE_DAY,
+                           "target": NUMBER, "target_date": MAYBE_DAY, "value": NUMBER, "value_date": MAYBE_DAY}}
+
+
+def _measure() -> dict[str, Any]:
+    keys = ["code", "title", "unit", "start", "end", "status", "progress"]
+    return {"type": "object", "required": keys,
+            "properties": {"code": TEXT, "title": TEXT, "unit": MAYBE_TEXT, "start": MAYBE_DAY, "end": MAYBE_DAY,
+                           "status": {"enum": [s.value for s in Status]},
+                           "progress": {"type": "integer", "minimum": 0, "maximum": 100}}}
+
+
+def _indicator() -> dict[str, Any]:
+    value = {"type": "object", "required": ["period", "gender", "district", "value"],
+             "properties": {"period": TEXT, "gender": {"enum": ["gesamt", "weiblich", "männlich", "divers"]},
+                            "district": MAYBE_TEXT, "value": {"type": "number"}}}
+    keys = ["code", "name", "unit", "source", "periodicity", "updated", "url", "recommendations", "values"]
+    return {"type": "object", "required": keys,
+            "description": "A monitoring indicator with its values per period, gender and (where given) district.",
+            "properties": {"code": TEXT, "name": TEXT, "unit": TEXT, "source": TEXT, "periodicity": TEXT,
+                           "updated": STAMP, "url": {"type": "string", "format": "uri"},
+                           "recommendations": {"type": "array", "items": TEXT},
+                           "values": {"type": "array", "items": value}}}
 
 
 def status_schema(base: str) -> dict[str, Any]:
@@ -25,16 +66,27 @@ def status_schema(base: str) -> dict[str, Any]:
                "properties": {**state, "text": {"type": "string"}, "released_at": STAMP}}
     recommendation = {
         "type": "object",
-        "required": ["code", "title", "owner", "time_target", "status", "progress", "summary", "released_at",
-                     "history", "questions"],
+        "required": ["code", "title", "owner", "unit", "body", "time_target", "overdue_as_of", "status", "progress",
+                     "summary", "released_at", "history", "questions", "metrics", "measures", "indicators"],
         "properties": {"code": {"type": "string"}, "title": {"type": "string"}, "owner": {"type": ["string", "null"]},
-                       "time_target": {"type": ["string", "null"], "format": "date"}, **state,
+                       "unit": MAYBE_TEXT, "body": MAYBE_TEXT,
+                       "time_target": {"type": ["string", "null"], "format": "date"},
+                       "overdue_as_of": {**MAYBE_DAY, "description": "Overdue according to the released status of "
+                                         "this date (reported after the time target, not finished); null: not overdue "
+                                         "as far as released."}, **state,
+                       "metrics": {"type": "array", "items": {"$ref": "#/$defs/metric"}},
+                       "measures": {"type": "array", "items": {"$ref": "#/$defs/measure"}},
+                       "indicators": {"type": "array", "items": TEXT},
                        "summary": {"type": "string"}, "released_at": MAYBE_STAMP,
                        "history": {"type": "array", "items": {"$ref": "#/$defs/history"}},
                        "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}}}}
-    field = {"type": "object", "required": ["code", "title", "progress", "recommendations"],
+    field = {"type": "object", "required": ["code", "title", "progress", "progress_basis", "counts", "recommendations"],
              "properties": {"code": {"type": "string"}, "title": {"type": "string"},
-                            "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+                            "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,
+                                         "description": "Mean released progress of the recommendations that have one."},
+                            "progress_basis": {"type": "integer", "minimum": 0,
+                                               "description": "How many recommendations the mean includes."},
+                            "counts": {"$ref": "#/$defs/counts"},
                             "recommendations": {"type": "array", "items": {"$ref": "#/$defs/recommendation"}}}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -43,7 +95,8 @@ def status_schema(base: str) -> dict[str, Any]:
         "description": "Released status of each recommendation of the integration concept, with the published "
                        "questions and answers.",
         "type": "object",
-        "required": ["$schema", "version", "license", "concept", "updated", "fields", "questions"],
+        "required": ["$schema", "version", "license", "concept", "updated", "counts", "fields", "indicators",
+                     "questions"],
         "properties": {
             "$schema": {"type": "string", "format": "uri"},
             "version": {"type": "string", "pattern": r"^1\.[0-9]+$"},
@@ -51,8 +104,11 @@ def status_schema(base: str) -> dict[str, Any]:
             "concept": {"type": "object", "required": ["title", "city"],
                         "properties": {"title": {"type": "string"}, "city": {"type": "string"}}},
             "updated": STAMP,
+            "counts": {"$ref": "#/$defs/counts"},
             "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
+            "indicators": {"type": "array", "items": {"$ref": "#/$defs/indicator"}},
             "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},
         },
-        "$defs": {"field": field, "recommendation": recommendation, "history": history, "question": question},
+        "$defs": {"field": field, "recommendation": recommendation, "history": history, "question": question,
+                  "counts": _counts(), "metric": _metric(), "measure": _measure(), "indicator": _indicator()},
     }

@@ -16,8 +16,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bot.questions import forms as question_forms
-from storage.models import (AgendaItem, Body, Concept, Field, Meeting, Person, PublicQuestion, Recommendation,
-                            Release, TargetMetric)
+from storage.models import (AgendaItem, Body, Concept, Field, Indicator, IndicatorValue, Measure, Meeting,
+                            MetricValue, Person, PublicQuestion, Recommendation, Release, TargetMetric)
 
 from . import data
 from .oparl import BadFilter, OParl, Resolver
@@ -26,8 +26,8 @@ from .site import Page, Site
 if TYPE_CHECKING:
     from bot.app import App
 
-PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Meeting, Person, PublicQuestion, Recommendation, Release,
-                TargetMetric)
+PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Indicator, IndicatorValue, Measure, Meeting, MetricValue, Person,
+                PublicQuestion, Recommendation, Release, TargetMetric)
 OPEN_DATA = frozenset({"feed.atom", "api/status.json", "api/status.schema.json"})  # and OParl, calendars
 CORS = {"Access-Control-Allow-Origin": "*"}  # open data only: never the HTML pages with their form
 MAX_AGE = 60.0  # seconds: also catches changes made by another process (`sachstand import`)
@@ -65,7 +65,9 @@ class PublicSite:
 
     def routes(self, webapp: web.Application) -> None:
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json", "/api/status.schema.json",
-                     "/favicon.ico", "/favicon.svg", "/empfehlungen/{code}.html"):
+                     "/favicon.ico", "/favicon.svg", "/site.css", "/empfehlungen/{code}.html", "/kennzahlen.html",
+                     "/kennzahlen/{code}.html", "/filter/{slug}.html", "/suche.html", "/barrierefreiheit.html",
+                     "/impressum.html", "/datenschutz.html", "/en/", "/en/{path:.+}"):
             webapp.router.add_get(path, self.handle)
         webapp.router.add_get("/oparl/v1.1", self.oparl_root)
         webapp.router.add_get("/oparl/v1.1/{path:.*}", self.oparl)
@@ -111,6 +113,10 @@ class PublicSite:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.lstrip("/") or "index.html"
+        if path.endswith("/"):
+            path += "index.html"
+        if path.endswith("suche.html") and request.query.get("q", "").strip():
+            return await self._search(request, path, request.query["q"][:200])
         cached = self.cache.get(path)
         if cached is None or cached[0] != self.generation.value or time.monotonic() - cached[1] > MAX_AGE:
             generation = self.generation.value
@@ -135,9 +141,18 @@ class PublicSite:
             self.forms.set_cookie(response, cookie)
         return response
 
-    def _render(self, path: str) -> tuple[Page, Any] | None:
+    async def _search(self, request: web.Request, path: str, query: str) -> web.StreamResponse:
+        """A search with words is rendered for this request (never cached: the words are the visitor's)."""
+        rendered = await self.app.run_sync(self._render, path, query)
+        if rendered is None:
+            raise web.HTTPNotFound(text="Nicht gefunden.")
+        page, _ = rendered
+        return web.Response(body=page.body, headers={"Content-Type": page.content_type,
+                                                     "Cache-Control": "private, max-age=60"})
+
+    def _render(self, path: str, query: str | None = None) -> tuple[Page, Any] | None:
         with self.app.uow_factory() as uow:
-            page = self.site.page(uow, path)
+            page = self.site.page(uow, path, query=query)
             return (page, data.last_change(uow).replace(microsecond=0)) if page else None
 
     def close(self) -> None:

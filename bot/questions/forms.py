@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.core.commands import N_
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 COOKIE_AGE = 7 * 24 * 3600
 _PLACEHOLDER = PLACEHOLDER.encode()
+UNREADABLE = N_("The form could not be read. Please send it again from the page.")
 TOO_LARGE = N_("The form is too large. Please shorten your text and send it again.")
 
 
@@ -76,10 +78,17 @@ class QuestionForms:
         tokens = await self.tokens()
         if request.content_length is not None and request.content_length > MAX_BODY:
             return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
+        # the limit also for a chunked body, which has no Content-Length to check beforehand
+        request._client_max_size = MAX_BODY  # noqa: SLF001 - aiohttp has no per-route limit
         try:
             posted = await request.post()
         except web.HTTPRequestEntityTooLarge:
             return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
+        except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
+            # a body that is not the form: a broken multipart, bytes that are not its charset,
+            # an unknown charset. The sender's fault: 400 with the form again, a warning.
+            log.warning("public form: refused a body that cannot be read (%s)", type(exc).__name__)
+            return await self._page(request, FormState({}, {"": self.intake.t(UNREADABLE)}, 400), "")
         values = values_from({k: v for k, v in posted.items() if isinstance(v, str)})
         csrf_ok = tokens.check(request.cookies.get(COOKIE), values.get("token"))
         sender = tokens.sender_key(self._address(request))

@@ -1,9 +1,10 @@
 """Moderation of public questions from chat, data minimisation, and export/erasure.
 
 States: new → (forwarded →) published | rejected. Nothing is public before `publish`; an
-answer given before publication is published with the question. E-mail addresses are deleted
-once the question is answered (or rejected), and after `[questions] email_retention_days` at
-the latest (`minimise`, a scheduler tick).
+answer given before publication is published with the question. An e-mail address is kept until
+the office has answered the author and says so (`frage erledigt N`: `replied`), or the question is
+rejected, and after `[questions] email_retention_days` at the latest (`minimise`, a scheduler
+tick) — not at publication: the author asked for an answer by e-mail (issue #18).
 
 For the GDPR export and erasure: `export_for(uow, person=…, email=…)` lists a person's or an
 address's submissions (and what a person did as moderator); `erase_for(…)` deletes the
@@ -118,8 +119,6 @@ def publish(ctx: Context, q: PublicQuestion) -> None:
         raise QuestionError(N_("Question {number} is already published."), number=q.id)
     _decided(ctx, q, "published")
     q.published_at = ctx.now()
-    if q.answer:
-        erase_email(q, ctx.now())
 
 
 def answer(ctx: Context, q: PublicQuestion, text: str) -> None:
@@ -133,8 +132,20 @@ def answer(ctx: Context, q: PublicQuestion, text: str) -> None:
     q.answered_by_id = ctx.person.id if ctx.person else None
     q.updated_at = ctx.now()
     ctx.uow.audit.record(ctx.person, "question_answer", "public_question", str(q.id), old=old, new=text)
-    if q.state == "published":
-        erase_email(q, ctx.now())
+
+
+def owes_reply(q: PublicQuestion) -> bool:
+    """The author gave an address and has an answer that the office has not yet marked as sent."""
+    return q.email is not None and bool(q.answer)
+
+
+def replied(ctx: Context, q: PublicQuestion) -> None:
+    """`frage erledigt N`: the office answered the author by e-mail; the address has done its job."""
+    if q.email is None:
+        raise QuestionError(N_("Question {number} has no e-mail address (any more)."), number=q.id)
+    erase_email(q, ctx.now())
+    q.updated_at = ctx.now()
+    ctx.uow.audit.record(ctx.person, "question_replied", "public_question", str(q.id))
 
 
 def forward(ctx: Context, q: PublicQuestion, to: Person) -> bool:
@@ -175,9 +186,7 @@ def minimise(services: Services) -> int:
     now = services.clock()
     with services.uow_factory() as uow:
         stale = now - timedelta(days=cfg.email_retention_days)
-        done = or_(PublicQuestion.state == "rejected",
-                   (PublicQuestion.state == "published") & (PublicQuestion.answer != ""),
-                   PublicQuestion.created_at < stale)
+        done = or_(PublicQuestion.state == "rejected", PublicQuestion.created_at < stale)
         emails = uow.session.execute(update(PublicQuestion).where(PublicQuestion.email.is_not(None), done)
                                      .values(email=None, email_erased_at=now)).rowcount
         window = now - timedelta(minutes=cfg.rate_window_minutes)
@@ -205,11 +214,16 @@ def export_for(uow: UnitOfWork, person: Person | None = None, email: str | None 
         if address and q.email and q.email.lower() == address.strip().lower():
             roles.insert(0, "author")
         rec = recommendation(uow, q)
-        out.append({"id": q.id, "recommendation": rec.code if rec else None, "text": q.text, "name": q.name,
-                    "show_name": q.show_name, "email": q.email, "state": q.state, "answer": q.answer,
-                    "created_at": q.created_at.isoformat(), "consent_at": q.consent_at.isoformat(),
-                    "published_at": q.published_at.isoformat() if q.published_at else None,
-                    "roles": roles})
+        entry: dict[str, Any] = {
+            "id": q.id, "recommendation": rec.code if rec else None, "text": q.text, "state": q.state,
+            "answer": q.answer, "created_at": q.created_at.isoformat(),
+            "published_at": q.published_at.isoformat() if q.published_at else None, "roles": roles}
+        if "author" in roles:  # the author's own data; a moderator's export holds no one else's
+            entry.update({"name": q.name, "show_name": q.show_name, "email": q.email,
+                          "consent_at": q.consent_at.isoformat()})
+        elif q.show_name and q.published_at:  # what anyone can read on the public page
+            entry["name"] = q.name
+        out.append(entry)
     return out
 
 

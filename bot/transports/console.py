@@ -10,6 +10,7 @@ reads like the chat). End of input ends the transport (and the bot) cleanly.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 from pathlib import Path
@@ -131,14 +132,15 @@ class ConsoleTransport:
         """Write an attachment to the files folder under a name not used yet; its path, or None."""
         if self.files_dir is None:
             return None
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.files_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # exports hold personal data
         name = Path(filename).name or "anhang"  # never a path from the message
         stem, suffix = Path(name).stem, Path(name).suffix
         target, n = self.files_dir / name, 1
         while target.exists():
             n += 1
             target = self.files_dir / f"{stem}-{n}{suffix}"
-        target.write_bytes(data)
+        with open(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
+            out.write(data)
         return target.resolve()
 
     def _write(self, text: str, end: str = "\n") -> None:

@@ -1,7 +1,7 @@
 """All tables of the domain (DOMAIN.md), importable from one place."""
 from .asked import AskedQuestion
 from .base import Base, BodyKind, MemberRole, Status, utcnow
-from .bodies import (AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, PollOption,
+from .bodies import (ActionItem, AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, PollOption,
                      PollVote, ReportingLine, Rsvp)
 from .catalog import (Concept, Field, Indicator, IndicatorValue, Measure, MetricValue,
                       Recommendation, TargetMetric, recommendation_indicators)
@@ -13,7 +13,7 @@ from .rounds import Change, Digest, Release, Round, StatusUpdate, Subscription
 
 __all__ = [
     "AskedQuestion", "Base", "BodyKind", "MemberRole", "Status", "utcnow",
-    "AgendaItem", "Body", "BodyRoom", "DatePoll", "Meeting", "Membership", "PollOption", "PollVote",
+    "ActionItem", "AgendaItem", "Body", "BodyRoom", "DatePoll", "Meeting", "Membership", "PollOption", "PollVote",
     "ReportingLine", "Rsvp", "Concept", "Field", "Indicator", "IndicatorValue", "Measure",
     "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",
     "ConversationState", "InboxEvent", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",

@@ -1,7 +1,7 @@
 """Bodies (Gremien), memberships, reporting lines, meetings, agendas, RSVPs, date polls."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -84,6 +84,10 @@ class Meeting(Timestamped, Base):
     uid: Mapped[str] = mapped_column(String(120), unique=True)  # stable iCalendar UID
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE, bumped on each change
     minutes: Mapped[str] = mapped_column(Text, default="")
+    # the n-th meeting of the body in its year, fixed at creation (a cancelled one keeps its number)
+    number: Mapped[int] = mapped_column(default=0)
+    guests: Mapped[str] = mapped_column(Text, default="")  # recorded with the minutes
+    minutes_approved_at: Mapped[datetime | None]  # approved as an item of a later meeting
     body: Mapped[Body] = relationship()
     agenda: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position")
@@ -94,7 +98,9 @@ class AgendaItem(Timestamped, Base):
     __tablename__ = "agenda_items"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)  # the order on the agenda
+    number: Mapped[int] = mapped_column(default=0)  # what people type: fixed for the item's life
+    kind: Mapped[str] = mapped_column(String(16), default="")  # ""|standing|approval|actions
     title: Mapped[str] = mapped_column(String(300))
     recommendation_id: Mapped[int | None] = mapped_column(
         ForeignKey("recommendations.id", ondelete="SET NULL"))
@@ -115,6 +121,7 @@ class Rsvp(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(String(16))  # yes|no|maybe
     attended: Mapped[bool | None]  # recorded with the minutes
+    excused: Mapped[bool | None]  # sent apologies (recorded with the minutes)
     answered_at: Mapped[datetime | None]
     meeting: Mapped[Meeting] = relationship(back_populates="rsvps")
 
@@ -146,3 +153,21 @@ class PollVote(Base):
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_options.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     vote: Mapped[str] = mapped_column(String(8), default="yes")  # yes|maybe|no
+
+
+class ActionItem(Timestamped, Base):
+    """Who does what by when, agreed in a meeting; owned by a person or by a body."""
+
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(500))
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    owner_body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
+    due_on: Mapped[date | None]
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open|done
+    done_at: Mapped[datetime | None]
+    meeting: Mapped[Meeting] = relationship()
+    owner_person: Mapped[Person | None] = relationship()
+    owner_body: Mapped[Body | None] = relationship(foreign_keys=[owner_body_id])

@@ -26,6 +26,12 @@ class QuestionRepository:
         return self.session.scalars(select(PublicQuestion).where(
             PublicQuestion.state.in_(("new", "forwarded"))).order_by(PublicQuestion.id)).all()
 
+    def reply_owed(self) -> Sequence[PublicQuestion]:
+        """Answered, with an address, and not yet marked as answered by e-mail (`frage erledigt`)."""
+        return self.session.scalars(select(PublicQuestion).where(
+            PublicQuestion.email.is_not(None), PublicQuestion.answer != "",
+            PublicQuestion.state != "rejected").order_by(PublicQuestion.id)).all()
+
     def published(self, recommendation_id: int | None = None, *, general: bool = False,
                   limit: int | None = None) -> Sequence[PublicQuestion]:
         stmt = select(PublicQuestion).where(PublicQuestion.state == "published")

@@ -179,5 +179,13 @@ class JsClient:
         answer = await self.call("user_status", user_id=user_id)
         return {k: bool(answer[k]) for k in ("verified", "was_verified", "needs_user_approval")}
 
+    async def invites(self) -> list[str]:
+        """The rooms this user is invited to and has not joined (a client with auto_join=False)."""
+        return [str(r) for r in (await self.call("invites"))["rooms"]]
+
+    async def download(self, content: dict[str, Any]) -> str:
+        """The text of an m.file's attachment, downloaded and decrypted by the js client."""
+        return str((await self.call("download", content=content))["text"])
+
     async def encrypted_room(self, room_id: str) -> bool:
         return bool((await self.call("encrypted_room", room_id=room_id))["encrypted"])

@@ -5,8 +5,11 @@ consent, some anonymised), status updates with secret free texts, pending and wi
 with secret texts, internal agenda items (not public, or public but not accepted) with secret
 titles, and meetings with secret minutes and links; then every public output is rendered — every
 path of the site (pages, Atom, JSON) and every OParl document (system, body, each list with all
-its pages and filters, each object on its own) — and none of the secrets and none of the
-non-consenting people's names or e-mail addresses may appear in any of them.
+its pages and filters, each object on its own) and every calendar (all bodies, each body) — and
+none of the secrets, none of the non-consenting people's names, no e-mail address, no dial-in
+link and no name a citizen did not want shown may appear in any of them. The reports (they go to
+bodies, not the public, and may quote the answers) are held to the private part: names without
+consent, addresses, dial-in links, citizens.
 
 One database for the module (the example catalog with its history); each example adds its rows
 in one session, renders from that session and rolls back.
@@ -29,8 +32,11 @@ from bot.app import App
 from bot.public import data
 from bot.public.oparl import OParl, Resolver
 from bot.public.site import Site
-from storage.models import (AgendaItem, Body, Meeting, Membership, Person, Recommendation, Release, Status,
-                            StatusUpdate)
+from bot.meetings.feeds import feed_in
+from bot.reports.documents import KINDS
+from bot.reports.documents import render as render_report
+from storage.models import (AgendaItem, Body, Meeting, Membership, Person, PublicQuestion, Recommendation, Release,
+                            Status, StatusUpdate)
 from storage.models.base import MemberRole
 from tests.helpers.harness import make_settings
 
@@ -63,10 +69,19 @@ item_st = st.fixed_dictionaries({
     "title": secret(), "public": st.booleans(),
     "state": st.sampled_from(["proposed", "accepted", "rejected"])}).filter(
     lambda a: not (a["public"] and a["state"] == "accepted"))
+def dial_in() -> st.SearchStrategy[str]:
+    """A video-conference link with its PIN, as a chair pastes it into `sitzung anlegen`."""
+    return st.builds(lambda n, w: f"https://meet.example.org/j/{n}?pwd=Geheim{w}{n}", st.integers(10**6, 10**9), WORD)
+
+
 meeting_st = st.fixed_dictionaries({
     "body": st.integers(0, 10_000), "days": st.integers(-400, 400), "minutes": secret(),
-    "online_url": secret(), "state": st.sampled_from(["planned", "invited", "held", "cancelled"]),
+    "online_url": dial_in(), "state": st.sampled_from(["planned", "invited", "held", "cancelled"]),
     "internal": st.lists(item_st, max_size=3), "public_result": secret()})
+question_st = st.fixed_dictionaries({
+    "name": st.builds(lambda a, b: f"Bq{a.capitalize()} Bw{b.capitalize()}", WORD, WORD),  # a citizen
+    "show_name": st.booleans(), "text": secret(), "answer": secret(), "rec": st.integers(0, 10_000),
+    "state": st.sampled_from(["new", "forwarded", "published", "rejected"])})
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +95,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 
 def _fill(uow: Any, people: list[dict], updates: list[dict], releases: list[dict],
-          meetings: list[dict]) -> tuple[set[str], set[str]]:
-    """Adds the random rows; returns (secrets, private names and addresses)."""
+          meetings: list[dict], questions: list[dict] = ()) -> tuple[set[str], set[str]]:  # type: ignore[assignment]
+    """Adds the random rows; returns (secrets, private: names, addresses, dial-in links)."""
     s = uow.session
     recs = s.query(Recommendation).order_by(Recommendation.id).all()
     bodies = s.query(Body).order_by(Body.id).all()
@@ -139,8 +154,23 @@ def _fill(uow: Any, people: list[dict], updates: list[dict], releases: list[dict
         meeting.agenda.append(AgendaItem(position=99, title=f"Öffentlicher Punkt {i + 1}", public=True,
                                          state="accepted", result=m["public_result"]))
         s.add(meeting)
-        secrets |= {m["minutes"], m["online_url"], m["public_result"]}
+        secrets |= {m["minutes"], m["public_result"]}
         secrets |= {a["title"] for a in m["internal"]}
+        private.add(m["online_url"])
+    for i, q in enumerate(questions):  # the public's questions: e-mail never, the name only if shown
+        published = q["state"] == "published"
+        email = f"buerger{i}.{q['name'].split()[1].lower()}@geheim.example"
+        s.add(PublicQuestion(recommendation_id=recs[q["rec"] % len(recs)].id, text=q["text"], name=q["name"],
+                             show_name=q["show_name"], email=email, consent_at=NOW - timedelta(days=2),
+                             state=q["state"], answer=q["answer"] if published else "",
+                             created_at=NOW - timedelta(days=2),
+                             published_at=NOW - timedelta(days=1) if published else None,
+                             answered_at=NOW - timedelta(days=1) if published else None))
+        private.add(email)
+        if not (published and q["show_name"]):
+            private.add(q["name"])
+        if not published:
+            secrets |= {q["text"], q["answer"]}
     s.flush()
     return secrets, private
 
@@ -182,23 +212,45 @@ def _forms(text: str) -> set[str]:
                                  HealthCheck.data_too_large])
 @given(people=st.lists(person_st, min_size=1, max_size=6, unique_by=lambda p: p["name"].split()[0]),  # no name inside another
        updates=st.lists(update_st, max_size=5),
-       releases=st.lists(release_st, max_size=5), meetings=st.lists(meeting_st, max_size=4))
+       releases=st.lists(release_st, max_size=5), meetings=st.lists(meeting_st, max_size=4),
+       questions=st.lists(question_st, max_size=4, unique_by=lambda q: q["name"].split()[0]))
 def test_nothing_private_reaches_a_public_output(app: App, people: list[dict], updates: list[dict],
-                                                 releases: list[dict], meetings: list[dict]) -> None:
+                                                 releases: list[dict], meetings: list[dict],
+                                                 questions: list[dict]) -> None:
     site = Site(app.services)
     with app.uow_factory() as uow:  # leaves by rolling back: every example starts from the example city
-        secrets, private = _fill(uow, people, updates, releases, meetings)
+        secrets, private = _fill(uow, people, updates, releases, meetings, questions)
         outputs: dict[str, str] = {}
         for path in site.paths(uow):
             page = site.page(uow, path)
             assert page is not None, path
             outputs[path] = page.body.decode()
         outputs.update(_oparl_documents(app, uow))
+        for code in ["all", *(b.code for b in uow.session.query(Body).all())]:  # the subscribable calendars
+            found = feed_in(app.services, uow, code)
+            assert found is not None, code
+            outputs[f"calendar/{code}.ics"] = _unfolded(found[0].decode())
+        # the reports go to bodies, not the public: they may quote the answers, but never name a
+        # person without consent, an e-mail address, a dial-in link or a citizen
+        reports = {f"report/{kind}": render_report(app.services, uow, kind, "2026", "EG2" if kind == "sachstand" else None)
+                   for kind in KINDS}
         # the rows are there and some public content is rendered around them
         assert any("Öffentlicher Punkt" in text for text in outputs.values()) or not meetings
+        assert any(m["state"] != "cancelled" for m in meetings) <= any(
+            "Öffentlicher Punkt" in text for where, text in outputs.items() if where.endswith(".ics"))
         consenting_shown = [p["name"] for p in people if p["consent"] and not p["anonymized"]]
         if consenting_shown:
             assert any(consenting_shown[0] in text for text in outputs.values()), "consented names are shown"
+        shown = [q["name"] for q in questions if q["show_name"] and q["state"] == "published"]
+        if shown:
+            assert any(shown[0] in text for text in outputs.values()), "a name the citizen chose to show is shown"
     leaks = [(where, needle) for needle in secrets | private for form in _forms(needle)
              for where, text in outputs.items() if form in text]
+    leaks += [(where, needle) for needle in private for form in _forms(needle)
+              for where, text in reports.items() if form in text]
     assert not leaks, leaks[:5]
+
+
+def _unfolded(ics_text: str) -> str:
+    """iCalendar folds long lines (RFC 5545 3.1) and escapes commas: a secret must be found anyway."""
+    return ics_text.replace("\r\n ", "").replace("\n ", "").replace("\\,", ",").replace("\\;", ";")

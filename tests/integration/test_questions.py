@@ -129,11 +129,26 @@ async def test_submitted_answered_published_on_page_feed_and_json(site: tuple[Bo
                                   "answered_at": item["questions"][0]["answered_at"]}]
     raw = (await visitor.get("api/status.json"))[1] + (await visitor.get("feed.atom"))[1]
     assert "erika@example.org" not in raw
-    # answered and published: the e-mail address is gone
+    # answered and published: the author still waits for the answer by e-mail (issue #18), so the address
+    # stays until the office says it has answered — and the office sees to whom an answer is owed
+    assert "erika@example.org" in done and f"frage erledigt {number}" in done  # in the office's DM
+    await bot.tick()  # the retention job keeps it, too
+    with bot.app.uow_factory() as uow:
+        q = uow.questions.get(number)
+        assert q is not None and q.email == "erika@example.org"
+    owed = await bot.text("koordination", "fragen")
+    assert "Antworten per E-Mail offen" in owed and f"[{number}] HF2-04: erika@example.org" in owed
+    in_room = await bot.text("koordination", "fragen", room=OFFICE)
+    assert f"[{number}] HF2-04" in in_room and "erika@example.org" not in in_room  # no address in a room
+    assert f"frage erledigt {number}" in await bot.text("koordination", f"frage {number}")
+    marked = await bot.text("koordination", f"frage erledigt {number}")
+    assert "Adresse ist gelöscht" in marked
     with bot.app.uow_factory() as uow:
         q = uow.questions.get(number)
         assert q is not None and q.email is None and q.email_erased_at is not None
-        assert {a.action for a in uow.session.query(AuditEntry)} >= {"question_answer", "question_published"}
+        assert {a.action for a in uow.session.query(AuditEntry)} >= {"question_answer", "question_published",
+                                                                      "question_replied"}
+    assert "Antworten per E-Mail offen" not in await bot.text("koordination", "fragen")
 
 
 def _question_id(bot: Bot) -> int:
@@ -301,3 +316,25 @@ async def test_the_static_export_posts_to_the_bot_and_a_second_click_sends(site:
     assert token  # now with this visitor's token: the second click sends
     assert (await visitor.post(_good(text="Von der statischen Seite"), token=token))[0] == 303
     assert _stored(bot) == 1
+
+
+async def test_the_export_of_the_person_a_question_went_to_holds_no_citizen_data(site: tuple[Bot, Visitor]) -> None:
+    """`meine daten` of the owner a question was forwarded to (issue #15): her own role, not the
+    citizen's e-mail address or a name the citizen did not want shown."""
+    bot, visitor = site
+    await visitor.post(_good(name="Verborgene Bürgerin", show_name="", email="buergerin@example.org"))
+    number = _question_id(bot)
+    with bot.app.uow_factory() as uow:
+        owner = uow.catalog.recommendation("HF2-04").owner.handle  # type: ignore[union-attr]
+    await bot.text("koordination", f"frage weiterleiten {number}")
+    await bot.text(owner, f"frage antworten {number} Im Februar.")
+    [export] = [a for m in await bot.say(owner, "meine daten") for a in m.attachments]
+    data = json.loads(export.data)
+    text = json.dumps(data, ensure_ascii=False)
+    assert "buergerin@example.org" not in text and "Verborgene Bürgerin" not in text
+    [entry] = [q for q in data["questions"] if q["id"] == number]
+    assert "forwarded_to" in entry["roles"] and entry["text"] == "Wann beginnt der nächste Kurs?"
+    # the office's export of the citizen's address still has everything about her
+    with bot.app.uow_factory() as uow:
+        [own] = service.export_for(uow, email="buergerin@example.org")
+        assert own["email"] == "buergerin@example.org" and own["name"] == "Verborgene Bürgerin"

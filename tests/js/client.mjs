@@ -10,6 +10,7 @@
 //        (secrets_file: the private keys kept between logins of the same user, so no reset)
 //   create_dm {user_id, encrypted?: true}        -> {room_id}
 //   join {room_id}
+//   invites                                      -> {rooms: [room_id…]}  rooms this user is invited to (not joined)
 //   send_text {room_id, body, html?}             -> {event_id}
 //   send_edit {room_id, event_id, body}          -> {event_id}
 //   send_poll_response {room_id, poll_id, answers, stable?: false} -> {event_id}
@@ -25,6 +26,9 @@
 //   user_status {user_id}                        -> {verified, was_verified, needs_user_approval}
 //        (needs_user_approval: the pinned identity changed; Element shows "identity was reset")
 //   encrypted_room {room_id}                     -> {encrypted}
+//   download {content}                           -> {text, mimetype}  an m.file's attachment, fetched with the
+//        user's token (authenticated media) and, when encrypted, checked (sha256) and decrypted
+//        (AES-CTR, WebCrypto) as Element does
 //   stop
 if (!Promise.withResolvers) {  // js-sdk 43 wants Node 22; Debian has Node 20
   Promise.withResolvers = function () {
@@ -199,6 +203,9 @@ const commands = {
     return { room_id: resp.room_id };
   },
   async join(c) { await client.joinRoom(c.room_id); return {}; },
+  async invites() {
+    return { rooms: client.getRooms().filter((r) => r.getMyMembership() === "invite").map((r) => r.roomId) };
+  },
   async send_text(c) {
     const content = { msgtype: "m.text", body: c.body };
     if (c.html) Object.assign(content, { format: "org.matrix.custom.html", formatted_body: c.html });
@@ -240,6 +247,23 @@ const commands = {
     const st = await client.getCrypto().getUserVerificationStatus(c.user_id);
     return { verified: st.isVerified(), was_verified: st.wasCrossSigningVerified(),
              needs_user_approval: st.needsUserApproval };
+  },
+  async download(c) {
+    const content = c.content, file = content.file;
+    const [server, mediaId] = (file ? file.url : content.url).slice("mxc://".length).split("/");
+    const resp = await fetch(`${client.baseUrl}/_matrix/client/v1/media/download/${server}/${mediaId}`,
+                             { headers: { Authorization: `Bearer ${client.getAccessToken()}` } });
+    if (!resp.ok) throw new Error(`download failed: ${resp.status}`);
+    let data = new Uint8Array(await resp.arrayBuffer());
+    if (file) {
+      const subtle = globalThis.crypto.subtle;
+      const hash = Buffer.from(await subtle.digest("SHA-256", data)).toString("base64").replace(/=+$/, "");
+      if (hash !== file.hashes.sha256) throw new Error("attachment hash mismatch");
+      const key = await subtle.importKey("jwk", file.key, { name: "AES-CTR" }, false, ["decrypt"]);
+      const iv = Buffer.from(file.iv, "base64");
+      data = new Uint8Array(await subtle.decrypt({ name: "AES-CTR", counter: iv, length: 64 }, key, data));
+    }
+    return { text: Buffer.from(data).toString("utf8"), mimetype: content.info?.mimetype ?? "" };
   },
   async encrypted_room(c) { return { encrypted: await client.getCrypto().isEncryptionEnabledInRoom(c.room_id) }; },
   async stop() { client?.stopClient(); setTimeout(() => process.exit(0), 50); return {}; },

@@ -94,7 +94,7 @@ async def test_protokoll_filters_and_export(db_url: str) -> None:
     assert "Maßnahme HF2-98-M1 zu HF2-98 angelegt" in by_object  # HF2-98-M1 belongs to HF2-98
     assert since.count("•") == 2 and "Paul Testmann ·" not in since
     assert "Noch keine Einträge" in empty and "•" not in empty
-    assert "„gestern“ ist kein Filter" in wrong and "Aufruf: protokoll" in wrong
+    assert "„gestern“ ist kein Filter" in wrong and "Aufruf: änderungsprotokoll" in wrong  # renamed in #16
     assert "Nicht erlaubt" in refused
 
     (file,) = [a for m in csv_sent for a in m.attachments]

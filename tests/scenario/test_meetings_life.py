@@ -60,7 +60,7 @@ async def test_calendar_feeds_hold_exactly_the_bodys_meetings(db_url: str) -> No
         await bot.say("beispiel", "sitzung anlegen EG2 10.03.2027 14:00 2h https://meet.example.org/eg2")
         await bot.say("mustermann", "sitzung anlegen EG1 15.12.2026 09:30")
         await bot.say("beispiel", "sitzung anlegen EG2 20.01.2027 10:00")
-        await bot.say("beispiel", "sitzung absagen EG2")  # the next one (14.12.) is cancelled
+        await bot.say("beispiel", "sitzung absagen EG2 14.12.")  # three ahead: named by its date (#16)
         await bot.say("testmann", 'top vorschlagen EG2 "Interne Personalfrage"')  # proposed, not public
         await bot.say("testmann", "zusagen EG2")
         meetings = _meetings(bot)
@@ -106,15 +106,18 @@ async def test_minutes_through_the_conversation_are_posted(db_url: str) -> None:
         assert "3) Paul Testmann" in asked[1]
         assert bot.to("dm:beispiel", await bot.tick()) == []  # asked once
 
-        item1 = await bot.text("beispiel", "1 3")
+        assert "entschuldigt" in await bot.text("beispiel", "1 3")
+        assert "Gäste" in await bot.text("beispiel", "keine")
+        item1 = await bot.text("beispiel", "keine")
         assert "Punkt 1 von 2" in item1 and "Sachstand der Empfehlungen" in item1
         assert "Punkt 2 von 2" in await bot.text("beispiel", "Bericht zur Runde 2026-Q3 angenommen.")
-        confirm = await bot.text("beispiel", "Forum am 12.05.2027 im Rathaus.")
+        await bot.say("beispiel", "Forum am 12.05.2027 im Rathaus.")
+        confirm = await bot.text("beispiel", "fertig")  # no action items
         assert "Anwesend:" in confirm and "Forum am 12.05.2027" in confirm
         before = len(bot.transport.sent)
         await bot.say("beispiel", "ja")
         posted = bot.to(ROOM, bot.transport.sent[before:])
-        assert len(posted) == 1 and "Protokoll:" in posted[0]
+        assert len(posted) == 1 and "Niederschrift:" in posted[0]
         assert "1. Sachstand der Empfehlungen: Bericht zur Runde 2026-Q3 angenommen." in posted[0]
         assert "2. Fachkräfteforum 2027: Forum am 12.05.2027 im Rathaus." in posted[0]
 
@@ -230,7 +233,7 @@ async def test_mistakes_and_rights_are_answered_clearly(db_url: str) -> None:
         assert "keine Option 9" in await bot.text("testmann", "abstimmen EG2 9")
         assert "Nennen Sie die Optionen mit Nummer" in await bot.text("testmann", "abstimmen EG2 morgen")
         await bot.say("beispiel", 'sitzung anlegen EG2 14.12.2026 10:00 "Raum 1"')
-        assert "tagt zu dieser Zeit schon" in await bot.text("beispiel", "sitzung anlegen EG2 14.12.2026 11:00")
+        assert "überschneidet sich mit der 1. Sitzung von EG2" in await bot.text("beispiel", "sitzung anlegen EG2 14.12.2026 11:00")
         await bot.say("beispiel", "sitzung ort EG2 Raum 2")
         assert _meetings(bot)[0].place == "Raum 2" and _meetings(bot)[0].sequence == 1
         await bot.say("beispiel", "sitzung absagen EG2")

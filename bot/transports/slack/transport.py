@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -75,6 +77,7 @@ class SlackTransport:
         self.bolt = AsyncApp(client=self.client, signing_secret=secret or "unused-in-socket-mode",
                              process_before_response=True,
                              request_verification_enabled=settings.mode == "http")
+        self._verifier = SignatureVerifier(secret or "unused-in-socket-mode")
         self._dispatch: Dispatch | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._parts_sent: dict[str, int] = {}  # txn id → parts of a split message already posted
@@ -138,9 +141,29 @@ class SlackTransport:
             self.client.session = None
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
+        """Slack's HTTP endpoint. The signature is checked on the raw bytes before anything is
+        parsed (Bolt would parse first and, on a bad signature, log the whole body at INFO);
+        a refused or malformed request gets a 4xx and one log line without the body."""
         if self._dispatch is None:
             return web.Response(status=503, text="starting")
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("slack: refused a request larger than the body limit")
+            return web.json_response({"error": "too large"}, status=413)
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not (timestamp.isdigit() and signature and self._verifier.is_valid(raw, timestamp, signature)):
+            log.warning("slack: refused a request with a %s signature (%d bytes)",
+                        "wrong" if signature else "missing", len(raw))
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string,
+                                            headers=request.headers)  # type: ignore[arg-type]
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            log.warning("slack: refused a signed request that is not well-formed (%s)", type(exc).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
+        response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:

@@ -11,19 +11,16 @@ ciphertext: not one plaintext reaction.
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-from typing import Any
 
 import pytest
 from conftest import BOT, PASSWORD
+from helpers_element import element, tap
 from helpers_matrix import bot_message
 from helpers_polls import END, RESPONSE, START, TEXT, bot_plaintext, raw_events
 from matrix_member import Member
 
 from storage.models import DatePoll, Meeting, Person, PollVote, Rsvp
 from tests.helpers.js_client import JsClient
-from tests.helpers.peers import JS_DIR, need_node
 from tests.helpers.synapse import SERVER_NAME
 
 pytestmark = pytest.mark.matrix
@@ -32,34 +29,6 @@ EG3_OTHERS = ("schablone", "annahme", "skizze", "phantasie")  # with testmann (n
 # exempel, EG3's chair, is the js-sdk member: no other test logs in as him with js-sdk (a second js-sdk
 # login of a user who already has cross-signing keys is a device its owner has not signed)
 ENCRYPTION = [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
-
-# Element's parser of a poll (js-sdk's PollStartEvent) and its builder of a response (PollResponseEvent)
-ELEMENT = """
-const { PollStartEvent } = await import("matrix-js-sdk/lib/extensible_events_v1/PollStartEvent.js");
-const { PollResponseEvent } = await import("matrix-js-sdk/lib/extensible_events_v1/PollResponseEvent.js");
-const [event, chosen] = JSON.parse(process.argv[1]);
-const poll = new PollStartEvent(event);
-const ids = chosen.map((label) => poll.answers.find((a) => a.text === label).id);
-process.stdout.write(JSON.stringify({question: poll.question.text, kind: poll.kind.name, max: poll.maxSelections,
-  answers: poll.answers.map((a) => a.text), response: PollResponseEvent.from(ids, event.event_id).serialize()}));
-"""
-
-
-def element(event: dict[str, Any], chosen: list[str]) -> dict[str, Any]:
-    node = need_node()
-    out = subprocess.run([node, "--input-type=module", "-e", ELEMENT, json.dumps([event, chosen])], cwd=JS_DIR,
-                         capture_output=True, text=True, timeout=60, check=True)
-    return dict(json.loads(out.stdout))
-
-
-async def _tap(user: JsClient, room: str, poll: dict[str, Any], *labels: str) -> dict[str, Any]:
-    """What Element does when the member taps answers: js-sdk builds the response, sent encrypted."""
-    seen = element({"type": poll["type"], "event_id": poll["event_id"], "content": poll["content"]}, list(labels))
-    response = seen["response"]
-    assert response["type"] == RESPONSE
-    await user.send_event(room, response["type"], response["content"])
-    return seen
-
 
 async def _eg3_room(k: Member) -> str:
     created = await k.client.room_create(alias=ALIAS[1:].split(":", 1)[0], invite=[BOT, f"@exempel:{SERVER_NAME}"],
@@ -108,11 +77,11 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
 
         # the chair taps the 2nd and 4th date; the bot confirms by DM (the room stays quiet)
         dates = parsed["answers"]
-        await _tap(t, room, poll, dates[1], dates[3])
+        await tap(t, room, poll, dates[1], dates[3])
         noted = await t.wait_event(sender=BOT, contains="Notiert, Dr. Jonas Exempel: Optionen 2, 4.", timeout=60)
         assert noted["room_id"] != room and noted["decrypted"]
         # he changes his mind in the poll: the latest response counts, the earlier votes go
-        await _tap(t, room, poll, dates[2])
+        await tap(t, room, poll, dates[2])
         await t.wait_event(sender=BOT, contains="Notiert, Dr. Jonas Exempel: Optionen 3.", timeout=60)
         with bot.uow() as uow:
             open_poll = uow.session.query(DatePoll).filter_by(body_id=eg3, state="open").one()
@@ -130,7 +99,7 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
         rsvp = await t.wait_event(room_id=room, sender=BOT, type_=START, contains="Einladung: EG3", timeout=60)
         answers = element({"type": rsvp["type"], "event_id": rsvp["event_id"], "content": rsvp["content"]}, [])
         assert answers["answers"] == ["Ja", "Nein", "Vielleicht"] and answers["max"] == 1, answers
-        await _tap(t, room, rsvp, "Nein")
+        await tap(t, room, rsvp, "Nein")
         await t.wait_event(sender=BOT, contains="Dr. Jonas Exempel kommt nicht zu EG3 am", timeout=60)
         with bot.uow() as uow:
             meeting = uow.session.query(Meeting).filter_by(body_id=eg3).one()

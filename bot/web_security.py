@@ -1,0 +1,90 @@
+"""What every response of the web server carries, and how bad requests are answered.
+
+Headers: a Content-Security-Policy that allows no script, no frame around the pages, styles
+only from the site's own stylesheet; nosniff; no referrer; `Server` without versions. CORS is
+set by the open-data endpoints themselves (bot/public/web.py), never here.
+
+Bad requests: what a client got wrong (a body that cannot be read, broken chunked encoding,
+a malformed header) is answered 4xx with a short text and logged as a warning without a
+traceback; only our own bugs are errors (and raise the error metric the alert watches).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+SERVER = "Sachstand"
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",  # for browsers that predate frame-ancestors
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "application/xml", "image/svg+xml",
+                "application/schema+json")
+MIN_COMPRESS = 1024  # bytes: below this, gzip costs more than it saves
+
+
+async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["Server"] = SERVER
+    _compress(request, response)
+
+
+def _compress(request: web.Request, response: web.StreamResponse) -> None:
+    if not isinstance(response, web.Response) or response.status != 200 or response.compression:
+        return
+    body = response.body
+    if not isinstance(body, bytes) or len(body) < MIN_COMPRESS or "Content-Encoding" in response.headers:
+        return
+    if not response.content_type.startswith(COMPRESSIBLE):
+        return
+    accepted = request.headers.get("Accept-Encoding", "")
+    if "gzip" in accepted or "deflate" in accepted:
+        response.enable_compression()
+        vary = response.headers.get("Vary")
+        response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+        etag = response.headers.get("ETag")  # other bytes than the identity encoding: a weak tag
+        if etag and not etag.startswith("W/"):
+            response.headers["ETag"] = "W/" + etag
+
+
+@web.middleware
+async def client_errors(request: web.Request,
+                        handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A body that cannot be read (broken chunked encoding, a cut-off upload) is the client's
+    fault: 400, a warning, no traceback."""
+    try:
+        return await handler(request)
+    except HttpProcessingError as exc:
+        log.warning("web: refused a malformed request to %s: %s", request.path, exc.message or type(exc).__name__)
+        return web.Response(status=400, text="Bad request.")
+
+
+class ClientErrorFilter(logging.Filter):
+    """aiohttp logs every request it cannot parse (a malformed header, a bad request line) with
+    a traceback at ERROR; that is the client's error, not ours: a one-line warning instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = "web: refused a malformed request: %s"
+            record.args = (getattr(exc, "message", "") or type(exc).__name__,)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def install_log_filter() -> None:
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, ClientErrorFilter) for f in logger.filters):
+        logger.addFilter(ClientErrorFilter())

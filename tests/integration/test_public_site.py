@@ -1,0 +1,253 @@
+"""The public status page as a citizen, a councillor and a journalist read it (issue #18), over HTTP:
+honest "überfällig" judged on released data only, totals and averages that say what they include,
+filters and search without JavaScript, target metrics with their released values, measures, the
+monitoring indicators against the example data, the English pages, the legal pages."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+from babel.numbers import format_decimal
+import pytest
+import yaml
+
+from storage.models import Release, Status
+from tests.helpers.harness import Bot, make_settings
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "koeln.yaml"
+TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # the harness's clock
+
+
+async def _get(base: str, path: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.get(base + path) as resp:
+        return resp.status, (await resp.text())
+
+
+def _row(page: str, code: str) -> str:
+    """The overview's table row of one recommendation."""
+    found = re.search(rf'<tr><td><a href="[^"]*empfehlungen/{code}\.html">.*?</tr>', page, re.S)
+    assert found, code
+    return found.group(0)
+
+
+def _release(bot: Bot, code: str, status: Status, at: datetime) -> None:
+    """A status the office released at `at` (as `freigabe` leaves it)."""
+    with bot.app.uow_factory() as uow:
+        rec = uow.catalog.recommendation(code)
+        assert rec is not None
+        uow.session.add(Release(kind="status", recommendation_id=rec.id, status=status, progress=50,
+                                state="released", decided_at=at))
+        uow.commit()
+
+
+def _time_target(bot: Bot, code: str, days_ago: int) -> None:
+    with bot.app.uow_factory() as uow:
+        rec = uow.catalog.recommendation(code)
+        assert rec is not None
+        rec.time_target = (TODAY - timedelta(days=days_ago)).date()
+        uow.commit()
+
+
+async def _overdue_everywhere(base: str, code: str) -> list[str]:
+    """Where the public site calls the item overdue: overview, its page, the filter, the JSON."""
+    found = []
+    if "überfällig" in _row((await _get(base, ""))[1], code):
+        found.append("Übersicht")
+    if "überfällig (laut" in (await _get(base, f"empfehlungen/{code}.html"))[1]:
+        found.append("Empfehlungsseite")
+    if f"empfehlungen/{code}.html" in (await _get(base, "filter/ueberfaellig.html"))[1]:
+        found.append("Filter überfällig")
+    document = json.loads((await _get(base, "api/status.json"))[1])
+    item = next(r for f in document["fields"] for r in f["recommendations"] if r["code"] == code)
+    if item["overdue_as_of"] is not None:
+        found.append("JSON")
+    return found
+
+
+async def test_a_finished_but_unreleased_item_is_never_shown_overdue(db_url: str) -> None:
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        # HF1-03 (the example's own case): done internally, its time target passed, nothing released —
+        # the page used to show it in red as "überfällig"
+        with bot.app.uow_factory() as uow:
+            rec = uow.catalog.recommendation("HF1-03")
+            assert rec is not None and rec.status is Status.DONE and rec.time_target < TODAY.date()
+        assert await _overdue_everywhere(base, "HF1-03") == []
+        assert "seither kein Stand freigegeben" in _row((await _get(base, ""))[1], "HF1-03")
+
+        # HF1-02: released "in Umsetzung" before its time target, finished since, not yet released
+        _time_target(bot, "HF1-02", 20)
+        _release(bot, "HF1-02", Status.IN_PROGRESS, TODAY - timedelta(days=40))
+        await bot.text("koordination", "status HF1-02 umgesetzt")
+        assert await _overdue_everywhere(base, "HF1-02") == []
+        row = _row((await _get(base, ""))[1], "HF1-02")
+        assert "in Umsetzung" in row and "umgesetzt" not in row.replace("in Umsetzung", "")  # unreleased: unseen
+
+        # the control: released "in Umsetzung" after the time target is overdue, and says as of when
+        _time_target(bot, "HF1-05", 30)
+        _release(bot, "HF1-05", Status.IN_PROGRESS, TODAY - timedelta(days=10))
+        assert await _overdue_everywhere(base, "HF1-05") == ["Übersicht", "Empfehlungsseite", "Filter überfällig",
+                                                             "JSON"]
+        assert "überfällig (laut Stand vom 13.11.2026)" in _row((await _get(base, ""))[1], "HF1-05")
+
+        # finished after it was overdue: the public still sees the released state, with its date …
+        await bot.text("koordination", "status HF1-05 umgesetzt")
+        assert "überfällig (laut Stand vom 13.11.2026)" in _row((await _get(base, ""))[1], "HF1-05")
+        # … until the office releases "umgesetzt": never overdue again
+        pending = await bot.text("koordination", "freigabe")
+        number = re.search(r"\[(\d+)\] HF1-05", pending)
+        assert number, pending
+        await bot.text("koordination", f"freigeben {number[1]}")
+        assert await _overdue_everywhere(base, "HF1-05") == []
+        assert '<span class="status">umgesetzt</span>' in _row((await _get(base, ""))[1], "HF1-05")
+
+
+async def test_totals_averages_and_explanations_say_what_they_include(db_url: str) -> None:
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", general__example_history="true")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        document = json.loads((await _get(base, "api/status.json"))[1])
+        items = [r for f in document["fields"] for r in f["recommendations"]]
+        counts = document["counts"]
+        assert sum(counts.values()) == len(items)
+        assert counts["not_reported"] == sum(1 for r in items if r["status"] is None) > 0
+        assert counts["delayed"] == sum(1 for r in items if r["status"] == "delayed") >= 1
+        for f in document["fields"]:
+            assert f["progress_basis"] == sum(1 for r in f["recommendations"] if r["progress"] is not None)
+
+        _, page = await _get(base, "")
+        reported = sum(1 for r in items if r["progress"] is not None)
+        assert (f"über die {reported} von {len(items)} Empfehlungen mit freigegebenem Fortschritt; "
+                "noch nicht gemeldete sind nicht eingerechnet") in page
+        # the chart: an image with a name and a text equivalent, and the same numbers as a table
+        chart = re.search(r'<svg class="chart" id="chart-gesamt" role="img" aria-labelledby="([^"]+)".*?</svg>', page, re.S)
+        assert chart, "no overall chart"
+        assert f"in Umsetzung: {counts['in_progress']}" in chart.group(0)
+        assert f"noch nicht gemeldet: {counts['not_reported']}" in chart.group(0)
+        assert "<script" not in page and ' style="' not in page  # no JavaScript, no inline style (CSP)
+        # every status and "noch nicht gemeldet" is explained, and linked from where it is shown
+        for label in ("nicht begonnen", "in Umsetzung", "verzögert", "blockiert", "umgesetzt", "entfallen",
+                      "noch nicht gemeldet", "überfällig"):
+            assert re.search(rf'<dt id="erlaeuterung-[a-z_]+">{label}</dt><dd>\w', page), label
+        assert 'href="index.html#erlaeuterung-not_reported">noch nicht gemeldet</a>' in page
+
+
+async def test_filters_and_search_work_without_javascript(db_url: str, tmp_path: Path) -> None:
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", general__example_history="true")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, page = await _get(base, "")
+        links = set(re.findall(r'href="(filter/[^"]+\.html)"', page))
+        assert {"filter/feld-HF2.html", "filter/status-delayed.html", "filter/gremium-EG2.html",
+                "filter/ueberfaellig.html", "filter/status-not_reported.html"} <= links
+        for link in links:
+            assert (await _get(base, link))[0] == 200, link
+        _, delayed = await _get(base, "filter/status-delayed.html")
+        assert "empfehlungen/HF2-04.html" in delayed and "empfehlungen/HF1-01.html" not in delayed
+        _, field = await _get(base, "filter/feld-HF3.html")
+        assert set(re.findall(r"empfehlungen/(HF\d-\d\d)\.html", field)) == {
+            f"HF3-0{i}" for i in range(1, 7)}
+
+        status, found = await _get(base, "suche.html?q=sprachbildung")
+        assert status == 200
+        codes = set(re.findall(r"empfehlungen/(HF\d-\d\d)\.html", found.split('id="treffer"')[1]))
+        assert {"HF1-01", "HF1-02"} <= codes and "HF2-04" not in codes
+        _, by_code = await _get(base, "suche.html?q=hf2-04")
+        assert set(re.findall(r"empfehlungen/(HF\d-\d\d)\.html", by_code.split('id="treffer"')[1])) == {"HF2-04"}
+        _, indicator = await _get(base, "suche.html?q=K-BIL-01")
+        assert 'href="kennzahlen/K-BIL-01.html"' in indicator
+        _, nothing = await _get(base, "suche.html?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        assert "Nichts gefunden" in nothing and "<script>alert" not in nothing  # the words are escaped
+
+        from bot.public.export import export
+
+        await bot.app.run_sync(export, bot.app, tmp_path)
+        static = (tmp_path / "suche.html").read_text()
+        assert 'action="http://127.0.0.1:8080/suche.html"' in static  # a static page asks the bot's server
+        assert len(set(re.findall(r"empfehlungen/(HF\d-\d\d)\.html", static))) == 31  # and lists everything
+        assert (tmp_path / "filter" / "status-delayed.html").exists() and (tmp_path / "en" / "index.html").exists()
+
+
+async def test_recommendation_page_shows_metrics_measures_unit_body(db_url: str) -> None:
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, page = await _get(base, "empfehlungen/HF2-04.html")
+        assert "58 von 150 Anzahl" in page  # the imported value
+        assert "Ausgangswert</dt><dd>0 Anzahl (01.01.2025)" in page
+        assert "Ziel</dt><dd>150 Anzahl (bis 30.09.2026)" in page
+        assert "HF2-04-M1 Kursbegleitende Kinderbetreuung" in page
+        assert "Amt für Soziales, Arbeit und Senioren" in page
+        assert "Gremium</dt><dd><a" in page
+
+        # a round reports 75 participants: not public before the office releases it
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        for answer in ("2", "75", "Kurse laufen.", "Weiter.", "keine", "Zwei Kurse laufen.", "ja", "ja"):
+            await bot.text("testmann", answer)
+        _, page = await _get(base, "empfehlungen/HF2-04.html")
+        assert "58 von 150 Anzahl" in page and "75 von 150" not in page
+        pending = await bot.text("koordination", "freigabe")
+        number = re.search(r"\[(\d+)\]", pending)
+        assert number, pending
+        await bot.text("koordination", f"freigeben {number[1]}")
+        _, page = await _get(base, "empfehlungen/HF2-04.html")
+        assert "75 von 150 Anzahl" in page and "Letzter freigegebener Wert</dt><dd>75 Anzahl (23.11.2026)" in page
+        assert re.search(r"\(50\s%\sdes Wegs vom Ausgangswert zum Ziel\)", page)
+
+
+async def test_indicator_pages_match_the_example_data(db_url: str) -> None:
+    expected = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["indicators"]
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, listing = await _get(base, "kennzahlen.html")
+        assert set(re.findall(r'href="kennzahlen/([^"]+)\.html"', listing)) == {i["code"] for i in expected}
+        document = json.loads((await _get(base, "api/status.json"))[1])
+        published = {i["code"]: i for i in document["indicators"]}
+        for ind in expected:
+            status, page = await _get(base, f"kennzahlen/{ind['code']}.html")
+            assert status == 200 and ind["name"] in page and ind["source"] in page
+            for v in ind["values"]:
+                shown = format_decimal(Decimal(str(v["value"])), locale="de")  # 3.900 and 9,4: German
+                if v.get("district"):
+                    assert re.search(rf"<th scope=\"row\">{v['district']}</th><td class=\"n\">{shown} ", page), v
+                else:
+                    row = re.search(rf'<tr><th scope="row">{v["period"]}</th>(.*?)</tr>', page)
+                    assert row and f'<td class="n">{shown}</td>' in row.group(1), v
+            assert '<svg class="chart" id="chart-verlauf" role="img"' in page
+            assert len(published[ind["code"]]["values"]) == len(ind["values"])
+            assert {(v["period"], v["gender"], v.get("district") or None, v["value"]) for v in ind["values"]} == {
+                (v["period"], v["gender"], v["district"], v["value"]) for v in published[ind["code"]]["values"]}
+        _, k1 = await _get(base, "kennzahlen/K-BIL-01.html")
+        assert "Letzter Wert</dt><dd>9,2 % (2025)" in k1
+        assert "<th scope=\"col\" class=\"n\">weiblich</th>" in k1 and "Nach Bezirk, 2025" in k1
+        assert "K-BIL-01" in (await _get(base, "empfehlungen/HF1-04.html"))[1]  # linked from its recommendation
+
+
+async def test_english_pages_and_legal_links(db_url: str) -> None:
+    settings = make_settings(db_url, web__enabled="true", web__port="0", site__imprint_url="https://www.stadt.example/impressum",
+                             site__privacy_text="Verantwortlich ist die Stadt.", site__contact_email="integration@stadt.example",
+                             site__accessibility_contact="barrierefrei@stadt.example")
+    async with Bot(settings) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, page = await _get(base, "")
+        assert 'href="https://www.stadt.example/impressum">Impressum</a>' in page
+        assert 'href="datenschutz.html">Datenschutzerklärung</a>' in page
+        assert 'href="barrierefreiheit.html">Erklärung zur Barrierefreiheit</a>' in page
+        assert 'href="mailto:integration@stadt.example"' in page
+        assert 'href="en/index.html" hreflang="en" lang="en">English</a>' in page
+        assert "Verantwortlich ist die Stadt." in (await _get(base, "datenschutz.html"))[1]
+        assert (await _get(base, "impressum.html"))[0] == 404  # an external link instead
+        _, statement = await _get(base, "barrierefreiheit.html")
+        assert 'href="mailto:barrierefrei@stadt.example"' in statement and "BITV 2.0" in statement
+        assert "Durchsetzungsverfahren" in statement
+
+        status, english = await _get(base, "en/index.html")
+        assert status == 200 and '<html lang="en">' in english and "Implementation status" in english
+        assert 'href="../site.css"' in english and 'href="../index.html" hreflang="de" lang="de">Deutsch</a>' in english
+        assert 'href="empfehlungen/HF2-04.html"' in english
+        _, rec = await _get(base, "en/empfehlungen/HF2-04.html")
+        assert "Target metrics" in rec and "58 of 150" in rec and 'href="../../site.css"' in rec
+        _, ind = await _get(base, "en/kennzahlen/K-BIL-01.html")
+        assert "Values over time, by gender" in ind and ">female</th>" in ind and "9.2 % (2025)" in ind
