@@ -76,7 +76,7 @@ def follow(ctx: Context, spec: tuple[str, list[str], str | None] | None = None) 
     sub.locale = language or ctx.locale
     ctx.uow.audit.record(ctx.person, "follow", "subscription", f"{scope.kind}:{scope.ref}",
                          new={"channel": channel.id, "kinds": sorted(wanted), "locale": sub.locale})
-    ctx.reply("follow_saved", shown=shown, sub=sub)
+    ctx.reply("follow_saved", shown=shown, sub=sub, direct=channel.direct)
 
 
 def _here(ctx: Context, target: str | None) -> tuple[Scope, str, Subscription | None] | None:

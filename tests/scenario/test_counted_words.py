@@ -64,6 +64,7 @@ async def test_following_everything_reads_right(db_url: str) -> None:
         await bot.text("ersatz", "sprache en")
         english = await bot.text("ersatz", "follow all", room=ROOM)
         english_stops = await bot.text("ersatz", "unfollow all", room=ROOM)
+        in_a_dm = await bot.text("ersatz", "follow HF2")
     assert "Dieser Raum folgt jetzt allem." in follows and "alles" not in follows.split("\n")[0]
     assert "Dieser Raum folgt jetzt HF2 Ausbildung, Arbeit und Wirtschaft." in field
     assert stops == "Dieser Raum folgt nicht mehr allem."
@@ -71,6 +72,7 @@ async def test_following_everything_reads_right(db_url: str) -> None:
     assert stops_field == "Dieser Raum folgt HF2 Ausbildung, Arbeit und Wirtschaft nicht mehr."
     assert "This room now follows everything." in english
     assert english_stops == "This room no longer follows everything."
+    assert "You now follow HF2 Ausbildung, Arbeit und Wirtschaft here. You receive:" in in_a_dm  # not "this room"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -22,7 +22,7 @@ async def test_follow_unfollow_and_list(db_url: str) -> None:
         stopped = await bot.text("testmann", "entfolgen HF2", room=ROOM)
         assert "Dieser Raum folgt HF2 Ausbildung, Arbeit und Wirtschaft nicht mehr" in stopped
         assert "Hier folgt niemand" in await bot.text("testmann", "entfolgen HF2", room=ROOM)
-        assert "folgt jetzt allem" in await bot.text("testmann", "folgen")  # in a DM, everything
+        assert "Sie folgen hier jetzt allem." in await bot.text("testmann", "folgen")  # in a DM, everything
 
 
 async def test_release_edit_withhold_and_notify(db_url: str) -> None:
