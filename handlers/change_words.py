@@ -53,6 +53,9 @@ ACTIONS = {
     "cancel_meeting": N_("{ref}: cancelled the meeting on {starts_at}"),
     "rsvp": N_("{ref}: answered the invitation ({new})"),
     "minutes": N_("{ref}: wrote the minutes ({present} present)"),
+    "approve_minutes": N_("{ref}: approved the minutes of meeting no. {number}"),
+    "add_action": N_("{ref}: new action item “{title}”"),
+    "action_done": N_("{ref}: action item “{title}” done"),
     "propose_item": N_("{ref}: proposed the agenda item “{title}”"),
     "accept_item": N_("{ref}: accepted the agenda item “{title}”"),
     "reject_item": N_("{ref}: rejected the agenda item “{title}”"),
@@ -86,7 +89,7 @@ _PREFIXED = {"question_": N_("public question {ref}: {state}"), "release_": N_("
 _STATES = {"released": N_("released"), "withheld": N_("withheld"), "published": N_("published"),
            "rejected": N_("rejected"), "answered": N_("answered"), "forwarded": N_("forwarded"),
            "pending": N_("pending"), "True": N_("yes"), "False": N_("no"), "true": N_("yes"), "false": N_("no"),
-           "yes": N_("yes"), "no": N_("no"), "maybe": N_("maybe")}
+           "yes": N_("yes"), "no": N_("no"), "maybe": N_("maybe"), "replied": N_("reply sent")}
 
 
 @dataclass(frozen=True)
