@@ -34,10 +34,10 @@ MIN_COMPRESS = 1024  # bytes: below this, gzip costs more than it saves
 
 
 async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    """Every response, also the errors aiohttp raises itself (404, 405, 413)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["Server"] = SERVER
-    _compress(request, response)
 
 
 def _compress(request: web.Request, response: web.StreamResponse) -> None:
@@ -62,9 +62,12 @@ def _compress(request: web.Request, response: web.StreamResponse) -> None:
 async def client_errors(request: web.Request,
                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     """A body that cannot be read (broken chunked encoding, a cut-off upload) is the client's
-    fault: 400, a warning, no traceback."""
+    fault: 400, a warning, no traceback. Compression is chosen here, before the response is
+    prepared (aiohttp runs on_response_prepare after it has set up the body's encoding)."""
     try:
-        return await handler(request)
+        response = await handler(request)
+        _compress(request, response)
+        return response
     except HttpProcessingError as exc:
         log.warning("web: refused a malformed request to %s: %s", request.path, exc.message or type(exc).__name__)
         return web.Response(status=400, text="Bad request.")

@@ -216,4 +216,7 @@ def _not_modified(request: web.Request, etag: str, modified: Any) -> bool:
 
 
 def _opaque(tag: str) -> str:
-    return tag.strip().removeprefix("W/")
+    tag = tag.strip()
+    while tag.startswith("W/"):  # a proxy may mark the weak tag of a compressed response weak again
+        tag = tag[2:].strip()
+    return tag

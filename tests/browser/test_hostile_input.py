@@ -111,11 +111,13 @@ async def _feed_everything(bot: Bot, base: str, tmp: Path) -> dict[str, list[str
     said = [("koordination", f"empfehlung ändern HF2-04 beschreibung {SHORT[5]}", None),
             ("koordination", f"gremium anlegen AK8 arbeitskreis {SHORT[7]}", None),
             ("beispiel", f'sitzung anlegen EG2 14.01.2027 10:00 90min "{SHORT[18]}"', None),
-            ("testmann", f"top vorschlagen EG2 {SHORT[10]}", ROOM),
-            ("beispiel", "top annehmen EG2 2 öffentlich", ROOM)]  # 1 is the standing item
+            ("testmann", f"top vorschlagen EG2 {SHORT[10]}", ROOM)]
     for user, text, room in said:
         answer = "\n".join(m.text("plain") for m in await bot.say(user, text, room))
         assert "Aufruf:" not in answer and "schiefgegangen" not in answer, (text, answer)
+    number = re.search(r"als Punkt (\d+) vorgeschlagen", answer)  # after the standing items
+    assert number, answer
+    await bot.say("beispiel", f"top annehmen EG2 {number[1]} öffentlich", ROOM)
     expect["empfehlungen/HF2-04.html"] += [SHORT[5]]
     expect["gremien.html"] += [SHORT[7], SHORT[10]]
     await bot.say("koordination", "runde starten EG2 frist 15.12.2026")

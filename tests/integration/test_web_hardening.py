@@ -81,6 +81,12 @@ async def test_security_headers_on_every_html_response_and_cors_only_on_open_dat
             assert headers.get("Access-Control-Allow-Origin") == "*", path
             assert headers.get("X-Content-Type-Options") == "nosniff", path
             assert not re.search(r"\d", headers.get("Server", "")), path
+        # compressed where the client asks for it (point 6 of the issue), still with the headers
+        for path in ("index.html", "api/status.json", "empfehlungen/HF2-04.html"):
+            async with aiohttp.ClientSession() as http, http.get(base + path, headers={"Accept-Encoding": "gzip"}) as r:
+                assert r.headers.get("Content-Encoding") == "gzip" and b"HF2-04" in await r.read(), path
+                assert "Accept-Encoding" in r.headers.get("Vary", "") and r.headers["ETag"].startswith("W/")
+                assert r.headers.get("X-Content-Type-Options") == "nosniff"
         # a form answered with problems (here: no token) is an HTML response too
         async with aiohttp.ClientSession() as http, http.post(base + "fragen", data={"text": "Hallo"}) as resp:
             assert 400 <= resp.status < 500 and resp.headers.get("Content-Security-Policy") == CSP
