@@ -35,6 +35,9 @@ def show_pending(ctx: Context) -> None:
     """Each entry with who reported it when, what the public sees now and after, and its language."""
     ctx.reply("release_pending", entries=release_context.entries(ctx.uow, list(releases.pending(ctx))),
               labels=STATUS_LABELS, attribute_labels=ATTRIBUTE_LABELS)
+    from .baseline import tell_waiting  # the imported statuses never released (issue #17)
+
+    tell_waiting(ctx)
 
 
 def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
