@@ -115,9 +115,13 @@ async def _feed_everything(bot: Bot, base: str, tmp: Path) -> dict[str, list[str
     for user, text, room in said:
         answer = "\n".join(m.text("plain") for m in await bot.say(user, text, room))
         assert "Aufruf:" not in answer and "schiefgegangen" not in answer, (text, answer)
+    if "Welche ist gemeint?" in answer:  # the example history has a meeting of EG2 ahead too
+        answer = "\n".join(m.text("plain") for m in await bot.say("testmann", f"top vorschlagen EG2 14.01.2027 {SHORT[10]}", ROOM))
     number = re.search(r"als Punkt (\d+) vorgeschlagen", answer)  # after the standing items
     assert number, answer
-    await bot.say("beispiel", f"top annehmen EG2 {number[1]} öffentlich", ROOM)
+    accepted = "\n".join(m.text("plain") for m in
+                          await bot.say("beispiel", f"top annehmen EG2 14.01.2027 {number[1]} öffentlich", ROOM))
+    assert "(öffentlich)" in accepted, accepted
     expect["empfehlungen/HF2-04.html"] += [SHORT[5]]
     expect["gremien.html"] += [SHORT[7], SHORT[10]]
     await bot.say("koordination", "runde starten EG2 frist 15.12.2026")

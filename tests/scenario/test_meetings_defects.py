@@ -107,11 +107,11 @@ async def test_with_two_meetings_ahead_each_is_named_and_the_bot_asks(db_url: st
         assert "2 Sitzungen vor sich" in text and "1. Sitzung, 16.03.2027" in text and "2. Sitzung, 15.06.2027" in text
         assert [c.value for c in asked[0].choices] == ["sitzung absagen EG2 1", "sitzung absagen EG2 2"]
         assert all(m.state != "cancelled" for m in _meetings(bot))
-        # the agenda works on the next one unless a meeting is named
-        assert "am 16.03.2027" in await bot.text("testmann", "tagesordnung EG2")
+        # the agenda commands name the meeting too (or are asked which)
+        assert "Welche ist gemeint?" in await bot.text("testmann", "tagesordnung EG2")
         assert "am 15.06.2027 als Punkt 2" in await bot.text("testmann", 'top vorschlagen EG2 2 "Sommerfest"')
         assert "Sommerfest" in await bot.text("testmann", "tagesordnung EG2 2")
-        assert "Sommerfest" not in await bot.text("testmann", "tagesordnung EG2")
+        assert "Sommerfest" not in await bot.text("testmann", "tagesordnung EG2 1")
         await bot.say("beispiel", "sitzung absagen EG2 15.06.")
         assert [m.state for m in _meetings(bot)] == ["invited", "cancelled"]
         await bot.say("beispiel", 'sitzung anlegen EG2 14.09.2027 10:00 "Raum 1"')
@@ -297,6 +297,8 @@ async def test_the_beirat_report_names_each_meetings_body(db_url: str) -> None:
     async with Bot(settings) as bot:
         with bot.app.uow_factory() as uow:
             html = render(bot.app.services, uow, "beirat", "2026")
-        assert "EG2 (" in html and "EG3 (" in html
-        lines = [line for line in html.split("<li>") if "3. Sitzung 2026" in line]
-        assert len(lines) >= 2 and len({line.split("–")[0] for line in lines}) == len(lines)
+        # a table of the meetings held: date, body (code and name), meeting (issue #21)
+        rows = [row for row in html.split("<tr>") if "3. Sitzung 2026" in row]
+        bodies = {row.split("</td><td>")[1] for row in rows}
+        assert len(rows) >= 2 and len(bodies) == len(rows)
+        assert "EG2 Expertengruppe Ausbildung, Arbeit und Wirtschaft" in bodies
