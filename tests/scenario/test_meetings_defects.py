@@ -302,3 +302,17 @@ async def test_the_beirat_report_names_each_meetings_body(db_url: str) -> None:
         bodies = {row.split("</td><td>")[1] for row in rows}
         assert len(rows) >= 2 and len(bodies) == len(rows)
         assert "EG2 Expertengruppe Ausbildung, Arbeit und Wirtschaft" in bodies
+
+
+@SQLITE
+async def test_a_reminder_does_not_repeat_a_question_still_open(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _held_meeting_with_an_item(bot)
+        bot.clock.now += timedelta(days=6)
+        await bot.say("beispiel", "niederschrift schreiben EG2")
+        await bot.say("beispiel", "1 3")  # then the chair stops, mid-way
+        bot.clock.now += timedelta(days=1, hours=1)
+        week = bot.to("dm:beispiel", await bot.tick())
+        assert any("fehlt noch" in t for t in week)
+        assert not any("Wer war anwesend?" in t for t in week)  # the conversation waits where it was
+        assert "Waren Gäste da?" in await bot.text("beispiel", "keine")
