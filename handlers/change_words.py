@@ -63,6 +63,7 @@ ACTIONS = {
     "question_answer": N_("answered public question {ref}"),
     "question_forward": N_("forwarded public question {ref} to {to}"),
     "release_edit": N_("changed the wording of release {ref}"),
+    "report_release": N_("released the report {file}"),
     "release_import": N_("released the imported statuses of {count} recommendations as the baseline"),
     "retention": N_("blanked {blanked} old reports (older than {days} days)"),
     "export_person": N_("exported the data of {ref}"),
@@ -179,6 +180,10 @@ class Words:
             label = action.removeprefix("edit_")
             return f"{ref}: {self.field(label)}: {self.value(label, values.get('old'))} → " \
                    f"{self.value(label, values.get('new'))}"
+        if action.startswith("propose_") and action not in ACTIONS:  # a chair's edit waiting for release
+            label = action.removeprefix("propose_")
+            return self.ctx.t(N_("{ref}: {field} proposed as {new} (waits for release)")).format_map(
+                _Blank(ref=ref, field=self.field(label), new=self.value(label, values.get("new"))))
         shown = {key: self.value(key if key not in ("old", "new") else _kind(action), v)
                  for key, v in values.items()}
         message = ACTIONS.get(action) or next((m for p, m in _PREFIXED.items() if action.startswith(p)), None)

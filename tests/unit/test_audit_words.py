@@ -9,7 +9,7 @@ from handlers.change_words import _STATES, ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 _RECORD = re.compile(r"audit\.record\(\s*[^,]+,\s*(f?)\"([^\"]+)\"")
-WORDED_PREFIXES = ("edit_", "set_", "question_", "release_")  # sentences built from the rest of the name
+WORDED_PREFIXES = ("edit_", "set_", "question_", "release_", "propose_")  # sentences built from the rest of the name
 
 
 def test_every_recorded_action_has_a_sentence() -> None:
