@@ -64,12 +64,19 @@ async def client_errors(request: web.Request,
     """A body that cannot be read (broken chunked encoding, a cut-off upload) is the client's
     fault: 400, a warning, no traceback. Compression is chosen here, before the response is
     prepared (aiohttp runs on_response_prepare after it has set up the body's encoding)."""
+    if "\x00" in request.path or "\x00" in request.query_string or "%00" in request.raw_path:
+        # no page, feed or calendar has a NUL in its name; PostgreSQL refuses it in a query (a 500)
+        log.warning("web: refused a request with a NUL byte in its path")
+        return web.Response(status=404, text="Not found.")
     try:
         response = await handler(request)
         _compress(request, response)
         return response
     except HttpProcessingError as exc:
         log.warning("web: refused a malformed request to %s: %s", request.path, exc.message or type(exc).__name__)
+        return web.Response(status=400, text="Bad request.")
+    except ConnectionResetError:  # the client hung up in the middle of its request: nothing to answer
+        log.warning("web: the client closed the connection during its request to %s", request.path)
         return web.Response(status=400, text="Bad request.")
 
 

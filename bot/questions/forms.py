@@ -89,6 +89,9 @@ class QuestionForms:
             # an unknown charset. The sender's fault: 400 with the form again, a warning.
             log.warning("public form: refused a body that cannot be read (%s)", type(exc).__name__)
             return await self._page(request, FormState({}, {"": self.intake.t(UNREADABLE)}, 400), "")
+        if any(isinstance(v, str) and "\x00" in v for v in posted.values()):  # no text has one; PostgreSQL refuses it
+            log.warning("public form: refused a body with a NUL byte")
+            return await self._page(request, FormState({}, {"": self.intake.t(UNREADABLE)}, 400), "")
         values = values_from({k: v for k, v in posted.items() if isinstance(v, str)})
         csrf_ok = tokens.check(request.cookies.get(COOKIE), values.get("token"))
         sender = tokens.sender_key(self._address(request))
