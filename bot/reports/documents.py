@@ -198,5 +198,8 @@ def render(services: Services, uow: UnitOfWork, kind: str, period: str, body: st
     today = services.clock().astimezone(ZoneInfo(settings.timezone)).date()
     values = build(uow, kind, period, body, today)
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
-    return services.renderer.render(template, "reports", settings.locale, settings.timezone, **values)
+    from bot.web_security import REPORT_CSP
+
+    return services.renderer.render(template, "reports", settings.locale, settings.timezone, csp=REPORT_CSP,
+                                    **values)
 
