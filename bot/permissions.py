@@ -1,9 +1,9 @@
 """The permission table (command × role), generated from the command registry.
 
 The cells come from the same rule the router enforces (`Standing.permits` in bot/core/roles.py),
-applied to one example standing per column, so the README table cannot drift from what the bot
-does: `sachstand permissions` (or `make permissions`) prints it, and a test compares it with the
-README between the markers below.
+applied to one example standing per column, so the command reference (docs/befehle.md) cannot
+drift from what the bot does: `sachstand permissions` (or `make permissions`) prints it, and a
+test compares it with docs/befehle.md between the markers below.
 """
 from __future__ import annotations
 
@@ -57,21 +57,24 @@ def cell(command: Command, standing: Standing) -> str:
     return NO
 
 
-def rows(commands: Iterable[Command]) -> list[tuple[str, str, list[str]]]:
-    """(usage, place, one cell per column) for every command, in registry order."""
+def rows(commands: Iterable[Command]) -> list[tuple[str, str, str, list[str]]]:
+    """(usage, what it does, place, one cell per column) for every command, in registry order."""
+    from bot.core.i18n import Translations
+
+    german = Translations("de").get("de")
     places = {"dm": "DM", "room": "Raum", "any": ""}
-    return [(command.usage("de"), places[command.where], [cell(command, c.standing) for c in COLUMNS])
-            for command in commands]
+    return [(command.usage("de"), german.gettext(command.summary), places[command.where],
+             [cell(command, c.standing) for c in COLUMNS]) for command in commands]
 
 
 def markdown(registry: CommandRegistry) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
-    head = ["Befehl", "Ort", *(c.title for c in COLUMNS)]
+    head = ["Befehl", "Wirkung", "Ort", *(c.title for c in COLUMNS)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for usage, place, cells in rows(registry):
-        lines.append(f"| `{esc(usage)}` | {place} | " + " | ".join(cells) + " |")
+    for usage, summary, place, cells in rows(registry):
+        lines.append(f"| `{esc(usage)}` | {esc(summary)} | {place} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""Release: nothing becomes public until a coordinator releases it (DOMAIN.md).
+"""Release: nothing becomes public until a coordinator releases it (docs/domain.md).
 
 Every reported change of status or progress, and every public summary its author agreed to
 publish, waits here as a pending release. Releasing notifies the followers of the item."""

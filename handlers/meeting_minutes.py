@@ -21,7 +21,7 @@ from storage.models import Meeting
 
 from .meeting_refs import pick
 
-NAME = "minutes"
+NAME = minutes_service.CONVERSATION
 ALL = {"alle", "all", "alle da"}
 NONE = {"keine", "keiner", "niemand", "none", "nobody", "-", "–"}
 DONE_WORDS = {"fertig", "keine", "keine weiteren", "done", "none", "no more", "-", "–"}
@@ -31,11 +31,7 @@ PARTS = {"anwesenheit": "attendance", "anwesend": "attendance", "attendance": "a
          "guests": "guests", "punkt": "result", "item": "result", "aufgaben": "actions", "actions": "actions"}
 
 
-def begin(ctx: Context, meeting: Meeting) -> None:
-    assert ctx.person is not None
-    ctx.services.conversations.start(ctx, NAME, ctx.person, ctx.channel, data={
-        "meeting": meeting.id, "present": [], "excused": [], "guests": "", "results": {}, "actions": [],
-        "i": 0, "a": 0})
+begin = minutes_service.begin
 
 
 def write(ctx: Context, body: str, ref: list[str] | None = None) -> None:

@@ -194,7 +194,7 @@ def _item(ctx: Context, command: Command, args: dict[str, object]) -> object:
 
 
 def _owns(ctx: Context, command: Command, item: object) -> bool:
-    """Owners may update their own recommendations (DOMAIN.md: member rights); the person a public
+    """Owners may update their own recommendations (docs/domain.md: Rollen); the person a public
     question was forwarded to may answer it."""
     if not command.owner_may or ctx.person is None:
         return False

@@ -29,6 +29,13 @@ def add(meeting: Meeting, title: str, *, state: str = "proposed", kind: str = ""
 
 def place_last(meeting: Meeting, item: AgendaItem) -> None:
     item.position = max((a.position for a in accepted(meeting) if a is not item), default=0) + 1
+    normalise(meeting)
+
+
+def normalise(meeting: Meeting) -> None:
+    """Positions follow the shown order (fixed items first), so every output agrees with it."""
+    for position, item in enumerate(accepted(meeting), start=1):
+        item.position = position
 
 
 def ordered(meeting: Meeting) -> list[AgendaItem]:
@@ -60,8 +67,7 @@ def reorder(meeting: Meeting, numbers: list[int]) -> str | None:
         item = by_number(meeting, number)
         assert item is not None
         item.position = position
-    for position, item in enumerate(a for a in accepted(meeting) if a.kind in FIXED):
-        item.position = position + 1
+    normalise(meeting)
     return None
 
 

@@ -16,7 +16,7 @@ from bot.jobs import person_context, system_context
 from bot.rounds.periods import local_at
 from storage.models import ActionItem, Body, Meeting, Person
 
-from . import service
+from . import minutes, service
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -83,12 +83,10 @@ def _ask_for_minutes(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
     chair = next((m.person for m in meeting.body.memberships if m.role.value == "chair"), None)
     ctx = person_context(services, uow, chair) if chair is not None else None
     if ctx is not None:
-        from handlers import meeting_minutes
-
         busy = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id) is not None
         ctx.reply("meeting_minutes_due", meeting=meeting, body=meeting.body, busy=busy)
         if not busy:
-            meeting_minutes.begin(ctx, meeting)
+            minutes.begin(ctx, meeting)
     uow.ops.mark_done(key, "meeting_minutes", meeting.ends_at, services.clock(), asked=chair is not None)
     return 1
 
@@ -107,14 +105,12 @@ def _minutes_overdue(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
     if now >= meeting.ends_at + timedelta(days=settings.minutes_reminder_days) and not uow.ops.done(remind_key):
         ctx = person_context(services, uow, chair) if chair is not None else None
         if ctx is not None:
-            from handlers import meeting_minutes
-
             active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)  # type: ignore[union-attr]
-            busy = active is not None and active.name != meeting_minutes.NAME
+            busy = active is not None and active.name != minutes.CONVERSATION
             ctx.reply("meeting_minutes_reminder", meeting=meeting, body=meeting.body, busy=busy,
                       days=settings.minutes_reminder_days)
             if not busy:
-                meeting_minutes.begin(ctx, meeting)
+                minutes.begin(ctx, meeting)
         uow.ops.mark_done(remind_key, "meeting_minutes_reminder", now, now, asked=ctx is not None)
         done += 1
     if now >= meeting.ends_at + timedelta(days=settings.minutes_office_days) and not uow.ops.done(office_key):

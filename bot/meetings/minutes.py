@@ -19,7 +19,16 @@ from storage.models import ActionItem, Body, Meeting, Person, Rsvp
 from . import agenda as agenda_items
 from .service import ACTIVE, meetings_of, members
 
+CONVERSATION = "minutes"  # the conversation (handlers/meeting_minutes.py) that records them
 NOT_APPROVED = re.compile(r"^\s*(nein|nicht|no|not)\b", re.IGNORECASE)
+
+
+def begin(ctx: Context, meeting: Meeting) -> None:
+    """Start the minutes conversation with the person of `ctx` in its DM."""
+    assert ctx.person is not None
+    ctx.services.conversations.start(ctx, CONVERSATION, ctx.person, ctx.channel, data={
+        "meeting": meeting.id, "present": [], "excused": [], "guests": "", "results": {}, "actions": [],
+        "i": 0, "a": 0})
 
 
 def previous_held(ctx: Context, meeting: Meeting) -> Meeting | None:

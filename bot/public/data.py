@@ -115,6 +115,29 @@ class PublicMeeting:
     agenda: list[AgendaItem]
 
 
+@dataclass
+class PublicBody:
+    """A body on /gremien.html: upcoming meetings with the public agenda, past meetings with
+    the public results (only once their minutes are approved), the members' organisations."""
+
+    body: Body
+    upcoming: list[PublicMeeting]
+    past: list[PublicMeeting]
+    organisations: list[str]
+
+
+def bodies_page(uow: UnitOfWork, now: datetime) -> list[PublicBody]:
+    everything = meetings(uow)
+    out = []
+    for body in uow.bodies.all():
+        mine = [m for m in everything if m.body.id == body.id]
+        past = [m for m in mine if m.meeting.starts_at < now and m.meeting.state == "held"
+                and m.meeting.minutes_approved_at is not None]
+        orgs = sorted({ms.organisation for ms in body.memberships if ms.organisation})
+        out.append(PublicBody(body, [m for m in mine if m.meeting.starts_at >= now], past[::-1], orgs))
+    return out
+
+
 def owner_shown(person: Person | None, unit: str) -> str:
     if person is not None and person.publication_consent and not person.anonymized_at:
         return f"{person.name} ({unit})" if unit else person.name

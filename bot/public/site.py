@@ -175,9 +175,8 @@ class Site:
                 "retention": cfg.email_retention_days}
 
     def _bodies(self, uow: UnitOfWork, path: str, locale: str) -> Page:
-        upcoming = data.meetings(uow, upcoming_from=self.services.clock())
-        bodies = [(b, [m for m in upcoming if m.body.id == b.id]) for b in uow.bodies.all()]
-        return self._html("bodies", uow, path, locale, bodies=bodies)
+        return self._html("bodies", uow, path, locale, bodies=data.bodies_page(uow, self.services.clock()),
+                          base=self.base)
 
     def _today(self) -> Any:
         from zoneinfo import ZoneInfo

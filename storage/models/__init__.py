@@ -1,4 +1,4 @@
-"""All tables of the domain (DOMAIN.md), importable from one place."""
+"""All tables of the domain (docs/domain.md), importable from one place."""
 from .asked import AskedQuestion
 from .base import Base, BodyKind, MemberRole, Status, utcnow
 from .bodies import (ActionItem, AgendaItem, Body, BodyRoom, DatePoll, Meeting, Membership, PollOption,

@@ -53,7 +53,7 @@ class Timestamped:
 
 
 class Status(str, enum.Enum):
-    """Implementation status of a recommendation or measure (DOMAIN.md)."""
+    """Implementation status of a recommendation or measure (docs/domain.md)."""
 
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"

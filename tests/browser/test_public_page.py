@@ -67,7 +67,7 @@ async def test_public_page_in_chromium(db_url: str) -> None:
         problems = {"Übersicht": await _violations(page)}
 
         # overview → a recommendation with released history → back
-        link = page.locator("main table a").first
+        link = page.locator("main table a[href*='empfehlungen/']").first
         code = (await link.inner_text()).strip()
         await link.click()
         await page.wait_for_load_state()
@@ -104,7 +104,7 @@ async def test_public_page_in_chromium(db_url: str) -> None:
 async def test_public_page_works_without_javascript(db_url: str) -> None:
     async with _site(db_url, javascript=False) as (base, page):
         await page.goto(base)
-        await page.locator("main table a").first.click()
+        await page.locator("main table a[href*='empfehlungen/']").first.click()
         await page.wait_for_load_state()
         assert "/empfehlungen/" in page.url
-        assert await page.locator("main dl").count() == 1
+        assert await page.locator("main dl").count() >= 1  # the facts (status, progress, unit, body, …)

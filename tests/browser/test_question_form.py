@@ -109,7 +109,7 @@ async def test_question_form_without_javascript_on_the_overview(db_url: str) -> 
         await page.fill("#feld-text", "Eine Frage ohne JavaScript")
         await page.check("#feld-consent")
         async with page.expect_navigation():
-            await page.click("button[type=submit]")
+            await page.get_by_role("button", name="Frage absenden").click()
         assert page.url.endswith("/fragen/danke.html?zu=HF2-04")
         await bot.app.settle()
         assert any("Eine Frage ohne JavaScript" in t for t in bot.to("#geschaeftsfuehrung"))

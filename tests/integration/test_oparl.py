@@ -179,7 +179,8 @@ async def test_oparl_is_cacheable_licensed_and_found_without_the_slash(db_url: s
             async with aiohttp.ClientSession() as http:
                 async with http.get(base + path, headers={"If-None-Match": headers["ETag"]}) as resp:
                     assert resp.status == 304 and await resp.read() == b"", path
-                weak = f'"other", W/{headers["ETag"]}'  # a list, and the weak form a compressing proxy sends
+                strong = headers["ETag"].removeprefix("W/")  # a compressed answer carries the weak form already
+                weak = f'"other", W/{strong}'  # a list, and the weak form a compressing proxy sends
                 async with http.get(base + path, headers={"If-None-Match": weak}) as resp:
                     assert resp.status == 304, path
                 async with http.get(base + path, headers={"If-Modified-Since": headers["Last-Modified"]}) as resp:

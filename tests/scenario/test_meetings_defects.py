@@ -253,3 +253,45 @@ async def test_action_items_remind_and_show_in_mine_and_come_up_next_time(db_url
                       if w.isdecimal())
         assert "Erledigt" in await bot.text("testmann", f"aufgabe erledigt {number}")
         assert "Einladung zum Forum" not in await bot.text("testmann", "meine")
+
+
+def _gremien(bot: Bot) -> str:
+    from bot.public.site import Site
+
+    with bot.app.uow_factory() as uow:
+        page = Site(bot.app.services).page(uow, "gremien.html")
+        assert page is not None
+        return page.body.decode() if hasattr(page, "body") else page[0].decode()
+
+
+@SQLITE
+async def test_the_public_page_of_the_bodies(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _minutes_saved(bot)  # EG2 met on 07.12.2026; its public item has a result
+        await bot.say("beispiel", 'sitzung anlegen EG2 15.12.2026 15:00 "Rathaus, Raum 12"')
+        page = _gremien(bot)
+        assert "15.12.2026, 15:00<" in page and "15:00:00" not in page
+        assert "/calendar/EG2.ics" in page and "/oparl/v1.1/organization/EG2" in page
+        assert "Amt für Wirtschaftsförderung" in page  # the chair's organisation
+        assert "Forum am 12.05.2027." not in page  # results only once the minutes are approved
+        bot.clock.now = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("alle", "keine", "keine", "Bericht angenommen.", "genehmigt", "keine weiteren", "fertig",
+                       "ja"):
+            await bot.say("beispiel", answer)
+        page = _gremien(bot)
+        assert "Vergangene Sitzungen" in page and "Forum am 12.05.2027." in page
+        assert "Genehmigt am 15.12.2026" in await bot.text("testmann", "niederschrift EG2 1")
+
+
+@SQLITE
+async def test_the_beirat_report_names_each_meetings_body(db_url: str) -> None:
+    from bot.reports.documents import render
+
+    settings = make_settings(db_url, general__example_history="true")
+    async with Bot(settings) as bot:
+        with bot.app.uow_factory() as uow:
+            html = render(bot.app.services, uow, "beirat", "2026")
+        assert "EG2 (" in html and "EG3 (" in html
+        lines = [line for line in html.split("<li>") if "3. Sitzung 2026" in line]
+        assert len(lines) >= 2 and len({line.split("–")[0] for line in lines}) == len(lines)

@@ -1,4 +1,4 @@
-"""One permission model (#9.1): the README table is the registry's, and the router does what it says.
+"""One permission model (#9.1): the command table in docs/befehle.md is the registry's, and the router does what it says.
 
 Every registered command is said by a coordinator, the chair of EG2, the chair of another body
 (EG1), a member of EG2, a follower and an unknown person. Where the table says no, the answer is a
@@ -18,7 +18,7 @@ from bot import permissions
 from storage.models import Base, Body, ConversationState, Identity, MemberRole, Membership, Person
 from tests.helpers.harness import Bot, make_settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "befehle.md"
 ROOM = "#eg-arbeit-wirtschaft"  # EG2's room in the example
 # speaker handle per table column; "tfremd" has no person record
 SPEAKERS = {"Koordination": "koordination", "Vorsitz dieses Gremiums": "tvorsitz",
@@ -92,8 +92,8 @@ def _end_conversations(bot: Bot) -> None:
 def test_readme_table_is_generated_from_the_registry() -> None:
     table = permissions.markdown(permissions.registry())
     in_readme = permissions.readme_section(README.read_text(encoding="utf-8"))
-    assert in_readme is not None, "README lacks the permission table markers"
-    assert in_readme == table, "README permission table is stale: run `make permissions` and paste it"
+    assert in_readme is not None, "docs/befehle.md lacks the permission table markers"
+    assert in_readme == table, "docs/befehle.md is stale: run `make permissions` and paste it"
 
 
 def test_the_cli_prints_the_same_table(capsys: pytest.CaptureFixture[str]) -> None:

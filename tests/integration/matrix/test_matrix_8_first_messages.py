@@ -2,12 +2,15 @@
 
 Synapse may hand the new room to the bot's sync before the invite is in it; a room key made
 then goes to nobody and that first message can never be decrypted. The transport (run here
-in-process on its own account, as `sachstand run` runs it) creates 100 direct rooms with one
-person on Element's crypto stack and sends a first message into each, ten at a time.
+in-process on its own account, as `sachstand run` runs it) creates direct rooms with one
+person on Element's crypto stack and sends a first message into each, ten at a time: 50 in
+`make test` (SACHSTAND_FIRST_MESSAGE_ROOMS to change it; without the fix 29 of 100 failed,
+so 50 find it), 100 or more by hand.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from tests.helpers.js_client import JsClient
 from tests.helpers.synapse import SERVER_NAME, Synapse
 
 pytestmark = pytest.mark.matrix
-ROOMS = 100
+ROOMS = int(os.environ.get("SACHSTAND_FIRST_MESSAGE_ROOMS", "50"))
 
 
 async def _transport(synapse: Synapse, store: Path, localpart: str) -> MatrixTransport:
@@ -50,7 +53,7 @@ async def _transport(synapse: Synapse, store: Path, localpart: str) -> MatrixTra
     raise AssertionError("the transport did not connect")
 
 
-async def test_every_first_message_in_100_new_direct_rooms_decrypts(synapse: Synapse, tmp_path: Path) -> None:
+async def test_every_first_message_in_new_direct_rooms_decrypts(synapse: Synapse, tmp_path: Path) -> None:
     person = f"@testmann:{SERVER_NAME}"
     async with JsClient(synapse.url, person, PASSWORD.format("testmann"), log_path=tmp_path / "js.log") as user:
         transport = await _transport(synapse, tmp_path / "store", "sachstand-raeume")
