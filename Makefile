@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard bot/locale/*/LC_MESSAGES/sachstand.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test setup translations db clean bench chromium peers permissions screenshots
+.PHONY: run test setup translations db clean bench chromium peers permissions reportlibs screenshots
 
 run: setup
 	$(BIN)/sachstand db upgrade
 	$(BIN)/sachstand run
 
-test: setup chromium peers
+test: setup chromium peers reportlibs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive the system Chromium. Install it where we may
@@ -25,6 +25,16 @@ chromium:
 		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
 		|| echo "Chromium could not be installed: the browser tests will be skipped"; \
 	else echo "No /usr/bin/chromium and no root apt-get: the browser tests will be skipped"; fi
+
+# WeasyPrint (the PDF reports) draws text with Pango (and HarfBuzz, fontconfig); fonts for the
+# PDF to embed. Installed from Debian where missing and we may (root with apt-get).
+reportlibs:
+	@ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' \
+		&& fc-list 2>/dev/null | grep -qi 'dejavu\|liberation' || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Pango and fonts for the PDF reports (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)"; \
+		     $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null \
+		     || { apt-get update -q >/dev/null && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null; }; }; } \
+		|| echo "Pango could not be installed: the PDF report tests will fail"
 
 # Independent peers the tests drive (tests/js/package.json): matrix-js-sdk with Element's
 # Rust crypto, the Nu Html Checker (Java), ical.js. Node and Java come from Debian where

@@ -11,11 +11,16 @@ in a fresh one: `digests.build` for everything plus its chart, and the rendered
 Integrationsbericht 2025-2026 (a self-contained HTML file with SVG charts). Measured: wall time
 of both together, the measuring process's peak RSS, and the number of SQL statements.
 
-Ends with one line: seconds=… peak_rss_mb=… queries_1x=… queries_10x=…
+Then the Integrationsbericht in each format (issue #21) — html, pdf (PDF/UA-1), pdfa (PDF/A-3a),
+docx — each in a fresh process, for the Köln example with its history (goal: PDF under 2 s) and
+the 1× city: wall and CPU time of building and writing the file (the first in its process, as
+the command line does), and the process's peak RSS.
+
+Ends with one line: seconds=… peak_rss_mb=… queries_1x=… queries_10x=… pdf_seconds_koeln=…
 (seconds and peak_rss_mb at 1×; goals: under 2 s and 300 MB; the query count must not grow).
 The per-scale lines also give the measuring process's CPU time and the load average: on a
 machine shared with other work the wall time follows the load, the CPU time hardly.
-Run: .venv/bin/python bench/report.py  (or `make bench`)
+Run: .venv/bin/python bench/report.py  (or `make bench`); `--formats-only` for the formats alone.
 """
 from __future__ import annotations
 
@@ -149,9 +154,58 @@ def measure(db: str) -> dict[str, float]:
             "html_kb": len(html.encode()) / 1024}
 
 
+FORMATS = ("html", "pdf", "pdfa", "docx")
+
+
+def measure_format(db: str, fmt: str, example: bool) -> dict[str, float]:
+    from bot.app import App
+    from bot.reports.documents import document
+    from bot.reports.formats import produce
+
+    settings = _settings(db)
+    if example:
+        from bot.config import load_settings
+
+        settings = load_settings(None, {"SACHSTAND_DATABASE__URL": f"sqlite:///{db}", "SACHSTAND_WEB__ENABLED": "false",
+                                        "SACHSTAND_GENERAL__EXAMPLE_CATALOG": str(ROOT / "examples" / "koeln.yaml")})
+    app = App(settings, transports=[], clock=lambda: NOW)
+    if example:
+        app.prepare()
+    start, cpu = time.perf_counter(), time.process_time()
+    with app.uow_factory() as uow:
+        data = produce(document(app.services, uow, "integrationsbericht", "2025-2026"), fmt)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    app.engine.dispose()
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "kb": len(data) / 1024,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def formats(tmp: str, city_db: str) -> dict[str, dict[str, float]]:
+    example_db = f"{tmp}/koeln.db"
+    results = {}
+    for label, db, example in (("Köln", example_db, True), ("1× city", city_db, False)):
+        for fmt in FORMATS:
+            out = subprocess.run([sys.executable, __file__, "--format", db, fmt, "1" if example else "0"], check=True,
+                                 capture_output=True, text=True, cwd=ROOT).stdout
+            results[f"{label}:{fmt}"] = r = json.loads(out.strip().splitlines()[-1])
+            print(f"Integrationsbericht {label:<8} {fmt:<5} {r['seconds']:.2f} s (CPU {r['cpu_seconds']:.2f} s; "
+                  f"load average {os.getloadavg()[0]:.1f}), peak_rss_mb={r['peak_rss_mb']:.0f}, {r['kb']:.0f} KB",
+                  flush=True)
+    return results
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--format"]:
+        print(json.dumps(measure_format(sys.argv[2], sys.argv[3], sys.argv[4] == "1")))
+        return
     if sys.argv[1:2] == ["--seed"]:
         seed(sys.argv[2], int(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["--formats-only"]:  # the formats alone, on the example and the 1× city
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, __file__, "--seed", f"{tmp}/city1.db", "1"], check=True)
+            files = formats(tmp, f"{tmp}/city1.db")
+        print(f"pdf_seconds_koeln={files['Köln:pdf']['seconds']:.2f}")
         return
     if sys.argv[1:2] == ["--measure"]:
         print(json.dumps(measure(sys.argv[2])))
@@ -170,9 +224,11 @@ def main() -> None:
                   f"(CPU {r['cpu_seconds']:.2f} s; load average {os.getloadavg()[0]:.1f}), "
                   f"peak_rss_mb={r['peak_rss_mb']:.0f}, queries={r['queries']} (digest {r['digest_queries']}), "
                   f"report {r['html_kb']:.0f} KB", flush=True)
+        files = formats(tmp, f"{tmp}/city1.db")
     one = results[1]
     print(f"seconds={one['seconds']:.2f} peak_rss_mb={one['peak_rss_mb']:.0f} "
-          f"queries_1x={one['queries']} queries_10x={results[10]['queries']}")
+          f"queries_1x={one['queries']} queries_10x={results[10]['queries']} "
+          f"pdf_seconds_koeln={files['Köln:pdf']['seconds']:.2f}")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ class App:
         self.settings = settings
         self.engine = db.make_engine(settings.database.url, settings.database.echo,
                                      settings.database.pool_size)
-        self.uow_factory = UnitOfWorkFactory(db.make_session_factory(self.engine))
+        self.uow_factory = UnitOfWorkFactory(db.make_session_factory(self.engine), clock)
         translations = Translations(settings.general.locale)
         registry, conversations = CommandRegistry(), ConversationEngine()
         register_all(registry, conversations)

@@ -54,11 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="öffentliche Statusseite als statische Dateien schreiben")
     pub.add_argument("--out", type=Path, required=True, metavar="DIR", help="Zielverzeichnis")
     pub.set_defaults(func=_publish)
-    rep = sub.add_parser("report", help="Bericht als druckbare HTML-Datei schreiben")
+    rep = sub.add_parser("report", help="Bericht als PDF (barrierefrei), Word- oder HTML-Datei schreiben")
     rep.add_argument("kind", help="sachstand | halbjahr | beirat | integrationsbericht")
     rep.add_argument("period", help="2026-Q4, 2026-H2, 2026 oder 2025-2026")
     rep.add_argument("--body", help="Gremium (für den Sachstandsbericht), z. B. EG2")
-    rep.add_argument("--out", type=Path, required=True, metavar="FILE", help="Zieldatei (.html)")
+    rep.add_argument("--out", type=Path, required=True, metavar="FILE",
+                     help="Zieldatei: .pdf (PDF/UA-1), .docx (Word) oder .html")
+    rep.add_argument("--pdf-a", action="store_true", help="PDF/A-3a zur Archivierung statt PDF/UA-1")
     rep.set_defaults(func=_report)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
     sub.add_parser("matrix-identity", help="Fingerabdruck des Matrix-Hauptschlüssels zeigen (zum Veröffentlichen)"
@@ -169,8 +171,13 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from .app import App
-    from .reports.documents import ReportError, render
+    from .reports.documents import ReportError, document
+    from .reports.formats import for_suffix, produce
 
+    fmt = for_suffix(args.out.suffix, args.pdf_a)
+    if fmt is None:
+        print(f"Bericht nicht erstellt: „{args.out.name}“ – erlaubt sind .pdf, .docx und .html.", file=sys.stderr)
+        return EXIT_USAGE
     app = App(settings, transports=[])
     app.prepare()
     try:
@@ -180,13 +187,13 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"Bericht nicht erstellt: ein Gremium „{args.body}“ gibt es nicht; vorhanden: {codes}.",
                       file=sys.stderr)
                 return EXIT_USAGE
-            html = render(app.services, uow, args.kind.lower(), args.period, args.body)
+            data = produce(document(app.services, uow, args.kind.lower(), args.period, args.body), fmt)
     except ReportError as exc:
         print(f"Bericht nicht erstellt: {exc}", file=sys.stderr)
         return EXIT_USAGE
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(html, encoding="utf-8")
-    print(f"Bericht geschrieben: {args.out} ({len(html) // 1024} KB)")
+    args.out.write_bytes(data)
+    print(f"Bericht geschrieben: {args.out} ({len(data) // 1024} KB)")
     return 0
 
 

@@ -289,6 +289,8 @@ class DigestsSection(_Section):
     schedule: Literal["off", "weekly", "monthly"] = Field("monthly", description="How often digests are sent.")
     weekday: int = Field(0, ge=0, le=6, description="Weekday for digests, 0 = Monday.")
     hour: int = Field(8, ge=0, le=23, description="Local hour for digests.")
+    report_format: Literal["pdf", "html"] = Field(
+        "pdf", description="The file a report is delivered as along a reporting line: pdf (PDF/UA-1) or html.")
 
 
 class PrivacySection(_Section):

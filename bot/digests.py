@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
@@ -37,7 +38,7 @@ class DigestData:
     scope: str
     since: datetime | None
     fields: list[FieldLine]
-    changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    changes: list[Any] = field(default_factory=list)  # rows from the history, then ChangeLine
     overdue: list[Recommendation] = field(default_factory=list)
     blockers: list[tuple[str, str]] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
@@ -119,7 +120,9 @@ def chart(ctx: Context, data: DigestData, locale: str) -> Attachment:
 def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, since: datetime | None,
          title: str = "") -> DigestData:
     data = build(ctx.uow, kind, ref, since, ctx.today(), ctx.now())
-    data.changes = [_readable(row, locale) for row in data.changes]
+    units = {(r.code, m.name): m.unit for f in ctx.uow.catalog.fields() for r in f.recommendations
+             for m in r.metrics if any(c[0] == r.code for c in data.changes)}
+    data.changes = [_readable(row, locale, units) for row in data.changes]
     from handlers.labels import STATUS_LABELS
 
     ctx.send(channel, "digest", locale, data=data, title=title, labels=STATUS_LABELS, status=Status,
@@ -127,25 +130,48 @@ def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, si
     return data
 
 
-def _readable(row: tuple[str, str, str | None, str | None], locale: str) -> tuple[str, str, str | None, str | None]:
-    """A metric's values in the reader's number format (`262.0000` → `262`)."""
-    code, what, old, new = row
-    if not what.startswith("metric:"):
-        return row
-    from decimal import Decimal, InvalidOperation
+@dataclass
+class ChangeLine:
+    """One change in a digest, its values in the reader's format; `points` is the change of a
+    percentage in percentage points (issue #17: not "%")."""
+    code: str
+    what: str
+    old: str | None
+    new: str | None
+    percent: bool = False
+    points: Decimal | None = None
 
+
+def _readable(row: tuple[str, str, str | None, str | None], locale: str,
+              units: dict[tuple[str, str], str]) -> ChangeLine:
+    """A metric's values in the reader's number format (`262.0000` → `262`), with its unit."""
     from bot.core.i18n import Formats
 
-    def shown(value: str | None) -> str | None:
-        try:
-            number = Decimal(value) if value else None
-        except InvalidOperation:
-            return value
+    code, what, old, new = row
+    before, after = _decimal(old), _decimal(new)
+    unit = units.get((code, what[7:]), "") if what.startswith("metric:") else "%" if what == "progress" else ""
+    percent = unit.strip() in PERCENT_UNITS
+    points = after - before if percent and before is not None and after is not None else None
+    if what == "status":
+        return ChangeLine(code, what, old, new)
+
+    def shown(value: str | None, number: Decimal | None) -> str | None:
         if number is None:
-            return None
+            return value
         return Formats(locale).number(number.normalize() if number == number.to_integral() else number)
 
-    return code, what, shown(old), shown(new)
+    return ChangeLine(code, what, shown(old, before), shown(new, after), percent and what != "progress",
+                      None if points is None else (points.normalize() if points == points.to_integral() else points))
+
+
+PERCENT_UNITS = ("%", "Prozent", "percent", "Prozentpunkte")
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -88,8 +88,9 @@ def audit_log(ctx: Context, words: list[str] | None = None) -> None:
     found = _filter(ctx, query) if query else None
     if query is None or found is None:
         return
-    entries = ctx.uow.audit.query(found, limit=query.count or 20)
-    ctx.reply("audit_log", entries=entries)
+    from .change_words import audit_lines  # what was done, in words (issue #17)
+
+    ctx.reply("audit_log", entries=audit_lines(ctx, ctx.uow.audit.query(found, limit=query.count or 20)))
 
 
 def audit_export(ctx: Context, words: list[str] | None = None) -> None:
@@ -100,7 +101,8 @@ def audit_export(ctx: Context, words: list[str] | None = None) -> None:
     entries = ctx.uow.audit.query(found, limit=None, newest_first=False)
     data = as_json(entries) if query.fmt == "json" else as_csv(entries)
     file = Attachment(f"protokoll.{query.fmt}", "application/json" if query.fmt == "json" else "text/csv", data)
-    text = ctx.t("Audit log: {count} entries in the attached file.", count=len(entries))
+    text = ctx.ngettext("Audit log: {n} entry in the attached file.", "Audit log: {n} entries in the attached file.",
+                        len(entries))
     if ctx.channel.direct:
         ctx.send(ctx.channel, "notice", ctx.locale, attachments=[file], in_reply_to=ctx.message.event_id,
                  to_person=ctx.message.sender.id if not ctx.channel.id else "", text=text)

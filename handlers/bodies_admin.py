@@ -12,18 +12,31 @@ from bot.core.roles import Role
 from handlers.meetings import Number
 from storage.models import Body, BodyKind, BodyRoom, MemberRole, Membership, Person, ReportingLine
 
-KIND_WORDS = {"expertengruppe": BodyKind.EXPERT_GROUP, "lenkungsgruppe": BodyKind.STEERING_GROUP,
-              "beirat": BodyKind.ADVISORY_BOARD, "rat": BodyKind.COUNCIL, "arbeitskreis": BodyKind.WORKING_GROUP,
-              "konferenz": BodyKind.CONFERENCE, "untergruppe": BodyKind.SUBGROUP,
-              **{k.value: k for k in BodyKind}}
+# What people type for a kind: every label `gremien` shows, in German and in English (issue #17).
+KIND_WORDS = {"expertengruppe": BodyKind.EXPERT_GROUP, "steuerungsgruppe": BodyKind.STEERING_GROUP,
+              "lenkungsgruppe": BodyKind.STEERING_GROUP, "beirat": BodyKind.ADVISORY_BOARD, "rat": BodyKind.COUNCIL,
+              "arbeitskreis": BodyKind.WORKING_GROUP, "arbeitsgruppe": BodyKind.WORKING_GROUP,
+              "konferenz": BodyKind.CONFERENCE, "unterarbeitsgruppe": BodyKind.SUBGROUP,
+              "untergruppe": BodyKind.SUBGROUP, "expert group": BodyKind.EXPERT_GROUP,
+              "steering group": BodyKind.STEERING_GROUP, "advisory board": BodyKind.ADVISORY_BOARD,
+              "council": BodyKind.COUNCIL, "working group": BodyKind.WORKING_GROUP,
+              "conference": BodyKind.CONFERENCE, "subgroup": BodyKind.SUBGROUP,
+              **{k.value: k for k in BodyKind if k is not BodyKind.OFFICE}}
+OFFICE_WORDS = {"geschäftsführung", "geschaeftsfuehrung", "geschäftsstelle", "koordinierungsstelle",
+                "coordinating office", "office"}
+KIND_CHOICES = {"de": "expertengruppe, steuerungsgruppe, beirat, rat, arbeitskreis, konferenz, unterarbeitsgruppe",
+                "en": "expert group, steering group, advisory board, council, working group, conference, subgroup"}
 
 
 class Kind:
     def parse(self, raw: str, today: date) -> BodyKind:
-        kind = KIND_WORDS.get(raw.casefold())
+        word = " ".join(raw.casefold().replace("_", " ").replace("-", " ").split())
+        if word in OFFICE_WORDS:
+            raise ArgError(N_("There is only one coordinating office; a new body can be one of: {choices}."),
+                           choices=KIND_CHOICES)
+        kind = KIND_WORDS.get(word) or KIND_WORDS.get(word.replace(" ", "_"))
         if kind is None:
-            raise ArgError(N_("“{value}” is not one of: {choices}."), value=raw[:40],
-                           choices=", ".join(list(KIND_WORDS)[:7]))
+            raise ArgError(N_("“{value}” is not one of: {choices}."), value=raw[:40], choices=KIND_CHOICES)
         return kind
 
 

@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot import releases
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, PersonMention, Text, parse_german_date
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
+from bot.release_context import EDITABLE
 from bot.rounds.service import parse_number
 from storage.models import Measure, Person, Recommendation, TargetMetric
 
@@ -199,8 +201,19 @@ def edit_recommendation(ctx: Context, code: str, field: str, value: str | None =
         ctx.reply("refused", reason=refusal(ctx, Role.CHAIR, new.code),
                   command=ctx.services.registry.commands["rec_edit"].alias(ctx.locale))
         return
+    if attr in EDITABLE and _needs_release(ctx) and _shown(getattr(rec, attr)) != _shown(new):
+        releases.propose_edit(ctx, rec, attr, new)  # public text of the concept: the office releases it
+        ctx.uow.audit.record(ctx.person, f"propose_{attr}", "recommendation", rec.code, new=_shown(new))
+        ctx.notice("The change of “{what}” of {code} waits for the office's release (“freigabe”); it takes "
+                   "effect, and shows on the public page, once released.", what=field.casefold(), code=rec.code)
+        return
     changed = _apply(ctx, rec, rec, attr, new, attr)
     ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new), changed=changed)
+
+
+def _needs_release(ctx: Context) -> bool:
+    """A chair's (not the office's) edit of the concept's text waits for release ([site] chair_edits_need_release)."""
+    return not ctx.standing.coordinator and ctx.services.settings.site.chair_edits_need_release
 
 
 def assign(ctx: Context, code: str, person: str) -> None:

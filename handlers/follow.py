@@ -11,7 +11,7 @@ from bot.core.argtypes import ArgError
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from storage.models import Subscription
+from storage.models import BodyKind, Subscription
 
 ALL = {"alles", "all", "alle"}
 KINDS = {"digests": "digests", "digest": "digests", "sitzungen": "meetings", "meetings": "meetings",
@@ -76,7 +76,7 @@ def follow(ctx: Context, spec: tuple[str, list[str], str | None] | None = None) 
     sub.locale = language or ctx.locale
     ctx.uow.audit.record(ctx.person, "follow", "subscription", f"{scope.kind}:{scope.ref}",
                          new={"channel": channel.id, "kinds": sorted(wanted), "locale": sub.locale})
-    ctx.reply("follow_saved", shown=shown, sub=sub)
+    ctx.reply("follow_saved", shown=shown, sub=sub, direct=channel.direct)
 
 
 def _here(ctx: Context, target: str | None) -> tuple[Scope, str, Subscription | None] | None:
@@ -93,13 +93,20 @@ def unfollow(ctx: Context, target: str | None = None) -> None:
     if here is None:
         return
     scope, shown, sub = here
+    everything = scope.kind == "all"  # German: "folgt allem", not "folgt alles" (issue #17)
     if sub is None:
-        ctx.notice("Here nobody follows {what}; “abos” shows what is followed.", what=shown)
+        if everything:
+            ctx.notice("Here nobody follows everything; “abos” shows what is followed.")
+        else:
+            ctx.notice("Here nobody follows {what}; “abos” shows what is followed.", what=shown)
         return
     ctx.uow.session.delete(sub)
     ctx.uow.audit.record(ctx.person, "unfollow", "subscription", f"{scope.kind}:{scope.ref}",
                          old={"channel": ctx.channel.id})
-    ctx.notice("No longer following {what} here.", what=shown)
+    if everything:
+        ctx.notice("This room no longer follows everything.")
+    else:
+        ctx.notice("This room no longer follows {what}.", what=shown)
 
 
 def subscriptions(ctx: Context) -> None:
@@ -108,9 +115,13 @@ def subscriptions(ctx: Context) -> None:
 
 
 def digest(ctx: Context, target: str | None = None) -> None:
-    """A digest now, here: since this room's last digest of that scope, else the last 30 days."""
+    """A digest now, here: since this room's last digest of that scope, else the last 30 days.
+    Without a code: in a body's room that body, elsewhere everything."""
     from bot import digests
 
+    if target is None and not ctx.channel.direct:  # in a body's room: that body (issue #17)
+        body = ctx.uow.bodies.by_room(ctx.channel.transport, ctx.channel.id)
+        target = body.code if body is not None and body.kind != BodyKind.OFFICE else None
     here = _here(ctx, target)
     if here is None:
         return

@@ -14,7 +14,7 @@ from bot.meetings import agenda as agenda_items
 from storage.models import AgendaItem, Meeting
 
 from .meeting_refs import is_ref, pick
-from .meetings import Number, Words, may_speak_for
+from .meetings import Words, may_speak_for
 
 
 def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
@@ -32,7 +32,7 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     assert ctx.person is not None
     words = title.split(maxsplit=1)
     ref, rest = (words[:1], words[1] if len(words) > 1 else "") if words and is_ref(words[0]) else ([], title)
-    meeting = pick(ctx, body, ref, "agenda_propose")
+    meeting = pick(ctx, body, ref, "agenda_propose", rest)
     if meeting is None or not may_speak_for(ctx, meeting.body):
         return
     title = rest.strip().strip('"„“').strip() or title
@@ -45,8 +45,8 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
                date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=item.title)
 
 
-def _item(ctx: Context, body: str, number: int) -> tuple[Meeting, AgendaItem] | None:
-    meeting = pick(ctx, body, [], "agenda")
+def _item(ctx: Context, body: str, number: int, ref: list[str]) -> tuple[Meeting, AgendaItem] | None:
+    meeting = pick(ctx, body, ref, "agenda")
     if meeting is None:
         return None
     item = agenda_items.by_number(meeting, number)
@@ -61,15 +61,28 @@ PUBLIC = {"öffentlich": True, "oeffentlich": True, "public": True, "intern": Fa
           "nichtöffentlich": False, "nicht-öffentlich": False}
 
 
-def accept_item(ctx: Context, body: str, number: int, public: str | None = None) -> None:
+def _numbered(ctx: Context, words: list[str]) -> tuple[list[str], int] | None:
+    """[meeting] item-number: the meeting by its number or date when the body has several ahead."""
+    if not words or not words[-1].isdecimal() or not 0 < int(words[-1]) < 100 or len(words) > 2:
+        ctx.notice("“{value}” is not a number from 1 to 99.", value=(words[-1] if words else "")[:20])
+        return None
+    return words[:-1], int(words[-1])
+
+
+def accept_item(ctx: Context, body: str, what: list[str]) -> None:
     """Accept item n; `öffentlich`/`intern` says who may see it. Without the word an item
     already accepted keeps what it was — nothing changes that was not said."""
-    word = (public or "").strip().casefold()
+    words = list(what)
+    word = words.pop().casefold() if words and not words[-1].isdecimal() else ""
     if word and word not in PUBLIC:
         ctx.notice("Write “öffentlich” or “intern” after the number, like “top annehmen {code} {number} "
-                   "öffentlich”.", code=body, number=number)
+                   "öffentlich”.", code=body, number=words[-1] if words else 2)
         return
-    found = _item(ctx, body, number)
+    numbered = _numbered(ctx, words)
+    if numbered is None:
+        return
+    ref, number = numbered
+    found = _item(ctx, body, number, ref)
     if found is None:
         return
     meeting, item = found
@@ -93,8 +106,12 @@ def accept_item(ctx: Context, body: str, number: int, public: str | None = None)
     show_agenda(ctx, meeting)
 
 
-def reject_item(ctx: Context, body: str, number: int) -> None:
-    found = _item(ctx, body, number)
+def reject_item(ctx: Context, body: str, what: list[str]) -> None:
+    numbered = _numbered(ctx, list(what))
+    if numbered is None:
+        return
+    ref, number = numbered
+    found = _item(ctx, body, number, ref)
     if found is None:
         return
     meeting, item = found
@@ -133,7 +150,6 @@ def order_items(ctx: Context, body: str, order: list[str]) -> None:
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
-    number = Arg("number", Number(), {"de": "Nr.", "en": "no."})
     chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("agenda", {"de": ("tagesordnung",), "en": ("agenda",)},
@@ -147,11 +163,12 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 role=Role.MEMBER, body_arg="body", group="meetings", examples=('top vorschlagen EG2 "Fachkräfteforum 2027"',)),
         Command("agenda_accept", {"de": ("top annehmen",), "en": ("agenda accept",)},
                 N_("Accept an item by its number, “öffentlich” (shown in public) or “intern”."), accept_item,
-                args=(body, number, Arg("public", Text(), {"de": "öffentlich|intern", "en": "public|internal"},
-                                        required=False)),
-                examples=("top annehmen EG2 2 öffentlich",), **chair),
+                args=(body, Arg("what", Words(), {"de": "[Sitzung] Nr. [öffentlich|intern]",
+                                                  "en": "[meeting] no. [public|internal]"}, rest=True)),
+                examples=("top annehmen EG2 2 öffentlich", "top annehmen EG2 14.01. 3 intern"), **chair),
         Command("agenda_reject", {"de": ("top ablehnen",), "en": ("agenda reject",)},
-                N_("Reject a proposed item."), reject_item, args=(body, number),
+                N_("Reject a proposed item."), reject_item,
+                args=(body, Arg("what", Words(), {"de": "[Sitzung] Nr.", "en": "[meeting] no."}, rest=True)),
                 examples=("top ablehnen EG2 3",), **chair),
         Command("agenda_order", {"de": ("top reihenfolge",), "en": ("agenda order",)},
                 N_("Order the accepted items by their numbers; the standing item stays first."), order_items,

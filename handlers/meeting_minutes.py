@@ -111,7 +111,10 @@ def _numbers(cc: ConvContext, text: str, message: str) -> list[int]:
     if text.casefold() in ALL:
         return [p.id for p in people]
     numbers = [n for n in re.split(r"[\s,;]+", text.strip()) if n]
-    if not numbers or not all(n.isdecimal() and 1 <= int(n) <= len(people) for n in numbers):
+    wrong = next((n for n in numbers if not (n.isdecimal() and 1 <= int(n) <= len(people))), None)
+    if wrong is not None and numbers:
+        raise Invalid(N_("“{value}” is not one of the numbers 1 to {last}."), value=wrong[:20], last=len(people))
+    if not numbers:
         raise Invalid(message)
     return [people[int(n) - 1].id for n in numbers]
 

@@ -69,7 +69,7 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
             return found[0]
         if not found:
             ctx.reply("meeting_which", body=body, ref=ref[0], choices=_choices(ctx, body, meetings, ask, rest),
-                      found=False, meetings=[label(ctx, m) for m in meetings])
+                      found=False, meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
             return None
         meetings = found
     elif not meetings:
@@ -78,8 +78,16 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
     elif len(meetings) == 1 or ask is None:
         return meetings[-1] if past else meetings[0]
     ctx.reply("meeting_which", body=body, ref="", choices=_choices(ctx, body, meetings, ask, rest), found=True,
-              meetings=[label(ctx, m) for m in meetings])
+              meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
     return None
+
+
+def _example(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None, rest: str) -> str:
+    """The command, in the person's words, with a meeting's number: what to type instead."""
+    command = ctx.services.registry.commands.get(ask) if ask else None
+    if command is None or not meetings:
+        return ""
+    return f"{command.alias(ctx.locale)} {body.code} {meetings[-1].number}" + (" …" if rest else "")
 
 
 def _choices(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None, rest: str) -> list[Choice]:

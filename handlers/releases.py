@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import releases
+from bot import release_context, releases
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from storage.models import Recommendation, Release
+from storage.models import Release
 
 from .labels import STATUS_LABELS
 
@@ -28,11 +28,16 @@ class Numbers:
         return [int(w) for w in words]
 
 
+ATTRIBUTE_LABELS = {"title": N_("Title"), "description": N_("Description"), "time_target": N_("Time target")}
+
+
 def show_pending(ctx: Context) -> None:
-    items = releases.pending(ctx)
-    recs = {r.id: r for r in ctx.uow.session.query(Recommendation)
-            .filter(Recommendation.id.in_({i.recommendation_id for i in items}))} if items else {}
-    ctx.reply("release_pending", items=[(i, recs.get(i.recommendation_id)) for i in items], labels=STATUS_LABELS)
+    """Each entry with who reported it when, what the public sees now and after, and its language."""
+    ctx.reply("release_pending", entries=release_context.entries(ctx.uow, list(releases.pending(ctx))),
+              labels=STATUS_LABELS, attribute_labels=ATTRIBUTE_LABELS)
+    from .baseline import tell_waiting  # the imported statuses never released (issue #17)
+
+    tell_waiting(ctx)
 
 
 def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:

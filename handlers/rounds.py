@@ -85,7 +85,9 @@ def remind(ctx: Context, body: str | None = None) -> None:
     for r in open_rounds:
         ctx.uow.audit.record(ctx.person, "remind_round", "round", f"{r.reporting_line.from_body.code} {r.period}",
                              new={"reminded": reminded})
-    ctx.notice("Reminded {count} people with unanswered items (absent people are left out).", count=reminded)
+    ctx.reply("notice", text=ctx.ngettext("Reminded {n} person with unanswered items (absent people are left out).",
+                                          "Reminded {n} people with unanswered items (absent people are left out).",
+                                          reminded))
 
 
 def close(ctx: Context, body: str | None = None) -> None:

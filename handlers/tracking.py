@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from bot import releases
 from bot.conversations.engine import ConversationEngine
@@ -11,8 +9,9 @@ from bot.core.argtypes import ArgError, Code, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from storage.models import Person, Recommendation
+from storage.models import Recommendation
 
+from .change_words import Words
 from .labels import STATUS_LABELS, parse_status
 
 _PERCENT = re.compile(r"^(?:ca\.?\s*)?(\d{1,3})\s*(?:%|prozent|percent)?$", re.IGNORECASE)
@@ -75,63 +74,10 @@ def history(ctx: Context, code: str) -> None:
     rec = _recommendation(ctx, code)
     if rec is None:
         return
-    changes = ctx.uow.catalog.history(rec)
-    actors = {c.actor_id for c in changes if c.actor_id is not None}
-    people = {pid: person.name for pid in actors if (person := ctx.uow.session.get(Person, pid))}
-    rows = [(c, people.get(c.actor_id or -1, ctx.t("system")), _field(ctx, c.field_name),
-             _shown(ctx, c.field_name, c.old), _shown(ctx, c.field_name, c.new), ctx.t(_SOURCES.get(c.source, c.source)))
-            for c in changes]
+    words = Words(ctx)
+    rows = [(c, words.actor(c.actor_id, "system"), words.field(c.field_name), words.value(c.field_name, c.old),
+             words.value(c.field_name, c.new), words.source(c.source)) for c in ctx.uow.catalog.history(rec)]
     ctx.reply("item_history", rec=rec, rows=rows)
-
-
-# what changed, in words (issue #17: "progress: 55 → 60 (command)", "metric:…: 262.0000 → 280 (round)")
-_FIELDS = {"status": N_("Status"), "progress": N_("Progress"), "title": N_("Title"), "titel": N_("Title"),
-           "description": N_("Description"), "beschreibung": N_("Description"), "time_target": N_("Time target"),
-           "zeitziel": N_("Time target"), "owner": N_("Responsible"), "verantwortlich": N_("Responsible"),
-           "created": N_("Created"), "indicators": N_("Indicators"), "weight": N_("Weight"),
-           "gewicht": N_("Weight"), "fortschritt": N_("Progress")}
-_SOURCES = {"command": N_("by command"), "round": N_("in a status round"), "update": N_("reported"),
-            "import": N_("import"), "form": N_("form")}
-
-
-def _field(ctx: Context, field: str) -> str:
-    kind, sep, rest = field.partition(":")
-    if sep and kind == "metric":
-        return ctx.t("Target metric “{name}”", name=rest)
-    if sep and kind == "metric_added":
-        return ctx.t("New target metric “{name}”, target", name=rest)
-    if sep and kind == "measure":
-        return ctx.t("Measure {code}", code=rest)
-    if sep:  # "HF2-05-M1:progress": an attribute of a measure
-        return f"{kind} – {ctx.t(_FIELDS.get(rest, rest))}"
-    return ctx.t(_FIELDS[field]) if field in _FIELDS else field
-
-
-def _shown(ctx: Context, field: str, value: str | None) -> str:
-    from bot.core.i18n import Formats
-
-    if value is None or value == "" or value == "–":
-        return "–"
-    fmt, attribute = Formats(ctx.locale), field.rpartition(":")[2]
-    if field == "status" or attribute == "status":
-        status = parse_status(value)
-        return ctx.t(STATUS_LABELS[status]) if status else value
-    number = _number(value)
-    if (field == "progress" or attribute in ("progress", "fortschritt")) and number is not None:
-        return fmt.percent(number)
-    if field.startswith("metric:") and number is not None:
-        return fmt.number(number.normalize() if number == number.to_integral() else number)
-    try:
-        return fmt.date(date.fromisoformat(value))
-    except ValueError:
-        return value
-
-
-def _number(value: str) -> Decimal | None:
-    try:
-        return Decimal(value)
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

@@ -202,7 +202,18 @@ def _all_aliases(command: Command) -> set[str]:
 # argument words of the examples that have an English equivalent the commands accept too
 EXAMPLE_WORDS = {"en": {"frist": "deadline", "maßnahmen": "measures", "alles": "all", "alle": "all", "ja": "yes",
                         "nein": "no", "zeitziel": "target", "verantwortlich": "owner", "fortschritt": "progress",
-                        "titel": "title", "von": "by", "hand": "hand"}}
+                        "titel": "title", "von": "by", "hand": "hand", "meine": "mine", "überfällig": "overdue",
+                        "feld": "field", "gremium": "body", "verzögert": "delayed", "empfehlung": "recommendation",
+                        "person": "person", "objekt": "object", "seit": "since", "mindestens": "minimum"}}
+
+
+def _example_word(mapping: dict[str, str], word: str) -> str:
+    """One word of an example in another language: `feld:HF2` → `field:HF2`, `meine` → `mine`."""
+    def one(w: str) -> str:  # lower(), not casefold(): casefold turns "maßnahmen" into "massnahmen"
+        return mapping.get(w.lower(), w)
+
+    key, sep, value = word.partition(":")
+    return f"{one(key)}:{one(value)}" if sep and value else one(word)
 
 
 def _example_in(command: Command, example: str, locale: str) -> str:
@@ -211,6 +222,6 @@ def _example_in(command: Command, example: str, locale: str) -> str:
         n = len(alias.split())
         if [w.casefold() for w in words[:n]] == alias.casefold().split():
             mapping = EXAMPLE_WORDS.get(locale, {})
-            rest = [mapping.get(w.casefold(), w) for w in words[n:]]
+            rest = [_example_word(mapping, w) for w in words[n:]]
             return " ".join([command.alias(locale), *rest])
     return example

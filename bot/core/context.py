@@ -79,6 +79,10 @@ class Context:
     def t(self, message: str, **values: object) -> str:
         return self.services.translations.gettext(self.locale, message, **values)
 
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """A counted message (`{n}` is the count): "1 entry", "2 entries" in every language."""
+        return self.services.translations.ngettext(self.locale, singular, plural, n, **values)
+
     # -- answering ---------------------------------------------------------------------
     def reply(self, template: str, choices: list[Choice] | None = None, **values: Any) -> None:
         """Answer in the channel the message came from, in the speaker's language."""

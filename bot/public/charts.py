@@ -58,7 +58,7 @@ def lines(ident: str, title: str, desc: str, periods: Sequence[str],
           series: Sequence[tuple[str, str, dict[str, Decimal]]], unit: str,
           number: Callable[[Decimal | float], str] = _num) -> Markup:
     """Values over time: (key, label, period → value) per series; y from 0 (no exaggerated trends)."""
-    width, height, left, right, top, bottom = 600, 300, 56, 110, 16, 36
+    width, height, left, right, top, bottom = 600, 320, 76, 130, 18, 40
     values = [float(v) for _, _, data in series for v in data.values()]
     top_value = max(values, default=1.0) * 1.1 or 1.0
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -71,11 +71,11 @@ def lines(ident: str, title: str, desc: str, periods: Sequence[str],
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#595959"/>']
     for frac in (0, 0.5, 1):
         y = top + plot_h * (1 - frac)
-        parts.append(f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="13" fill="#1a1a1a">'
+        parts.append(f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="18" fill="#1a1a1a">'
                      f'{escape(number(round(top_value * frac, 1)))}{escape(" " + unit if unit == "%" else "")}</text>')
     for i, period in enumerate(periods):
         x, _ = xy(i, Decimal(0))
-        parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" font-size="13" fill="#1a1a1a">'
+        parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" font-size="18" fill="#1a1a1a">'
                      f'{escape(period)}</text>')
     for n, (key, label, data) in enumerate(series):
         points = [xy(i, data[p]) for i, p in enumerate(periods) if p in data]
@@ -86,25 +86,25 @@ def lines(ident: str, title: str, desc: str, periods: Sequence[str],
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="3"{dashed} points="'
                      + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>' for x, y in points]
-        ly = top + 14 + n * 22
-        parts.append(f'<line x1="{width - right + 10}" y1="{ly - 5}" x2="{width - right + 34}" y2="{ly - 5}" '
-                     f'stroke="{colour}" stroke-width="3"{dashed}/><text x="{width - right + 38}" y="{ly}" '
-                     f'font-size="13" fill="#1a1a1a">{escape(label)}</text>')
+        ly = top + 16 + n * 28
+        parts.append(f'<line x1="{width - right + 8}" y1="{ly - 6}" x2="{width - right + 32}" y2="{ly - 6}" '
+                     f'stroke="{colour}" stroke-width="3"{dashed}/><text x="{width - right + 36}" y="{ly}" '
+                     f'font-size="18" fill="#1a1a1a">{escape(label)}</text>')
     return _svg(ident, title, desc, width, height, "".join(parts))
 
 
 def bars(ident: str, title: str, desc: str, rows: Sequence[tuple[str, Decimal]], unit: str,
          number: Callable[[Decimal | float], str] = _num) -> Markup:
     """Horizontal bars, one per row (e.g. district), labelled with their values."""
-    width, label_w, row_h = 600, 150, 30
+    width, label_w, row_h = 600, 170, 36
     top_value = max((float(v) for _, v in rows), default=1.0) or 1.0
     height = row_h * len(rows) + 4
     parts = []
     for i, (label, value) in enumerate(rows):
         y = i * row_h + 2
-        w = (width - label_w - 90) * float(value) / top_value
-        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="14" fill="#1a1a1a">'
-                     f'{escape(label)}</text><rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="20" fill="#00457d"/>'
-                     f'<text x="{label_w + w + 6:.1f}" y="{y + 19}" font-size="14" fill="#1a1a1a">'
+        w = (width - label_w - 100) * float(value) / top_value
+        parts.append(f'<text x="{label_w - 8}" y="{y + 23}" text-anchor="end" font-size="18" fill="#1a1a1a">'
+                     f'{escape(label)}</text><rect x="{label_w}" y="{y + 5}" width="{w:.1f}" height="24" fill="#00457d"/>'
+                     f'<text x="{label_w + w + 6:.1f}" y="{y + 23}" font-size="18" fill="#1a1a1a">'
                      f'{escape(number(value))}{escape(" " + unit if unit else "")}</text>')
     return _svg(ident, title, desc, width, height, "".join(parts))

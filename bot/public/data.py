@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 
+# releases of status, progress and summaries; a released catalog edit (kind "edit:…") is in the catalog itself
+STATES = ~Release.kind.startswith("edit:")
+
+
 @dataclass
 class PublicState:
     status: Status | None
@@ -151,7 +155,7 @@ def _states(releases: list[Release]) -> list[PublicState]:
 
 def released(uow: UnitOfWork) -> dict[int, list[Release]]:
     """Released decisions per recommendation id (one query)."""
-    rows = uow.session.scalars(select(Release).where(Release.state == "released")).all()
+    rows = uow.session.scalars(select(Release).where(Release.state == "released", STATES)).all()
     out: dict[int, list[Release]] = {}
     for row in rows:
         out.setdefault(row.recommendation_id, []).append(row)
@@ -183,7 +187,7 @@ def item(uow: UnitOfWork, code: str) -> PublicItem | None:
     rec = uow.catalog.recommendation(code)
     if rec is None:
         return None
-    rows = uow.session.scalars(select(Release).where(Release.state == "released",
+    rows = uow.session.scalars(select(Release).where(Release.state == "released", STATES,
                                                      Release.recommendation_id == rec.id)).all()
     return _item(rec, list(rows))
 
@@ -203,7 +207,7 @@ def meetings(uow: UnitOfWork, *, upcoming_from: datetime | None = None,
 
 def feed(uow: UnitOfWork, limit: int = 50) -> list[tuple[Recommendation, PublicState]]:
     """The newest released decisions, newest first."""
-    rows = uow.session.scalars(select(Release).where(Release.state == "released")
+    rows = uow.session.scalars(select(Release).where(Release.state == "released", STATES)
                                .order_by(Release.decided_at.desc(), Release.id.desc()).limit(limit)).all()
     recs = {r.id: r for r in uow.session.scalars(select(Recommendation).where(
         Recommendation.id.in_({row.recommendation_id for row in rows}))).all()} if rows else {}

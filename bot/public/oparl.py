@@ -234,8 +234,26 @@ class Resolver:
         return [(p.created_at, p.updated_at, lambda m=m: self.api.membership(m))
                 for p in consenting(self.uow) for m in person_memberships(p)]
 
+    # the delivered reports a coordinator released: bot/public/oparl_papers.py
     def _list_paper(self, query: dict[str, str]) -> list[Any]:
-        return []  # Sachstand holds no council papers
+        from . import oparl_papers
+
+        return oparl_papers.listing(self.api, self.uow)
+
+    def _get_paper(self, ident: str) -> dict[str, Any] | None:
+        from . import oparl_papers
+
+        return oparl_papers.get_paper(self.api, self.uow, ident)
+
+    def _get_file(self, ident: str) -> dict[str, Any] | None:
+        from . import oparl_papers
+
+        return oparl_papers.get_file(self.api, self.uow, ident)
+
+    def _get_consultation(self, ident: str) -> dict[str, Any] | None:
+        from . import oparl_papers
+
+        return oparl_papers.get_consultation(self.api, self.uow, ident)
 
     def _list_legislativeTerm(self, query: dict[str, str]) -> list[Any]:  # noqa: N802
         return []

@@ -20,6 +20,7 @@ from storage.models import (AgendaItem, Body, Concept, Field, Indicator, Indicat
                             MetricValue, Person, PublicQuestion, Recommendation, Release, TargetMetric)
 
 from . import data
+from . import oparl_papers
 from .oparl import BadFilter, OParl, Resolver
 from .site import Page, Site
 
@@ -64,6 +65,7 @@ class PublicSite:
         self.forms = question_forms.QuestionForms(app, self.site)
 
     def routes(self, webapp: web.Application) -> None:
+        oparl_papers.routes(webapp, self.app)  # the released reports' files (/berichte/3/….pdf)
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json", "/api/status.schema.json",
                      "/favicon.ico", "/favicon.svg", "/site.css", "/empfehlungen/{code}.html", "/kennzahlen.html",
                      "/kennzahlen/{code}.html", "/filter/{slug}.html", "/suche.html", "/barrierefreiheit.html",

@@ -30,6 +30,27 @@ def progress_by_field(labels: Sequence[str], values: Sequence[float | None], tit
     return fig
 
 
+GENDER_COLOURS = {"gesamt": "#1a1a1a", "weiblich": "#a10000", "männlich": BLUE, "divers": "#6b4e00"}
+
+
+def series_by_gender(unit: str, series: dict[str, list[tuple[str, float]]], title: str) -> Figure:
+    """One line per gender (gesamt first, thicker) over the periods: the DOCX's indicator charts."""
+    periods = sorted({p for points in series.values() for p, _ in points})
+    fig, ax = _figure(7, 3.4, left=0.8, bottom=0.9, top=0.4)
+    for gender in sorted(series, key=lambda g: (g != "gesamt", g)):
+        values = dict(series[gender])
+        xs = [i for i, p in enumerate(periods) if p in values]
+        ax.plot(xs, [values[periods[i]] for i in xs], marker="o", markersize=3, label=gender,
+                color=GENDER_COLOURS.get(gender, "#595959"), linewidth=3 if gender == "gesamt" else 1.8)
+    step = max(1, -(-len(periods) // 6))
+    ax.set_xticks(range(0, len(periods), step), periods[::step])
+    ax.set_ylabel(unit)
+    ax.set_title(title, y=1.0, pad=8, fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
 def _figure(width: float, height: float, *, left: float, bottom: float, top: float,
             right: float = 0.25) -> tuple[Figure, Axes]:
     """A figure without pyplot's global state, margins fixed in inches.

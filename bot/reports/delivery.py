@@ -1,5 +1,7 @@
 """Reports delivered along the reporting lines: when a line's period has ended, its report
-goes into the receiving body's room as an HTML file — once (the ledger), also after downtime.
+goes into the receiving body's room as a tagged PDF (PDF/UA-1; HTML when `digests.report_format`
+says so) — once (the ledger), also after downtime. The PDF is kept (report_files): once a
+coordinator releases it (`bericht freigeben`), it is an OParl Paper with its File.
 
 An expert group delivers its quarterly Sachstand; a body without recommendations of its own
 (the steering group, the office) delivers the report its cadence asks for: yearly → the
@@ -13,8 +15,10 @@ from typing import TYPE_CHECKING
 from bot.core.events import Attachment, ChannelRef
 from bot.jobs import system_context
 from bot.rounds.periods import period_of
+from storage.models import ReportFile
 
-from .documents import render
+from .documents import document
+from .formats import MIME, produce
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -27,8 +31,10 @@ FILE_NAMES = {"sachstand": "sachstandsbericht", "stand": "bericht-stand", "halbj
               "beirat": "jahresbericht-beirat"}
 
 
-def kind_for(uow: UnitOfWork, line: ReportingLine) -> str:
-    if uow.catalog.recommendations_of_body(line.from_body_id):
+def kind_for(uow: UnitOfWork, line: ReportingLine, bodies_with_recs: set[int] | None = None) -> str:
+    """`bodies_with_recs`: the bodies that have recommendations, when the caller knows them."""
+    if (line.from_body_id in bodies_with_recs if bodies_with_recs is not None
+            else uow.catalog.recommendations_of_body(line.from_body_id)):
         return "sachstand"
     return {1: "beirat", 2: "halbjahr"}.get(line.per_year, "stand")
 
@@ -48,13 +54,21 @@ def tick(services: Services) -> int:
             if uow.ops.done(key):
                 continue
             kind = kind_for(uow, line)
-            html = render(services, uow, kind, period.label, line.from_body.code if kind == "sachstand" else None)
-            name = f"{FILE_NAMES[kind]}-{line.from_body.code.lower()}-{period.label}.html"
+            report = document(services, uow, kind, period.label, line.from_body.code if kind == "sachstand" else None)
+            fmt = services.settings.digests.report_format
+            data = produce(report, fmt)
+            name = f"{FILE_NAMES[kind]}-{line.from_body.code.lower()}-{period.label}.{fmt}"
+            stored = uow.reports.store(ReportFile(
+                kind=kind, period=period.label, title=report.title, reporting_line_id=line.id,
+                from_body_id=line.from_body_id, to_body_id=line.to_body_id, file_name=name, mime_type=MIME[fmt],
+                data_state=report.data_state, delivered_at=ctx.now()), data) if fmt == "pdf" else None
+            uow.flush()
             for room in line.to_body.rooms:
                 if room.transport in services.formats:
                     ctx.send(ChannelRef(room.transport, room.room_id), "report_delivered",
                              services.settings.general.locale, line=line, period=period.label, kind=kind,
-                             attachments=[Attachment(name, "text/html", html.encode())])
+                             number=stored.id if stored else None, pdf=fmt == "pdf",
+                             attachments=[Attachment(name, MIME[fmt], data)])
             uow.ops.mark_done(key, "report", ctx.now(), ctx.now(), file=name)
             delivered += 1
             log.info("delivered %s to %s", name, line.to_body.code)

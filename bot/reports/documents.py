@@ -23,13 +23,14 @@ from handlers.labels import STATUS_LABELS
 from storage.models import (Change, Field, Indicator, Measure, Meeting, Recommendation, ReportingLine, Round,
                             StatusUpdate)
 
-from . import svgcharts
+from . import content, svgcharts
 
 if TYPE_CHECKING:
     from bot.core.context import Services
     from storage.uow import UnitOfWork
 
 KINDS = ("sachstand", "stand", "halbjahr", "beirat", "integrationsbericht")
+LONG = ("stand", "halbjahr", "beirat", "integrationsbericht")  # with a table of contents
 TITLES = {"sachstand": "Sachstandsbericht", "stand": "Bericht zum Stand der Umsetzung",
           "halbjahr": "Halbjahresbericht der Steuerungsgruppe",
           "beirat": "Jahresbericht an den Beirat", "integrationsbericht": "Integrationsbericht"}
@@ -108,12 +109,13 @@ def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
     return out
 
 
-def _progress_chart(states: list[FieldState]) -> str:
-    return svgcharts.progress_by_field([s.field.code for s in states], [s.progress for s in states],
-                                       "Fortschritt nach Handlungsfeld", "fortschritt")
+def _progress_chart(states: list[FieldState], figures: dict[str, Any]) -> str:
+    labels, values = [s.field.code for s in states], [s.progress for s in states]
+    figures[svgcharts.chart_id("fortschritt")] = ("bars", labels, values, "Fortschritt nach Handlungsfeld")
+    return svgcharts.progress_by_field(labels, values, "Fortschritt nach Handlungsfeld", "fortschritt")
 
 
-def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
+def _indicators(uow: UnitOfWork, span: Span, figures: dict[str, Any]) -> list[dict[str, Any]]:
     result = []
     for ind in uow.session.scalars(select(Indicator).order_by(Indicator.code).options(
             selectinload(Indicator.values))).all():
@@ -126,7 +128,9 @@ def _indicators(uow: UnitOfWork, span: Span) -> list[dict[str, Any]]:
         latest = totals[-1][0] if totals else None
         breakdown = {g: next((val for p, val in series if p == latest), None) for g, series in by_gender.items()}
         # no title in the chart: the heading stands above it
-        chart = svgcharts.series_by_gender(ind.unit, by_gender, f"indikator-{ind.code}") if totals else ""
+        chart = svgcharts.series_by_gender(ind.unit, by_gender, f"indikator-{ind.code}", ind.name) if totals else ""
+        if totals:
+            figures[svgcharts.chart_id(f"indikator-{ind.code}")] = ("lines", ind.unit, by_gender, ind.name)
         result.append({"indicator": ind, "totals": totals, "trend": trend, "latest": latest,
                        "breakdown": breakdown, "chart": chart})
     return result
@@ -148,23 +152,32 @@ def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today:
     span = parse_period(period)
     concept = uow.catalog.concept()
     base: dict[str, Any] = {"kind": kind, "title": TITLES[kind], "span": span, "concept": concept, "body": None,
-                            "labels": STATUS_LABELS, "today": today}
+                            "labels": STATUS_LABELS, "today": today, "data_state": content.data_state(uow),
+                            "toc": kind in LONG, "lang_mark": content.marked, "recipients": _recipients(uow, kind),
+                            "figures": {}}
     if kind == "sachstand":
-        return {**base, **_sachstand(uow, span, body_code, today)}
+        return {**base, **_sachstand(uow, span, body_code, today, base["figures"])}
     states = field_states(uow, today)
-    base.update(states=states, chart=_progress_chart(states), rounds=_rounds(uow, span),
-                changes=_change_count(uow, span))
+    rounds = _rounds(uow, span)
+    base.update(states=states, chart=_progress_chart(states, base["figures"]), rounds=content.round_rows(uow, rounds),
+                changes=_change_count(uow, span), total_recs=sum(len(s.recs) for s in states))
+    if kind in ("stand", "halbjahr"):
+        found = content.blockers(uow, rounds)
+        base["blockers"] = found
+        base["decisions"] = content.decisions(uow, states, span, today, {b.rec.id: b.text for b in found})
     if kind in ("beirat", "integrationsbericht"):
         base["meetings"] = _meetings_held(uow, span)
+        base["meeting_label"] = content.meeting_label
     if kind == "integrationsbericht":
-        base["indicators"] = _indicators(uow, span)
+        base["indicators"] = _indicators(uow, span, base["figures"])
         base["totals"] = {"planned": sum((s.planned for s in states), Decimal(0)),
                           "spent": sum((s.spent for s in states), Decimal(0)),
                           "staff": sum((s.staff for s in states), Decimal(0))}
     return base
 
 
-def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) -> dict[str, Any]:
+def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
+               figures: dict[str, Any]) -> dict[str, Any]:
     body = uow.bodies.by_code(body_code) if body_code else None
     if body is None:
         raise ReportError("der Sachstandsbericht braucht ein Gremium: --body EG2")
@@ -176,8 +189,20 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date) 
     recs = list(uow.catalog.recommendations_of_body(body.id))
     chart = svgcharts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
                                          f"Fortschritt – {body.code}", f"fortschritt-{body.code}") if recs else ""
+    if recs:
+        figures[svgcharts.chart_id(f"fortschritt-{body.code}")] = (
+            "bars", [r.code for r in recs], [r.progress for r in recs], f"Fortschritt – {body.code}")
     return {"body": body, "round": rounds[-1] if rounds else None, "recs": recs, "answers": answers,
-            "chart": chart}
+            "chart": chart, "rows": content.round_rows(uow, rounds[-1:]),
+            "recipients": sorted({line.to_body.name for line in uow.bodies.reporting_lines() if line.from_body_id == body.id})}
+
+
+def _recipients(uow: UnitOfWork, kind: str) -> list[str]:
+    """Whom the report goes to: the receiving bodies of the lines that deliver this kind."""
+    from .delivery import kind_for
+
+    with_recs = set(uow.session.scalars(select(Recommendation.body_id).distinct()))
+    return sorted({line.to_body.name for line in uow.bodies.reporting_lines() if kind_for(uow, line, with_recs) == kind})
 
 
 def _change_count(uow: UnitOfWork, span: Span) -> int:
@@ -188,10 +213,25 @@ def _change_count(uow: UnitOfWork, span: Span) -> int:
 def _meetings_held(uow: UnitOfWork, span: Span) -> list[Meeting]:
     start, end = span.moments()
     return list(uow.session.scalars(select(Meeting).where(Meeting.starts_at >= start, Meeting.starts_at <= end,
-                                                          Meeting.state == "held").order_by(Meeting.starts_at)))
+                                                          Meeting.state == "held")
+                                    .options(selectinload(Meeting.body)).order_by(Meeting.starts_at, Meeting.id)))
 
 
-def render(services: Services, uow: UnitOfWork, kind: str, period: str, body: str | None = None) -> str:
+@dataclass(frozen=True)
+class Report:
+    """One rendered report: its HTML and the data it was made of (for PDF and DOCX)."""
+
+    kind: str
+    html: str
+    values: dict[str, Any]  # read them inside the unit of work; the title and data state also after
+    title: str
+
+    @property
+    def data_state(self) -> datetime:
+        return self.values["data_state"]
+
+
+def document(services: Services, uow: UnitOfWork, kind: str, period: str, body: str | None = None) -> Report:
     from zoneinfo import ZoneInfo
 
     settings = services.settings.general
@@ -200,6 +240,32 @@ def render(services: Services, uow: UnitOfWork, kind: str, period: str, body: st
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
     from bot.web_security import REPORT_CSP
 
-    return services.renderer.render(template, "reports", settings.locale, settings.timezone, csp=REPORT_CSP,
+    html = services.renderer.render(template, "reports", settings.locale, settings.timezone, csp=REPORT_CSP,
                                     **values)
+    body_name = values["body"].name if values.get("body") else ""
+    title = f"{values['title']} {values['span'].label}" + (f" – {body_name}" if body_name else "")
+    return Report(kind, _with_toc(html), values, title)
 
+
+def render(services: Services, uow: UnitOfWork, kind: str, period: str, body: str | None = None) -> str:
+    return document(services, uow, kind, period, body).html
+
+
+_H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
+
+
+def _with_toc(html: str) -> str:
+    """Numbers the sections (`<h2 id="abschnitt-1">`) and lists them where the template left
+    `<!--toc-->` (the long reports); in print each entry gets its page number (CSS)."""
+    if "<!--toc-->" not in html:
+        return html
+    entries: list[str] = []
+
+    def number(m: re.Match[str]) -> str:
+        entries.append(m[1])
+        return f'<h2 id="abschnitt-{len(entries)}">{m[1]}</h2>'
+
+    html = _H2.sub(number, html)
+    items = "".join(f'<li><a href="#abschnitt-{i}">{text}</a></li>' for i, text in enumerate(entries, start=1))
+    nav = f'<nav class="toc" aria-labelledby="inhalt"><h2 id="inhalt">Inhalt</h2><ol>{items}</ol></nav>'
+    return html.replace("<!--toc-->", nav, 1)

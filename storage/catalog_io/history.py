@@ -6,7 +6,7 @@ database whose catalog is already imported; problems are reported like catalog e
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -83,6 +83,15 @@ def _answer(uow: UnitOfWork, round_: Round, answer: dict[str, Any], due_at: date
     return upd
 
 
+def _number(uow: UnitOfWork, body_id: int, start: datetime) -> int:
+    """The n-th meeting of the body in the year of `start`, as the meetings service numbers them."""
+    def year(at: datetime) -> int:
+        aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        return aware.astimezone(start.tzinfo).year
+    same = [m.number for m in uow.session.query(Meeting).filter_by(body_id=body_id) if year(m.starts_at) == start.year]
+    return max(same, default=0) + 1
+
+
 def _meeting(uow: UnitOfWork, entry: dict[str, Any], tz: str, errors: list[str], where: str) -> int:
     body = uow.bodies.by_code(str(entry.get("body", "")))
     if body is None:
@@ -92,9 +101,10 @@ def _meeting(uow: UnitOfWork, entry: dict[str, Any], tz: str, errors: list[str],
     meeting = Meeting(body_id=body.id, title=str(entry["title"]), starts_at=start,
                       ends_at=start + timedelta(minutes=int(entry.get("minutes", 90))),
                       place=str(entry.get("place", "")), state=str(entry.get("state", "planned")),
-                      uid=f"{uuid.uuid4()}@sachstand", created_at=utcnow())
-    meeting.agenda = [AgendaItem(position=i, title=str(a["title"]), public=bool(a.get("public")), state="accepted",
-                                 result=str(a.get("result", ""))) for i, a in enumerate(entry.get("agenda", []), start=1)]
+                      uid=f"{uuid.uuid4()}@sachstand", created_at=utcnow(), number=_number(uow, body.id, start))
+    meeting.agenda = [AgendaItem(position=i, number=i, title=str(a["title"]), public=bool(a.get("public")),
+                                 state="accepted", result=str(a.get("result", "")))
+                      for i, a in enumerate(entry.get("agenda", []), start=1)]
     uow.session.add(meeting)
     return 1
 

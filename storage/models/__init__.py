@@ -9,6 +9,7 @@ from .ops import (AuditEntry, ConversationState, InboxEvent, KeyValue, OutboxMes
                   ScheduledSend)
 from .people import Absence, Identity, Person, RoleGrant
 from .questions import PublicQuestion
+from .reports import ReportFile
 from .rounds import Change, Digest, Release, Round, StatusUpdate, Subscription
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     "MetricValue", "Recommendation", "TargetMetric", "recommendation_indicators", "AuditEntry",
     "ConversationState", "InboxEvent", "KeyValue", "OutboxMessage", "ProcessedEvent", "ScheduledSend", "Absence",
     "Identity", "Person", "RoleGrant", "Change", "Digest", "Release", "Round", "StatusUpdate",
-    "Subscription", "PublicQuestion",
+    "Subscription", "PublicQuestion", "ReportFile",
 ]

@@ -69,7 +69,7 @@ class Release(Timestamped, Base):
 
     __tablename__ = "releases"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # summary|status
+    kind: Mapped[str] = mapped_column(String(16))  # update|status|edit:<attribute> (a chair's catalog edit)
     recommendation_id: Mapped[int] = mapped_column(
         ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
     status_update_id: Mapped[int | None] = mapped_column(
@@ -80,6 +80,7 @@ class Release(Timestamped, Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|released|withheld
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 class Subscription(Timestamped, Base):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -21,8 +21,9 @@ class RecommendationFilter:
 
 
 class CatalogRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Callable[[], datetime] = utcnow) -> None:
         self.session = session
+        self.clock = clock
 
     def concept(self) -> Concept | None:
         return self.session.scalar(select(Concept).order_by(Concept.id))
@@ -89,7 +90,7 @@ class CatalogRepository:
     def record_change(self, rec: Recommendation, field_name: str, old: object, new: object,
                       actor: Person | None, source: str) -> None:
         """History for `verlauf`: one row per changed attribute."""
-        self.session.add(Change(recommendation_id=rec.id, at=utcnow(), actor_id=actor.id if actor else None,
+        self.session.add(Change(recommendation_id=rec.id, at=self.clock(), actor_id=actor.id if actor else None,
                                 field_name=field_name, old=_text(old), new=_text(new), source=source))
 
     def history(self, rec: Recommendation, limit: int = 50) -> Sequence[Change]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,13 +90,14 @@ class OpsRepository:
 
 
 class AuditRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Callable[[], datetime] = utcnow) -> None:
         self.session = session
+        self.clock = clock
 
     def record(self, actor: Person | None, action: str, entity: str, entity_ref: str = "",
                **details: object) -> None:
         self.session.add(AuditEntry(
-            at=utcnow(), actor_id=actor.id if actor else None,
+            at=self.clock(), actor_id=actor.id if actor else None,
             actor_label=actor.handle if actor else "system", action=action, entity=entity,
             entity_ref=entity_ref, details={k: _jsonable(v) for k, v in details.items()}))
 

@@ -198,3 +198,57 @@ def test_rounds_open_by_cadence_remind_and_close_as_the_clock_moves(tmp_path: Pa
     assert len(closing.to("ersatz")) == 1 and "has closed" in closing.to("ersatz")[0]
     reports = [li.split("→ ", 1)[1] for t in office for li in t.splitlines() if "📎" in li]
     assert reports and all(Path(r).exists() for r in reports)
+
+
+def test_history_audit_baseline_and_digest_as_the_office_reads_them(tmp_path: Path) -> None:
+    """Issue #17, deliver 5, 8, 10 on the console: `verlauf` and `protokoll` in words with names and the
+    demo clock's time; `freigabe` offers the imported statuses, `freigeben import` releases them;
+    `digest` in EG2's room is EG2's, with the changed metric."""
+    script = """runde starten EG2 frist 15.12.2026
+@testmann
+2
+75
+Zwei Kurse.
+Dritter Kurs.
+keine
+keine
+ja
+@koordination
+zeit 03.12.2026 10:00
+verlauf HF2-04
+protokoll 3
+freigabe
+freigeben import
+freigabe
+#eg-arbeit-wirtschaft
+@testmann
+digest
+dm
+@ersatz
+history HF2-04
+"""
+    done = run(write_config(tmp_path, rounds="[rounds]\nauto_open = false\n"), "2026-12-01T09:00", script)
+    assert done.returncode == 0, done.stderr[-3000:]
+    walk = Walk(done.stdout)
+    history = walk.after("koordination", "verlauf HF2-04").to("koordination")[0]
+    assert "01.12.2026, 09:0" in history  # the demo clock's day, not the machine's
+    assert "Paul Testmann · Zielgröße „Teilnehmerinnen“: 58 → 75 (in der Sachstandsrunde)" in history
+    assert "Status: verzögert → in Umsetzung" in history and "round" not in history
+    log = walk.after("koordination", "protokoll 3").to("koordination")[0]
+    assert "Paul Testmann · HF2-04: Sachstand gemeldet (in Umsetzung, 40" in log
+    assert "Runde EG2 2026-Q4 geöffnet, Frist 15.12.2026, 5 Punkte" in log
+    assert "submit_update" not in log and "testmann ·" not in log and "koordination ·" not in log
+
+    listed = walk.after("koordination", "freigabe").to("koordination")
+    assert "[1] HF2-04: in Umsetzung" in listed[0]
+    assert "Status aus dem Import, der nie freigegeben wurde" in listed[1] and "„freigeben import“" in listed[1]
+    assert "Importierte Status von 30 Empfehlungen freigegeben" in walk.after("koordination", "freigeben import").output
+    after = walk.after("koordination", "freigabe", 1).to("koordination")
+    assert len(after) == 1 and "[1] HF2-04" in after[0]  # its own report still waits for its own decision
+
+    digest = walk.after("testmann", "digest").room("#eg-arbeit-wirtschaft")[0]
+    assert digest.startswith("Digest: EG2") and "HF1 " not in digest
+    assert "HF2-04: Teilnehmerinnen 58 → 75" in digest
+    english = walk.after("ersatz", "history HF2-04").to("ersatz")[0]
+    assert "1 Dec 2026, 09:0" in english
+    assert "Target metric “Teilnehmerinnen”: 58 → 75 (in a status round)" in english

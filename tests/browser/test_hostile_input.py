@@ -116,7 +116,8 @@ async def _feed_everything(bot: Bot, base: str, tmp: Path) -> dict[str, list[str
             ("koordination", "top annehmen AK9 2 öffentlich", None)]  # 1 is the standing item
     for user, text, room in said:
         answer = "\n".join(m.text("plain") for m in await bot.say(user, text, room))
-        assert not any(w in answer for w in ("Aufruf:", "schiefgegangen", "Welche?", "Which one")), (text, answer)
+        refused = ("Aufruf:", "schiefgegangen", "Welche ist gemeint?", "Which one")
+        assert not any(w in answer for w in refused), (text, answer)
     expect["empfehlungen/HF2-04.html"] += [SHORT[5]]
     expect["gremien.html"] += [SHORT[7], SHORT[10]]
     await bot.say("koordination", "runde starten EG2 frist 15.12.2026")

@@ -73,6 +73,9 @@ class Bot:
         self.transport = MemoryTransport()
         self.clock = Clock(now or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
         self.app = App(settings, transports=[self.transport], clock=self.clock)
+        # the test's clock decides what is due, and `tick()` runs it: no wall-clock tick every 30 s
+        # firing in the middle of a slow test (a monthly digest appeared in "nothing changed" checks)
+        self.app.scheduler.interval = 24 * 3600.0
 
     async def __aenter__(self) -> Bot:
         await self.app.start()

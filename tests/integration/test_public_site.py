@@ -175,9 +175,9 @@ async def test_recommendation_page_shows_metrics_measures_unit_body(db_url: str)
     async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
         base = f"http://127.0.0.1:{bot.app.web_port}/"
         _, page = await _get(base, "empfehlungen/HF2-04.html")
-        assert "58 von 150 Anzahl" in page  # the imported value
-        assert "Ausgangswert</dt><dd>0 Anzahl (01.01.2025)" in page
-        assert "Ziel</dt><dd>150 Anzahl (bis 30.09.2026)" in page
+        assert "58 von 150 Teilnehmerinnen" in page  # the imported value
+        assert "Ausgangswert</dt><dd>0 (01.01.2025)" in page
+        assert "Ziel</dt><dd>150 (bis 30.09.2026)" in page
         assert "HF2-04-M1 Kursbegleitende Kinderbetreuung" in page
         assert "Amt für Soziales, Arbeit und Senioren" in page
         assert "Gremium</dt><dd><a" in page
@@ -187,13 +187,13 @@ async def test_recommendation_page_shows_metrics_measures_unit_body(db_url: str)
         for answer in ("2", "75", "Kurse laufen.", "Weiter.", "keine", "Zwei Kurse laufen.", "ja", "ja"):
             await bot.text("testmann", answer)
         _, page = await _get(base, "empfehlungen/HF2-04.html")
-        assert "58 von 150 Anzahl" in page and "75 von 150" not in page
+        assert "58 von 150 Teilnehmerinnen" in page and "75 von 150" not in page
         pending = await bot.text("koordination", "freigabe")
         number = re.search(r"\[(\d+)\]", pending)
         assert number, pending
         await bot.text("koordination", f"freigeben {number[1]}")
         _, page = await _get(base, "empfehlungen/HF2-04.html")
-        assert "75 von 150 Anzahl" in page and "Letzter freigegebener Wert</dt><dd>75 Anzahl (23.11.2026)" in page
+        assert "75 von 150 Teilnehmerinnen" in page and "Letzter freigegebener Wert</dt><dd>75 (23.11.2026)" in page
         assert re.search(r"\(50\s%\sdes Wegs vom Ausgangswert zum Ziel\)", page)
 
 

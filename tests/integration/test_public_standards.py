@@ -62,7 +62,11 @@ async def _released(bot: Bot) -> None:
 
 
 async def test_every_page_and_report_is_valid_html(db_url: str, tmp_path: Path) -> None:
-    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+    # with the legal texts and a contact, so that the imprint and privacy pages exist and are checked (issue #18)
+    settings = make_settings(db_url, web__enabled="true", web__port="0", site__imprint_text="Stadt <Beispiel>\nRathaus",
+                             site__privacy_text="Verantwortlich: die Stadt.", site__contact_email="integration@stadt.example",
+                             site__contact_phone="0221 123 456", site__contact_address="Rathaus, 50667 Köln")
+    async with Bot(settings) as bot:
         base = f"http://127.0.0.1:{bot.app.web_port}/"
         await _released(bot)
         site = Site(bot.app.services)

@@ -51,7 +51,7 @@ async def test_a_quarterly_sachstand_holds_the_answers_and_is_delivered_once(db_
         delivered = await bot.tick()
         office = [m for m in delivered if m.channel and m.channel.id == "#geschaeftsfuehrung" and m.attachments]
         names = sorted(a.filename for m in office for a in m.attachments)
-        assert "sachstandsbericht-eg2-2026-Q4.html" in names and len(names) == 5  # EG1–EG5 → office
+        assert "sachstandsbericht-eg2-2026-Q4.pdf" in names and len(names) == 5  # EG1–EG5 → office, as PDF
         assert any("Steuerungsgruppe" in m.text() or "SG" in m.text() for m in delivered if m.attachments)
         assert [m for m in await bot.tick() if m.attachments] == []  # once
 
@@ -70,3 +70,6 @@ def test_the_report_command(tmp_path: Path) -> None:
     no_body = subprocess.run([exe, "report", "sachstand", "2026-Q4", "--out", str(out)], env=env,
                              capture_output=True, text=True, timeout=120)
     assert no_body.returncode == 2 and "--body EG2" in no_body.stderr
+    odd = subprocess.run([exe, "report", "halbjahr", "2026-H2", "--out", str(tmp_path / "bericht.odt")], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert odd.returncode == 2 and "erlaubt sind .pdf, .docx und .html" in odd.stderr

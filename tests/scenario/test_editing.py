@@ -32,7 +32,8 @@ async def test_a_chair_builds_a_recommendation_with_measures(db_url: str) -> Non
             "fortschritt aus HF2-08 maßnahmen",
         )
         assert "HF2-08 „Sprachkurse im Betrieb“ in HF2 angelegt" in replies[0]
-        assert "Paul Testmann" in replies[1] and "31.12.2027" in replies[2]
+        assert "Paul Testmann" in replies[1] and "wartet auf die Freigabe" in replies[2]  # the time target (issue #18)
+        assert "Freigegeben: 1" in await bot.text("koordination", "freigeben alle")
         assert "Fortschritt ist jetzt 20 %" in replies[-1]  # (80·1 + 0·3) / 4
         await bot.text("beispiel", "maßnahme ändern HF2-08-M2 fortschritt 40")
         await bot.text("beispiel", "maßnahme ändern HF2-08-M1 status entfallen")  # dropped: no longer counts

@@ -19,9 +19,10 @@ async def test_follow_unfollow_and_list(db_url: str) -> None:
         assert "HF2: digests, meeting notices, status changes (de)" in listed and "EG2: digests (en)" in listed
         assert "weder ein Handlungsfeld" in await bot.text("testmann", "folgen XYZ9", room=ROOM)
         assert "verstehe ich nicht" in await bot.text("testmann", "folgen HF2 täglich", room=ROOM)
-        assert "nicht mehr gefolgt" in await bot.text("testmann", "entfolgen HF2", room=ROOM)
+        stopped = await bot.text("testmann", "entfolgen HF2", room=ROOM)
+        assert "Dieser Raum folgt HF2 Ausbildung, Arbeit und Wirtschaft nicht mehr" in stopped
         assert "Hier folgt niemand" in await bot.text("testmann", "entfolgen HF2", room=ROOM)
-        assert "folgt jetzt alles" in await bot.text("testmann", "folgen")  # in a DM, everything
+        assert "Sie folgen hier jetzt allem." in await bot.text("testmann", "folgen")  # in a DM, everything
 
 
 async def test_release_edit_withhold_and_notify(db_url: str) -> None:

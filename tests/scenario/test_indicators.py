@@ -22,7 +22,7 @@ async def test_import_values_and_show_the_trend(db_url: str, tmp_path: Path) -> 
             uow.commit()
         assert report.created == 4
         text = await bot.text("testmann", "kennzahl K-BIL-01")
-        assert "2026: 8,7 %" in text and "Trend: ↓ -0,5 %" in text
+        assert "2026: 8,7 %" in text and "Trend: ↓ -0,5 Prozentpunkte" in text
         assert "Nach Geschlecht (2026): weiblich 7,1 · männlich 10,2" in text and "Kalk 11" in text
         assert "Bekannt: K-" in await bot.text("testmann", "kennzahl K-XX-99")
         with bot.app.uow_factory() as uow:  # the same file again changes nothing

@@ -292,6 +292,8 @@ async def test_the_beirat_report_names_each_meetings_body(db_url: str) -> None:
     async with Bot(settings) as bot:
         with bot.app.uow_factory() as uow:
             html = render(bot.app.services, uow, "beirat", "2026")
-        assert "EG2 (" in html and "EG3 (" in html
-        lines = [line for line in html.split("<li>") if "3. Sitzung 2026" in line]
-        assert len(lines) >= 2 and len({line.split("–")[0] for line in lines}) == len(lines)
+        # a table of the meetings held: date, body (code and name), meeting (issue #21)
+        rows = [row for row in html.split("<tr>") if "3. Sitzung 2026" in row]
+        bodies = {row.split("</td><td>")[1] for row in rows}
+        assert len(rows) >= 2 and len(bodies) == len(rows)
+        assert "EG2 Expertengruppe Ausbildung, Arbeit und Wirtschaft" in bodies

@@ -43,7 +43,7 @@ INVOCATIONS = {
     "agenda_propose": "top vorschlagen EG2 Probe", "agenda_accept": "top annehmen EG2 2",
     "agenda_reject": "top ablehnen EG2 2", "agenda_order": "top reihenfolge EG2 1", "follow": "folgen HF2",
     "unfollow": "entfolgen HF2", "digest": "digest HF2", "release": "freigeben alle", "withhold": "zurückhalten 1",
-    "release_edit": "freigabe text 1 Probe", "audit": "protokoll",
+    "release_edit": "freigabe text 1 Probe", "release_import": "freigeben import", "audit": "protokoll",
 }
 REFUSED = ("Nicht erlaubt", "Nur Mitglieder von", "Das darf nur der Vorsitz")  # never for an allowed command
 ROLE_NAMED = ("Nur Mitglieder von", "Das darf nur der Vorsitz", "ist die Rolle „")

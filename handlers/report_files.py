@@ -1,0 +1,47 @@
+"""`berichte` and `bericht freigeben 3`: the reports delivered along the reporting lines, and
+their release to the council information system (OParl Paper with its PDF) — nothing of them
+is public before a coordinator releases it."""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.conversations.engine import ConversationEngine
+from bot.core.argtypes import ArgError
+from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.context import Context
+from bot.core.roles import Role
+
+
+class Number:
+    def parse(self, raw: str, today: date) -> int:
+        word = raw.strip()
+        if not word.isdecimal() or len(word) > 8:
+            raise ArgError(N_("“{value}” is not a number from the “reports” list."), value=raw[:40])
+        return int(word)
+
+
+def list_reports(ctx: Context) -> None:
+    ctx.reply("report_files", files=list(ctx.uow.reports.all()))
+
+
+def release_report(ctx: Context, number: int) -> None:
+    found = ctx.uow.reports.get(number)
+    if found is None:
+        ctx.notice("No delivered report has the number {number}; “reports” lists them.", number=number)
+        return
+    if found.released_at is not None:
+        ctx.notice("Report {number} is public already.", number=number)
+        return
+    ctx.uow.reports.release(found, ctx.now(), ctx.person.id if ctx.person else None)
+    ctx.uow.audit.record(ctx.person, "report_release", "report_file", str(found.id), new={"file": found.file_name})
+    ctx.notice("Report {number} released: it is now a council paper with its PDF (OParl).", number=number)
+
+
+def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
+    registry.register(Command("report_files", {"de": ("berichte",), "en": ("reports",)},
+                         N_("The reports delivered along the reporting lines, and whether they are public."),
+                         list_reports, role=Role.COORDINATOR, group="follow"))
+    registry.register(Command("report_release", {"de": ("bericht freigeben",), "en": ("release report",)},
+                         N_("Publish a delivered report as a council paper (OParl) with its PDF."), release_report,
+                         args=(Arg("number", Number(), {"de": "Nr", "en": "no"}),), role=Role.COORDINATOR,
+                         group="follow", examples=("bericht freigeben 3",)))
