@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 
 CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# the same inside the pages (<meta>), so the static export carries it wherever it is hosted;
+# a <meta> policy cannot say frame-ancestors, and the export's forms go to the bot's server
+META_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action"
+# the reports are files to read offline and print: their styles are inline, nothing else runs
+REPORT_CSP = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 SERVER = "Sachstand"
 HEADERS = {
     "Content-Security-Policy": CSP,

@@ -9,10 +9,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from handlers.labels import STATUS_LABELS
 
 from bot.questions.intake import FormState
+from bot.web_security import META_CSP
 from bot.questions.tokens import PLACEHOLDER
 
 from . import charts, data, monitoring, opendata, pages
@@ -145,7 +147,7 @@ class Site:
             levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root),
             site=settings.site, svg=charts, explain=pages.STATUS_EXPLANATIONS, path=path,
             languages=self._switch(locale, path, root), search_action=self._search_action(root + prefix),
-            **values)
+            csp=self._meta_csp(), **values)
         return Page(text.encode(), HTML)
 
     def _switch(self, locale: str, path: str, root: str) -> list[tuple[str, str, str]]:
@@ -154,6 +156,12 @@ class Site:
         default = self.services.settings.general.locale
         return [(lang, names[lang], root + ("" if lang == default else f"{lang}/") + path)
                 for lang in LANGUAGES if lang != locale]
+
+    def _meta_csp(self) -> str:
+        """The page's own policy (bot/web_security.py), the same bytes served and exported: a
+        static copy's forms go to the bot's server, so its address is allowed as a form target."""
+        targets = {urlsplit(u) for u in (self.services.settings.questions.form_url or self.base, self.base)}
+        return META_CSP + " 'self'" + "".join(sorted(f" {t.scheme}://{t.netloc}" for t in targets))
 
     def _search_action(self, home: str) -> str:
         # a static page cannot search: its form asks the bot's web server (like the question form)

@@ -238,7 +238,10 @@ def document(services: Services, uow: UnitOfWork, kind: str, period: str, body: 
     today = services.clock().astimezone(ZoneInfo(settings.timezone)).date()
     values = build(uow, kind, period, body, today)
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
-    html = services.renderer.render(template, "reports", settings.locale, settings.timezone, **values)
+    from bot.web_security import REPORT_CSP
+
+    html = services.renderer.render(template, "reports", settings.locale, settings.timezone, csp=REPORT_CSP,
+                                    **values)
     body_name = values["body"].name if values.get("body") else ""
     title = f"{values['title']} {values['span'].label}" + (f" – {body_name}" if body_name else "")
     return Report(kind, _with_toc(html), values, title)

@@ -110,18 +110,14 @@ async def _feed_everything(bot: Bot, base: str, tmp: Path) -> dict[str, list[str
     # chat commands and a conversation
     said = [("koordination", f"empfehlung ändern HF2-04 beschreibung {SHORT[5]}", None),
             ("koordination", f"gremium anlegen AK8 arbeitskreis {SHORT[7]}", None),
-            ("beispiel", f'sitzung anlegen EG2 14.01.2027 10:00 90min "{SHORT[18]}"', None),
-            ("testmann", f"top vorschlagen EG2 {SHORT[10]}", ROOM)]
+            # AK9 (from the YAML catalog) has no other meeting ahead: the commands need not name one
+            ("koordination", f'sitzung anlegen AK9 14.01.2027 10:00 90min "{SHORT[18]}"', None),
+            ("koordination", f"top vorschlagen AK9 {SHORT[10]}", None),
+            ("koordination", "top annehmen AK9 2 öffentlich", None)]  # 1 is the standing item
     for user, text, room in said:
         answer = "\n".join(m.text("plain") for m in await bot.say(user, text, room))
-        assert "Aufruf:" not in answer and "schiefgegangen" not in answer, (text, answer)
-    if "Welche ist gemeint?" in answer:  # the example history has a meeting of EG2 ahead too
-        answer = "\n".join(m.text("plain") for m in await bot.say("testmann", f"top vorschlagen EG2 14.01.2027 {SHORT[10]}", ROOM))
-    number = re.search(r"als Punkt (\d+) vorgeschlagen", answer)  # after the standing items
-    assert number, answer
-    accepted = "\n".join(m.text("plain") for m in
-                          await bot.say("beispiel", f"top annehmen EG2 14.01.2027 {number[1]} öffentlich", ROOM))
-    assert "(öffentlich)" in accepted, accepted
+        refused = ("Aufruf:", "schiefgegangen", "Welche ist gemeint?", "Which one")
+        assert not any(w in answer for w in refused), (text, answer)
     expect["empfehlungen/HF2-04.html"] += [SHORT[5]]
     expect["gremien.html"] += [SHORT[7], SHORT[10]]
     await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
@@ -208,12 +204,12 @@ async def test_no_hostile_input_runs_or_breaks_any_public_output(db_url: str, tm
                 status = await resp.json()
             async with http.get(base + "calendar/all.ics") as resp:
                 calendar = Calendar.from_ical(await resp.read())
-            async with http.get(base + "calendar/EG2.ics") as resp:
-                eg2 = Calendar.from_ical(await resp.read())
+            async with http.get(base + "calendar/AK9.ics") as resp:
+                ak9 = Calendar.from_ical(await resp.read())
         dumped = json.dumps(status, ensure_ascii=False)
         assert all(json.dumps(p, ensure_ascii=False)[1:-1] in dumped for p in (SHORT[0], SHORT[11], LONG))
-        for cal in (calendar, eg2):
+        for cal in (calendar, ak9):
             summaries = [str(e.get("summary")) for e in cal.walk("VEVENT")]
             assert INJECTED_EVENT not in summaries and not any(s.startswith(INJECTED_EVENT) for s in summaries)
-        [meeting] = [e for e in eg2.walk("VEVENT") if "END:VEVENT" in str(e.get("location", ""))]
+        [meeting] = [e for e in ak9.walk("VEVENT") if "END:VEVENT" in str(e.get("location", ""))]
         assert shown(str(meeting.get("location"))) == shown(SHORT[18])  # the place, one value, no new lines
