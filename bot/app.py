@@ -62,7 +62,8 @@ class App:
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
         self.running_transports: list[Transport] = []  # started in this process (none on a standby…
         self.services.formats = {t.name: t.formats for t in self.transports}  # …but HTTP receivers)
-        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock, self.metrics)
+        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock, self.metrics,
+                                             settings.outbox.lanes)
                         for t in self.transports}
         self.scheduler = Scheduler(settings.general.timezone)
         self.scheduler.add_tick("heartbeat", self._heartbeat)
