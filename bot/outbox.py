@@ -122,33 +122,35 @@ class OutboxWorker:
         window: list[Due] = []  # taken from the table, not started yet, in queue order
         running: dict[asyncio.Task[bool], Due] = {}
         held: set[str] = set()  # conversations whose message failed in this flush
-        fetch = True
+        fetch, more, woken_since = True, True, False
         try:
             while True:
                 fetched = False
                 if fetch and len(running) < self.lanes:
                     skip = {d.row_id for d in running.values()} | self._unacked
-                    rows = await self.run_sync(self.store.due, skip, max(DUE_BATCH, 4 * self.lanes),
-                                               PER_CONVERSATION)
-                    window, fetch, fetched = _without(rows, held), False, True
+                    batch = await self.run_sync(self.store.due, skip, max(DUE_BATCH, 4 * self.lanes),
+                                                PER_CONVERSATION)
+                    window, fetch, fetched = _without(batch.rows, held), False, True
+                    more, woken_since, delay = batch.more, False, batch.next_delay
                 self._start(window, running, held)
                 if not running:
-                    if fetched:
-                        return await self.run_sync(self.store.next_delay)
+                    if fetched or not (more or woken_since or window):
+                        return delay  # nothing left that could go now
                     fetch = True
                     continue
                 woken = asyncio.ensure_future(self.wakeup.wait())
                 done, _ = await asyncio.wait([*running, woken], return_when=asyncio.FIRST_COMPLETED)
                 if woken in done:  # something was queued (a person's answer): look again, by priority
                     self.wakeup.clear()
-                    fetch = True
+                    fetch = woken_since = True
                 else:
                     woken.cancel()
                 for task in done - {woken}:
                     due = running.pop(task)  # type: ignore[arg-type]
                     if not task.result():
                         held |= due.keys  # others' messages still go out
-                    if len(window) < self.lanes:
+                        woken_since = True  # its retry is due at a new time: look once more
+                    if len(window) < self.lanes and more:
                         fetch = True
         finally:
             for task in running:

@@ -29,6 +29,13 @@ class Due:
     keys: set[str]
 
 
+@dataclass
+class DueBatch:
+    rows: list[Due]
+    more: bool  # due rows were left out (the limit, or more of one conversation than taken)
+    next_delay: float  # seconds until the soonest retry that is not due yet
+
+
 @dataclass(frozen=True)
 class Ack:
     row_id: int
@@ -49,17 +56,19 @@ class OutboxStore:
         self.uow_factory, self.transport, self.clock = uow_factory, transport, clock
         self.started, self.from_row = started, from_row
 
-    def due(self, skip: set[int], limit: int, per_conversation: int) -> list[Due]:
+    def due(self, skip: set[int], limit: int, per_conversation: int) -> DueBatch:
         """The next due rows in queue order (priority, then id), at most `per_conversation` of one
         conversation. A row is left out together with every later row sharing a conversation with
         it, so what is returned is always the head of each conversation: order is kept."""
         with self.uow_factory() as uow:
             pending = (select(OutboxMessage).where(OutboxMessage.transport == self.transport,
                                                    OutboxMessage.state == "pending"))
-            now, due = self.clock(), []
-            blocked: set[str] = set()  # conversations whose earlier message waits (a retry, or in flight)
+            now, due, more, soonest = self.clock(), [], False, None
+            blocked: set[str] = set()  # conversations whose earlier message waits for its retry
             for row in uow.session.scalars(pending.where(OutboxMessage.next_attempt_at > now)):
                 blocked |= conversation(self.from_row(row))
+                soonest = row.next_attempt_at if soonest is None else min(soonest, row.next_attempt_at)
+            waiting = set(blocked)
             counts: dict[str, int] = {}
             stmt = (pending.where(OutboxMessage.next_attempt_at <= now)
                     .order_by(OutboxMessage.priority, OutboxMessage.id).execution_options(yield_per=100))
@@ -69,6 +78,7 @@ class OutboxStore:
                 if row.id in skip:  # in flight, or delivered and its acknowledgement on the way
                     continue
                 if keys & blocked or any(counts.get(k, 0) >= per_conversation for k in keys):
+                    more = more or not keys & waiting  # due, left for the next look
                     blocked |= keys
                     continue
                 for key in keys:
@@ -78,20 +88,10 @@ class OutboxStore:
                     msg.meta["resend"] = True
                 due.append(Due(row.id, msg, row.priority, keys))
                 if len(due) >= limit:
+                    more = True
                     break
-            return due
-
-    def next_delay(self) -> float:
-        now = self.clock()
-        with self.uow_factory() as uow:  # the soonest retry; rows due now wait behind one of those
-            stmt = (select(OutboxMessage.next_attempt_at)
-                    .where(OutboxMessage.transport == self.transport, OutboxMessage.state == "pending",
-                           OutboxMessage.next_attempt_at > now)
-                    .order_by(OutboxMessage.next_attempt_at).limit(1))
-            due = uow.session.scalar(stmt)
-        if due is None:
-            return 30.0
-        return max(0.05, (due - now).total_seconds())
+            delay = 30.0 if soonest is None else max(0.05, (soonest - now).total_seconds())
+            return DueBatch(due, more, delay)
 
     def sent(self, acks: Iterable[Ack]) -> None:
         """One transaction for a batch of delivered rows (and the direct channels opened for them)."""
