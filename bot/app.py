@@ -7,7 +7,6 @@ import itertools
 import logging
 import signal
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -26,6 +25,7 @@ from .core.events import IncomingMessage
 from .core.i18n import Translations
 from .core.middleware import dispatch, drop_duplicates, drop_own_messages, refuse_oversized
 from .core.router import Router
+from .dbthread import DatabaseThread
 from .leader import leadership_for
 from .metrics import Metrics
 from .outbox import OutboxWorker
@@ -52,8 +52,9 @@ class App:
         self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
                                  translations, registry, conversations, clock=clock)
         self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)
-        # One worker thread: handlers run in arrival order and SQLite sees a single writer.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sachstand-db")
+        # One worker thread: handlers run in arrival order and SQLite sees a single writer; the
+        # outbox's database work goes ahead of handler work still queued (bot/dbthread.py).
+        self.executor = DatabaseThread()
         self.stopping = asyncio.Event()
         self.metrics = Metrics()
         self.leadership = leadership_for(settings.database.url, settings.cluster)
@@ -62,7 +63,8 @@ class App:
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
         self.running_transports: list[Transport] = []  # started in this process (none on a standby…
         self.services.formats = {t.name: t.formats for t in self.transports}  # …but HTTP receivers)
-        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync, clock, self.metrics)
+        self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync_urgent, clock, self.metrics,
+                                             settings.outbox.lanes)
                         for t in self.transports}
         self.scheduler = Scheduler(settings.general.timezone)
         self.scheduler.add_tick("heartbeat", self._heartbeat)
@@ -101,6 +103,10 @@ class App:
 
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def run_sync_urgent(self, fn: Callable[..., T], *args: Any) -> T:
+        """Database work that goes ahead of queued handler work (the outbox's)."""
+        return await asyncio.wrap_future(self.executor.submit_urgent(fn, *args))
 
     async def dispatch(self, message: IncomingMessage) -> None:
         """Transports call this for every incoming event; the outbox workers send the answers.

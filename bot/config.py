@@ -21,7 +21,7 @@ from bot.config_errors import format_settings_error, format_validation_error
 from bot.config_site import SiteSection
 from bot.config_sections import (  # re-exported: callers import the sections from here
     ClusterSection, ConsoleSection, DatabaseSection, DigestsSection, GeneralSection, LoggingSection,
-    MatrixSection, MeetingsSection, PrivacySection, QuestionsSection, RolesSection, RoundsSection,
+    MatrixSection, MeetingsSection, OutboxSection, PrivacySection, QuestionsSection, RolesSection, RoundsSection,
     SlackSection, WebSection,
 )
 
@@ -29,6 +29,7 @@ __all__ = [
     "ConfigError", "Settings", "load_settings", "GeneralSection", "DatabaseSection", "WebSection",
     "ConsoleSection", "MatrixSection", "SlackSection", "RolesSection", "RoundsSection", "MeetingsSection",
     "DigestsSection", "PrivacySection", "QuestionsSection", "LoggingSection", "ClusterSection",
+    "OutboxSection",
 ]  # fmt: skip
 
 CONFIG_ENV_VAR = "SACHSTAND_CONFIG"
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
     questions: QuestionsSection = Field(default_factory=QuestionsSection, description="Public questions.")
     logging: LoggingSection = Field(default_factory=LoggingSection, description="Logging.")
     cluster: ClusterSection = Field(default_factory=ClusterSection, description="Leader and standby processes.")
+    outbox: OutboxSection = Field(default_factory=OutboxSection, description="Delivery of outgoing messages.")
     site: SiteSection = Field(default_factory=SiteSection, description="Public site: legal pages, contact.")
 
     _config_path: Path | None = PrivateAttr(default=None)

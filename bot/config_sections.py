@@ -337,6 +337,13 @@ class LoggingSection(_Section):
         return value.upper() if isinstance(value, str) else value
 
 
+class OutboxSection(_Section):
+    """Delivery of outgoing messages (bot/outbox.py)."""
+
+    lanes: int = Field(8, ge=1, le=64, description="Messages in flight at once per transport, each in a different "
+                       "conversation; 1 = strictly one at a time.")
+
+
 class ClusterSection(_Section):
     """Several processes on one PostgreSQL database: one leads, the others stand by."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from collections.abc import Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,7 @@ def prompt_batch(services: Services, limit: int = PROMPT_BATCH) -> int:
         updates = uow.rounds.unprompted(limit * 20)
         if not updates:
             return 0
+        _preload(uow, updates)
         now, asked = services.clock(), 0
         with uow.session.no_autoflush:  # one flush per batch, not one per query
             for person_id, group in groupby(updates, key=lambda u: u.asked_id):
@@ -137,6 +139,20 @@ def prompt_batch(services: Services, limit: int = PROMPT_BATCH) -> int:
                 asked += 1
         uow.commit()
     return asked
+
+
+def _preload(uow: UnitOfWork, updates: Sequence[StatusUpdate]) -> None:
+    """The batch's people (with their identities), items and rounds in three queries, not a few
+    lazy loads per person (issue #20: the fan-out over 2,000 owners)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    people = {u.asked_id for u in updates if u.asked_id}
+    uow.session.scalars(select(Person).where(Person.id.in_(people))
+                        .options(selectinload(Person.identities))).all()
+    uow.session.scalars(select(StatusUpdate).where(StatusUpdate.id.in_([u.id for u in updates]))
+                        .options(selectinload(StatusUpdate.recommendation),
+                                 selectinload(StatusUpdate.round))).all()
 
 
 def _prompt(services: Services, uow: UnitOfWork, person_id: int | None, items: list[StatusUpdate],

@@ -15,17 +15,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from nio import (AsyncClient, DirectRoomsResponse, JoinError, RoomResolveAliasResponse, RoomSendResponse, SyncError,
-                 SyncResponse)
+from nio import (AsyncClient, DirectRoomsResponse, JoinError, RoomResolveAliasResponse, RoomSendError,
+                 RoomSendResponse, SyncError, SyncResponse)
 from nio.events import MegolmEvent
 
 from bot.config import MatrixSection
 from bot.core.events import OutgoingMessage
+from bot.outbox import RetryAfter
 
 from ..base import Dispatch
 from .crosssign import CrossSigningError
@@ -44,6 +46,8 @@ CROSS_SIGN_RETRY = 600.0
 # Enough timeline per room to resume after a long outage without a gap.
 SYNC_FILTER = {"room": {"timeline": {"limit": 200}, "state": {"lazy_load_members": False}},
                "presence": {"types": []}}
+# Set while the sync loop hands an event to the core: a send from there must not wait for a sync.
+IN_SYNC: contextvars.ContextVar[bool] = contextvars.ContextVar("matrix_in_sync", default=False)
 
 
 class MatrixTransport:
@@ -66,7 +70,12 @@ class MatrixTransport:
         self._connected = False
         self._logged_in = asyncio.Event()
         self._reply_targets: dict[str, str] = {}  # incoming event id → event a reply should quote
-        self._dispatching = False
+        # The outbox sends in several rooms at once (issue #20); within one room one message at a
+        # time: nio's outbound group session (and its message index) is per room, and a message's
+        # poll, reactions and files follow it. One-time keys are claimed one room at a time, so two
+        # rooms sharing a member's device do not open two Olm sessions with it.
+        self._room_locks: dict[str, asyncio.Lock] = {}
+        self._claiming = asyncio.Lock()
         self._created: dict[str, set[str]] = {}  # direct rooms created by us → whom we invited
         self._cross_signed = False
         self._cross_sign_at = 0.0
@@ -95,6 +104,7 @@ class MatrixTransport:
         if self.client is not None:
             await self.client.close()
         self._connected = False
+        await self.state.flush()
 
     async def _run(self) -> None:
         while True:
@@ -238,11 +248,11 @@ class MatrixTransport:
             "" if msg.kind in ("reaction", "action") else msg.event_id)
         if len(self._reply_targets) > 1000:
             self._reply_targets.pop(next(iter(self._reply_targets)))
-        self._dispatching = True  # the core flushes the outbox before this returns
+        token = IN_SYNC.set(True)
         try:
             await self._dispatch(msg)
         finally:
-            self._dispatching = False
+            IN_SYNC.reset(token)
 
     async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
         assert self.client is not None
@@ -287,8 +297,9 @@ class MatrixTransport:
         await self._wait_for_room(room_id)  # a room just created: whether it is encrypted is known then
         room = client.rooms.get(room_id)
         encrypted = bool(self.settings.encryption and room is not None and room.encrypted)
-        return await self.sender.send(client, room_id, message, reply_to if reply_to.startswith("$") else "",
-                                      encrypted)
+        async with self._room_locks.setdefault(room_id, asyncio.Lock()):
+            return await self.sender.send(client, room_id, message, reply_to if reply_to.startswith("$") else "",
+                                          encrypted)
 
     async def _room_send(self, client: AsyncClient, room_id: str, kind: str, content: dict[str, Any],
                          txn_id: str | None) -> str:
@@ -296,13 +307,27 @@ class MatrixTransport:
         room = client.rooms.get(room_id)
         if self.settings.encryption and room is not None and room.encrypted:
             # invitees of a room we created, and every member's device list, before any room key
-            await ready_to_encrypt(client, room_id, self._created.get(room_id, set()), not self._dispatching)
+            await ready_to_encrypt(client, room_id, self._created.get(room_id, set()), not IN_SYNC.get())
             apply_trust_policy(client, room, self.settings.trust_policy)
+            await self._claim_keys(client, room_id)
         resp = await client.room_send(room_id, kind, content, tx_id=txn_id,
                                       ignore_unverified_devices=self.settings.trust_policy != "verified")
+        if isinstance(resp, RoomSendError) and resp.status_code == "M_LIMIT_EXCEEDED":
+            raise RetryAfter((resp.retry_after_ms or 1000) / 1000, f"matrix rate limit in {room_id}")
         if not isinstance(resp, RoomSendResponse):
             raise MatrixError(f"sending to {room_id} failed: {resp}")
         return resp.event_id
+
+    async def _claim_keys(self, client: AsyncClient, room_id: str) -> None:
+        """One-time keys for the room's devices without an Olm session, claimed before nio shares a
+        room key (it would claim them itself, in parallel with other rooms)."""
+        olm = client.olm
+        if olm is None or not olm.should_share_group_session(room_id):
+            return
+        async with self._claiming:
+            missing = client.get_missing_sessions(room_id)
+            if missing:
+                await client.keys_claim(missing)
 
     async def _room_id(self, client: AsyncClient, channel_id: str) -> str:
         """Room ids pass through; an alias (a body's room in the catalog) is resolved."""
@@ -319,7 +344,7 @@ class MatrixTransport:
     async def _wait_for_room(self, room_id: str, seconds: float = 5.0) -> None:
         """A room just joined or created is known to nio only after the next sync."""
         assert self.client is not None
-        if room_id not in self.client.rooms and self._dispatching:
+        if room_id not in self.client.rooms and IN_SYNC.get():
             # Called from inside the sync loop: waiting would block the very sync we wait for.
             raise MatrixError(f"room {room_id} is not synced yet; sending after this sync")
         for _ in range(int(seconds * 10)):
