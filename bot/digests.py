@@ -123,7 +123,7 @@ def post(ctx: Context, channel: ChannelRef, locale: str, kind: str, ref: str, si
     units = {(r.code, m.name): m.unit for f in ctx.uow.catalog.fields() for r in f.recommendations
              for m in r.metrics if any(c[0] == r.code for c in data.changes)}
     data.changes = [_readable(row, locale, units) for row in data.changes]
-    from handlers.labels import STATUS_LABELS
+    from bot.core.labels import STATUS_LABELS
 
     ctx.send(channel, "digest", locale, data=data, title=title, labels=STATUS_LABELS, status=Status,
              attachments=[chart(ctx, data, locale)] if data.fields else [])

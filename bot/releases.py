@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.core.context import Context
 from bot.core.events import ChannelRef
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 from bot.release_context import EDIT_PREFIX, decode_edit
 from storage.models import Person, Recommendation, Release, Status
 

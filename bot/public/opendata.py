@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from feedgen.feed import FeedGenerator
 
 from bot.core.commands import N_
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 
 from . import data, monitoring
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.core.commands import N_
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 from storage.models import Status
 
 from . import data, monitoring

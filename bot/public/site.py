@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 
 from bot.questions.intake import FormState
 from bot.web_security import META_CSP

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 from storage.models import (Change, Field, Indicator, Measure, Meeting, Recommendation, ReportingLine, Round,
                             StatusUpdate)
 

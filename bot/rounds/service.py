@@ -216,7 +216,7 @@ def office_channels(ctx: Context, line: ReportingLine | None = None) -> list[Cha
 
 
 def closed_values(ctx: Context, round_: Round) -> dict[str, Any]:
-    from handlers.labels import STATUS_LABELS
+    from bot.core.labels import STATUS_LABELS
 
     return {"round": round_, "line": round_.reporting_line, "result": round_.result,
             "labels": {s.value: label for s, label in STATUS_LABELS.items()}}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.core.commands import N_
-from handlers.labels import STATUS_LABELS
+from bot.core.labels import STATUS_LABELS
 from storage.repositories.catalog import RecommendationFilter
 
 if TYPE_CHECKING:
