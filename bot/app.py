@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def build_registry() -> tuple[CommandRegistry, ConversationEngine]:
+    """Every command and conversation of the handler layer: the composition root is the one
+    place below the handlers that knows them (the permission table uses it too)."""
+    registry, conversations = CommandRegistry(), ConversationEngine()
+    register_all(registry, conversations)
+    return registry, conversations
+
+
 class App:
     def __init__(self, settings: Settings, *, transports: list[Transport] | None = None,
                  stdin: TextIO | None = None, stdout: TextIO | None = None,
@@ -47,8 +55,7 @@ class App:
                                      settings.database.pool_size)
         self.uow_factory = UnitOfWorkFactory(db.make_session_factory(self.engine), clock)
         translations = Translations(settings.general.locale)
-        registry, conversations = CommandRegistry(), ConversationEngine()
-        register_all(registry, conversations)
+        registry, conversations = build_registry()
         self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
                                  translations, registry, conversations, clock=clock)
         self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)

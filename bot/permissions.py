@@ -79,12 +79,9 @@ def markdown(registry: CommandRegistry) -> str:
 
 
 def registry() -> CommandRegistry:
-    from bot.conversations.engine import ConversationEngine
-    from handlers import register_all
+    from bot.app import build_registry  # the composition root: it alone imports the handler layer
 
-    commands = CommandRegistry()
-    register_all(commands, ConversationEngine())
-    return commands
+    return build_registry()[0]
 
 
 def readme_section(text: str) -> str | None:
