@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from storage.models import OutboxMessage, utcnow
+from storage.models import utcnow
 
-from .core.events import Attachment, ChannelRef, Choice, OutgoingMessage
+from .core.events import ChannelRef, OutgoingMessage
+from .core.outbox_rows import from_row
 from .outbox_store import Ack, Due, OutboxStore, conversation
 
 if TYPE_CHECKING:
@@ -31,26 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DUE_BATCH = 10  # fewest rows taken per look at the table (4 per lane when there are more lanes)
 PER_CONVERSATION = 2  # rows of one conversation taken per look: the others get the lanes
-
-
-def to_row(msg: OutgoingMessage, txn_id: str, now: datetime, priority: int = 0) -> OutboxMessage:
-    assert msg.channel is not None
-    payload = {"texts": msg.texts, "choices": [[c.value, c.label, c.key, c.several] for c in msg.choices],
-               "in_reply_to": msg.in_reply_to, "to_person": msg.to_person,
-               "direct": msg.channel.direct, "ephemeral": msg.ephemeral, "meta": msg.meta,
-               "attachments": [[a.filename, a.mimetype, a.data.hex()] for a in msg.attachments]}
-    return OutboxMessage(transport=msg.channel.transport, channel_id=msg.channel.id, txn_id=txn_id,
-                         payload=payload, next_attempt_at=now, created_at=now, priority=priority)
-
-
-def from_row(row: OutboxMessage) -> OutgoingMessage:
-    p = row.payload
-    return OutgoingMessage(
-        channel=ChannelRef(row.transport, row.channel_id, bool(p.get("direct"))), texts=p["texts"],
-        choices=[Choice(*c) for c in p.get("choices", [])], in_reply_to=p.get("in_reply_to", ""),
-        to_person=p.get("to_person", ""), ephemeral=p.get("ephemeral", False),
-        meta={**p.get("meta", {}), "txn_id": row.txn_id},
-        attachments=[Attachment(f, m, bytes.fromhex(d)) for f, m, d in p.get("attachments", [])])
 
 
 def _conversation(msg: OutgoingMessage) -> set[str]:

@@ -13,17 +13,12 @@ from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, N_, PersonMention, parse_german_date
-from bot.core.commands import Arg, Command, CommandRegistry, UsageError, split_words
+from bot.core.commands import Arg, Command, CommandRegistry, UsageError, Words
 from bot.core.context import Context
 from bot.core.events import Attachment
 from bot.core.roles import Role
 from storage.models import AuditEntry
 from storage.repositories.ops import AuditFilter
-
-
-class Words:
-    def parse(self, raw: str, today: date) -> list[str]:
-        return split_words(raw)
 
 
 @dataclass

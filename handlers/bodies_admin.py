@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, Code, PersonMention, Text
+from bot.core.argtypes import ArgError, Code, Number, PersonMention, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from handlers.meetings import Number
 from storage.models import Body, BodyKind, BodyRoom, MemberRole, Membership, Person, ReportingLine
 
 # What people type for a kind: every label `gremien` shows, in German and in English (issue #17).
@@ -192,7 +191,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
         Command("body_reports", {"de": ("gremium berichtet",), "en": ("body reports",)},
                 N_("A reporting line: which body reports to which how often a year."), report_line,
                 args=(code, Arg("to", Code(), {"de": "an Gremium", "en": "to body"}),
-                      Arg("per_year", Number(),
+                      Arg("per_year", Number(100, N_("“{value}” is not a number from 1 to 99.")),
                           {"de": "Anzahl", "en": "number"})),
                 examples=("gremium berichtet EG2 GF 4",), **admin),
         Command("body_room", {"de": ("gremium raum",), "en": ("body room",)},

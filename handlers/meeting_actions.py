@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, Code, Text
+from bot.core.argtypes import ArgError, Code, Number, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
 from bot.core.context import Context
 from bot.core.roles import Role
@@ -15,13 +15,6 @@ from bot.meetings import minutes as minutes_service
 from bot.meetings import service
 from storage.models import ActionItem
 
-
-
-class Number:
-    def parse(self, raw: str, today: object) -> int:
-        if not raw.isdecimal() or not 0 < int(raw) < 10**9:
-            raise ArgError(N_("“{value}” is not a number."), value=raw[:20])
-        return int(raw)
 
 
 def _row(action: ActionItem) -> dict[str, Any]:

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Code, Text
-from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
 from storage.models import AgendaItem, Meeting
 
 from .meeting_refs import is_ref, pick
-from .meetings import Words, may_speak_for
+from .meeting_refs import may_speak_for
 
 
 def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step
 from bot.core.argtypes import ArgError, Code
-from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
@@ -252,8 +252,6 @@ MINUTES = Conversation(NAME, (
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
-    from .meetings import Words
-
     conversations.register(MINUTES)
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     ref = Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True, required=False)

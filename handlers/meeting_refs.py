@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.core.argtypes import ArgError, parse_german_date
 from bot.core.context import Context
 from bot.core.events import Choice
+from bot.core.middleware import refusal
+from bot.core.roles import Role
 from bot.meetings import service
 from storage.models import Body, Meeting
 
@@ -97,3 +99,14 @@ def _choices(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None,
     words = command.alias(ctx.locale) if command is not None and command.name == ask else ask
     return [Choice(f"{words} {body.code} {m.number} {rest}".strip(), label(ctx, m), str(i))
             for i, m in enumerate(meetings, start=1)]
+
+
+def may_speak_for(ctx: Context, body: Body) -> bool:
+    """Votes, RSVPs and agenda proposals are for the body's members (and the office).
+
+    The router checks this already where the command names the body (its `body_arg`); this is
+    the same rule for a meeting found only here (`zusagen` in a DM picks the next meeting)."""
+    if ctx.standing.permits(Role.MEMBER, body):
+        return True
+    ctx.notice(refusal(ctx, Role.MEMBER, body.code))
+    return False

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, Code
-from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError
+from bot.core.argtypes import ArgError, Code, Number
+from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
@@ -18,8 +18,8 @@ from bot.meetings.changes import Said
 from bot.meetings.service import MeetingError
 from storage.models import Body, DatePoll, Meeting
 
-from . import meeting_minutes
-from .meeting_refs import body_of, find, is_ref, pick
+from . import meeting_actions, meeting_agenda, meeting_minutes
+from .meeting_refs import body_of, find, is_ref, may_speak_for, pick
 
 def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, Said]:
     """`14.03.2027 10:00 [90min] ["Rathaus, Raum 12"] [https://…] [trotzdem]` → start, end, the rest."""
@@ -33,30 +33,8 @@ def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, Said
     return start, start + timedelta(minutes=said.minutes or ctx.services.settings.meetings.slot_minutes), said
 
 
-class Words:
-    """The rest of the command as words (quotes kept together), parsed by the handler."""
-
-    def parse(self, raw: str, today: date) -> list[str]:
-        from bot.core.commands import split_words
-
-        return split_words(raw)
-
-
 def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body | None:
     return body_of(ctx, code, example)
-
-
-def may_speak_for(ctx: Context, body: Body) -> bool:
-    """Votes, RSVPs and agenda proposals are for the body's members (and the office).
-
-    The router checks this already where the command names the body (its `body_arg`); this is
-    the same rule for a meeting found only here (`zusagen` in a DM picks the next meeting)."""
-    from bot.core.middleware import refusal
-
-    if ctx.standing.permits(Role.MEMBER, body):
-        return True
-    ctx.notice(refusal(ctx, Role.MEMBER, body.code))
-    return False
 
 
 def _privately(ctx: Context, template: str, **values: object) -> None:
@@ -288,13 +266,6 @@ def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) ->
               agenda=agenda_items.accepted(meeting))
 
 
-class Number:
-    def parse(self, raw: str, today: date) -> int:
-        if not raw.isdecimal() or not 0 < int(raw) < 100:
-            raise ArgError(N_("“{value}” is not a number from 1 to 99."), value=raw[:20])
-        return int(raw)
-
-
 class Ref:
     """A meeting id (from a button) or a body code."""
 
@@ -326,7 +297,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 role=Role.MEMBER, body_arg="words", group="meetings", examples=("abstimmen 1 3", "abstimmen EG2 2")),
         Command("meeting_confirm", {"de": ("sitzung festlegen",), "en": ("meeting confirm",)},
                 N_("Close the date poll: the option with most votes (or the one named) becomes the meeting."),
-                confirm, args=(maybe_body, Arg("option", Number(), {"de": "Nr.", "en": "no."}, required=False)),
+                confirm, args=(maybe_body, Arg("option", Number(100, N_("“{value}” is not a number from 1 to 99.")), {"de": "Nr.", "en": "no."}, required=False)),
                 examples=("sitzung festlegen EG2",), **chair),
         Command("meeting_create", {"de": ("sitzung anlegen",), "en": ("meeting create",)},
                 N_("Create a meeting directly and invite the members."), create, args=(body, when),
@@ -360,10 +331,8 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 examples=("vielleicht EG2",)),
     ):
         registry.register(command)
-    from . import meeting_agenda  # it builds on this module's helpers
 
     meeting_agenda.register(registry, conversations)
     meeting_minutes.register(registry, conversations)
-    from . import meeting_actions
 
     meeting_actions.register(registry, conversations)

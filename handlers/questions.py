@@ -2,23 +2,15 @@
 questions and comments the public leaves on the status page (bot/questions/)."""
 from __future__ import annotations
 
-from datetime import date
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError, PersonMention, Text
+from bot.core.argtypes import Number, PersonMention, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.questions import service
 from bot.questions.service import QuestionError
 from storage.models import Person, PublicQuestion
-
-
-class Number:
-    def parse(self, raw: str, today: date) -> int:
-        if not raw.isdigit() or len(raw) > 9:
-            raise ArgError(N_("“{value}” is not a number from the “fragen” list."), value=raw[:40])
-        return int(raw)
 
 
 def _fail(ctx: Context, exc: QuestionError) -> None:
@@ -147,7 +139,7 @@ def reject(ctx: Context, number: int, reason: str | None = None) -> None:
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
-    number = Arg("number", Number(), {"de": "Nr", "en": "no"})
+    number = Arg("number", Number(message=N_("“{value}” is not a number from the “fragen” list.")), {"de": "Nr", "en": "no"})
     for command in (
         Command("questions", {"de": ("fragen",), "en": ("questions",)},
                 N_("Questions and comments from the public page that wait for moderation."), list_open,

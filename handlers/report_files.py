@@ -3,21 +3,12 @@ their release to the council information system (OParl Paper with its PDF) — n
 is public before a coordinator releases it."""
 from __future__ import annotations
 
-from datetime import date
 
 from bot.conversations.engine import ConversationEngine
-from bot.core.argtypes import ArgError
+from bot.core.argtypes import Number
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-
-
-class Number:
-    def parse(self, raw: str, today: date) -> int:
-        word = raw.strip()
-        if not word.isdecimal() or len(word) > 8:
-            raise ArgError(N_("“{value}” is not a number from the “reports” list."), value=raw[:40])
-        return int(word)
 
 
 def list_reports(ctx: Context) -> None:
@@ -43,5 +34,5 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                          list_reports, role=Role.COORDINATOR, group="follow"))
     registry.register(Command("report_release", {"de": ("bericht freigeben",), "en": ("release report",)},
                          N_("Publish a delivered report as a council paper (OParl) with its PDF."), release_report,
-                         args=(Arg("number", Number(), {"de": "Nr", "en": "no"}),), role=Role.COORDINATOR,
+                         args=(Arg("number", Number(message=N_("“{value}” is not a number from the “reports” list.")), {"de": "Nr", "en": "no"}),), role=Role.COORDINATOR,
                          group="follow", examples=("bericht freigeben 3",)))

@@ -9,11 +9,9 @@ from bot.core.argtypes import ArgError, Code, Date, parse_german_date
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from bot.rounds import service
+from bot.rounds import conversation as round_talk, items as round_items, service, words as round_words
 from bot.rounds.service import RoundError
 from storage.models import Round, StatusUpdate
-
-from . import round_words, status_update
 
 
 class Deadline:
@@ -118,7 +116,7 @@ def report(ctx: Context) -> None:
     if not pending:
         ctx.notice("You have no open items in a round. Thank you!")
         return
-    status_update.begin(ctx, ctx.person, [u.id for u in pending])
+    round_talk.begin(ctx, ctx.person, [u.id for u in pending])
 
 
 def update_item(ctx: Context, code: str) -> None:
@@ -137,14 +135,14 @@ def update_item(ctx: Context, code: str) -> None:
         upd = StatusUpdate(recommendation_id=rec.id, asked_id=ctx.person.id, state="pending", metric_values={})
         ctx.uow.session.add(upd)
         ctx.uow.flush()
-    status_update.begin(ctx, ctx.person, [upd.id])
+    round_talk.begin(ctx, ctx.person, [upd.id])
 
 
 def correct(ctx: Context, code: str) -> None:
     assert ctx.person is not None
     upd = round_words.answered_update(ctx, code)
     if upd is not None:
-        status_update.begin(ctx, ctx.person, [upd.id], step="confirm", item=round_words.item_of(upd))
+        round_talk.begin(ctx, ctx.person, [upd.id], step="confirm", item=round_items.item_of(upd))
 
 
 def absent(ctx: Context, until: date) -> None:
@@ -161,7 +159,7 @@ def absent(ctx: Context, until: date) -> None:
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
-    status_update.register(conversations)
+    round_talk.register(conversations)
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
     code = Arg("code", Code(), {"de": "Code", "en": "code"})

@@ -119,7 +119,7 @@ class ConversationEngine:
         """Begin (or restart) a conversation with a person in a DM channel."""
         active = ctx.uow.conversations.active(channel.transport, channel.id, person.id)
         if active is not None:
-            active.status = "cancelled"
+            self.end(active, "cancelled")
         conv = self.conversations[name]
         state = ctx.uow.conversations.add(ConversationState(
             person_id=person.id, transport=channel.transport, channel_id=channel.id, name=name,
@@ -142,7 +142,7 @@ class ConversationEngine:
         (a command such as `runde status`); the conversation then waits where it is."""
         conv = self.conversations.get(state.name)
         if conv is None:  # a conversation type that no longer exists after an upgrade
-            state.status = "cancelled"
+            self.end(state, "cancelled")
             ctx.notice("That conversation is no longer available; it has been closed.")
             return
         cc = ConvContext(ctx, state, conv)
@@ -192,18 +192,33 @@ class ConversationEngine:
         open_answer = state.data.get(OPEN_ANSWER) or {}
         return bool(replaces) and open_answer.get("event") == replaces and open_answer.get("step") == state.step
 
+    # -- transitions: only the engine moves a conversation; each one bumps `version`, the
+    # optimistic lock checked by the database on every write of the row (storage.models.ops) --
+
     def move(self, cc: ConvContext, next_step: str) -> None:
+        """After an answer: remember where it was asked (for `zurück`), then go on."""
         state = cc.state
         asked = cc.extra.get("asked", _position(cc.conversation, state))
         state.history = [] if cc.fresh else [*state.history, asked]
-        state.version += 1
         state.deadline = cc.ctx.now() + cc.conversation.timeout
         if next_step == DONE:
-            state.status = "done"
+            self.end(state, "done")
             cc.conversation.finish(cc)
             return
-        state.step = next_step
+        _bump(state, step=next_step)
         self.ask(cc)
+
+    def jump(self, cc: ConvContext, step: str, ask: bool = True) -> None:
+        """Begin a new part at `step` (another item, an edit): `zurück` does not cross back."""
+        cc.state.history = []
+        _bump(cc.state, step=step)
+        if ask:
+            self.ask(cc)
+
+    @staticmethod
+    def end(state: ConversationState, status: str) -> None:
+        """done | cancelled | timeout | closed (its round closed) | closed_told (a late answer was told)."""
+        _bump(state, status=status)
 
     def _on_help(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
@@ -222,11 +237,11 @@ class ConversationEngine:
         else:  # a plain step name (saved before positions were kept)
             cc.state.step = previous
         cc.state.history = rest
-        cc.state.version += 1
+        _bump(cc.state)
         self.ask(cc)
 
     def _on_cancel(self, cc: ConvContext) -> None:
-        cc.state.status = "cancelled"
+        self.end(cc.state, "cancelled")
         cc.ctx.notice(cc.conversation.on_cancel)
 
     def _on_skip(self, cc: ConvContext) -> None:
@@ -241,12 +256,18 @@ class ConversationEngine:
                states: list[ConversationState]) -> int:
         """Close conversations whose deadline passed, telling the person once."""
         for state in states:
-            state.status = "timeout"
+            self.end(state, "timeout")
             ctx = ctx_factory(state)
             conv = self.conversations.get(state.name)
             if ctx is not None and conv is not None:
                 ctx.reply(conv.on_timeout)
         return len(states)
+
+
+def _bump(state: ConversationState, **changes: str) -> None:
+    for key, value in changes.items():
+        setattr(state, key, value)
+    state.version = (state.version or 0) + 1
 
 
 def _position(conv: Conversation, state: ConversationState) -> str | dict[str, Any]:

@@ -151,3 +151,18 @@ def _date(year: int, month: int, day: int, raw: str) -> date:
 class Date:
     def parse(self, raw: str, today: date) -> date:
         return parse_german_date(raw, today)
+
+
+@dataclass(frozen=True)
+class Number:
+    """An argument type: a whole number from 1 to `below - 1` (a list position, an id); the
+    message names where the number comes from (“from the “fragen” list”)."""
+
+    below: int = 10**9
+    message: str = N_("“{value}” is not a number.")
+
+    def parse(self, raw: str, today: date) -> int:
+        word = raw.strip()
+        if not word.isdecimal() or not 0 < int(word) < self.below:
+            raise ArgError(self.message, value=raw[:40])
+        return int(word)

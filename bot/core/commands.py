@@ -225,3 +225,11 @@ def _example_in(command: Command, example: str, locale: str) -> str:
             rest = [_example_word(mapping, w) for w in words[n:]]
             return " ".join([command.alias(locale), *rest])
     return example
+
+
+class Words:
+    """An argument type: the rest of the command as words (quotes kept together), for a handler
+    that reads several words itself (`top annehmen EG2 18.02. 2 öffentlich`)."""
+
+    def parse(self, raw: str, today: date) -> list[str]:
+        return split_words(raw)

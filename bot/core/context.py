@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from storage.models import OutboxMessage, Person, utcnow
 
 from .events import Attachment, ChannelRef, Choice, IncomingMessage, OutgoingMessage
+from .outbox_rows import to_row
 from .roles import Standing
 
 if TYPE_CHECKING:
@@ -123,8 +124,6 @@ class Context:
         return next((t for t in running if t in have), None)
 
     def _enqueue(self, msg: OutgoingMessage, bulk: bool = False) -> OutboxMessage:
-        from bot.outbox import to_row
-
         row = to_row(msg, uuid.uuid4().hex, self.now(), priority=1 if bulk else 0)
         self.uow.session.add(row)
         self.outgoing.append(row)

@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from storage.db import unavailable
 
 from .context import Context, Services
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Next = Callable[[], None]
+ATTEMPTS = 3  # of one event whose conversation another handler moved at the same time
 Middleware = Callable[[Context, Next], None]
 
 
@@ -41,21 +44,31 @@ class Router:
 
     def process(self, message: IncomingMessage) -> int:
         """Handle one event; returns how many messages were queued for sending."""
-        try:
-            with self.services.uow_factory() as uow:
-                ctx = self._context(uow, message)
-                self._run(ctx, 0)
-                uow.commit()
-                log.info("event handled", extra={
-                    "transport": message.channel.transport, "event_id": message.event_id,
-                    "person_id": ctx.person.id if ctx.person else None, "command": ctx.command,
-                    "queued": len(ctx.outgoing)})
-                return len(ctx.outgoing)
-        except Exception as exc:
-            if unavailable(exc):
-                raise  # not a bug: the caller keeps the event and tries again when the database is back
-            log.exception("handler failed for %s event %s", message.channel.transport, message.event_id)
-            return self._apologise(message)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._once(message)
+            except StaleDataError:
+                # another handler moved the same conversation first (optimistic lock on its
+                # version): nothing of this attempt was written, so handle it again on the new state
+                log.info("conversation changed underneath; handling %s again (%d)", message.event_id, attempt)
+            except Exception as exc:
+                if unavailable(exc):
+                    raise  # not a bug: the caller keeps the event and tries again when the database is back
+                log.exception("handler failed for %s event %s", message.channel.transport, message.event_id)
+                return self._apologise(message)
+        log.error("conversation kept changing underneath event %s", message.event_id)
+        return self._apologise(message)
+
+    def _once(self, message: IncomingMessage) -> int:
+        with self.services.uow_factory() as uow:
+            ctx = self._context(uow, message)
+            self._run(ctx, 0)
+            uow.commit()
+            log.info("event handled", extra={
+                "transport": message.channel.transport, "event_id": message.event_id,
+                "person_id": ctx.person.id if ctx.person else None, "command": ctx.command,
+                "queued": len(ctx.outgoing)})
+            return len(ctx.outgoing)
 
     def _run(self, ctx: Context, index: int) -> None:
         if index == len(self.middleware):

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.core.context import Services
 from bot.core.events import ChannelRef
 from bot.jobs import person_context, system_context
-from bot.rounds.periods import local_at
+from bot.core.periods import local_at
 from storage.models import ActionItem, Body, Meeting, Person
 
 from . import minutes, service

@@ -17,7 +17,7 @@ from bot.core.context import Context
 from storage.models import ActionItem, Body, Meeting, Person, Rsvp
 
 from . import agenda as agenda_items
-from .service import ACTIVE, meetings_of, members
+from .queries import ACTIVE, meetings_of, members
 
 CONVERSATION = "minutes"  # the conversation (handlers/meeting_minutes.py) that records them
 NOT_APPROVED = re.compile(r"^\s*(nein|nicht|no|not)\b", re.IGNORECASE)

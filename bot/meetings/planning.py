@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from bot.core.argtypes import ArgError, parse_german_date
 from bot.core.commands import N_
 from bot.core.context import Context
-from bot.rounds.periods import Period
+from bot.core.periods import Period
 from storage.models import Body, DatePoll, Meeting, PollOption
 
-from .service import ACTIVE, MeetingError, meetings_of, members, open_poll
+from .queries import ACTIVE, MeetingError, meetings_of, members, open_poll
 from .slots import MIN_LEAD_DAYS, candidates, next_window
 
 PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$", re.IGNORECASE)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -17,54 +17,32 @@ from sqlalchemy import select
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Attachment, ChannelRef, Choice
-from bot.rounds.periods import local_at
+from bot.core.periods import local_at
 from storage.models import Body, DatePoll, Meeting, Person, PollOption, PollVote, Rsvp
 
 from . import changes, ics
 from .changes import Said
 
-if TYPE_CHECKING:
-    from storage.uow import UnitOfWork
 from . import agenda as agenda_items
 from .agenda import STANDING_ITEM, accepted  # noqa: F401 - the names callers use
+from .minutes import add_followups
+from .planning import refuse_clash
+from .queries import ACTIVE, MeetingError, meetings_of, members, next_meeting, open_poll  # noqa: F401 - the names callers use
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 
 ANSWERS = ("yes", "no", "maybe")
 RSVP_WORDS = {"yes": "zusagen", "no": "absagen", "maybe": "vielleicht"}
 RSVP_KEYS = {"yes": "✅", "no": "❌", "maybe": "❔"}  # the reactions offered on Matrix
-ACTIVE = ("planned", "invited")
 REMIND_AT = time(9, 0)
-
-
-class MeetingError(Exception):
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message)
-        self.message, self.values = message, values
 
 
 # -- lookups -------------------------------------------------------------------------------
 
 
-def meetings_of(ctx: Context, body: Body, states: Sequence[str] = ACTIVE) -> list[Meeting]:
-    stmt = select(Meeting).where(Meeting.body_id == body.id, Meeting.state.in_(states)).order_by(Meeting.starts_at)
-    return list(ctx.uow.session.scalars(stmt))
-
-
-def next_meeting(ctx: Context, body: Body) -> Meeting | None:
-    return next((m for m in meetings_of(ctx, body) if m.ends_at >= ctx.now()), None)
-
-
-def open_poll(ctx: Context, body: Body, states: Sequence[str] = ("draft", "open")) -> DatePoll | None:
-    stmt = (select(DatePoll).where(DatePoll.body_id == body.id, DatePoll.state.in_(states))
-            .order_by(DatePoll.id.desc()))
-    return ctx.uow.session.scalars(stmt).first()
-
-
 def room_channels(ctx: Context, body: Body) -> list[ChannelRef]:
     return [ChannelRef(r.transport, r.room_id) for r in body.rooms if r.transport in ctx.services.formats]
-
-
-def members(body: Body) -> list[Person]:
-    return [m.person for m in body.memberships]
 
 
 # -- polls ---------------------------------------------------------------------------------
@@ -147,8 +125,6 @@ def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, pla
     if starts_at <= ctx.now():
         raise MeetingError(N_("The meeting would be in the past."))
     if not anyway:
-        from .planning import refuse_clash
-
         refuse_clash(ctx, body, starts_at, ends_at)
     where, link = split_place(place)
     host = urlparse(str(ctx.services.settings.web.public_base_url)).hostname or "localhost"
@@ -161,8 +137,6 @@ def create(ctx: Context, body: Body, starts_at: datetime, ends_at: datetime, pla
                      round_id=latest.id if latest else None)
     ctx.uow.flush()
     ctx.uow.session.refresh(meeting, ["body"])
-    from .minutes import add_followups
-
     add_followups(ctx, meeting)
     ctx.uow.audit.record(ctx.person, "create_meeting", "meeting", body.code,
                          new={"starts_at": starts_at, "number": meeting.number})
@@ -263,9 +237,7 @@ def change(ctx: Context, meeting: Meeting, said: Said, anyway: bool = False) -> 
         if starts_at <= ctx.now():
             raise MeetingError(N_("The meeting would be in the past."))
         if not anyway:
-            from .planning import refuse_clash
-
-            refuse_clash(ctx, meeting.body, starts_at, ends_at, exclude=meeting)
+                refuse_clash(ctx, meeting.body, starts_at, ends_at, exclude=meeting)
         meeting.starts_at, meeting.ends_at = starts_at, ends_at
     if said.place is not None:
         meeting.place = said.place

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
-from bot.rounds.periods import Period, period_of
+from bot.core.periods import Period, period_of
 
 MIN_LEAD_DAYS = 14  # invitations need time: no candidate sooner than this
 

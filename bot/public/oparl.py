@@ -19,10 +19,12 @@ from sqlalchemy.orm import selectinload
 
 from storage.models import Body, Meeting, Membership, Person
 
+from . import oparl_papers
+from .oparl_common import SCHEMA, iso as _iso
+
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
-SCHEMA = "https://schema.oparl.org/1.1/"
 PAGE_SIZE = 20
 DEFAULT_LICENCE = "https://www.govdata.de/dl-de/zero-2-0"  # Datenlizenz Deutschland – Zero (web.open_data_license)
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
@@ -33,12 +35,6 @@ KIND_NAMES = {"office": "Geschäftsstelle", "expert_group": "Expertengruppe", "s
 
 class BadFilter(ValueError):
     """A filter value that is not an ISO 8601 date-time."""
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat(timespec="seconds")
 
 
 class OParl:
@@ -236,23 +232,15 @@ class Resolver:
 
     # the delivered reports a coordinator released: bot/public/oparl_papers.py
     def _list_paper(self, query: dict[str, str]) -> list[Any]:
-        from . import oparl_papers
-
         return oparl_papers.listing(self.api, self.uow)
 
     def _get_paper(self, ident: str) -> dict[str, Any] | None:
-        from . import oparl_papers
-
         return oparl_papers.get_paper(self.api, self.uow, ident)
 
     def _get_file(self, ident: str) -> dict[str, Any] | None:
-        from . import oparl_papers
-
         return oparl_papers.get_file(self.api, self.uow, ident)
 
     def _get_consultation(self, ident: str) -> dict[str, Any] | None:
-        from . import oparl_papers
-
         return oparl_papers.get_consultation(self.api, self.uow, ident)
 
     def _list_legislativeTerm(self, query: dict[str, str]) -> list[Any]:  # noqa: N802

@@ -16,6 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from storage.models import Meeting, ReportFile
 
+from .oparl_common import SCHEMA, iso as _iso
+
 if TYPE_CHECKING:
     from bot.app import App
     from storage.uow import UnitOfWork
@@ -36,8 +38,6 @@ def download_url(api: OParl, f: ReportFile) -> str:
 
 
 def file_object(api: OParl, f: ReportFile) -> dict[str, Any]:
-    from .oparl import SCHEMA
-
     url = download_url(api, f)
     return {"id": f"{api.root}file/{f.id}", "type": SCHEMA + "File", "name": f.title, "fileName": f.file_name,
             "mimeType": f.mime_type, "date": f.data_state.date().isoformat(), "size": f.size,
@@ -46,8 +46,6 @@ def file_object(api: OParl, f: ReportFile) -> dict[str, Any]:
 
 
 def paper_object(api: OParl, uow: UnitOfWork, f: ReportFile) -> dict[str, Any]:
-    from .oparl import SCHEMA
-
     paper: dict[str, Any] = {
         "id": f"{api.root}paper/{f.id}", "type": SCHEMA + "Paper", "body": api.body_id, "name": f.title,
         "reference": f"{f.from_body.code}-{f.period}-{f.id}", "date": f.delivered_at.date().isoformat(),
@@ -61,8 +59,6 @@ def paper_object(api: OParl, uow: UnitOfWork, f: ReportFile) -> dict[str, Any]:
 
 
 def consultation_object(api: OParl, f: ReportFile, meeting: Meeting) -> dict[str, Any]:
-    from .oparl import SCHEMA
-
     consultation = {"id": f"{api.root}consultation/{f.id}", "type": SCHEMA + "Consultation",
                     "paper": f"{api.root}paper/{f.id}", "meeting": f"{api.root}meeting/{meeting.id}",
                     "organization": [f"{api.root}organization/{f.to_body.code}"], "authoritative": False,
@@ -74,8 +70,6 @@ def consultation_object(api: OParl, f: ReportFile, meeting: Meeting) -> dict[str
 
 
 def _stamps(api: OParl, f: ReportFile) -> dict[str, str]:
-    from .oparl import _iso
-
     # public from the release on: created is when it was released, modified when it last changed after
     released = f.released_at or f.delivered_at
     return {"license": api.licence, "created": _iso(released), "modified": _iso(max(released, f.updated_at))}

@@ -13,30 +13,21 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.events import Attachment, ChannelRef
+from bot.core.periods import period_of
 from bot.jobs import system_context
-from bot.rounds.periods import period_of
 from storage.models import ReportFile
 
 from .documents import document
 from .formats import MIME, produce
+from .kinds import kind_for
 
 if TYPE_CHECKING:
     from bot.core.context import Services
-    from storage.models import ReportingLine
-    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(days=14)  # a report missed while the bot was down is still delivered
 FILE_NAMES = {"sachstand": "sachstandsbericht", "stand": "bericht-stand", "halbjahr": "halbjahresbericht",
               "beirat": "jahresbericht-beirat"}
-
-
-def kind_for(uow: UnitOfWork, line: ReportingLine, bodies_with_recs: set[int] | None = None) -> str:
-    """`bodies_with_recs`: the bodies that have recommendations, when the caller knows them."""
-    if (line.from_body_id in bodies_with_recs if bodies_with_recs is not None
-            else uow.catalog.recommendations_of_body(line.from_body_id)):
-        return "sachstand"
-    return {1: "beirat", 2: "halbjahr"}.get(line.per_year, "stand")
 
 
 def tick(services: Services) -> int:

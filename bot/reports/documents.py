@@ -24,6 +24,7 @@ from storage.models import (Change, Field, Indicator, Measure, Meeting, Recommen
                             StatusUpdate)
 
 from . import content, svgcharts
+from .kinds import kind_for
 
 if TYPE_CHECKING:
     from bot.core.context import Services
@@ -199,8 +200,6 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
 
 def _recipients(uow: UnitOfWork, kind: str) -> list[str]:
     """Whom the report goes to: the receiving bodies of the lines that deliver this kind."""
-    from .delivery import kind_for
-
     with_recs = set(uow.session.scalars(select(Recommendation.body_id).distinct()))
     return sorted({line.to_body.name for line in uow.bodies.reporting_lines() if kind_for(uow, line, with_recs) == kind})
 

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 
 from bot.core.context import Context, Services
 from bot.jobs import person_context
-from handlers import status_update
 from storage.models import ConversationState, Person, Round, StatusUpdate
 
-from . import service
-from .periods import due_day, period_of, reminder_times
+from . import conversation, service
+from bot.core.periods import due_day, period_of, reminder_times
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -107,11 +106,11 @@ def remind_round(services: Services, uow: UnitOfWork, round_: Round) -> int:
         for upd in pending:
             upd.snoozed_until = None
         ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz))
-        state = uow.conversations.active_of(person.id, status_update.NAME)
+        state = uow.conversations.active_of(person.id, conversation.NAME)
         if state is not None:
             services.conversations.ask(_conv(ctx, state))
         elif pending:
-            status_update.begin(ctx, person, [u.id for u in pending])
+            conversation.begin(ctx, person, [u.id for u in pending])
         count += 1
     return count
 
@@ -119,7 +118,7 @@ def remind_round(services: Services, uow: UnitOfWork, round_: Round) -> int:
 def _conv(ctx: Context, state: ConversationState):  # noqa: ANN202
     from bot.conversations.engine import ConvContext
 
-    return ConvContext(ctx, state, status_update.ROUND)
+    return ConvContext(ctx, state, conversation.ROUND)
 
 
 def prompt_batch(services: Services, limit: int = PROMPT_BATCH) -> int:
@@ -169,7 +168,7 @@ def _prompt(services: Services, uow: UnitOfWork, person_id: int | None, items: l
     handed_by = None
     if handed and handed[0].recommendation.owner_id and handed[0].recommendation.owner_id != person.id:
         handed_by = uow.session.get(Person, handed[0].recommendation.owner_id)
-    status_update.offer(ctx, person, [u.id for u in items], handed_by=handed_by)
+    conversation.offer(ctx, person, [u.id for u in items], handed_by=handed_by)
 
 
 def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) -> None:
@@ -179,7 +178,7 @@ def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) 
     ids = {upd.id for round_ in rounds for upd in uow.rounds.updates(round_)}
     periods = ", ".join(sorted({r.period for r in rounds}))
     for state in uow.conversations.all_active():
-        if state.name != status_update.NAME or not ids & set(state.data.get("queue", [])):
+        if state.name != conversation.NAME or not ids & set(state.data.get("queue", [])):
             continue
         queue = state.data["queue"]
         current = queue[state.data["pos"]] if state.data["pos"] < len(queue) else None
@@ -188,7 +187,7 @@ def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) 
         person = uow.session.get(Person, state.person_id)
         ctx = person_context(services, uow, person) if person else None
         if not rest or ctx is None:
-            state.status = "closed"
+            services.conversations.end(state, "closed")
             state.data = {**state.data, "closed": closed}
             if ctx is not None:
                 ctx.reply("round_closed_for_you", period=periods)
@@ -198,9 +197,8 @@ def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) 
                       "pos": 0 if current not in rest else rest.index(current)}
         if current not in rest:
             state.data = {**state.data, "item": {}, "mi": 0, "editing": False}
-            state.step, state.history = "status", []
             ctx.reply("round_closed_for_you", period=periods)
-            services.conversations.ask(_conv(ctx, state))
+            services.conversations.jump(_conv(ctx, state), "status")
 
 
 def _still_open(uow: UnitOfWork, update_id: int) -> bool:

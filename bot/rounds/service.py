@@ -20,7 +20,7 @@ from sqlalchemy import select
 from storage.models import (Absence, MetricValue, Person, Recommendation, Release, ReportingLine, Round,
                             Status, StatusUpdate)
 
-from .periods import due_at, due_day, period_of
+from bot.core.periods import due_at, due_day, period_of
 
 
 class RoundError(Exception):

@@ -16,7 +16,7 @@ from ..uow import UnitOfWork
 from . import values as v
 from .errors import ErrorList
 from .report import ImportReport
-from .tabular import Sheet, read_sheet
+from .sheets import Sheet, read_sheet
 
 COLUMNS = {"indicator": ("kennziffer", "indikator", "indicator"), "period": ("zeitraum", "periode", "period", "jahr"),
            "gender": ("geschlecht", "gender"), "district": ("bezirk", "stadtbezirk", "district"),

@@ -25,6 +25,11 @@ class ConversationState(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default="active")  # active|done|cancelled|timeout
     deadline: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=0)
+    # An optimistic lock: every UPDATE of the row says `WHERE version = <as read>`, so of two
+    # handlers that read the same state only the first one's write counts; the other gets
+    # StaleDataError and the router handles its event again on the fresh state. The engine sets
+    # the new value on each transition (bot.conversations.engine._bump), hence no generator.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class ScheduledSend(Base):

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.events import ChannelRef, OutgoingMessage
-from bot.outbox import OutboxWorker, RetryAfter, to_row
+from bot.core.outbox_rows import to_row
+from bot.outbox import OutboxWorker, RetryAfter
 from storage.models import OutboxMessage, utcnow
 
 LANES = 8

@@ -10,7 +10,8 @@ import asyncio
 from typing import Any
 
 from bot.core.events import ChannelRef, OutgoingMessage
-from bot.outbox import OutboxWorker, to_row
+from bot.core.outbox_rows import to_row
+from bot.outbox import OutboxWorker
 from storage.models import OutboxMessage, utcnow
 
 PROMPTS = 8

@@ -19,7 +19,8 @@ from bot.core.events import Choice
 from bot.core.i18n import Formats
 from storage.models import Status
 
-from .status_update import NO, YES, _item, _set_item, _update
+from . import items
+from .items import NO, YES
 
 DOUBT = "doubt"
 
@@ -34,7 +35,7 @@ def ask(cc: ConvContext, message: str, back: str, back_mi: int, then: str, full:
 
 def metric(cc: ConvContext, index: int, value: Decimal, then: str) -> str:
     """After a metric answer: a jump by more than the configured factor is asked about."""
-    rec = _update(cc).recommendation
+    rec = items.current(cc).recommendation
     old = rec.metrics[index].current
     factor = Decimal(str(cc.ctx.services.settings.rounds.plausibility_factor))
     if old is None or old == 0 or value == old:
@@ -51,8 +52,8 @@ def metric(cc: ConvContext, index: int, value: Decimal, then: str) -> str:
 
 def progress(cc: ConvContext, value: int, then: str) -> str:
     """After a progress answer: "done" below 100 %, or a drop, is asked about."""
-    rec = _update(cc).recommendation
-    if _item(cc).get("status") == Status.DONE.value and value < 100:
+    rec = items.current(cc).recommendation
+    if items.item(cc).get("status") == Status.DONE.value and value < 100:
         return ask(cc, N_("The status is “done”, but the progress is {value} %. Set it to 100 %?"),
                    "progress", 0, then, full=True, value=value)
     if value < rec.progress:
@@ -63,8 +64,8 @@ def progress(cc: ConvContext, value: int, then: str) -> str:
 
 def status(cc: ConvContext, then: str) -> str:
     """"Done" while the progress derived from the measures is below 100 %."""
-    rec = _update(cc).recommendation
-    if _item(cc).get("status") == Status.DONE.value and rec.progress_from_measures and rec.progress < 100:
+    rec = items.current(cc).recommendation
+    if items.item(cc).get("status") == Status.DONE.value and rec.progress_from_measures and rec.progress < 100:
         return ask(cc, N_("The status is “done”, but the progress from its measures is {value} %. "
                           "Is that right?"), "status", 0, then, value=rec.progress)
     return then
@@ -93,7 +94,7 @@ def answer(cc: ConvContext, text: str) -> str:
         cc.set(mi=doubt.get("back_mi", 0))
         return str(doubt.get("back", "status"))
     if word == "full":
-        _set_item(cc, progress=100)
+        items.set_item(cc, progress=100)
     cc.set(mi=doubt.get("then_mi", 0))
     return str(doubt.get("then", "confirm"))
 

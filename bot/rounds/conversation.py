@@ -2,7 +2,7 @@
 
 status → progress → one value per target metric → what happened → next steps → blockers →
 public summary → may it be published → confirm (`ja` / `ändern <step>`). At any step:
-`später`, `abwesend bis …`, `übergeben an @…`, `korrigieren CODE` (see `_intercept`).
+`später`, `abwesend bis …`, `übergeben an @…`, `korrigieren CODE` (see `words`).
 The data holds a queue of status-update ids and the answers for the current item only.
 """
 from __future__ import annotations
@@ -11,23 +11,23 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
+from bot.conversations.engine import Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Choice
-from bot.rounds import service
-from bot.rounds.periods import due_day
 from storage.models import Person, Status, StatusUpdate
 
-from .labels import STATUS_LABELS, parse_status
+from bot.core.labels import STATUS_LABELS, parse_status
 
-NAME = "round"
+from . import checks, service, words
+from . import items
+from .items import NAME, NO, YES
+from bot.core.periods import due_day
+
 ORDER = ("status", "progress", "metric", "happened", "next_steps", "blockers", "summary", "publish", "confirm")
 MAX_TEXT, MAX_SUMMARY = 2000, 500
 UNCHANGED = {"unverändert", "unveraendert", "same", "unchanged", "=", "gleich"}
 NOTHING = {"keine", "keine.", "keins", "nichts", "none", "no", "nein", "-", "–"}
-YES = {"ja", "j", "yes", "y", "ok"}
-NO = {"nein", "n", "no"}
 _PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa)?\s*(\d{1,3})\s*(?:%|prozent|percent)?$", re.IGNORECASE)
 CHANGE_WORDS = {
     "status": "status", "fortschritt": "progress", "progress": "progress", "kennzahl": "metric",
@@ -48,7 +48,7 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
     if state is not None:
         queue = state.data["queue"]
         added = [i for i in update_ids if i not in queue]
-        state.data = {**state.data, "queue": [*queue, *added], "order": [*_order(state.data), *added]}
+        state.data = {**state.data, "queue": [*queue, *added], "order": [*items.order(state.data), *added]}
         if added:
             ctx.reply("round_more", count=len(added), handed_by=handed_by)
         return
@@ -63,10 +63,9 @@ def begin(ctx: Context, person: Person, update_ids: list[int], step: str = "stat
           item: dict[str, Any] | None = None) -> None:
     data = {"queue": update_ids, "order": list(update_ids), "pos": 0, "item": item or {}, "mi": 0,
             "editing": step == "confirm"}
-    state = ctx.services.conversations.start(ctx, NAME, person, ctx.channel, data=data, ask=False)
-    if step != state.step:
-        state.step = step
-    ctx.services.conversations.ask(ConvContext(ctx, state, ROUND))
+    engine = ctx.services.conversations
+    state = engine.start(ctx, NAME, person, ctx.channel, data=data, ask=False)
+    engine.jump(ConvContext(ctx, state, ROUND), step)
 
 
 def _first_due(ctx: Context, update_ids: list[int]) -> object:
@@ -77,55 +76,29 @@ def _first_due(ctx: Context, update_ids: list[int]) -> object:
 # -- the current item ----------------------------------------------------------------------
 
 
-def _update(cc: ConvContext) -> StatusUpdate:
-    upd = cc.ctx.uow.session.get(StatusUpdate, cc.data["queue"][cc.data["pos"]])
-    assert upd is not None
-    return upd
-
-
-def _order(data: dict[str, Any]) -> list[int]:
-    """The items in the order they were first shown: each keeps its number (n/total) when one is
-    skipped to the end of the queue."""
-    return [i for i in data.get("order") or data["queue"] if i in data["queue"]]
-
-
-def number(data: dict[str, Any]) -> tuple[int, int]:
-    """(n, total) of the current item, as the person saw it first."""
-    order, current = _order(data), data["queue"][data["pos"]]
-    return (order.index(current) + 1 if current in order else data["pos"] + 1), len(order)
-
-
-def _item(cc: ConvContext) -> dict[str, Any]:
-    return dict(cc.data.get("item") or {})
-
-
-def _set_item(cc: ConvContext, **values: Any) -> None:
-    cc.set(item={**_item(cc), **values})
-
-
 def _next(cc: ConvContext, after: str) -> str:
     """The next step that applies to this item (or the summary when changing one answer)."""
-    rec = _update(cc).recommendation
+    rec = items.current(cc).recommendation
     if cc.data.get("editing") and after != "metric":
-        return "confirm" if after != "summary" or not _item(cc).get("summary") else "publish"
+        return "confirm" if after != "summary" or not items.item(cc).get("summary") else "publish"
     for name in ORDER[ORDER.index(after) + 1:]:
-        if name == "progress" and (rec.progress_from_measures or _item(cc).get("status") == Status.DONE.value):
+        if name == "progress" and (rec.progress_from_measures or items.item(cc).get("status") == Status.DONE.value):
             continue
         if name == "metric" and not rec.metrics:
             continue
-        if name == "publish" and not _item(cc).get("summary"):
+        if name == "publish" and not items.item(cc).get("summary"):
             continue
         return name
     return "confirm"
 
 
 def _values(cc: ConvContext) -> dict[str, Any]:
-    upd, step = _update(cc), cc.state.step
+    upd, step = items.current(cc), cc.state.step
     rec = upd.recommendation
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
-    item = _item(cc)
-    pos, total = number(cc.data)
-    doubt = _checks().values(cc) if step == "doubt" else {"doubt": ""}
+    item = items.item(cc)
+    pos, total = items.number(cc.data)
+    doubt = checks.values(cc) if step == "doubt" else {"doubt": ""}
     return {"rec": rec, "pos": pos, "total": total, "step": step,
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
@@ -148,34 +121,30 @@ def _answer_status(cc: ConvContext, text: str) -> str:
     choice = match_choice(_status_choices(cc), text)
     status = Status(choice.value) if choice else parse_status(text)
     if text.casefold() in UNCHANGED:
-        status = _update(cc).recommendation.status
+        status = items.current(cc).recommendation.status
     if status is None:
         raise Invalid(N_("“{value}” is not a status. Answer with a number from 1 to 6 or the status."),
                       value=text[:40])
-    _set_item(cc, status=status.value, **({"progress": 100} if status == Status.DONE else {}))
-    from . import round_checks
-
-    return round_checks.status(cc, _next(cc, "status"))
+    items.set_item(cc, status=status.value, **({"progress": 100} if status == Status.DONE else {}))
+    return checks.status(cc, _next(cc, "status"))
 
 
 def _answer_progress(cc: ConvContext, text: str) -> str:
     if text.casefold() in UNCHANGED:
-        _set_item(cc, progress=_update(cc).recommendation.progress)
+        items.set_item(cc, progress=items.current(cc).recommendation.progress)
         return _next(cc, "progress")
     match = _PERCENT.match(text.strip())
     if not match or int(match[1]) > 100:
         raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
-    _set_item(cc, progress=int(match[1]))
-    from . import round_checks
-
-    return round_checks.progress(cc, int(match[1]), _next(cc, "progress"))
+    items.set_item(cc, progress=int(match[1]))
+    return checks.progress(cc, int(match[1]), _next(cc, "progress"))
 
 
 def _answer_metric(cc: ConvContext, text: str) -> str:
-    rec = _update(cc).recommendation
+    rec = items.current(cc).recommendation
     index = cc.data.get("mi", 0)
     metric = rec.metrics[index]
-    metrics = dict(_item(cc).get("metrics", {}))
+    metrics = dict(items.item(cc).get("metrics", {}))
     if text.casefold() in UNCHANGED:
         metrics.pop(str(metric.id), None)
     else:
@@ -184,13 +153,11 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
             raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
                           value=text[:40])
         metrics[str(metric.id)] = str(value)
-    _set_item(cc, metrics=metrics)
+    items.set_item(cc, metrics=metrics)
     following = _next_metric(cc, index)
     if text.casefold() in UNCHANGED:
         return following
-    from . import round_checks
-
-    return round_checks.metric(cc, index, value, following)
+    return checks.metric(cc, index, value, following)
 
 
 def _skip_metric(cc: ConvContext) -> str:
@@ -198,7 +165,7 @@ def _skip_metric(cc: ConvContext) -> str:
 
 
 def _next_metric(cc: ConvContext, index: int) -> str:
-    if index + 1 < len(_update(cc).recommendation.metrics):
+    if index + 1 < len(items.current(cc).recommendation.metrics):
         cc.set(mi=index + 1)
         return "metric"
     cc.set(mi=0)
@@ -215,9 +182,9 @@ def _text_answer(key: str, limit: int, allow_nothing: bool):  # noqa: ANN202 - a
                           length=len(value), limit=limit)
         if allow_nothing and value.casefold() in NOTHING:
             value = ""
-        _set_item(cc, **{key: value})
+        items.set_item(cc, **{key: value})
         if key == "summary" and not value:
-            _set_item(cc, publish=False)
+            items.set_item(cc, publish=False)
         return _next(cc, key)
     return answer
 
@@ -237,7 +204,7 @@ def _answer_publish(cc: ConvContext, text: str) -> str:
     word = choice.value if choice else text.casefold()
     if word not in YES | NO:
         raise Invalid(N_("Please answer yes or no."))
-    _set_item(cc, publish=word in YES)
+    items.set_item(cc, publish=word in YES)
     return _next(cc, "publish")
 
 
@@ -247,7 +214,7 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
         return _save(cc)
     if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in CHANGE_WORDS:
         target = CHANGE_WORDS[words[1]]
-        rec = _update(cc).recommendation
+        rec = items.current(cc).recommendation
         if (target == "metric" and not rec.metrics) or (target == "progress" and rec.progress_from_measures):
             raise Invalid(N_("{code} has nothing to change there."), code=rec.code)
         cc.set(editing=True, mi=0)
@@ -257,31 +224,16 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
 
 
 def _save(cc: ConvContext) -> str:
-    upd = _update(cc)
+    upd = items.current(cc)
     if upd.round is not None and upd.round.state != "open":
         cc.ctx.notice("The round for {code} has closed; this answer was not saved.", code=upd.recommendation.code)
     else:
-        item = _item(cc)
+        item = items.item(cc)
         item.setdefault("status", upd.recommendation.status.value)
         service.submit(cc.ctx, upd, item)
-        pos, total = number(cc.data)
+        pos, total = items.number(cc.data)
         cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=pos, total=total)
-    return _advance(cc)
-
-
-def _advance(cc: ConvContext) -> str:
-    """On to the next item still open (each one starts with a clean `zurück` history)."""
-    queue, pos = cc.data["queue"], cc.data["pos"] + 1
-    while pos < len(queue):
-        upd = cc.ctx.uow.session.get(StatusUpdate, queue[pos])
-        if upd is not None and upd.state == "pending" and (upd.round is None or upd.round.state == "open"):
-            break
-        pos += 1
-    if pos >= len(queue):
-        return DONE
-    cc.set(pos=pos, item={}, mi=0, editing=False)
-    cc.fresh = True
-    return "status"
+    return items.advance(cc)
 
 
 def _skip_item(cc: ConvContext) -> str:
@@ -304,26 +256,14 @@ def _late(ctx: Context, state: Any) -> bool:
         upd = ctx.uow.session.get(StatusUpdate, upd_id)
         if upd is not None and upd.state != "submitted" and upd.recommendation.code not in codes:
             codes.append(upd.recommendation.code)
-    state.status = "closed_told"  # told once; later messages are ordinary commands again
+    ctx.services.conversations.end(state, "closed_told")  # told once; later messages are commands again
     command = ctx.services.registry.commands["update"].alias(ctx.locale)
     ctx.reply("round_closed_late", codes=codes, command=command)
     return True
 
 
-def _checks():  # noqa: ANN202 - the plausibility checks use this module's helpers
-    from . import round_checks
-
-    return round_checks
-
-
 def _finish(cc: ConvContext) -> None:
     cc.ctx.reply("round_done", count=len(cc.data["queue"]))
-
-
-def _intercept(cc: ConvContext, text: str) -> bool:
-    from . import round_words  # the words that work at every step live in their own module
-
-    return round_words.intercept(cc, text)
 
 
 ROUND = Conversation(NAME, (
@@ -348,13 +288,13 @@ ROUND = Conversation(NAME, (
     Step("publish", "round_question", _answer_publish,
          N_("May the summary be published once the office has released it? Answer yes or no."),
          choices=_yes_no, values=_values),
-    Step("doubt", "round_question", lambda cc, text: _checks().answer(cc, text),
+    Step("doubt", "round_question", checks.answer,
          N_("Answer with one of the numbers: is the answer right, or do you want to correct it?"),
-         choices=lambda cc: _checks().choices(cc), values=_values),
+         choices=checks.choices, values=_values),
     Step("confirm", "round_question", _answer_confirm,
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
-), finish=_finish, timeout=timedelta(days=60), intercept=_intercept, position=("mi",), on_late=_late,
+), finish=_finish, timeout=timedelta(days=60), intercept=words.intercept, position=("mi",), on_late=_late,
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 

@@ -9,11 +9,12 @@ from bot.conversations.engine import DONE, ConvContext
 from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
 from bot.core.context import Context
-from bot.rounds import service
-from bot.rounds.periods import due_day, reminder_times
 from storage.models import Person, StatusUpdate
 
-from .status_update import _advance, _update
+from . import service
+from bot.core.periods import due_day, reminder_times
+
+from . import items
 
 
 def intercept(cc: ConvContext, text: str) -> bool:
@@ -40,7 +41,7 @@ def _refuse(cc: ConvContext, message: str, **values: object) -> None:
 
 
 def _later(cc: ConvContext) -> None:
-    upd = _update(cc)
+    upd = items.current(cc)
     when = _next_reminder(cc, upd)
     for pending in cc.ctx.uow.rounds.pending_for(cc.ctx.person.id):  # type: ignore[union-attr]
         pending.snoozed_until = when or cc.ctx.now()
@@ -85,7 +86,7 @@ def _hand_over(cc: ConvContext, raw: str) -> None:
         _refuse(cc, exc.message, **exc.values)
         return
     target = _person(cc.ctx, ref) if ref else None
-    upd = _update(cc)
+    upd = items.current(cc)
     if not ref:
         _refuse(cc, N_("Say to whom, like “übergeben an @name”."))
     elif target is None:
@@ -119,14 +120,12 @@ def _continue(cc: ConvContext, drop: bool) -> None:
     if drop:
         queue.pop(pos)
     cc.set(queue=queue, pos=pos - 1, order=[i for i in cc.data.get("order") or queue if i in queue])
-    following = _advance(cc)
+    following = items.advance(cc)
     if following == DONE:
-        cc.state.status = "done"
+        cc.ctx.services.conversations.end(cc.state, "done")
         cc.ctx.reply("round_done", count=len(queue))
         return
-    cc.state.step, cc.state.history = following, []
-    cc.state.version += 1
-    cc.ctx.services.conversations.ask(cc)
+    cc.ctx.services.conversations.jump(cc, following)
 
 
 def _correct(cc: ConvContext, raw: str) -> None:
@@ -134,10 +133,8 @@ def _correct(cc: ConvContext, raw: str) -> None:
     if upd is None:
         return
     queue = [i for i in cc.data["queue"] if i != upd.id]
-    cc.set(queue=[upd.id, *queue], pos=0, item=item_of(upd), mi=0, editing=True)
-    cc.state.step, cc.state.history = "confirm", []
-    cc.state.version += 1
-    cc.ctx.services.conversations.ask(cc)
+    cc.set(queue=[upd.id, *queue], pos=0, item=items.item_of(upd), mi=0, editing=True)
+    cc.ctx.services.conversations.jump(cc, "confirm")
 
 
 def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
@@ -154,10 +151,3 @@ def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
         ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
         return None
     return upd
-
-
-def item_of(upd: StatusUpdate) -> dict[str, Any]:
-    return {"status": upd.status.value if upd.status else upd.recommendation.status.value,
-            "progress": upd.progress, "metrics": dict(upd.metric_values or {}), "happened": upd.happened,
-            "next_steps": upd.next_steps, "blockers": upd.blockers, "summary": upd.public_summary,
-            "publish": upd.publish_ok}

@@ -1,0 +1,1 @@
+"""Reports for the political bodies: content from released data, rendered as HTML, PDF and Word."""
