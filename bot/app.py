@@ -26,6 +26,7 @@ from .core.i18n import Translations
 from .core.middleware import dispatch, drop_duplicates, drop_own_messages, refuse_oversized
 from .core.router import Router
 from .dbthread import DatabaseThread
+from .handling import HandlingLanes
 from .leader import leadership_for
 from .metrics import Metrics
 from .outbox import OutboxWorker
@@ -62,6 +63,10 @@ class App:
         # One worker thread: handlers run in arrival order and SQLite sees a single writer; the
         # outbox's database work goes ahead of handler work still queued (bot/dbthread.py).
         self.executor = DatabaseThread()
+        # Handling lanes: on PostgreSQL `database.workers` threads handle events of different
+        # conversations at once; SQLite keeps its one writer (bot/handling.py).
+        self.lanes = HandlingLanes(1 if self.engine.dialect.name == "sqlite" else settings.database.workers,
+                                   self.executor)
         self.stopping = asyncio.Event()
         self.metrics = Metrics()
         self.leadership = leadership_for(settings.database.url, settings.cluster)
@@ -123,22 +128,23 @@ class App:
         self.metrics.received.labels(message.channel.transport).inc()
         log.info("event received", extra={"transport": message.channel.transport, "event_id": message.event_id,
                                            "kind": message.kind})
-        for attempt in itertools.count():
-            await self.database_up.wait()
-            try:
-                if self.leadership.cluster and (not self.leadership.is_leader or self._from_inbox_first):
-                    await self.run_sync(cluster.store, self.uow_factory, message)
-                    return
-                queued = await self.run_sync(self.router.process, message)
-            except Exception as exc:
-                if not db.unavailable(exc):
-                    raise
-                self._database_lost(exc)
-                await asyncio.sleep(min(10.0, 0.1 * 2 ** attempt))  # never a tight loop
-                continue
-            if queued:
-                self._kick()
-            return
+        async with self.lanes.enter(message):  # its place in its lane, taken before any await
+            for attempt in itertools.count():
+                await self.database_up.wait()
+                try:
+                    if self.leadership.cluster and (not self.leadership.is_leader or self._from_inbox_first):
+                        await self.run_sync(cluster.store, self.uow_factory, message)
+                        return
+                    queued = await self.lanes.run(self.router.process, message)
+                except Exception as exc:
+                    if not db.unavailable(exc):
+                        raise
+                    self._database_lost(exc)
+                    await asyncio.sleep(min(10.0, 0.1 * 2 ** attempt))  # never a tight loop
+                    continue
+                if queued:
+                    self._kick()
+                return
 
     def _database_lost(self, error: BaseException) -> None:
         if not self.database_up.is_set():
@@ -382,6 +388,7 @@ class App:
         await self.leadership.stop()  # only now may another process lead
         if self.web_runner is not None:
             await self.web_runner.cleanup()
+        self.lanes.shutdown()
         self.executor.shutdown(wait=True)
         self.engine.dispose()
         logging.getLogger().removeHandler(self.metrics.log_handler)

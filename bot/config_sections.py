@@ -141,6 +141,8 @@ class DatabaseSection(_Section):
     url: str = Field("sqlite:///data/sachstand.db", repr=False, description="SQLAlchemy database URL.")
     echo: bool = Field(False, description="Log every SQL statement.")
     pool_size: int = Field(5, ge=1, description="Connection pool size (ignored by SQLite).")
+    workers: int = Field(4, ge=1, le=32, description="Threads that handle incoming events at once on PostgreSQL, "
+                         "each in another conversation (SQLite: always one writer).")
 
     @field_validator("url")
     @classmethod

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import (AuditEntry, ConversationState, KeyValue, Person, ProcessedEvent, ScheduledSend,
@@ -80,13 +81,15 @@ class OpsRepository:
         row.attempts += 1
 
     def seen(self, transport: str, event_id: str) -> bool:
-        """Record an incoming event id; True if it was already handled before."""
-        stmt = select(ProcessedEvent.id).where(ProcessedEvent.transport == transport,
-                                               ProcessedEvent.event_id == event_id)
-        if self.session.scalar(stmt) is not None:
-            return True
-        self.session.add(ProcessedEvent(transport=transport, event_id=event_id, at=utcnow()))
-        return False
+        """Record an incoming event id; True if it was already handled before.
+
+        One atomic insert (ON CONFLICT DO NOTHING): of two handlers of the same event at once
+        (a Slack retry while the first is still running), the second waits for the first one's
+        transaction on the unique key and then sees it — never both, never an IntegrityError."""
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stmt = (insert(ProcessedEvent).values(transport=transport, event_id=event_id, at=utcnow())
+                .on_conflict_do_nothing(index_elements=["transport", "event_id"]).returning(ProcessedEvent.id))
+        return self.session.execute(stmt).first() is None
 
 
 class AuditRepository:

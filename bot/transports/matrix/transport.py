@@ -215,11 +215,15 @@ class MatrixTransport:
             await self._guarded(self._on_invite(room_id, info.invite_state), f"invite to {room_id}")
         if not replay:
             return  # the first sync of a new device: learn the rooms, answer nothing old
+        batch: list[asyncio.Task[None]] = []
         for room_id, info in resp.rooms.join.items():
             for event in info.timeline.events:
-                await self._guarded(self._on_event(room_id, event), f"event in {room_id}")
+                await self._guarded(self._on_event(room_id, event, batch), f"event in {room_id}")
+        # handled at once across conversations, in arrival order within one (App.dispatch's
+        # lanes take their places in the order the tasks start: the order of the timeline)
+        await asyncio.gather(*batch)
 
-    async def _on_event(self, room_id: str, event: Any) -> None:
+    async def _on_event(self, room_id: str, event: Any, batch: list[asyncio.Task[None]]) -> None:
         assert self.client is not None and self._dispatch is not None
         if isinstance(event, MegolmEvent):  # could not decrypt: ask the sender's devices for the key
             log.warning("matrix: cannot decrypt event %s in %s (session %s)", event.event_id, room_id,
@@ -248,9 +252,9 @@ class MatrixTransport:
             "" if msg.kind in ("reaction", "action") else msg.event_id)
         if len(self._reply_targets) > 1000:
             self._reply_targets.pop(next(iter(self._reply_targets)))
-        token = IN_SYNC.set(True)
+        token = IN_SYNC.set(True)  # the task copies this context: its sends know they are in the sync
         try:
-            await self._dispatch(msg)
+            batch.append(asyncio.create_task(self._guarded(self._dispatch(msg), f"event {msg.event_id}")))
         finally:
             IN_SYNC.reset(token)
 
