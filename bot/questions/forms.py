@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.core.commands import N_
+from bot.web_security import body_within
 
 from .intake import MAX_BODY, FormState, Intake, values_from
 from .service import notify_new
@@ -81,7 +82,7 @@ class QuestionForms:
         # the limit also for a chunked body, which has no Content-Length to check beforehand
         request._client_max_size = MAX_BODY  # noqa: SLF001 - aiohttp has no per-route limit
         try:
-            posted = await request.post()
+            posted = await body_within(request, request.post(), self.app.settings.web.body_timeout)
         except web.HTTPRequestEntityTooLarge:
             return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
         except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
