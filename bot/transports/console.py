@@ -25,6 +25,19 @@ from .base import Dispatch
 NAME = "console"
 _SPEAKER = re.compile(r"^@([a-z0-9][a-z0-9_.-]{0,63})$")
 _ROOM = re.compile(r"^#[a-z0-9][a-z0-9_.-]{0,63}$")
+# Controls a terminal acts on (ESC starts colour, cursor and window-title sequences, CSI in C1
+# too): shown as their control pictures (␛) or \x9b, never printed raw — a message may carry
+# text from the public form (finding F14a). Tab stays; lines are split before.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    def picture(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x20:
+            return chr(0x2400 + code)
+        return "\u2421" if code == 0x7F else f"\\x{code:02x}"
+    return _CONTROLS.sub(picture, text)
 
 
 def dm_channel(handle: str) -> ChannelRef:
@@ -75,7 +88,7 @@ class ConsoleTransport:
                     break
                 text = line.rstrip("\n")
                 if not self.interactive and text.strip() and not text.strip().startswith("//"):
-                    self._write(f"{self._where()} > {text.strip()}")  # the transcript shows what was said
+                    self._write(f"{self._where()} > {printable(text.strip())}")  # the transcript shows what was said
                 if self.on_time is not None and is_move(text):
                     _, _, argument = text.strip().partition(" ")
                     self._write(f"· {await self.on_time(argument.strip())}")
@@ -120,11 +133,11 @@ class ConsoleTransport:
         where = f"DM @{target}" if (channel is None or channel.direct) else channel.id
         self._write(f"[{where}] Sachstand:")
         for line in message.text("plain").splitlines():
-            self._write(f"  {line}")
+            self._write(f"  {printable(line)}")
         for attachment in message.attachments:
             saved = self._save(attachment.filename, attachment.data)
             where = f" → {saved}" if saved else ""
-            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes){where}")
+            self._write(f"  📎 {printable(attachment.filename)} ({len(attachment.data)} Bytes){where}")
         self._counter += 1
         return f"console-out-{self._counter}"
 
