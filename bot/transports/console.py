@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import TextIO
@@ -83,7 +84,7 @@ class ConsoleTransport:
             while True:
                 if self.interactive:
                     self._write(f"{self._where()} > ", end="")
-                line = await asyncio.to_thread(self.stdin.readline)
+                line = await self._readline()
                 if not line:
                     break
                 text = line.rstrip("\n")
@@ -103,6 +104,34 @@ class ConsoleTransport:
             self.finished.set()
             if self.on_eof:
                 self.on_eof()
+
+    async def _readline(self) -> str:
+        """The next line of stdin, read in a daemon thread: a read blocked on a pipe that stays
+        open must not keep the process alive after SIGTERM (asyncio.to_thread's executor is
+        joined at exit, and that join waited for the read forever: finding F10a)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+
+        def deliver(result: str | BaseException) -> None:
+            if future.done():  # cancelled: the transport was stopped meanwhile
+                return
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+        def read() -> None:
+            try:
+                result: str | BaseException = self.stdin.readline()
+            except Exception as exc:  # a closed stdin: handed to the reader task
+                result = exc
+            try:
+                loop.call_soon_threadsafe(deliver, result)
+            except RuntimeError:  # the loop is gone: the process is ending
+                pass
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return await future
 
     def _parse(self, line: str) -> IncomingMessage | None:
         text = line.strip()
