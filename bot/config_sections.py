@@ -169,6 +169,23 @@ class WebSection(_Section):
                                        description="Licence of the open data (OParl, feed, JSON), as a URL.")
     header_timeout: float = Field(15, gt=0, le=3600, description="Seconds a client has to send a request's "
                                   "headers (and an idle connection stays open).")
+    body_timeout: float = Field(30, gt=0, le=3600, description="Seconds a client has to send a request's "
+                                "body once its headers are in (the form, Slack's events).")
+    metrics_from: list[str] = Field(["127.0.0.1", "::1"], description="Addresses that may read /metrics; "
+                                    "everyone else gets 404. [] = nobody, [\"*\"] = everyone.")
+
+    @field_validator("metrics_from")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"keine IP-Adresse oder kein Netz: {entry[:60]!r}") from None
+        return value
 
 
 class ConsoleSection(_Section):

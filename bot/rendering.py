@@ -78,6 +78,22 @@ def _translated(text: str, values: Mapping[str, Any], fmt: str) -> str:
 
 
 @pass_context
+def _outside(ctx: Context, value: object) -> Markup | str:
+    """A short text from outside (a citizen's name, an e-mail address) inside a phrase, shown as
+    typed and kept from acting on what surrounds it: on Slack inline code (no *bold*, _italic_,
+    ~strike~, no ``` that opens a block swallowing the rest of the message, finding F12a); in
+    the public pages and reports isolated in <bdi> (a right-to-left override cannot reverse the
+    text after it, F1a); elsewhere the format's own escaping applies as usual."""
+    fmt = ctx.get("format")
+    text = "" if value is None else str(value)
+    if fmt == "slack":
+        return Markup("`" + mrkdwn_escape_once(text.replace("`", "ˋ").replace("\n", " ")) + "`")
+    if fmt in ("public", "reports"):
+        return Markup("<bdi>%s</bdi>") % text
+    return text
+
+
+@pass_context
 def _finalize(ctx: Context, value: object) -> object:
     # Slack has no autoescape in Jinja: escape every interpolated value unless marked safe.
     if ctx.get("format") == "slack" and not isinstance(value, Markup):
@@ -140,7 +156,7 @@ class Renderer:
         self.env.context_class = _Context
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html,
-                                done=_finished)
+                                done=_finished, outside=_outside)
 
     def render(self, name: str, fmt: str, locale: str | None, tz: str | None = None,
                **values: Any) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -60,11 +61,29 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if ok else 503)
 
 
+def may_read_metrics(request: web.Request, allowed: list[str]) -> bool:
+    """Operational figures are for the operator's Prometheus, not the public site: only the
+    addresses in `web.metrics_from` (default loopback). A request that came through a reverse
+    proxy (it says whom it forwards) counts as from outside, though the proxy's address is local."""
+    if "*" in allowed:
+        return True
+    if any(h in request.headers for h in ("X-Forwarded-For", "Forwarded", "X-Real-IP")):
+        return False
+    try:
+        remote = ipaddress.ip_address((request.remote or "").split("%")[0])
+    except ValueError:
+        return False
+    remote = getattr(remote, "ipv4_mapped", None) or remote  # ::ffff:127.0.0.1 on a dual-stack socket
+    return any(remote in ipaddress.ip_network(a, strict=False) for a in allowed)
+
+
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus text format (bot/metrics.py); the database figures are read in a thread."""
     from .metrics import CONTENT_TYPE, snapshot
 
     app: Any = request.app[APP_KEY]
+    if not may_read_metrics(request, app.settings.web.metrics_from):
+        raise web.HTTPNotFound()  # as if there were none: nothing to probe for
     snap = await asyncio.to_thread(snapshot, app)
     return web.Response(body=app.metrics.render(app, snap), headers={"Content-Type": CONTENT_TYPE})
 

@@ -10,13 +10,16 @@ traceback; only our own bugs are errors (and raise the error metric the alert wa
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
@@ -36,6 +39,19 @@ HEADERS = {
 COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "application/xml", "image/svg+xml",
                 "application/schema+json")
 MIN_COMPRESS = 1024  # bytes: below this, gzip costs more than it saves
+
+
+class SlowBody(Exception):
+    """The client did not send its request's body within `web.body_timeout` (a slow POST)."""
+
+
+async def body_within(request: web.Request, reading: Awaitable[T], timeout: float) -> T:
+    """Read a request's body in at most `timeout` seconds: the header timeout ends when the
+    headers are in, and a body trickled a byte at a time would hold the connection forever."""
+    try:
+        return await asyncio.wait_for(reading, timeout)
+    except TimeoutError:
+        raise SlowBody from None
 
 
 async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
@@ -80,6 +96,12 @@ async def client_errors(request: web.Request,
     except HttpProcessingError as exc:
         log.warning("web: refused a malformed request to %s: %s", request.path, exc.message or type(exc).__name__)
         return web.Response(status=400, text="Bad request.")
+    except SlowBody:
+        log.warning("web: the client did not send its request body to %s in time", request.path)
+        # no lingering read of the rest (aiohttp would read on for 10 s): the connection ends here,
+        # and a client still sending may see a reset rather than the answer
+        request.protocol.force_close()
+        return web.Response(status=408, text="Request timeout.", headers={"Connection": "close"})
     except ConnectionResetError:  # the client hung up in the middle of its request: nothing to answer
         log.warning("web: the client closed the connection during its request to %s", request.path)
         return web.Response(status=400, text="Bad request.")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number
-from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError, Words
+from bot.core.commands import Arg, Command, CommandRegistry, N_, TypedWords, UsageError, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
@@ -276,7 +276,7 @@ class Ref:
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
-    when = Arg("when", Words(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
+    when = Arg("when", TypedWords(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
                rest=True)
     ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
     chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
@@ -307,7 +307,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                                  "en": ("meeting move", "meeting place")},
                 N_("Change a meeting's date, time, length, place or link; what you do not name stays. "
                    "Everyone invited is told."), move,
-                args=(body, Arg("when", Words(), {"de": "[Nr.|Datum] Datum|Uhrzeit|Dauer|Ort|Link",
+                args=(body, Arg("when", TypedWords(), {"de": "[Nr.|Datum] Datum|Uhrzeit|Dauer|Ort|Link",
                                                   "en": "[no.|date] date|time|length|place|link"}, rest=True)),
                 examples=("sitzung verschieben EG2 21.03.2027", "sitzung verschieben EG2 2 14:00 2h",
                           'sitzung ort EG2 "Rathaus, Raum 12"'), **chair),

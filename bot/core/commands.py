@@ -157,6 +157,63 @@ def split_with_tails(text: str) -> list[tuple[str, str]]:
     return found
 
 
+class Word(str):
+    """A word of a command as shlex read it (quotes removed), with where it stands in the text
+    as typed: a free-text part (a meeting's place) is then taken as written — quotes, backslashes
+    and spacing kept — while dates, times and links are recognised from the word (finding F14c)."""
+
+    source: str
+    start: int
+    end: int
+
+    @property
+    def raw(self) -> str:
+        return self.source[self.start:self.end]
+
+
+def split_typed(text: str) -> list[Word]:
+    """The words of `text` (like split_words), each knowing its place in `text` (see Word)."""
+    def word(value: str, begin: int, stop: int) -> Word:
+        found = Word(value)
+        found.source, found.start, found.end = text, begin, stop
+        return found
+
+    lexer = shlex.shlex(_normalised(text), posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    words: list[Word] = []
+    pos = 0
+    try:
+        while (value := lexer.get_token()) is not None:
+            end = lexer.instream.tell()  # after the word and the one space that ended it
+            segment = text[pos:end]
+            words.append(word(value, pos + len(segment) - len(segment.lstrip()), pos + len(segment.rstrip())))
+            pos = end
+    except ValueError:  # quotes that do not pair up: words between spaces, as split_words does
+        words = [word(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", _normalised(text))]
+    return words
+
+
+def as_typed(words: Sequence[str]) -> str:
+    """Words as the person typed them: neighbours with the text between them, groups apart
+    joined by a space; a single quoted word ("Rathaus, Raum 12") without its quotes."""
+    typed = [w for w in words if isinstance(w, Word)]
+    if len(typed) != len(words):  # not from split_typed: the words as they are
+        return " ".join(words)
+    if len(typed) == 1:
+        return _free_text(typed[0].raw)
+    groups: list[str] = []
+    first = last = typed[0]
+    for word in typed[1:]:
+        if word.source is last.source and not word.source[last.end:word.start].strip():
+            last = word
+            continue
+        groups.append(first.source[first.start:last.end])
+        first = last = word
+    groups.append(first.source[first.start:last.end])
+    return " ".join(groups)
+
+
 def _free_text(tail: str) -> str:
     """A free text as written; a text that is one quoted word ("Rathaus, Raum 12") loses only
     its enclosing quotes."""
@@ -180,6 +237,8 @@ def parse_args(command: Command, words: Sequence[str], today: date,
         position = len(words) - len(rest)
         if arg.rest and isinstance(arg.type, Text) and tails is not None:
             raw = _free_text(tails[position])
+        elif arg.rest and getattr(arg.type, "takes_tail", False) and tails is not None:
+            raw = tails[position]  # the type splits the text as typed itself
         else:
             raw = " ".join(rest) if arg.rest else rest[0]
         rest = [] if arg.rest else rest[1:]
@@ -233,3 +292,13 @@ class Words:
 
     def parse(self, raw: str, today: date) -> list[str]:
         return split_words(raw)
+
+
+class TypedWords(Words):
+    """Words that know where they stand in the text as typed (see Word): for a command whose
+    rest mixes recognised words (a date, a time, a link) with free text (a meeting's place)."""
+
+    takes_tail = True  # parse_args hands over the text as typed, not the words re-joined
+
+    def parse(self, raw: str, today: date) -> list[str]:
+        return list(split_typed(raw))

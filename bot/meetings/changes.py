@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.argtypes import ArgError, parse_german_date
-from bot.core.commands import N_
+from bot.core.commands import N_, Word, as_typed
 
 TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?:\s*uhr)?$", re.IGNORECASE)
 CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$|^(\d{1,2})\s*uhr$", re.IGNORECASE)
@@ -56,8 +56,9 @@ def parse(words: list[str], today: date) -> Said:
             continue
         else:
             place.append(word)
-    if place:
-        said.place = " ".join(place).strip().strip('"„“').strip()
+    if place:  # free text: as typed (quotes, backslashes, spacing) when the words know how (F14c)
+        typed = all(isinstance(w, Word) for w in place)
+        said.place = as_typed(place).strip() if typed else " ".join(place).strip().strip('"„“').strip()
     return said
 
 

@@ -8,15 +8,19 @@ hands one visitor's token to another. A refused submission is answered with the 
 kept, the problems announced) and `no-store`; an accepted one with 303 to the thank-you page."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.core.commands import N_
+from bot.web_security import body_within
 
-from .intake import MAX_BODY, FormState, Intake, values_from
+from .intake import MAX_BODY, FormState, Intake, text_of, values_from
 from .service import notify_new
 from .tokens import COOKIE, PLACEHOLDER, Tokens, key
 
@@ -29,6 +33,8 @@ COOKIE_AGE = 7 * 24 * 3600
 _PLACEHOLDER = PLACEHOLDER.encode()
 UNREADABLE = N_("The form could not be read. Please send it again from the page.")
 TOO_LARGE = N_("The form is too large. Please shorten your text and send it again.")
+REPEAT_SECONDS = 600  # the same form sent again (a double click, a browser's resend): one question (F3b)
+REPEATS_KEPT = 1000
 
 
 class QuestionForms:
@@ -36,6 +42,9 @@ class QuestionForms:
         self.app, self.site = app, site
         self.intake = Intake(app.services)
         self._tokens: Tokens | None = None
+        # submissions just accepted: key of (visitor's cookie, recommendation, text) → (when, thanks page)
+        self._accepted: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._accepting = asyncio.Lock()  # a double click's two POSTs arrive together
 
     def routes(self, webapp: web.Application) -> None:
         if self.app.settings.questions.enabled:
@@ -81,7 +90,7 @@ class QuestionForms:
         # the limit also for a chunked body, which has no Content-Length to check beforehand
         request._client_max_size = MAX_BODY  # noqa: SLF001 - aiohttp has no per-route limit
         try:
-            posted = await request.post()
+            posted = await body_within(request, request.post(), self.app.settings.web.body_timeout)
         except web.HTTPRequestEntityTooLarge:
             return await self._page(request, FormState({}, {"": self.intake.t(TOO_LARGE)}, 413), "")
         except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
@@ -95,12 +104,34 @@ class QuestionForms:
         values = values_from({k: v for k, v in posted.items() if isinstance(v, str)})
         csrf_ok = tokens.check(request.cookies.get(COOKIE), values.get("token"))
         sender = tokens.sender_key(self._address(request))
-        outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
-        if isinstance(outcome, FormState):
-            return await self._page(request, outcome, values.get("empfehlung", ""))
-        self.app._kick()  # noqa: SLF001 - the announcements are in the outbox: deliver them now
-        target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
+        repeat = tokens.repeat_key(request.cookies.get(COOKIE) or "", values.get("empfehlung", "").strip(),
+                                   text_of(values)) if csrf_ok else ""
+        async with self._accepting:
+            target = self._accepted_before(repeat)
+            if target is None:
+                outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
+                if isinstance(outcome, FormState):
+                    return await self._page(request, outcome, values.get("empfehlung", ""))
+                self.app._kick()  # noqa: SLF001 - the announcements are in the outbox: deliver them now
+                target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
+                self._remember(repeat, target)
+            else:
+                log.info("public form: the same submission again (a double submit); not stored twice")
         raise web.HTTPSeeOther(location=target)
+
+    def _accepted_before(self, repeat: str) -> str | None:
+        """The thanks page of this very submission if it was accepted minutes ago."""
+        cutoff = time.monotonic() - REPEAT_SECONDS
+        while self._accepted and next(iter(self._accepted.values()))[0] < cutoff:
+            self._accepted.popitem(last=False)
+        found = self._accepted.get(repeat) if repeat else None
+        return found[1] if found else None
+
+    def _remember(self, repeat: str, target: str) -> None:
+        if repeat:
+            self._accepted[repeat] = (time.monotonic(), target)
+            while len(self._accepted) > REPEATS_KEPT:
+                self._accepted.popitem(last=False)
 
     def _address(self, request: web.Request) -> str:
         """The sender's address for the rate limit; behind the city's own reverse proxy the one it

@@ -5,6 +5,7 @@ nothing of a refused submission is written anywhere."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +22,28 @@ HONEYPOT = "website"
 MAX_EMAIL = 254
 MAX_BODY = 64 * 1024  # bytes of a whole form post
 _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
+TEXT_FIELDS = ("text", "name", "email", "empfehlung")
+# C0 controls but line break and tab, DEL and C1: ESC and CSI drive a coordinator's terminal
+# (colours, cursor, window title), and PostgreSQL refuses NUL (findings F13, F14a)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# embeddings, overrides and isolates: a U+202E in a name reversed the text after it (F1a)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+UNDECODABLE = "\ufffd"  # what decoding made of bytes that are not UTF-8 (F3a)
+
+
+def without_bidi(value: str) -> str:
+    return BIDI_CONTROLS.sub("", value)
+
+
+def text_of(values: dict[str, str]) -> str:
+    return without_bidi(values.get("text", "")).strip()
+
+
+def visible(value: str) -> bool:
+    """Whether anything would be seen: not only spaces (Z*), controls (Cc) and format
+    characters (Cf: U+200B, U+202E, …) (F14b)."""
+    return any(unicodedata.category(c)[0] not in "Z" and unicodedata.category(c) not in ("Cc", "Cf")
+               for c in value)
 
 
 @dataclass
@@ -87,18 +110,29 @@ class Intake:
 
     def _fields(self, values: dict[str, str]) -> dict[str, str]:
         errors: dict[str, str] = {}
+        for name in TEXT_FIELDS:
+            value = values.get(name, "")
+            if _CONTROL.search(value):
+                errors[name] = self.t(N_("This field contains control characters, which cannot be shown. "
+                                         "Please remove them (or type the text again)."))
+            elif UNDECODABLE in value:
+                errors[name] = self.t(N_("This field contains characters that could not be read (the "
+                                         "form was not sent as UTF-8). Please type the text again."))
+        # one problem per field: a field refused above keeps that message
         text = values.get("text", "").strip()
-        if not text:
-            errors["text"] = self.t(N_("Please write your question or comment."))
+        if not visible(text):
+            errors.setdefault("text", self.t(N_("Please write your question or comment.")))
         elif len(text) > self.cfg.max_text:
-            errors["text"] = self.t(N_("Your text has {length} characters; at most {limit} are possible. "
-                                       "Please shorten it."), length=len(text), limit=self.cfg.max_text)
+            errors.setdefault("text", self.t(N_("Your text has {length} characters; at most {limit} are "
+                                                "possible. Please shorten it."),
+                                             length=len(text), limit=self.cfg.max_text))
         if len(values.get("name", "").strip()) > self.cfg.max_name:
-            errors["name"] = self.t(N_("The name may have at most {limit} characters."), limit=self.cfg.max_name)
+            errors.setdefault("name", self.t(N_("The name may have at most {limit} characters."),
+                                             limit=self.cfg.max_name))
         email = values.get("email", "").strip()
         if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
-            errors["email"] = self.t(N_("This is not an e-mail address. Please correct it or leave the field "
-                                        "empty."))
+            errors.setdefault("email", self.t(N_("This is not an e-mail address. Please correct it or leave "
+                                                 "the field empty.")))
         if not values.get("consent"):
             errors["consent"] = self.t(N_("Please agree to the data-protection notice; without it we cannot "
                                           "accept your question."))
@@ -106,9 +140,10 @@ class Intake:
 
     def store(self, uow: UnitOfWork, values: dict[str, str], rec: Recommendation | None, sender: str,
               now: datetime) -> PublicQuestion:
-        name = values.get("name", "").strip()
+        name = without_bidi(values.get("name", "")).strip()
+        name = name if visible(name) else ""  # a name of only invisible characters is no name
         question = PublicQuestion(
-            recommendation_id=rec.id if rec else None, text=values["text"].strip(), name=name,
+            recommendation_id=rec.id if rec else None, text=text_of(values), name=name,
             show_name=bool(name and values.get("show_name")), email=values.get("email", "").strip() or None,
             consent_at=now, sender_key=sender, state="new", created_at=now, updated_at=now)
         uow.questions.add(question)

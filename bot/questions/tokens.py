@@ -60,5 +60,9 @@ class Tokens:
             return False
         return hmac.compare_digest(self.token(nonce or ""), token)
 
+    def repeat_key(self, nonce: str, code: str, text: str) -> str:
+        """The same form from the same browser: a double submit, not a second question."""
+        return self._mac("repeat", f"{nonce}\n{code}\n{text}")
+
     def sender_key(self, address: str) -> str:
         return self._mac("sender", address)[:32]

@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import TextIO
@@ -25,6 +26,19 @@ from .base import Dispatch
 NAME = "console"
 _SPEAKER = re.compile(r"^@([a-z0-9][a-z0-9_.-]{0,63})$")
 _ROOM = re.compile(r"^#[a-z0-9][a-z0-9_.-]{0,63}$")
+# Controls a terminal acts on (ESC starts colour, cursor and window-title sequences, CSI in C1
+# too): shown as their control pictures (␛) or \x9b, never printed raw — a message may carry
+# text from the public form (finding F14a). Tab stays; lines are split before.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    def picture(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x20:
+            return chr(0x2400 + code)
+        return "\u2421" if code == 0x7F else f"\\x{code:02x}"
+    return _CONTROLS.sub(picture, text)
 
 
 def dm_channel(handle: str) -> ChannelRef:
@@ -70,12 +84,12 @@ class ConsoleTransport:
             while True:
                 if self.interactive:
                     self._write(f"{self._where()} > ", end="")
-                line = await asyncio.to_thread(self.stdin.readline)
+                line = await self._readline()
                 if not line:
                     break
                 text = line.rstrip("\n")
                 if not self.interactive and text.strip() and not text.strip().startswith("//"):
-                    self._write(f"{self._where()} > {text.strip()}")  # the transcript shows what was said
+                    self._write(f"{self._where()} > {printable(text.strip())}")  # the transcript shows what was said
                 if self.on_time is not None and is_move(text):
                     _, _, argument = text.strip().partition(" ")
                     self._write(f"· {await self.on_time(argument.strip())}")
@@ -90,6 +104,34 @@ class ConsoleTransport:
             self.finished.set()
             if self.on_eof:
                 self.on_eof()
+
+    async def _readline(self) -> str:
+        """The next line of stdin, read in a daemon thread: a read blocked on a pipe that stays
+        open must not keep the process alive after SIGTERM (asyncio.to_thread's executor is
+        joined at exit, and that join waited for the read forever: finding F10a)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+
+        def deliver(result: str | BaseException) -> None:
+            if future.done():  # cancelled: the transport was stopped meanwhile
+                return
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+        def read() -> None:
+            try:
+                result: str | BaseException = self.stdin.readline()
+            except Exception as exc:  # a closed stdin: handed to the reader task
+                result = exc
+            try:
+                loop.call_soon_threadsafe(deliver, result)
+            except RuntimeError:  # the loop is gone: the process is ending
+                pass
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return await future
 
     def _parse(self, line: str) -> IncomingMessage | None:
         text = line.strip()
@@ -120,11 +162,11 @@ class ConsoleTransport:
         where = f"DM @{target}" if (channel is None or channel.direct) else channel.id
         self._write(f"[{where}] Sachstand:")
         for line in message.text("plain").splitlines():
-            self._write(f"  {line}")
+            self._write(f"  {printable(line)}")
         for attachment in message.attachments:
             saved = self._save(attachment.filename, attachment.data)
             where = f" → {saved}" if saved else ""
-            self._write(f"  📎 {attachment.filename} ({len(attachment.data)} Bytes){where}")
+            self._write(f"  📎 {printable(attachment.filename)} ({len(attachment.data)} Bytes){where}")
         self._counter += 1
         return f"console-out-{self._counter}"
 

@@ -116,3 +116,31 @@ def _poll(url: str) -> dict[str, object]:
             if time.monotonic() > deadline:
                 pytest.fail(f"{url} did not answer")
             time.sleep(0.2)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_f10a_a_signal_ends_run_though_stdin_stays_open(tmp_path: Path, sig: signal.Signals) -> None:
+    """Finding F10a: `(cat demo.txt; cat) | sachstand run` — stdin an open pipe — did not exit on
+    SIGTERM or SIGINT: the console's read of stdin blocked the shutdown."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env=_env(tmp_path, {"SACHSTAND_WEB__PORT": str(port)}))
+    try:
+        _poll(f"http://127.0.0.1:{port}/healthz")
+        assert proc.stdin is not None
+        proc.stdin.write(b"hilfe\n")  # a line read and answered; the next read waits on the open pipe
+        proc.stdin.flush()
+        time.sleep(1)
+        proc.send_signal(sig)
+        try:
+            status = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"still running 10 s after {sig.name} with stdin open")
+        assert status == 0, proc.stderr.read().decode() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stdin:
+            proc.stdin.close()

@@ -196,8 +196,8 @@ async def test_refusals_say_why_keep_the_values_and_store_nothing(site: tuple[Bo
     assert re.search(r'id="feld-consent"[^>]*aria-invalid="true" aria-describedby="fehler-consent"', page)
 
     # the rate limit (3 in the test config) per sender address, kept in the database
-    for _ in range(3):
-        assert (await visitor.post(_good()))[0] == 303
+    for n in range(3):  # three different questions (the same one again is a double submit, F3b)
+        assert (await visitor.post(_good(text=f"Frage {n}?")))[0] == 303
     status, page, _ = await visitor.post(_good(text="Noch eine Frage"))
     assert status == 429 and "3 Fragen" in page and ">Noch eine Frage</textarea>" in page
     assert _stored(bot) == 3

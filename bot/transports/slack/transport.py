@@ -31,6 +31,7 @@ from bot.outbox import RetryAfter, Undeliverable
 
 from . import blocks
 from .home import FORM_LABEL, build_home
+from .inbound import signed_body
 from .registry import BOT_EVENTS, CHOICE_PATTERN, FORM_OPEN, FORM_VIEW, slash_commands
 
 if TYPE_CHECKING:
@@ -141,28 +142,16 @@ class SlackTransport:
             self.client.session = None
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
-        """Slack's HTTP endpoint. The signature is checked on the raw bytes before anything is
-        parsed (Bolt would parse first and, on a bad signature, log the whole body at INFO);
-        a refused or malformed request gets a 4xx and one log line without the body."""
+        """Slack's HTTP endpoint: size, body timeout, signature, syntax and shape are checked
+        first (inbound.py); a refused or malformed request gets a 4xx and one log line without
+        the body, and only a well-formed signed one reaches Bolt."""
         if self._dispatch is None:
             return web.Response(status=503, text="starting")
-        try:
-            raw = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            log.warning("slack: refused a request larger than the body limit")
-            return web.json_response({"error": "too large"}, status=413)
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature", "")
-        if not (timestamp.isdigit() and signature and self._verifier.is_valid(raw, timestamp, signature)):
-            log.warning("slack: refused a request with a %s signature (%d bytes)",
-                        "wrong" if signature else "missing", len(raw))
-            return web.json_response({"error": "invalid request"}, status=401)
-        try:
-            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string,
-                                            headers=request.headers)  # type: ignore[arg-type]
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-            log.warning("slack: refused a signed request that is not well-formed (%s)", type(exc).__name__)
-            return web.json_response({"error": "malformed request"}, status=400)
+        checked = await signed_body(request, self._verifier, self.app.settings.web.body_timeout)
+        if isinstance(checked, web.Response):
+            return checked
+        bolt_request = AsyncBoltRequest(body=checked[0], query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
         response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
