@@ -89,7 +89,7 @@ async def test_slash_command_in_the_direct_message_starts_a_conversation_there(s
 
 async def test_a_message_to_a_person_opens_the_direct_message_first(slack: SlackBot) -> None:
     from bot.core.events import ChannelRef, OutgoingMessage
-    from bot.outbox import to_row
+    from bot.core.outbox_rows import to_row
     from storage.models import utcnow
 
     def enqueue() -> None:

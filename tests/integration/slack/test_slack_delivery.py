@@ -140,7 +140,7 @@ async def test_a_digest_comes_with_its_chart_as_a_file(slack: SlackBot) -> None:
 
 async def test_a_file_for_one_person_in_a_channel_goes_to_their_direct_message(slack: SlackBot) -> None:
     from bot.core.events import Attachment, ChannelRef, OutgoingMessage
-    from bot.outbox import to_row
+    from bot.core.outbox_rows import to_row
     from storage.models import utcnow
 
     message = OutgoingMessage(ChannelRef("slack", "C0EGARBEIT"), {"slack": "Nur für Sie"}, to_person=TESTMANN,
