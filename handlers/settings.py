@@ -37,12 +37,13 @@ def _answer_language(cc: ConvContext, text: str) -> str:
     if choice is None:
         raise Invalid(N_("Please answer with 1 (Deutsch) or 2 (English)."))
     cc.set(language=choice.value)
+    cc.ctx.chosen_locale = choice.value  # the next question already in the chosen language
     return _next(cc, "timezone")
 
 
 def _answer_timezone(cc: ConvContext, text: str) -> str:
     wanted = text.strip()
-    if wanted.casefold() in ("unverändert", "unveraendert", "same", "="):
+    if wanted.casefold() in ("unverändert", "unveraendert", "unchanged", "same", "="):
         return _next(cc, "consent")
     zones = {z.casefold(): z for z in available_timezones()}
     if wanted.casefold() not in zones:
@@ -109,7 +110,7 @@ SETTINGS = Conversation("settings", (
     Step("confirm", "settings_confirm", _answer_confirm,
          N_("Answer “ja” to save, or “ändern sprache|zeitzone|zustimmung” to change an answer."),
          values=_summary),
-), finish=_finish, timeout=timedelta(days=2))
+), finish=_finish, timeout=timedelta(days=2), locale_key="language")
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

@@ -61,6 +61,8 @@ class Conversation:
     # data keys that say where within a step one is (the index of a repeated step, e.g. each
     # target metric): kept with every history entry so `zurück` returns to exactly what was asked
     position: tuple[str, ...] = ()
+    # the data key of a language chosen in this conversation: the rest of it speaks that language
+    locale_key: str | None = None
     # an answer that arrives after the conversation was closed from outside (its round closed):
     # says what happened and how to go on; returns True when it answered
     on_late: Callable[[Context, ConversationState], bool] | None = None
@@ -146,6 +148,8 @@ class ConversationEngine:
             ctx.notice("That conversation is no longer available; it has been closed.")
             return
         cc = ConvContext(ctx, state, conv)
+        if conv.locale_key and state.data.get(conv.locale_key):
+            ctx.chosen_locale = state.data[conv.locale_key]
         cc.extra["asked"] = _position(conv, state)  # before the answer moves it on
         fallback = _fallback(text)
         if fallback:

@@ -51,10 +51,14 @@ class Context:
         self.outgoing: list[OutboxMessage] = []
         self.bulk = False  # set for fan-out work: its messages yield to answers to people
         self.command = ""  # what the event turned out to be, for the structured log line
+        # the language this person just chose in a conversation, before it is saved (`einstellungen`)
+        self.chosen_locale: str | None = None
 
     # -- who, where, when --------------------------------------------------------------
     @property
     def locale(self) -> str:
+        if self.chosen_locale:
+            return self.services.translations.normalise(self.chosen_locale)
         return self.locale_of(self.person)
 
     def locale_of(self, person: Person | None) -> str:

@@ -51,7 +51,17 @@ async def open_client(settings: MatrixSection, state: TransportState, request_ti
             raise MatrixError(f"login failed: {resp}")
         state.set_credentials(s.user_id, s.homeserver, resp.device_id, resp.access_token)
         log.info("matrix: logged in as %s, new device %s", s.user_id, resp.device_id)
+    private_store(Path(s.store_path))
     return client
+
+
+def private_store(store: Path) -> None:
+    """nio's key database (Olm account, Megolm sessions) is created with the process umask; it
+    is as secret as the cross-signing keys beside it: owner only, also in a copy of the folder.
+    SQLite gives its -wal/-shm files the permissions of the database file."""
+    for path in store.iterdir() if store.is_dir() else ():
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 async def raw_request(client: AsyncClient, method: str, path: str,

@@ -63,6 +63,9 @@ def test_first_start_creates_the_keys_and_keeps_them_private(own_bot: BotProcess
     own_bot.wait_for_log("cross-signing uploaded")
     path = _store(own_bot) / "cross-signing.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # nio's key database (Olm account, Megolm sessions) too, not the umask's 0644 (tester's finding F5)
+    keys_db = [f for f in _store(own_bot).iterdir() if f.suffix == ".db"]
+    assert keys_db and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in keys_db)
     saved = json.loads(path.read_text())
     keys = cross_signed(keys_query(synapse, token, ME), ME)
     # the private keys kept are those of the published public keys (PyNaCl derives them)
