@@ -57,9 +57,6 @@ class App:
         self.uow_factory = UnitOfWorkFactory(db.make_session_factory(self.engine), clock)
         translations = Translations(settings.general.locale)
         registry, conversations = build_registry()
-        self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
-                                 translations, registry, conversations, clock=clock)
-        self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)
         # One worker thread: handlers run in arrival order and SQLite sees a single writer; the
         # outbox's database work goes ahead of handler work still queued (bot/dbthread.py).
         self.executor = DatabaseThread()
@@ -74,7 +71,12 @@ class App:
         self.database_up.set()
         self.transports = transports if transports is not None else self._transports(stdin, stdout)
         self.running_transports: list[Transport] = []  # started in this process (none on a standby…
-        self.services.formats = {t.name: t.formats for t in self.transports}  # …but HTTP receivers)
+        # Services are complete when built and never changed after (issue #19, deliver 3)
+        self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
+                                 translations, registry, conversations,
+                                 formats={t.name: t.formats for t in self.transports},  # …but HTTP receivers)
+                                 clock=clock, wake=self._wake)
+        self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)
         self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync_urgent, clock, self.metrics,
                                              settings.outbox.lanes)
                         for t in self.transports}
@@ -87,7 +89,6 @@ class App:
         self.scheduler.add_tick("reports", self._reports)
         self.scheduler.add_tick("privacy retention", self._retention)
         self.scheduler.add_tick("public questions", self._questions)
-        self.services.wake = self._wake
         self.loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._again: set[str] = set()
@@ -143,7 +144,7 @@ class App:
                     await asyncio.sleep(min(10.0, 0.1 * 2 ** attempt))  # never a tight loop
                     continue
                 if queued:
-                    self._kick()
+                    self.deliver_now()
                 return
 
     def _database_lost(self, error: BaseException) -> None:
@@ -164,7 +165,8 @@ class App:
         log.info("database reachable again; handling the held events")
         self.database_up.set()
 
-    def _kick(self) -> None:
+    def deliver_now(self) -> None:
+        """Wake the outbox workers (bot/core/runtime.py: what the edge may ask of the App)."""
         for worker in self.workers.values():
             worker.wakeup.set()
 
@@ -198,19 +200,19 @@ class App:
 
     async def _expire_conversations(self) -> None:
         if await self.run_sync(jobs.expire_conversations, self.services):
-            self._kick()
+            self.deliver_now()
 
     async def _digests(self) -> None:
         from . import digests
 
         if await self.run_sync(digests.scheduled_tick, self.services):
-            self._kick()
+            self.deliver_now()
 
     async def _reports(self) -> None:
         from .reports import delivery
 
         if await self.run_sync(delivery.tick, self.services):
-            self._kick()
+            self.deliver_now()
 
     async def _retention(self) -> None:
         from .privacy import retention_tick
@@ -231,9 +233,9 @@ class App:
         while True:
             self._again.discard("rounds")
             if await self.run_sync(round_jobs.tick, self.services):
-                self._kick()
+                self.deliver_now()
             while await self.run_sync(round_jobs.prompt_batch, self.services):
-                self._kick()
+                self.deliver_now()
             if "rounds" not in self._again:
                 return
 
@@ -242,7 +244,7 @@ class App:
         from .meetings import jobs as meeting_jobs
 
         if await self.run_sync(meeting_jobs.tick, self.services):
-            self._kick()
+            self.deliver_now()
 
     # -- lifecycle ---------------------------------------------------------------------
     def prepare(self) -> None:
@@ -325,7 +327,7 @@ class App:
         while batch := await self.run_sync(cluster.take, self.uow_factory, 50):
             for row_id, message in batch:
                 if await self.run_sync(self.router.process, message):
-                    self._kick()
+                    self.deliver_now()
                 await self.run_sync(cluster.forget, self.uow_factory, row_id)
                 handled += 1
         if handled:
@@ -348,7 +350,7 @@ class App:
                 await self.database_up.wait()
             rounds += 1
             if rounds % 5 == 0:
-                self._kick()
+                self.deliver_now()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -102,7 +102,8 @@ def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, st
     steps = form_steps(conv, state.step)
     if not steps:
         return {}
-    errors: dict[str, str] = {}
+    errors: dict[str, tuple[str, dict[str, object]]] = {}  # translated at the end, in the form's language
+    shown_in = cc.ctx.chosen_locale  # a language field answered on the way must not switch the errors
     name, seen = steps[0].name, set()
     while name != DONE and name not in CONFIRM_STEPS:
         step = conv.step(name)
@@ -111,7 +112,7 @@ def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, st
             name = step.answer(cc, CHECK_WORD)
             continue
         if name in seen:  # a step that repeats itself needs more answers than one field holds
-            errors[name] = cc.ctx.t(LOOPING)
+            errors[name] = (LOOPING, {})
             break
         seen.add(name)
         state.step = name
@@ -124,13 +125,14 @@ def validate_and_apply(cc: ConvContext, answers: dict[str, str]) -> dict[str, st
             else:
                 raise Invalid(step.help)
         except Invalid as exc:
-            errors[name] = cc.ctx.t(exc.message, **exc.values)
+            errors[name] = (exc.message, exc.values)
             following = conv.after(name)  # keep checking the remaining fields
         if following != DONE:
             state.history = [*state.history, name]
         name = following
     if errors:
-        return errors
+        cc.ctx.chosen_locale = shown_in
+        return {field: cc.ctx.t(message, **values) for field, (message, values) in errors.items()}
     if name in CONFIRM_STEPS:  # the submit button is the "ja" of the confirmation step
         state.step = name
         try:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .i18n import Translations
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     """Everything handlers may use; built once in bot/app.py and passed in (no globals)."""
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from .site import Site
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.runtime import Runtime
 
 
-def export(app: App, out: Path) -> int:
+def export(app: Runtime, out: Path) -> int:
     site = Site(app.services, static=True)  # its form posts to the bot's server (README)
     count = 0
     with app.uow_factory() as uow:

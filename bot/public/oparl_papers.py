@@ -19,7 +19,7 @@ from storage.models import Meeting, ReportFile
 from .oparl_common import SCHEMA, iso as _iso
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.runtime import Runtime
     from storage.uow import UnitOfWork
 
     from .oparl import OParl
@@ -120,7 +120,7 @@ def get_consultation(api: OParl, uow: UnitOfWork, ident: str) -> dict[str, Any] 
 
 
 # -- the file ------------------------------------------------------------------------------------
-def routes(webapp: web.Application, app: App) -> None:
+def routes(webapp: web.Application, app: Runtime) -> None:
     async def download(request: web.Request) -> web.StreamResponse:
         found = await app.run_sync(_file, app, request.match_info["number"], request.match_info["name"])
         if found is None:
@@ -136,7 +136,7 @@ def routes(webapp: web.Application, app: App) -> None:
     webapp.router.add_get(f"/{DOWNLOAD}/{{number}}/{{name}}", download)
 
 
-def _file(app: App, number: str, name: str) -> tuple[bytes, str, str, str] | None:
+def _file(app: Runtime, number: str, name: str) -> tuple[bytes, str, str, str] | None:
     with app.uow_factory() as uow:
         found = _released(uow, number)
         if found is None or found.file_name != name:

@@ -25,7 +25,7 @@ from .oparl import BadFilter, OParl, Resolver
 from .site import Page, Site
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.runtime import Runtime
 
 PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Indicator, IndicatorValue, Measure, Meeting, MetricValue, Person,
                 PublicQuestion, Recommendation, Release, TargetMetric)
@@ -57,7 +57,7 @@ class Generation:
 
 
 class PublicSite:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Runtime) -> None:
         self.app = app
         self.site = Site(app.services)
         self.generation = Generation()

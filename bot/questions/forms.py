@@ -25,7 +25,7 @@ from .service import notify_new
 from .tokens import COOKIE, PLACEHOLDER, Tokens, key
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.runtime import Runtime
     from bot.public.site import Site
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ REPEATS_KEPT = 1000
 
 
 class QuestionForms:
-    def __init__(self, app: App, site: Site) -> None:
+    def __init__(self, app: Runtime, site: Site) -> None:
         self.app, self.site = app, site
         self.intake = Intake(app.services)
         self._tokens: Tokens | None = None
@@ -112,7 +112,7 @@ class QuestionForms:
                 outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
                 if isinstance(outcome, FormState):
                     return await self._page(request, outcome, values.get("empfehlung", ""))
-                self.app._kick()  # noqa: SLF001 - the announcements are in the outbox: deliver them now
+                self.app.deliver_now()  # the announcements are in the outbox
                 target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
                 self._remember(repeat, target)
             else:

@@ -35,7 +35,7 @@ from .inbound import signed_body
 from .registry import BOT_EVENTS, CHOICE_PATTERN, FORM_OPEN, FORM_VIEW, slash_commands
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.core.runtime import Runtime
     from bot.config import SlackSection
 
     from ..base import Dispatch
@@ -69,7 +69,7 @@ class SlackTransport:
     name = NAME
     formats = ("slack",)
 
-    def __init__(self, settings: SlackSection, app: App) -> None:
+    def __init__(self, settings: SlackSection, app: Runtime) -> None:
         self.settings = settings
         self.app = app
         token = settings.bot_token.get_secret_value() if settings.bot_token else ""
@@ -85,7 +85,6 @@ class SlackTransport:
         self._dms: dict[str, str] = {}  # user id → DM channel id (conversations.open is idempotent)
         self._socket: Any = None
         self._started = False
-        self.forms = first_question_templates(app.services.conversations.conversations)
         self._register()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -170,8 +169,7 @@ class SlackTransport:
         await self._dispatch(message)
 
     def _wake_outboxes(self) -> None:
-        for worker in self.app.workers.values():
-            worker.wakeup.set()
+        self.app.deliver_now()
 
     def _t(self, locale: str, msgid: str) -> str:
         return self.app.services.translations.gettext(locale, msgid)
@@ -296,7 +294,8 @@ class SlackTransport:
         assert message.channel is not None
         channel, txn = message.channel, str(message.meta.get("txn_id", ""))
         extra = []
-        conversation = self.forms.get(str(message.meta.get("template", "")))
+        forms = first_question_templates(self.app.services.conversations.conversations)
+        conversation = forms.get(str(message.meta.get("template", "")))
         if channel.direct and conversation:
             label = "📝 " + self._t(str(message.meta.get("locale", "de")), FORM_LABEL)
             extra.append(blocks.form_button(label, conversation))

@@ -39,12 +39,12 @@ async def test_settings_conversation_with_typed_answers_and_button_clicks(slack_
 
     await bot.say(TESTMANN, "Mars/Olympus")  # … a typed answer, refused …
     refused = (await bot.posted(3, DM))[2]
-    assert "„Mars/Olympus“ ist keine Zeitzone" in refused["text"] and "nichts geändert" in refused["text"]
+    assert "“Mars/Olympus” is not a time zone" in refused["text"] and "Nothing was changed" in refused["text"]  # English, as chosen
     await bot.say(TESTMANN, "europe/vienna")  # … and accepted
     consent = (await bot.posted(4, DM))[3]
-    assert "(3/4)" in consent["text"] and _buttons(consent) == ["ja", "nein"]
+    assert "(3/4)" in consent["text"] and _buttons(consent) == ["yes", "no"]
 
-    await bot.click(TESTMANN, consent, "ja")
+    await bot.click(TESTMANN, consent, "yes")
     confirm = (await bot.posted(5, DM))[4]
     assert "(4/4)" in confirm["text"] and "Europe/Vienna" in confirm["text"]
     assert _person(bot)[1] != "Europe/Vienna"  # nothing saved before the confirmation
