@@ -1,0 +1,36 @@
+"""Around a round's close (findings F20–F22 of the rounds walk): an English office reads English
+dates and digests, a follower gets one digest when rounds close together, and nobody is asked a
+question one minute before the round closes on it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.helpers.harness import Bot, make_settings
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+BERLIN = ZoneInfo("Europe/Berlin")
+JAN_11 = datetime(2027, 1, 11, 9, 0, tzinfo=BERLIN)
+
+
+async def test_no_reminder_a_minute_before_the_round_closes(db_url: str) -> None:
+    async with Bot(make_settings(db_url, rounds__auto_open="false"), now=JAN_11) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 29.01.2027")
+        bot.clock.now = datetime(2027, 1, 29, 23, 58, tzinfo=BERLIN)  # the clock jumped over 7/2/0 days
+        late = await bot.tick()
+        # was: "Erinnerung: … bis 29.01.2027." and the status question again, to every owner
+        assert [m.text() for m in late] == []
+        bot.clock.now += timedelta(minutes=2)
+        closed = await bot.tick()
+        assert any("ist geschlossen" in text for text in bot.to("dm:testmann", closed))
+        assert not any("Erinnerung" in m.text() or "Reminder" in m.text() for m in closed)
+
+
+async def test_a_reminder_in_time_still_goes_out(db_url: str) -> None:
+    async with Bot(make_settings(db_url, rounds__auto_open="false"), now=JAN_11) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 29.01.2027")
+        bot.clock.now = datetime(2027, 1, 29, 9, 5, tzinfo=BERLIN)  # the day's reminder, 15 hours ahead
+        reminded = bot.to("dm:testmann", await bot.tick())
+        assert reminded and "Erinnerung" in reminded[0] and "29.01.2027" in reminded[0]
