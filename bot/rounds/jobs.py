@@ -35,6 +35,9 @@ def tick(services: Services) -> int:
             done += _close(services, uow, round_)
         if closing:  # all at once: one message per person, never "closed", a question, "closed"
             end_conversations(services, uow, closing)
+            from bot import digests
+
+            digests.send_to_subscribers(_office_context(services, uow), "round", rounds=closing)  # one per room
         if services.settings.rounds.auto_open:
             done += _open_due(services, uow)
         for round_ in uow.rounds.open_rounds():
@@ -51,7 +54,7 @@ def _office_context(services: Services, uow: UnitOfWork) -> Context:
 
 
 def _close(services: Services, uow: UnitOfWork, round_: Round) -> int:
-    service.close_round(_office_context(services, uow), round_)
+    service.close_round(_office_context(services, uow), round_, digest=False)
     log.info("closed round %s %s at its due date", round_.reporting_line.from_body.code, round_.period)
     return 1
 

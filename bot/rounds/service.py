@@ -225,8 +225,9 @@ def closed_values(ctx: Context, round_: Round) -> dict[str, Any]:
 # -- closing -----------------------------------------------------------------------------
 
 
-def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
-    """Unanswered items become "keine Meldung"; the result is stored and posted to the office."""
+def close_round(ctx: Context, round_: Round, digest: bool = True) -> dict[str, Any]:
+    """Unanswered items become "keine Meldung"; the result is stored and posted to the office.
+    `digest=False`: the caller sends one digest for several rounds closing together."""
     ctx.uow.rounds.mark_no_report(round_)
     ctx.uow.flush()
     updates = ctx.uow.rounds.updates(round_)
@@ -248,7 +249,8 @@ def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
                          new={"submitted": len(submitted), "no_report": len(missing)})
     for channel in office_channels(ctx, line):
         ctx.send(channel, "round_closed", ctx.services.settings.general.locale, **closed_values(ctx, round_))
-    from bot import digests
+    if digest:
+        from bot import digests
 
-    digests.send_to_subscribers(ctx, "round", round_)
+        digests.send_to_subscribers(ctx, "round", round_)
     return result

@@ -34,3 +34,40 @@ async def test_a_reminder_in_time_still_goes_out(db_url: str) -> None:
         bot.clock.now = datetime(2027, 1, 29, 9, 5, tzinfo=BERLIN)  # the day's reminder, 15 hours ahead
         reminded = bot.to("dm:testmann", await bot.tick())
         assert reminded and "Erinnerung" in reminded[0] and "29.01.2027" in reminded[0]
+
+
+def _digests(bot: Bot, channel: str) -> list[str]:
+    return [text for text in bot.to(channel) if text.startswith("Digest")]
+
+
+async def test_rounds_closing_together_make_one_digest(db_url: str) -> None:
+    async with Bot(make_settings(db_url, rounds__auto_open="false"), now=JAN_11) as bot:
+        await bot.say("koordination", "folgen")  # in the office's DM: everything
+        for body in ("EG1", "EG4", "EG5"):
+            await bot.say("koordination", f"runde starten {body} frist 29.01.2027")
+        bot.clock.now = datetime(2027, 1, 30, 0, 0, tzinfo=BERLIN)
+        await bot.tick()
+        # was three full digests within a second, the last two without any change
+        [digest] = _digests(bot, "dm:koordination")
+        assert digest.startswith("Digest: EG1, EG4, EG5 2027-Q1")
+
+
+async def test_a_round_closed_after_the_monthly_digest_repeats_nothing(db_url: str) -> None:
+    async with Bot(make_settings(db_url, rounds__auto_open="false"), now=JAN_11) as bot:
+        await bot.say("koordination", "folgen")
+        await bot.say("koordination", "runde starten EG3 frist 15.02.2027")
+        await bot.say("koordination", "runde starten EG2 frist 15.02.2027")
+        bot.clock.now = datetime(2027, 2, 1, 8, 5, tzinfo=BERLIN)  # the first Monday: the monthly digest
+        await bot.tick()
+        assert len(_digests(bot, "dm:koordination")) == 1
+        bot.clock.now += timedelta(minutes=1)
+        await bot.say("koordination", "runde schließen EG3")
+        # was a second full digest one minute later, without a change
+        assert len(_digests(bot, "dm:koordination")) == 1
+        # news since the monthly digest: the next round's close brings a digest with them
+        for answer in ("4", "75", "Nichts.", "Räume suchen.", "Räume fehlen.", "keine", "ja", "ja"):
+            await bot.say("testmann", answer)
+        await bot.say("koordination", "runde schließen EG2")
+        digests = _digests(bot, "dm:koordination")
+        assert len(digests) == 2 and digests[1].startswith("Digest: EG2 2027-Q1")
+        assert "HF2-04: Status:" in digests[1]
