@@ -53,10 +53,9 @@ def open_round(ctx: Context, line: ReportingLine, due: date) -> Round:
     period = period_of(due, line.per_year)
     existing = ctx.uow.rounds.find(line, period.label)
     if existing is not None:
-        shown = due_day(existing.due_at, ctx.tz).strftime("%d.%m.%Y")
-        if existing.state == "open":
+        if existing.state == "open":  # the date in the reader's format (ctx.t)
             raise RoundError(N_("The round {period} of {code} is already open (deadline {due})."),
-                             period=period.label, code=line.from_body.code, due=shown)
+                             period=period.label, code=line.from_body.code, due=due_day(existing.due_at, ctx.tz))
         raise RoundError(N_("The round {period} of {code} was already held and is closed."),
                          period=period.label, code=line.from_body.code)
     items = in_scope(ctx, line)

@@ -160,7 +160,9 @@ class ConsoleTransport:
     async def send(self, message: OutgoingMessage) -> str | None:
         channel = message.channel
         target = message.to_person or (channel.id.removeprefix("dm:") if channel else "")
-        where = f"DM @{target}" if (channel is None or channel.direct) else channel.id
+        # a DM named by a subscription has only its id: "dm:…" (one label for one DM, finding F20)
+        direct = channel is None or channel.direct or channel.id.startswith("dm:")
+        where = f"DM @{target}" if direct else channel.id
         self._write(f"[{where}] Sachstand:")
         for line in message.text("plain").splitlines():
             self._write(f"  {printable(line)}")

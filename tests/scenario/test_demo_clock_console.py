@@ -82,3 +82,11 @@ async def test_a_restart_after_the_stored_state_goes_on(db_url: str) -> None:
 
     later = DemoClock(april + timedelta(hours=1))
     assert _clock_after_stored_state(make_settings(db_url), later)
+
+
+async def test_the_console_names_a_dm_one_way(db_url: str) -> None:
+    at = datetime(2027, 1, 11, 9, 0, tzinfo=BERLIN)
+    said = await console(db_url, at, "folgen\nrunde starten EG3 frist 15.02.2027\nrunde schließen EG3\n")
+    closed = said["runde schließen EG3"]
+    # the digest to the office's DM was headed "[dm:koordination]", its other answers "[DM @koordination]"
+    assert "[DM @koordination] Sachstand:\n  Digest: EG3 2027-Q1" in closed and "[dm:" not in closed

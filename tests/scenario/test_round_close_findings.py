@@ -71,3 +71,33 @@ async def test_a_round_closed_after_the_monthly_digest_repeats_nothing(db_url: s
         digests = _digests(bot, "dm:koordination")
         assert len(digests) == 2 and digests[1].startswith("Digest: EG2 2027-Q1")
         assert "HF2-04: Status:" in digests[1]
+
+
+async def test_an_english_office_reads_english_dates_and_digests(db_url: str) -> None:
+    async with Bot(make_settings(db_url, rounds__auto_open="false"), now=JAN_11) as bot:
+        assert "(de)" in await bot.text("koordination", "folgen")  # followed while reading German
+        await bot.say("koordination", "runde starten EG3 frist 15.02.2027")
+        await bot.say("koordination", "sprache en")
+        again = await bot.text("koordination", "round start EG3")
+        # was "(deadline 15.02.2027)" in an English sentence
+        assert "The round 2027-Q1 of EG3 is already open (deadline 15 Feb 2027)." in again
+        closing = await bot.say("koordination", "round close EG3")
+        [digest] = [t for t in bot.to("dm:koordination", closing) if t.startswith("Digest")]
+        # was German ("Nach Handlungsfeld"): the subscription kept the language of `folgen`
+        assert "By field" in digest and "Nach Handlungsfeld" not in digest
+        summary = [t for t in bot.to("dm:koordination", closing) if "closed" in t][-1]
+        assert "No report: HF3-01" in summary and "“no report”" not in summary
+        assert "(en)" in await bot.text("koordination", "subscriptions")
+
+
+async def test_a_digest_names_the_body_of_each_meeting(db_url: str) -> None:
+    from bot.digests import DigestData
+    from storage.models import Body, Meeting
+
+    async with Bot(make_settings(db_url), now=JAN_11) as bot:
+        meeting = Meeting(title="1. Sitzung 2027", starts_at=datetime(2027, 2, 18, 10, 0, tzinfo=BERLIN),
+                          body=Body(code="EG3", name="Expertengruppe Gesundheit"))
+        text = bot.app.services.renderer.render("digest", "plain", "de", data=DigestData(
+            "all", None, [], meetings=[meeting]), title="", labels={}, status=None)
+        # was "18.02.2027, 10:00 1. Sitzung 2027" among every body's meetings
+        assert "18.02.2027, 10:00 EG3: 1. Sitzung 2027" in text
