@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             print(f"--at {args.at!r} ist kein Zeitpunkt; erwartet z. B. 2027-01-13T17:30 oder "
                   "13.01.2027 17:30 (Ortszeit).", file=sys.stderr)
             return EXIT_USAGE
+    if not _clock_after_stored_state(settings, clock):
+        return EXIT_USAGE
 
     try:
         app = App(settings, clock=clock) if clock is not None else App(settings)
@@ -118,6 +121,52 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock_after_stored_state(settings: Settings, clock: DemoClock | None) -> bool:
+    """A start before what the database already holds (answers, closes, digests dated later)
+    would run the bot backwards (finding F24): refused for `--at`, a warning for the real clock."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from storage.models import utcnow
+
+    stored = _stored_until(settings.database.url)
+    now = clock() if clock is not None else utcnow()
+    if stored is None or now >= stored:
+        return True
+    local = stored.astimezone(ZoneInfo(settings.general.timezone))
+    shown, resume = f"{local:%d.%m.%Y, %H:%M}", (local + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    if clock is None:
+        print(f"Warnung: Die Datenbank hält schon Einträge bis {shown} fest, die Uhr dieses Rechners "
+              "geht nach. Erinnerungen und Fristen laufen erst wieder, wenn die Uhr diesen Stand "
+              "erreicht; bitte die Systemzeit prüfen.", file=sys.stderr)
+        return True
+    print(f"Nicht gestartet: Die Datenbank hält schon Einträge bis {shown} fest; die Zeit läuft nur "
+          f"vorwärts. Weiter mit „--at {resume}“ (oder später) oder von vorn mit einer neuen "
+          "Datenbank ([database] url).", file=sys.stderr)
+    return False
+
+
+def _stored_until(url: str) -> datetime | None:
+    """The latest moment the database recorded; None for a database that does not exist yet."""
+    from sqlalchemy import exc
+    from sqlalchemy.engine import make_url
+
+    from storage.db import make_engine, make_session_factory, normalise_url
+    from storage.repositories.ops import OpsRepository
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
+        return None  # do not create the file here: the start does that
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            return OpsRepository(session).latest_moment()
+    except exc.SQLAlchemyError:  # no schema yet, or not reachable: the start says what is wrong
+        return None
+    finally:
+        engine.dispose()
+
+
 def _wire_console(app: App, clock: DemoClock | None) -> None:
     """The console prints each line's answers before reading the next, and moves the demo clock."""
     from .transports.console import ConsoleTransport
@@ -128,28 +177,42 @@ def _wire_console(app: App, clock: DemoClock | None) -> None:
     console.after_line = app.settle
     console.files_dir = app.settings.general.data_dir / "console-files"
 
-    async def on_time(argument: str) -> str:
-        return await move_time(app, clock, argument)
+    async def on_time(argument: str, speaker: str = "") -> str:
+        return await move_time(app, clock, argument, speaker)
 
     console.on_time = on_time
 
 
-async def move_time(app: App, clock: DemoClock | None, argument: str) -> str:
+def _reader(app: App, speaker: str) -> tuple[str, str]:
+    """The language and time zone the console's current speaker reads (finding F23: an English
+    speaker got German clock lines); the configured ones for a handle nobody has."""
+    settings = app.services.settings
+    locale, tz = settings.general.locale, settings.general.timezone
+    if speaker:
+        with app.services.uow_factory() as uow:
+            person = uow.people.by_identity("console", speaker)
+            if person is not None:
+                locale, tz = person.locale or locale, person.timezone or tz
+    return app.services.translations.normalise(locale), tz
+
+
+async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: str = "") -> str:
     """`zeit +3d`: move the demo clock, then let the scheduler do at once what fell due meanwhile
     (closing, opening, reminders, timeouts, digests) and deliver it before the next line."""
-    from .core.clock import USAGE, ClockError, parse_move
+    from .core.clock import NOW_WORDS, USAGE, ClockError, parse_move
     from .core.i18n import Formats
 
-    settings = app.services.settings
-    tr, locale, tz = app.services.translations, settings.general.locale, settings.general.timezone
+    # the database is read in its one thread (bot/dbthread.py), never on the event loop
+    locale, tz = await asyncio.get_running_loop().run_in_executor(app.executor, _reader, app, speaker)
+    tr, zone = app.services.translations, app.services.settings.general.timezone
     if clock is None:
         return tr.gettext(locale, "The clock can be moved only when the bot was started with "
                                   "“sachstand run --at 2027-01-13T17:30”.")
-    if not argument:
+    if not argument or argument.casefold() in NOW_WORDS:
         return tr.gettext(locale, "It is {now}.", now=Formats(locale).datetime(clock(), tz)) + " " + \
             tr.gettext(locale, USAGE)
     try:
-        clock.move_to(parse_move(argument, clock(), tz))
+        clock.move_to(parse_move(argument, clock(), zone))  # dates typed mean the bot's local time
     except ClockError as exc:
         return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if hasattr(v, "tzinfo") else v
                                                   for k, v in exc.values.items()})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
@@ -181,27 +182,55 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None,
-                        period_start: datetime | None = None) -> int:
-    """Post a digest to every following room (for a round: those its items concern). A scheduled
-    digest skips rooms that already had one in this period (a round-close digest counts)."""
+                        period_start: datetime | None = None, rounds: Sequence[Round] = ()) -> int:
+    """Post a digest to every following room (for closing rounds: those their items concern). A
+    scheduled digest skips rooms that already had one in this period (a round-close digest
+    counts). Rounds closing together make one digest per room, and a round-close digest that
+    would only repeat the room's last one is not sent (finding F21: three alike in a second)."""
     sent, now = 0, ctx.now()
-    touched = _round_items(ctx.uow, round_) if round_ is not None else None
+    closing = [round_] if round_ is not None else list(rounds)
+    items = {r.id: _round_items(ctx.uow, r) for r in closing}
     for sub in ctx.uow.subscriptions.all("digests"):
         if sub.transport not in ctx.services.formats:
             continue
         last = _aware(sub.last_digest_at)
         if period_start is not None and last is not None and last >= period_start:
             continue
-        if touched is not None and not any(in_scope(r, sub.scope_kind, sub.scope_ref) for r in touched):
+        concerned = [r for r in closing if any(in_scope(rec, sub.scope_kind, sub.scope_ref) for rec in items[r.id])]
+        if closing and not concerned:
             continue
-        title = f"{round_.reporting_line.from_body.code} {round_.period}" if round_ else ""
+        if closing and last is not None and not _news_since(ctx.uow, sub.scope_kind, sub.scope_ref, last):
+            continue
         post(ctx, ChannelRef(sub.transport, sub.channel_id), sub.locale, sub.scope_kind, sub.scope_ref,
-             sub.last_digest_at, title=title)
+             sub.last_digest_at, title=_title(concerned))
         sub.last_digest_at = now
         sent += 1
-    ctx.uow.session.add(Digest(kind=kind, round_id=round_.id if round_ else None, created_at=now,
-                               content={"subscriptions": sent}))
+    ctx.uow.session.add(Digest(kind=kind, round_id=closing[0].id if len(closing) == 1 else None, created_at=now,
+                               content={"subscriptions": sent, "rounds": [r.id for r in closing]}))
     return sent
+
+
+def _title(rounds: list[Round]) -> str:
+    """"EG1, EG4, EG5 2027-Q1" for rounds of one period, else "EG1 2027-Q1, EG2 2027-Q2"."""
+    periods: dict[str, list[str]] = {}
+    for r in rounds:
+        periods.setdefault(r.period, []).append(r.reporting_line.from_body.code)
+    return ", ".join(f"{', '.join(codes)} {period}" for period, codes in periods.items())
+
+
+def _news_since(uow: UnitOfWork, kind: str, ref: str, since: datetime) -> bool:
+    """Whether anything a digest of this scope shows changed since `since`: a status, progress
+    or metric, or a new answer (its blockers)."""
+    ids = [r.id for f in uow.catalog.fields() for r in f.recommendations if in_scope(r, kind, ref)]
+    if not ids:
+        return False
+    wanted = (Change.field_name.in_(("status", "progress")) | Change.field_name.like("metric:%"))
+    changed = uow.session.scalar(select(Change.id).where(
+        Change.at > since, Change.recommendation_id.in_(ids), wanted).limit(1))
+    answered = uow.session.scalar(select(StatusUpdate.id).where(
+        StatusUpdate.state == "submitted", StatusUpdate.submitted_at > since,
+        StatusUpdate.recommendation_id.in_(ids)).limit(1))
+    return changed is not None or answered is not None
 
 
 def _round_items(uow: UnitOfWork, round_: Round) -> list[Recommendation]:

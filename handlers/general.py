@@ -77,6 +77,9 @@ def set_language(ctx: Context, language: str) -> None:
     ctx.uow.audit.record(ctx.person, "set_language", "person", ctx.person.handle,
                          old=ctx.person.locale, new=code)
     ctx.person.locale = code
+    from bot.privacy.sections import dm_channels
+
+    ctx.uow.subscriptions.reader_language(dm_channels(ctx.person), code)
     ctx.reply("language_set", language=code)
 
 

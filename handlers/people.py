@@ -131,6 +131,10 @@ def edit(ctx: Context, handle: str, field: str, value: str) -> None:
             return
     old = getattr(person, key)
     setattr(person, key, new)
+    if key == "locale" and new:
+        from bot.privacy.sections import dm_channels
+
+        ctx.uow.subscriptions.reader_language(dm_channels(person), new)
     ctx.uow.audit.record(ctx.person, "person_edit", "person", handle, field=key, old=old, new=new)
     ctx.reply("person_changed", person=person, field=field.casefold(), old=old, new=new)
 

@@ -95,6 +95,10 @@ def _finish(cc: ConvContext) -> None:
         setattr(person, key, value)
     if old["publication_consent"] != new["publication_consent"]:
         person.consent_changed_at = utcnow()
+    if old["locale"] != new["locale"]:
+        from bot.privacy.sections import dm_channels
+
+        ctx.uow.subscriptions.reader_language(dm_channels(person), new["locale"])
     ctx.uow.audit.record(person, "update_settings", "person", person.handle, old=old, new=new)
     ctx.reply("settings_saved", data=cc.data)
 

@@ -21,11 +21,19 @@ _UNITS = {
     "h": 3600, "std": 3600, "stunde": 3600, "stunden": 3600, "hour": 3600, "hours": 3600,
     "m": 60, "min": 60, "minute": 60, "minuten": 60, "minutes": 60,
 }
+_SECONDS = {"s", "sek", "sec", "sekunde", "sekunden", "second", "seconds"}
 _STEP = re.compile(r"(\d{1,4})\s*([a-zäöü]+)")
+# words people try after `zeit` (finding F23): forward ones move, backward ones get the reason
+_FORWARD_WORDS = {"morgen": 1, "tomorrow": 1, "übermorgen": 2, "uebermorgen": 2}
+_BACK_WORDS = {"gestern", "vorgestern", "yesterday"}
+NOW_WORDS = {"jetzt", "heute", "now", "today"}
+_MINUS = ("-", "−", "–")
+_WITH_SECONDS = re.compile(r"^(.*\d{1,2}[:.]\d{2}):\d{2}(?:\s*uhr)?$")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,]+(\d{1,2})[:.](\d{2}))?(?:\s*uhr)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{1,2}):(\d{2}))?$")
 MAX_JUMP = timedelta(days=2 * 366)  # far enough for a year's walk; far from datetime's limits
 USAGE = N_("Move the demo clock forward: “zeit +3d” (also h, min, w) or “zeit 18.03.2027 09:05”.")
+MINUTES = N_("The demo clock moves in whole minutes, without seconds: “zeit {example}”.")
 
 
 class ClockError(ValueError):
@@ -67,11 +75,18 @@ def parse_at(text: str, tz: str) -> datetime:
 
 
 def parse_move(text: str, now: datetime, tz: str) -> datetime:
-    """The argument of `zeit`: `+3d`, `+1d 2h`, `+90min`, `18.03.2027 09:05`, `2027-03-18T09:05`."""
+    """The argument of `zeit`: `+3d`, `+1d 2h`, `+90min`, `morgen`, `18.03.2027 09:05`,
+    `2027-03-18T09:05`. A step back or seconds are refused with the reason, not just the usage."""
     raw = text.strip().casefold()
+    if raw.startswith(_MINUS) or raw in _BACK_WORDS:
+        raise ClockError(N_("Time only moves forward; it is already {now}."), now=now)
+    if raw in _FORWARD_WORDS:
+        return now + timedelta(days=_FORWARD_WORDS[raw])
     if raw.startswith("+"):
         rest, seconds = raw[1:].replace("+", " "), 0
         steps = _STEP.findall(rest)
+        if steps and any(u in _SECONDS for _, u in steps):
+            raise ClockError(MINUTES, example="+1min")
         if not steps or _STEP.sub("", rest).strip(" ,und and") or any(u not in _UNITS for _, u in steps):
             raise ClockError(USAGE)
         seconds = sum(int(n) * _UNITS[u] for n, u in steps)
@@ -80,6 +95,9 @@ def parse_move(text: str, now: datetime, tz: str) -> datetime:
         return now + timedelta(seconds=seconds)
     when = _absolute(raw, tz, now)
     if when is None:
+        seconds_given = _WITH_SECONDS.match(raw)
+        if seconds_given and _absolute(seconds_given.group(1), tz, now) is not None:
+            raise ClockError(MINUTES, example=text.strip()[:len(seconds_given.group(1))])
         raise ClockError(USAGE)
     return when
 
@@ -107,6 +125,13 @@ def _absolute(raw: str, tz: str, now: datetime | None) -> datetime | None:
 
 
 def is_move(line: str) -> bool:
+    """A console line for the clock: `zeit`, `zeit +3d`, `zeit 18.03.2027`, and the tries the
+    clock answers with a reason (`zeit -3d`, `zeit morgen`, `time now`); not `zeit für eine pause`."""
     words = line.strip().split(maxsplit=1)
-    return bool(words) and words[0].casefold() in MOVE_WORDS and (
-        len(words) == 1 or words[1][:1] in "+0123456789")
+    if not words or words[0].casefold() not in MOVE_WORDS:
+        return False
+    if len(words) == 1:
+        return True
+    argument = words[1].strip().casefold()
+    return argument[:1] in "+0123456789" or argument.startswith(_MINUS) or \
+        argument in _FORWARD_WORDS.keys() | _BACK_WORDS | NOW_WORDS

@@ -82,11 +82,22 @@ class Context:
         return self.now().astimezone(ZoneInfo(self.tz)).date()
 
     def t(self, message: str, **values: object) -> str:
-        return self.services.translations.gettext(self.locale, message, **values)
+        """A translated sentence; a date or time among its values is written in the reader's
+        format (finding F20: "deadline 15.02.2027" in an English sentence)."""
+        return self.services.translations.gettext(self.locale, message, **self._shown(values))
+
+    def _shown(self, values: dict[str, object]) -> dict[str, object]:
+        from .i18n import Formats
+
+        if not any(isinstance(v, date) for v in values.values()):
+            return values
+        formats = Formats(self.locale)
+        return {k: formats.datetime(v, self.tz) if isinstance(v, datetime) else
+                formats.date(v) if isinstance(v, date) else v for k, v in values.items()}
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         """A counted message (`{n}` is the count): "1 entry", "2 entries" in every language."""
-        return self.services.translations.ngettext(self.locale, singular, plural, n, **values)
+        return self.services.translations.ngettext(self.locale, singular, plural, n, **self._shown(values))
 
     # -- answering ---------------------------------------------------------------------
     def reply(self, template: str, choices: list[Choice] | None = None, **values: Any) -> None:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PROMPT_BATCH = 50  # people per transaction: answers to others get the database between batches
+# A reminder caught up this close to the deadline (the bot was down, the demo clock jumped) would
+# ask a question the round closes on before it can be answered (finding F22): it is skipped.
+LAST_CALL = timedelta(hours=1)
 
 
 def tick(services: Services) -> int:
@@ -32,6 +35,9 @@ def tick(services: Services) -> int:
             done += _close(services, uow, round_)
         if closing:  # all at once: one message per person, never "closed", a question, "closed"
             end_conversations(services, uow, closing)
+            from bot import digests
+
+            digests.send_to_subscribers(_office_context(services, uow), "round", rounds=closing)  # one per room
         if services.settings.rounds.auto_open:
             done += _open_due(services, uow)
         for round_ in uow.rounds.open_rounds():
@@ -48,7 +54,7 @@ def _office_context(services: Services, uow: UnitOfWork) -> Context:
 
 
 def _close(services: Services, uow: UnitOfWork, round_: Round) -> int:
-    service.close_round(_office_context(services, uow), round_)
+    service.close_round(_office_context(services, uow), round_, digest=False)
     log.info("closed round %s %s at its due date", round_.reporting_line.from_body.code, round_.period)
     return 1
 
@@ -84,6 +90,12 @@ def _remind_if_due(services: Services, uow: UnitOfWork, round_: Round) -> int:
     keys = [(f"round:{round_.id}:remind:{days}", when) for days, when in due]
     latest_key, latest_when = keys[-1]
     if uow.ops.done(latest_key):
+        return 0
+    if round_.due_at - now < LAST_CALL:
+        for key, when in keys:
+            if not uow.ops.done(key):
+                uow.ops.mark_done(key, "round_reminder", when, now, sent=False, reason="closes too soon")
+        log.info("round %s closes within %s: reminder skipped", round_.period, LAST_CALL)
         return 0
     count = remind_round(services, uow, round_)
     for key, when in keys:

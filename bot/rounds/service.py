@@ -53,10 +53,9 @@ def open_round(ctx: Context, line: ReportingLine, due: date) -> Round:
     period = period_of(due, line.per_year)
     existing = ctx.uow.rounds.find(line, period.label)
     if existing is not None:
-        shown = due_day(existing.due_at, ctx.tz).strftime("%d.%m.%Y")
-        if existing.state == "open":
+        if existing.state == "open":  # the date in the reader's format (ctx.t)
             raise RoundError(N_("The round {period} of {code} is already open (deadline {due})."),
-                             period=period.label, code=line.from_body.code, due=shown)
+                             period=period.label, code=line.from_body.code, due=due_day(existing.due_at, ctx.tz))
         raise RoundError(N_("The round {period} of {code} was already held and is closed."),
                          period=period.label, code=line.from_body.code)
     items = in_scope(ctx, line)
@@ -225,8 +224,9 @@ def closed_values(ctx: Context, round_: Round) -> dict[str, Any]:
 # -- closing -----------------------------------------------------------------------------
 
 
-def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
-    """Unanswered items become "keine Meldung"; the result is stored and posted to the office."""
+def close_round(ctx: Context, round_: Round, digest: bool = True) -> dict[str, Any]:
+    """Unanswered items become "keine Meldung"; the result is stored and posted to the office.
+    `digest=False`: the caller sends one digest for several rounds closing together."""
     ctx.uow.rounds.mark_no_report(round_)
     ctx.uow.flush()
     updates = ctx.uow.rounds.updates(round_)
@@ -248,7 +248,8 @@ def close_round(ctx: Context, round_: Round) -> dict[str, Any]:
                          new={"submitted": len(submitted), "no_report": len(missing)})
     for channel in office_channels(ctx, line):
         ctx.send(channel, "round_closed", ctx.services.settings.general.locale, **closed_values(ctx, round_))
-    from bot import digests
+    if digest:
+        from bot import digests
 
-    digests.send_to_subscribers(ctx, "round", round_)
+        digests.send_to_subscribers(ctx, "round", round_)
     return result

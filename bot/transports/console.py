@@ -63,7 +63,8 @@ class ConsoleTransport:
         # set by the command line (bot/cli.py): wait until this line's answers are delivered …
         self.after_line: Callable[[], Awaitable[object]] | None = None
         # … and move the demo clock (`zeit +3d`); returns the line to print
-        self.on_time: Callable[[str], Awaitable[str]] | None = None
+        # (with the speaker's handle: the line is in their language)
+        self.on_time: Callable[[str, str], Awaitable[str]] | None = None
         # attachments (.ics, charts, exports) are saved here and their path printed
         self.files_dir: Path | None = None
 
@@ -92,7 +93,7 @@ class ConsoleTransport:
                     self._write(f"{self._where()} > {printable(text.strip())}")  # the transcript shows what was said
                 if self.on_time is not None and is_move(text):
                     _, _, argument = text.strip().partition(" ")
-                    self._write(f"· {await self.on_time(argument.strip())}")
+                    self._write(f"· {await self.on_time(argument.strip(), self.user)}")
                     continue
                 message = self._parse(text)
                 if message is not None:
@@ -159,7 +160,9 @@ class ConsoleTransport:
     async def send(self, message: OutgoingMessage) -> str | None:
         channel = message.channel
         target = message.to_person or (channel.id.removeprefix("dm:") if channel else "")
-        where = f"DM @{target}" if (channel is None or channel.direct) else channel.id
+        # a DM named by a subscription has only its id: "dm:…" (one label for one DM, finding F20)
+        direct = channel is None or channel.direct or channel.id.startswith("dm:")
+        where = f"DM @{target}" if direct else channel.id
         self._write(f"[{where}] Sachstand:")
         for line in message.text("plain").splitlines():
             self._write(f"  {printable(line)}")

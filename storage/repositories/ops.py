@@ -72,6 +72,18 @@ class OpsRepository:
         stmt = select(ScheduledSend.id).where(ScheduledSend.key == key, ScheduledSend.done_at.is_not(None))
         return self.session.scalar(stmt) is not None
 
+    def latest_moment(self) -> datetime | None:
+        """The latest time the bot's own clock stamped on what it did: messages queued, work done
+        from the ledger, the audit log, the history (a demo clock must not start before it)."""
+        from sqlalchemy import func
+
+        from ..models import Change, OutboxMessage
+
+        moments = [self.session.scalar(select(func.max(column))) for column in (
+            OutboxMessage.created_at, ScheduledSend.done_at, AuditEntry.at, Change.at)]
+        known = [m for m in moments if m is not None]
+        return max(known) if known else None
+
     def mark_done(self, key: str, kind: str, due_at: datetime, now: datetime, **payload: object) -> None:
         row = self.session.scalar(select(ScheduledSend).where(ScheduledSend.key == key))
         if row is None:

@@ -27,6 +27,13 @@ class SubscriptionRepository:
             Subscription.transport == transport, Subscription.channel_id == channel_id)
             .order_by(Subscription.scope_kind, Subscription.scope_ref)).all()
 
+    def reader_language(self, channels: set[tuple[str, str]], locale: str) -> None:
+        """A person's DMs follow in the language they read: set when it changes (finding F20:
+        the digest stayed German after `sprache en`); a later `folgen … de` there still wins."""
+        for transport, channel_id in channels:
+            for sub in self.of_channel(transport, channel_id):
+                sub.locale = locale
+
     def all(self, what: str) -> Sequence[Subscription]:
         """Every subscription that receives `what` (digests | meetings | changes)."""
         return self.session.scalars(select(Subscription).where(getattr(Subscription, what).is_(True))
