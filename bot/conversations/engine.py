@@ -64,6 +64,9 @@ class Conversation:
     # an answer that arrives after the conversation was closed from outside (its round closed):
     # says what happened and how to go on; returns True when it answered
     on_late: Callable[[Context, ConversationState], bool] | None = None
+    # steps that question the answer just given (a plausibility doubt): never a `zurück` target,
+    # because once answered they belong to a value that may no longer be current
+    transient: tuple[str, ...] = ()
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -199,7 +202,13 @@ class ConversationEngine:
         """After an answer: remember where it was asked (for `zurück`), then go on."""
         state = cc.state
         asked = cc.extra.get("asked", _position(cc.conversation, state))
-        state.history = [] if cc.fresh else [*state.history, asked]
+        if cc.fresh:
+            state.history = []
+        elif _step_of(asked) not in cc.conversation.transient:
+            state.history = [*state.history, asked]
+        elif state.history and state.history[-1] == _position(cc.conversation, state, next_step):
+            # a doubt answered with "correct it": back at the answer it questioned, as with `zurück`
+            state.history = state.history[:-1]
         state.deadline = cc.ctx.now() + cc.conversation.timeout
         if next_step == DONE:
             self.end(state, "done")
@@ -226,11 +235,13 @@ class ConversationEngine:
                      can_go_back=bool(cc.state.history), choices=cc.choices())
 
     def _on_back(self, cc: ConvContext) -> None:
-        if not cc.state.history:
+        # transient steps in a history saved before they were left out are passed over
+        history = [e for e in cc.state.history if _step_of(e) not in cc.conversation.transient]
+        if not history:
             cc.ctx.notice("This is the first question; there is nothing to go back to.")
             self.ask(cc)
             return
-        *rest, previous = cc.state.history
+        *rest, previous = history
         if isinstance(previous, dict):  # {"step": …, "at": {position keys}}
             cc.state.step = previous["step"]
             cc.set(**previous.get("at", {}))
@@ -270,11 +281,15 @@ def _bump(state: ConversationState, **changes: str) -> None:
     state.version = (state.version or 0) + 1
 
 
-def _position(conv: Conversation, state: ConversationState) -> str | dict[str, Any]:
+def _position(conv: Conversation, state: ConversationState, step: str | None = None) -> str | dict[str, Any]:
     """A history entry: the step's name, with its position keys where the conversation has them."""
     if not conv.position:
-        return state.step
-    return {"step": state.step, "at": {k: state.data.get(k) for k in conv.position}}
+        return step or state.step
+    return {"step": step or state.step, "at": {k: state.data.get(k) for k in conv.position}}
+
+
+def _step_of(entry: str | dict[str, Any]) -> str:
+    return entry["step"] if isinstance(entry, dict) else entry
 
 
 def _latest(ctx: Context) -> ConversationState | None:

@@ -295,6 +295,7 @@ ROUND = Conversation(NAME, (
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
 ), finish=_finish, timeout=timedelta(days=60), intercept=words.intercept, position=("mi",), on_late=_late,
+    transient=(checks.DOUBT,),
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 
