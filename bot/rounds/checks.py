@@ -23,6 +23,7 @@ from . import items
 from .items import NO, YES
 
 DOUBT = "doubt"
+HELP = N_("Answer with one of the numbers: is the answer right, or do you want to correct it?")
 
 
 def ask(cc: ConvContext, message: str, back: str, back_mi: int, then: str, full: bool = False,
@@ -88,7 +89,7 @@ def answer(cc: ConvContext, text: str) -> str:
     elif word in NO:
         word = "fix"
     if word not in ("keep", "fix", "full") or (word == "full" and not doubt.get("full")):
-        raise Invalid(N_("Please answer with one of the numbers."))
+        raise Invalid(HELP)  # the step's own sentence, so it is said once
     cc.set(doubt=None)
     if word == "fix":
         cc.set(mi=doubt.get("back_mi", 0))

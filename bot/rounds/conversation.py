@@ -289,8 +289,7 @@ ROUND = Conversation(NAME, (
          N_("May the summary be published once the office has released it? Answer yes or no."),
          choices=_yes_no, values=_values),
     Step("doubt", "round_question", checks.answer,
-         N_("Answer with one of the numbers: is the answer right, or do you want to correct it?"),
-         choices=checks.choices, values=_values),
+         checks.HELP, choices=checks.choices, values=_values),
     Step("confirm", "round_question", _answer_confirm,
          N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
             "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),

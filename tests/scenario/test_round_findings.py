@@ -31,3 +31,13 @@ async def test_f2_back_never_lands_on_a_stale_plausibility_question(db_url: str)
         assert "Anerkennungsberatungen" in first and "What is the current value?" in first
         status = await bot.text("ersatz", "back")  # the answer it questioned was corrected: not asked again
         assert "What is the status?" in status and "yes, that is right" not in status
+
+
+async def test_f3_a_wrong_answer_at_the_plausibility_question_is_said_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        assert "Is that right?" in await _answer(bot, "ersatz", "2", "2")
+        for wrong in ("unchanged", "-5"):
+            text = await bot.text("ersatz", wrong)
+            assert text.count("one of the numbers") == 1 and "1) yes, that is right" in text
+            assert "Nothing was changed" not in text  # the conversation goes on; nothing was meant to change
