@@ -46,6 +46,8 @@ class Step:
     skippable: bool = False
     values: Callable[[ConvContext], dict[str, Any]] | None = None
     on_skip: Callable[[ConvContext], str] | None = None  # where `überspringen` leads (default: next)
+    # values for `help`'s placeholders (the parts one may change at a confirm step, for this item)
+    help_values: Callable[[ConvContext], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Conversation:
     # steps that question the answer just given (a plausibility doubt): never a `zurück` target,
     # because once answered they belong to a value that may no longer be current
     transient: tuple[str, ...] = ()
+    # a refused answer ends with "Nothing was changed." (a settings form); a long conversation
+    # whose answers are only kept until confirmed goes on without it
+    unchanged_note: bool = True
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -95,6 +100,11 @@ class ConvContext:
     def choices(self) -> list[Choice]:
         step = self.conversation.step(self.state.step)
         return step.choices(self) if step.choices else []
+
+
+def step_help(cc: ConvContext, step: Step) -> str:
+    """What a step expects, in the person's language, with its placeholders filled."""
+    return cc.ctx.t(step.help, **(step.help_values(cc) if step.help_values else {}))
 
 
 def match_choice(choices: list[Choice], text: str) -> Choice | None:
@@ -136,7 +146,7 @@ class ConversationEngine:
     def ask(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
         values = step.values(cc) if step.values else {}
-        cc.ctx.reply(step.question, choices=cc.choices(), step_help=cc.ctx.t(step.help),
+        cc.ctx.reply(step.question, choices=cc.choices(), step_help=step_help(cc, step),
                      skippable=step.skippable, can_go_back=bool(cc.state.history), **values)
 
     def handle(self, ctx: Context, state: ConversationState, text: str,
@@ -176,9 +186,9 @@ class ConversationEngine:
     def refuse(self, cc: ConvContext, problem: str) -> None:
         """Say what is wrong and what the step expects — once, when both are the same sentence."""
         step = cc.conversation.step(cc.state.step)
-        step_help = cc.ctx.t(step.help)
-        cc.ctx.reply("step_invalid", problem=problem, step_help="" if step_help == problem else step_help,
-                     choices=cc.choices())
+        help_text = step_help(cc, step)
+        cc.ctx.reply("step_invalid", problem=problem, step_help="" if help_text == problem else help_text,
+                     choices=cc.choices(), unchanged_note=cc.conversation.unchanged_note)
 
     def late_answer(self, ctx: Context) -> bool:
         """A message after the person's conversation here was closed from outside: answered?"""
@@ -231,7 +241,7 @@ class ConversationEngine:
 
     def _on_help(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
-        cc.ctx.reply("step_help", step_help=cc.ctx.t(step.help), skippable=step.skippable,
+        cc.ctx.reply("step_help", step_help=step_help(cc, step), skippable=step.skippable,
                      can_go_back=bool(cc.state.history), choices=cc.choices())
 
     def _on_back(self, cc: ConvContext) -> None:

@@ -28,7 +28,8 @@ ORDER = ("status", "progress", "metric", "happened", "next_steps", "blockers", "
 MAX_TEXT, MAX_SUMMARY = 2000, 500
 UNCHANGED = {"unverändert", "unveraendert", "same", "unchanged", "=", "gleich"}
 NOTHING = {"keine", "keine.", "keins", "nichts", "none", "no", "nein", "-", "–"}
-_PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa)?\s*(\d{1,3})\s*(?:%|prozent|percent)?$", re.IGNORECASE)
+_PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa|approx\.?|around)?\s*(\d{1,3})([.,]\d+)?\s*(?:%|prozent|percent)?$",
+                      re.IGNORECASE)
 CHANGE_WORDS = {
     "status": "status", "fortschritt": "progress", "progress": "progress", "kennzahl": "metric",
     "kennzahlen": "metric", "metric": "metric", "metrics": "metric", "geschehen": "happened",
@@ -102,7 +103,8 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     return {"rec": rec, "pos": pos, "total": total, "step": step,
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
-            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt}
+            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt,
+            **(_confirm_help(cc) if step == "confirm" else {})}
 
 
 def _metric_answers(rec: Any, item: dict[str, Any]) -> list[tuple[Any, str | None]]:
@@ -131,11 +133,15 @@ def _answer_status(cc: ConvContext, text: str) -> str:
 
 def _answer_progress(cc: ConvContext, text: str) -> str:
     if text.casefold() in UNCHANGED:
-        items.set_item(cc, progress=items.current(cc).recommendation.progress)
-        return _next(cc, "progress")
+        kept = items.current(cc).recommendation.progress
+        items.set_item(cc, progress=kept)
+        return checks.progress(cc, kept, _next(cc, "progress"))  # "done" at 0 % is asked about too
     match = _PERCENT.match(text.strip())
     if not match or int(match[1]) > 100:
         raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
+    if match[2]:  # 25,5: in range, but progress is kept in whole percent
+        raise Invalid(N_("The progress is a whole number of percent, like {value}."),
+                      value=round(float(match[1] + "." + match[2][1:])))
     items.set_item(cc, progress=int(match[1]))
     return checks.progress(cc, int(match[1]), _next(cc, "progress"))
 
@@ -215,12 +221,33 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
     if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in CHANGE_WORDS:
         target = CHANGE_WORDS[words[1]]
         rec = items.current(cc).recommendation
-        if (target == "metric" and not rec.metrics) or (target == "progress" and rec.progress_from_measures):
+        if target not in _parts(cc):
             raise Invalid(N_("{code} has nothing to change there."), code=rec.code)
         cc.set(editing=True, mi=0)
         return target
-    raise Invalid(N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
-                     "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."))
+    raise Invalid(CONFIRM_HELP, **_confirm_help(cc))
+
+
+# the parts one may change at the confirm step, in the words of each language (either is accepted)
+PART_WORDS = {"de": {"status": "status", "progress": "fortschritt", "metric": "kennzahlen", "happened": "geschehen",
+                     "next_steps": "schritte", "blockers": "hindernisse", "summary": "zusammenfassung",
+                     "publish": "veröffentlichen"},
+              "en": {"status": "status", "progress": "progress", "metric": "metrics", "happened": "happened",
+                     "next_steps": "steps", "blockers": "blockers", "summary": "summary", "publish": "publish"}}
+CONFIRM_HELP = N_("Answer “ja” to save, or “ändern” and the part: {parts}.")
+
+
+def _parts(cc: ConvContext) -> list[str]:
+    """Only the parts this item has: no progress when its measures give it, no metrics without any."""
+    rec = items.current(cc).recommendation
+    return [p for p in PART_WORDS["de"] if not (
+        (p == "progress" and rec.progress_from_measures) or (p == "metric" and not rec.metrics)
+        or (p == "publish" and not items.item(cc).get("summary")))]
+
+
+def _confirm_help(cc: ConvContext) -> dict[str, Any]:
+    words = PART_WORDS.get(cc.ctx.locale, PART_WORDS["de"])
+    return {"parts": ", ".join(words[p] for p in _parts(cc))}
 
 
 def _save(cc: ConvContext) -> str:
@@ -290,11 +317,9 @@ ROUND = Conversation(NAME, (
          choices=_yes_no, values=_values),
     Step("doubt", "round_question", checks.answer,
          checks.HELP, choices=checks.choices, values=_values),
-    Step("confirm", "round_question", _answer_confirm,
-         N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
-            "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
+    Step("confirm", "round_question", _answer_confirm, CONFIRM_HELP, values=_values, help_values=_confirm_help),
 ), finish=_finish, timeout=timedelta(days=60), intercept=words.intercept, position=("mi",), on_late=_late,
-    transient=(checks.DOUBT,),
+    transient=(checks.DOUBT,), unchanged_note=False,
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 

@@ -96,7 +96,7 @@ async def test_change_a_part_in_english_and_in_german(db_url: str) -> None:
         assert "happened" in await bot.text("ersatz", "ändern geschehen")  # German words work too
         assert "Please check" in await bot.text("ersatz", "Kick-off")
         german = await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine")
-        assert "„ändern“" in german and "fortschritt" in german and "change" not in german
+        assert "„ändern“" in german and "kennzahlen" in german and "change" not in german
         assert "aktuelle Wert" in await bot.text("testmann", "change metrics")  # English words work for him
         assert "Bitte prüfen" in await bot.text("testmann", "80")
 
