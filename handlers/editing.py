@@ -225,8 +225,8 @@ def add_metric(ctx: Context, code: str, spec: str) -> None:
     if rec is None:
         return
     match = _METRIC.match(spec.strip())
-    target = parse_number(match["target"]) if match else None
-    base = parse_number(match["base"]) if match and match["base"] else None
+    target = parse_number(match["target"], ctx.locale) if match else None
+    base = parse_number(match["base"], ctx.locale) if match and match["base"] else None
     if match is None or target is None or (match["base"] and base is None):
         ctx.notice("Write it like: zielgröße {code} Teilnehmerinnen ziel 150 einheit Anzahl basis 20",
                    code=rec.code)

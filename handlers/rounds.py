@@ -21,9 +21,9 @@ class Deadline:
         words = raw.split()
         if words and words[0].casefold() in ("frist", "deadline", "bis"):
             words = words[1:]
-        if len(words) != 1:
+        if not words or len(words) > 4:
             raise ArgError(N_("Write the deadline like “frist 15.12.2026”."))
-        due = parse_german_date(words[0], today)
+        due = parse_german_date(" ".join(words), today)  # 15.12.2026, or as English dates read: 15 Dec 2026
         if due <= today:
             raise ArgError(N_("The deadline {date} is not in the future."), date=due.strftime("%d.%m.%Y"))
         if due > today + timedelta(days=365):

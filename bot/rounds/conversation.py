@@ -154,7 +154,7 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
     if text.casefold() in UNCHANGED:
         metrics.pop(str(metric.id), None)
     else:
-        value = service.parse_number(text)
+        value = service.parse_number(text, cc.ctx.locale)
         if value is None:
             raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
                           value=text[:40])

@@ -8,6 +8,7 @@ from typing import Any
 from bot.conversations.engine import DONE, ConvContext
 from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
+from bot.core.i18n import Formats
 from bot.core.context import Context
 from storage.models import Person, StatusUpdate
 
@@ -70,7 +71,7 @@ def _absent(cc: ConvContext, raw: str) -> None:
         _refuse(cc, N_("Say until when, like “abwesend bis 10.3.”."))
     elif until < today:
         _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”."),
-                date=until.strftime("%d.%m.%Y"))
+                date=Formats(cc.ctx.locale).date(until))
     elif until > today + timedelta(days=366):
         _refuse(cc, N_("Absences can be recorded for up to a year."))
     else:

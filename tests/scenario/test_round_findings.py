@@ -75,3 +75,38 @@ async def test_f7_the_confirm_step_offers_only_parts_this_item_has(db_url: str) 
         refused = await bot.text("ersatz", "change progress")
         assert "nothing to change there" in refused and "progress" not in refused.split("there.")[1]
         assert "status, metrics, happened" in refused
+
+
+async def test_f9_an_english_speaker_types_dates_back_as_the_bot_writes_them(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        welcome = await bot.text("koordination", "runde starten EG2 frist 15.12.2026")
+        prompt = "\n".join(bot.to("dm:ersatz"))
+        assert "“away until 10 Mar”" in prompt and "10.3." not in prompt, welcome
+        away = await bot.text("ersatz", "away until 10 Dec 2026")
+        assert "is not a date" not in away and "10 Dec 2026" in away
+        wrong = await bot.text("ersatz", "away until someday soon")
+        assert "Write it like 14 Mar 2027" in wrong and "14.03.2027" not in wrong
+
+
+async def test_f14_an_english_number_reads_as_the_bot_writes_it(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        first = await _answer(bot, "ersatz", "2", "1,280")  # 812 → 1280: no plausibility question
+        assert "Verfahrensdauer" in first and "1.28" not in first
+        summary = await _answer(bot, "ersatz", "15", "a", "b", "none", "none")
+        assert "1,280 Anzahl" in summary
+        german = await _answer(bot, "testmann", "überspringen", "2", "30", "1.234,5")  # German stays German
+        assert "1.234,5" in german or "Bitte prüfen" in german or "aktuelle Wert" in german
+        with bot.app.uow_factory() as uow:
+            state = uow.conversations.active_of(uow.people.by_handle("testmann").id, "round")
+            assert "1234.5" in str(state.data["item"].get("metrics"))
+
+
+async def test_f18_an_english_office_opens_a_round_with_an_english_deadline(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "sprache en")
+        opened = await bot.text("koordination", "round start EG3 deadline 15 Dec 2026")
+        assert "frist" not in opened and "15 Dec 2026" in opened, opened
+        wrong = await bot.text("koordination", "round start EG4 deadline whenever")
+        assert "frist" not in wrong and "Write it like 14 Mar 2027" in wrong and "<deadline date…>" in wrong
+        assert "round start EG2 deadline 15 Dec 2026" in await bot.text("koordination", "help round start")
