@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.conversations.engine import Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
+from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Choice
@@ -99,8 +99,9 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
     item = items.item(cc)
     pos, total = items.number(cc.data)
+    again = cc.data["queue"][cc.data["pos"]] in (cc.data.get("skipped") or [])
     doubt = checks.values(cc) if step == "doubt" else {"doubt": ""}
-    return {"rec": rec, "pos": pos, "total": total, "step": step,
+    return {"rec": rec, "pos": pos, "total": total, "step": step, "again": again, "left": items.left(cc),
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
             "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt,
@@ -258,8 +259,9 @@ def _save(cc: ConvContext) -> str:
         item = items.item(cc)
         item.setdefault("status", upd.recommendation.status.value)
         service.submit(cc.ctx, upd, item)
-        pos, total = items.number(cc.data)
-        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=pos, total=total)
+        following = items.advance(cc)
+        cc.ctx.reply("round_item_saved", rec=upd.recommendation, more=following != DONE)
+        return following
     return items.advance(cc)
 
 
@@ -267,8 +269,10 @@ def _skip_item(cc: ConvContext) -> str:
     """`überspringen` at the status question: this item goes to the end of the queue."""
     queue, pos = list(cc.data["queue"]), cc.data["pos"]
     if pos < len(queue) - 1:
-        queue.append(queue.pop(pos))
-        cc.set(queue=queue, item={}, mi=0, editing=False)
+        skipped = queue.pop(pos)
+        queue.append(skipped)
+        # asked again last, it says so instead of an earlier number ("(1/2)" after "(2/2)")
+        cc.set(queue=queue, item={}, mi=0, editing=False, skipped=[*(cc.data.get("skipped") or []), skipped])
         cc.fresh = True
     else:
         cc.ctx.notice("This is your last open item; answer it, or say “später”.")
