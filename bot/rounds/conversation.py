@@ -294,7 +294,7 @@ def _late(ctx: Context, state: Any) -> bool:
 
 
 def _finish(cc: ConvContext) -> None:
-    cc.ctx.reply("round_done", count=len(cc.data["queue"]))
+    cc.ctx.reply("round_done", count=len(cc.data["queue"]), reported=True)
 
 
 ROUND = Conversation(NAME, (

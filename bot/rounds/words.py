@@ -124,7 +124,9 @@ def _continue(cc: ConvContext, drop: bool) -> None:
     following = items.advance(cc)
     if following == DONE:
         cc.ctx.services.conversations.end(cc.state, "done")
-        cc.ctx.reply("round_done", count=len(queue))
+        reported = any((u := cc.ctx.uow.session.get(StatusUpdate, i)) is not None and u.state == "submitted"
+                       for i in queue)  # handing over the only item is no report to thank for
+        cc.ctx.reply("round_done", count=len(queue), reported=reported)
         return
     cc.ctx.services.conversations.jump(cc, following)
 

@@ -110,3 +110,17 @@ async def test_f18_an_english_office_opens_a_round_with_an_english_deadline(db_u
         wrong = await bot.text("koordination", "round start EG4 deadline whenever")
         assert "frist" not in wrong and "Write it like 14 Mar 2027" in wrong and "<deadline date…>" in wrong
         assert "round start EG2 deadline 15 Dec 2026" in await bot.text("koordination", "help round start")
+
+
+async def test_f8_a_second_handover_names_who_handed_it_on(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)  # beispiel: HF2-03 only
+        first = await bot.text("beispiel", "übergeben an @vorschau")
+        assert "Vielen Dank für Ihre Meldung" not in first and "nichts mehr offen" in first
+        await bot.tick()
+        assert any("Ayşe Beispiel" in t for t in bot.to("dm:vorschau"))
+        before = len(bot.to("dm:phantasie"))
+        await bot.say("vorschau", "übergeben an @phantasie")
+        await bot.tick()
+        told = "\n".join(bot.to("dm:phantasie")[before:])
+        assert "Jana Vorschau handed an item to you" in told and "Ayşe Beispiel" not in told
