@@ -149,6 +149,12 @@ class ConversationEngine:
         cc.ctx.reply(step.question, choices=cc.choices(), step_help=step_help(cc, step),
                      skippable=step.skippable, can_go_back=bool(cc.state.history), **values)
 
+    def ask_again(self, ctx: Context, state: ConversationState) -> None:
+        """After a command typed inside a conversation: its open step, asked again."""
+        conv = self.conversations.get(state.name)
+        if conv is not None and state.status == "active":
+            self.ask(ConvContext(ctx, state, conv))
+
     def handle(self, ctx: Context, state: ConversationState, text: str,
                instead: Callable[[], bool] | None = None) -> None:
         """Answer the open step. `instead` may take an answer that does not fit the step

@@ -289,8 +289,24 @@ def _late(ctx: Context, state: Any) -> bool:
             codes.append(upd.recommendation.code)
     ctx.services.conversations.end(state, "closed_told")  # told once; later messages are commands again
     command = ctx.services.registry.commands["update"].alias(ctx.locale)
-    ctx.reply("round_closed_late", codes=codes, command=command)
+    owner, body = _who_may_update(ctx, codes[0], command) if codes else (None, None)
+    ctx.reply("round_closed_late", codes=codes, command=command, may=owner is None and body is None,
+              owner=owner, body=body)
     return True
+
+
+def _who_may_update(ctx: Context, code: str, command: str) -> tuple[str | None, str | None]:
+    """(None, None) when this person may report anyway with `update CODE`; else whom to ask
+    (a deputy by hand-over may not: the owner or the body's chair can record it)."""
+    from bot.core.middleware import authorize
+
+    invocation = ctx.services.registry.parse(f"{command} {code}", ctx.today())
+    if invocation is None or authorize(ctx, invocation) is None:
+        return None, None
+    rec = ctx.uow.catalog.recommendation(code)
+    owner = ctx.uow.session.get(Person, rec.owner_id) if rec is not None and rec.owner_id else None
+    body = getattr(getattr(rec, "body", None), "code", None)
+    return (owner.name if owner is not None else None), body or "–"
 
 
 def _finish(cc: ConvContext) -> None:

@@ -105,7 +105,9 @@ def remind_round(services: Services, uow: UnitOfWork, round_: Round) -> int:
         pending = uow.rounds.pending_for(person.id)
         for upd in pending:
             upd.snoozed_until = None
-        ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz))
+        # a deputy holds items handed to them, not "your recommendations"
+        handed = any(u.recommendation.owner_id != person.id for u in pending)
+        ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz), handed=handed)
         state = uow.conversations.active_of(person.id, conversation.NAME)
         if state is not None:
             services.conversations.ask(_conv(ctx, state))

@@ -199,6 +199,8 @@ def _metrics(ctx: Context, upd: StatusUpdate, rec: Recommendation, values: dict[
 def record_absence(ctx: Context, person: Person, until: date) -> None:
     """`abwesend bis …`: reminders stop until then, and the office is told."""
     today = ctx.today()
+    if any(a.end == until and a.start <= today for a in person.absences):
+        return  # the same absence again: already noted, the office is not told twice
     ctx.uow.session.add(Absence(person_id=person.id, start=today, end=until, note="round"))
     ctx.uow.flush()
     ctx.uow.session.refresh(person, ["absences"])

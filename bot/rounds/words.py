@@ -78,6 +78,7 @@ def _absent(cc: ConvContext, raw: str) -> None:
         assert cc.ctx.person is not None
         service.record_absence(cc.ctx, cc.ctx.person, until)
         cc.ctx.reply("round_absent", until=until)
+        cc.ctx.services.conversations.ask(cc)  # the open question is still open
 
 
 def _hand_over(cc: ConvContext, raw: str) -> None:

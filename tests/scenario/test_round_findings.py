@@ -124,3 +124,49 @@ async def test_f8_a_second_handover_names_who_handed_it_on(db_url: str) -> None:
         await bot.tick()
         told = "\n".join(bot.to("dm:phantasie")[before:])
         assert "Jana Vorschau handed an item to you" in told and "Ayşe Beispiel" not in told
+
+
+async def _hand_to_phantasie(bot: Bot) -> None:
+    await _eg2_round(bot)
+    await bot.say("beispiel", "übergeben an @phantasie")  # HF2-03 to an English-speaking deputy
+    await bot.tick()
+
+
+async def test_f10_the_same_absence_twice_tells_the_office_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        first = await bot.say("ersatz", "away until 10 Dec 2026")
+        second = await bot.say("ersatz", "away until 10.12.")
+        assert len([t for t in bot.to("#geschaeftsfuehrung", first) if "abwesend" in t]) == 1
+        assert not [t for t in bot.to("#geschaeftsfuehrung", second) if "abwesend" in t]
+
+
+async def test_f11_the_open_question_is_asked_again_after_away_and_a_command(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        away = bot.to("dm:ersatz", await bot.say("ersatz", "away until 10 Dec 2026"))
+        assert "Noted: you are away" in away[0] and "What is the status?" in away[-1]
+        helped = bot.to("dm:testmann", await bot.say("testmann", "!hilfe"))
+        assert len(helped) >= 2 and "Wie ist der Status?" in helped[-1]
+
+
+async def test_f16_a_deputy_is_reminded_of_items_asked_about_not_their_own(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _hand_to_phantasie(bot)
+        reminded = "\n".join(bot.to("dm:phantasie", await bot.say("koordination", "runde erinnern EG2")))
+        assert "Reminder" in reminded and "your recommendations" not in reminded
+        assert "1 recommendation you were asked about still needs a report" in reminded
+        owner = "\n".join(bot.to("dm:testmann"))
+        assert "Ihrer Empfehlungen" in owner
+
+
+async def test_f17_a_late_deputy_is_told_who_can_still_record_the_answers(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await _hand_to_phantasie(bot)
+        await _answer(bot, "phantasie", "2")
+        await bot.say("koordination", "runde schließen EG2")
+        late = await bot.text("phantasie", "50")
+        assert "has closed" in late and "update HF2-03" not in late
+        assert "Ayşe Beispiel" in late and "chair of EG2" in late
+        owner_late = await bot.text("testmann", "2")
+        assert "aktualisieren HF2-04" in owner_late  # the owner may still report himself
