@@ -170,3 +170,17 @@ async def test_f17_a_late_deputy_is_told_who_can_still_record_the_answers(db_url
         assert "Ayşe Beispiel" in late and "chair of EG2" in late
         owner_late = await bot.text("testmann", "2")
         assert "aktualisieren HF2-04" in owner_late  # the owner may still report himself
+
+
+async def test_f19_an_odd_target_metric_is_refused_and_the_reply_echoes_what_was_stored(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:  # beispiel chairs EG2
+        added = await bot.text("beispiel", "zielgröße HF2-03 Neue Betriebe ziel 30")
+        assert "Ziel 30;" in added and " ;" not in added
+        odd = await bot.text("beispiel", "zielgröße HF2-03 Quote ziel 120 einheit % basis -5")
+        assert "passt nicht" in odd and "nichts angelegt" in odd
+        assert "Quote" not in await bot.text("beispiel", "empfehlung HF2-03")
+        based = await bot.text("beispiel", "zielgröße HF2-03 Quote ziel 60 einheit % basis 5")
+        assert "Ziel 60 %, Ausgangswert 5 %" in based
+        await bot.say("koordination", "sprache en")
+        english = await bot.text("koordination", "target metric HF2-01 Share target 150 unit %")
+        assert "150 % does not fit" in english
