@@ -184,3 +184,26 @@ async def test_f19_an_odd_target_metric_is_refused_and_the_reply_echoes_what_was
         await bot.say("koordination", "sprache en")
         english = await bot.text("koordination", "target metric HF2-01 Share target 150 unit %")
         assert "150 % does not fit" in english
+
+
+async def test_f15_an_english_summary_is_marked_and_the_hints_use_listed_numbers(db_url: str) -> None:
+    import re
+
+    from bot.public.site import Site
+
+    summary = "Digital advice now available"  # few common words: the reporter's language decides
+    async with Bot(make_settings(db_url)) as bot:
+        await _eg2_round(bot)
+        await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", summary, "yes", "yes")
+        pending = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
+        number = re.search(r"\[(\d+)\] HF2-01", pending)
+        assert number and "Die Zusammenfassung ist auf Englisch" in pending, pending
+        listed = re.findall(r"\[(\d+)\]", pending)
+        assert f"„zurückhalten {listed[-1]}“" in pending and "„freigeben 3 4“" not in pending
+        refused = await bot.text("koordination", f"freigeben {number[1]} 99")
+        assert "99 wartet nicht auf Freigabe" in refused and f"auch nicht mit {number[1]}" in refused
+        await bot.say("koordination", f"freigeben {number[1]}")
+        with bot.app.uow_factory() as uow:
+            page = Site(bot.app.services).page(uow, "empfehlungen/HF2-01.html")
+            assert page is not None
+        assert f'<p class="text" lang="en">{summary}</p>' in page.body.decode()
