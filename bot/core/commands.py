@@ -213,10 +213,11 @@ def _example_word(mapping: dict[str, str], word: str, locale: str = "de") -> str
         return mapping.get(w.lower(), w)
 
     key, sep, value = word.partition(":")
-    if locale != "de" and (full := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", word)):
+    if locale != "de" and (full := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})?", word)):
         from .i18n import Formats  # a date as this locale writes it (and reads it back): 15 Dec 2026
 
-        return Formats(locale).date(date(int(full[3]), int(full[2]), int(full[1])))
+        day = date(int(full[3] or 2000), int(full[2]), int(full[1]))
+        return Formats(locale).date(day) if full[3] else Formats(locale).date(day).rsplit(" ", 1)[0]  # 10 Mar
     return f"{one(key)}:{one(value)}" if sep and value else one(word)
 
 

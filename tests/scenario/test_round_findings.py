@@ -207,3 +207,12 @@ async def test_f15_an_english_summary_is_marked_and_the_hints_use_listed_numbers
             page = Site(bot.app.services).page(uow, "empfehlungen/HF2-01.html")
             assert page is not None
         assert f'<p class="text" lang="en">{summary}</p>' in page.body.decode()
+
+
+async def test_f9_away_until_an_english_date_outside_a_round_and_its_example(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:  # no round open: the command, not the conversation word
+        away = await bot.text("ersatz", "away until 15 Jan 2027")
+        assert "away until 15 Jan 2027" in away or "Noted: you are away until 15 Jan 2027" in away
+        assert "Vermerkt" in await bot.text("testmann", "abwesend bis 15. Januar 2027")
+        helped = await bot.text("ersatz", "help away until")
+        assert "away until 10 Mar" in helped and "10.3." not in helped
