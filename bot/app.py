@@ -17,7 +17,7 @@ from storage.models import utcnow
 from storage.uow import UnitOfWorkFactory
 
 from . import cluster, jobs
-from .config import Settings
+from .config import ConfigError, Settings
 from .conversations.engine import ConversationEngine
 from .core.commands import CommandRegistry
 from .core.context import Services
@@ -254,10 +254,8 @@ class App:
         with self.uow_factory() as uow:
             if uow.catalog.concept() is not None or not catalog:
                 return
-            from storage.catalog_io import import_catalog
-
             path = Path(catalog)
-            report = import_catalog(uow, path, progress=False)
+            report = _import_example(uow, path, catalog)
             uow.commit()
             log.info("loaded example catalog %s: %s", path, report)
             self._load_history(uow, path)
@@ -394,3 +392,21 @@ class App:
         self.executor.shutdown(wait=True)
         self.engine.dispose()
         logging.getLogger().removeHandler(self.metrics.log_handler)
+
+
+def _import_example(uow: Any, path: Path, setting: str) -> Any:
+    """The example catalog, or one line naming the setting (not a traceback) when it cannot be read:
+    a relative path is relative to the working directory, so a copied config often misses it."""
+    from storage.catalog_io import import_catalog
+    from storage.catalog_io.errors import CatalogError
+
+    where = f"[general] example_catalog = \"{setting}\""
+    if not path.is_file():
+        raise ConfigError(f"{where}: Datei nicht gefunden (gesucht in {path.resolve()}). Einen absoluten Pfad "
+                          "angeben, aus dem Verzeichnis des Checkouts starten oder example_catalog = \"\" setzen.")
+    try:
+        return import_catalog(uow, path, progress=False)
+    except CatalogError as exc:
+        first = exc.errors[0] if exc.errors else str(exc)
+        more = f" (und {len(exc.errors) - 1} weitere)" if len(exc.errors) > 1 else ""
+        raise ConfigError(f"{where}: nicht importiert – {first}{more}.") from None

@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.message, file=sys.stderr)
         return EXIT_USAGE
     _logging(settings)
-    return int(args.func(settings, args) or 0)
+    try:
+        return int(args.func(settings, args) or 0)
+    except ConfigError as exc:  # found while starting, e.g. [general] example_catalog cannot be read
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,11 +3,11 @@ what the public sees now and what it would see after the release, and the langua
 (a summary in English went public verbatim once: the page is German)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.core.language import summary_language
 from storage.models import Person, Recommendation, Release, Status, StatusUpdate
 
 if TYPE_CHECKING:
@@ -15,23 +15,6 @@ if TYPE_CHECKING:
 
 EDIT_PREFIX = "edit:"  # Release.kind of a chair's catalog edit: "edit:title", "edit:description", "edit:time_target"
 EDITABLE = ("title", "description", "time_target")
-_WORD = re.compile(r"[a-zäöüß']+")
-_ENGLISH = frozenset("the and is are was were of to in with has have for on this that will be been not "
-                     "we our it its by from at as an or but since".split())
-_GERMAN = frozenset("der die das und ist sind war wurde wurden mit für von zu im den dem des ein eine einen "
-                    "nicht auch wird werden hat haben auf bei nach sich es sie wir noch dass als wie aus um über vor "
-                    "seit sowie oder aber".split())
-
-
-def summary_language(text: str) -> str | None:
-    """"de", "en" or None (too short to tell): by the common words of each language."""
-    words = _WORD.findall(text.casefold())
-    english, german = sum(w in _ENGLISH for w in words), sum(w in _GERMAN for w in words)
-    if english + german < 2:
-        return None
-    return "en" if english > german else "de"
-
-
 @dataclass
 class Shown:
     status: Status | None
@@ -80,6 +63,7 @@ def entries(uow: UnitOfWork, pending: list[Release]) -> list[Entry]:
             continue
         after = Shown(r.status if r.status is not None else now.status,
                       r.progress if r.progress is not None else now.progress, r.text or now.text)
-        out.append(Entry(r, rec, person.name if person else "", when, now, after,
-                         summary_language(r.text) if r.text else None, None))
+        # too few common words to tell ("Digital advice now available …"): the reporter's language
+        language = (summary_language(r.text) or (person.locale if person else None)) if r.text else None
+        out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None))
     return out

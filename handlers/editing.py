@@ -28,8 +28,9 @@ MEASURE_FIELDS = {"titel": "title", "title": "title", "status": "status", "forts
                   "progress": "progress", "gewicht": "weight", "weight": "weight", "verantwortlich": "owner",
                   "owner": "owner", "start": "start", "ende": "end", "end": "end", "budget": "budget_planned",
                   "ausgaben": "budget_spent", "spent": "budget_spent", "personal": "staff", "staff": "staff"}
-_METRIC = re.compile(r"^(?P<name>.+?)\s+ziel\s+(?P<target>\S+)(?:\s+einheit\s+(?P<unit>\S+))?"
-                     r"(?:\s+basis\s+(?P<base>\S+))?$", re.IGNORECASE)
+_METRIC = re.compile(r"^(?P<name>.+?)\s+(?:ziel|target)\s+(?P<target>\S+)(?:\s+(?:einheit|unit)\s+(?P<unit>\S+))?"
+                     r"(?:\s+(?:basis|baseline)\s+(?P<base>\S+))?$", re.IGNORECASE)
+_PERCENT_UNITS = {"%", "prozent", "percent"}
 
 
 class Invalid(Exception):
@@ -225,27 +226,40 @@ def add_metric(ctx: Context, code: str, spec: str) -> None:
     if rec is None:
         return
     match = _METRIC.match(spec.strip())
-    target = parse_number(match["target"]) if match else None
-    base = parse_number(match["base"]) if match and match["base"] else None
+    target = parse_number(match["target"], ctx.locale) if match else None
+    base = parse_number(match["base"], ctx.locale) if match and match["base"] else None
     if match is None or target is None or (match["base"] and base is None):
         ctx.notice("Write it like: zielgröße {code} Teilnehmerinnen ziel 150 einheit Anzahl basis 20",
                    code=rec.code)
         return
-    name = match["name"].strip()[:200]
+    name, unit = match["name"].strip()[:200], (match["unit"] or "").strip()[:40]
+    from bot.core.i18n import Formats
+
+    fmt = Formats(ctx.locale)
+    odd = [v for v in (target, base) if v is not None and (v < 0 or (unit.casefold() in _PERCENT_UNITS and v > 100))]
+    if odd:  # a share above 100 % or a negative value: a typo more often than meant
+        ctx.notice("“{name}”: {value} does not fit (a share in percent runs from 0 to 100, a count is not "
+                   "negative). Nothing was created.", name=name, value=" ".join(filter(None, (fmt.number(odd[0]), unit))))
+        return
     if any(m.name.casefold() == name.casefold() for m in rec.metrics):
         ctx.notice("{code} already has a target metric “{name}”.", code=rec.code, name=name)
         return
-    rec.metrics.append(TargetMetric(name=name, unit=(match["unit"] or "")[:40], target=target, baseline=base,
+    rec.metrics.append(TargetMetric(name=name, unit=unit, target=target, baseline=base,
                                     baseline_date=ctx.today() if base is not None else None,
                                     target_date=rec.time_target, position=len(rec.metrics)))
     # a new metric and its target, not a reported value (issue #17: it read as if a value was set)
     ctx.uow.catalog.record_change(rec, f"metric_added:{name}", None, str(target), ctx.person, "command")
     ctx.uow.audit.record(ctx.person, "add_metric", "recommendation", rec.code, new={"name": name, "target": str(target)})
-    from bot.core.i18n import Formats
+    def shown(value: Any) -> str:  # the number with its unit, no stray space without one
+        return " ".join(filter(None, (fmt.number(value), unit)))
 
-    ctx.notice("Target metric “{name}” added to {code} with the target {target} {unit}; its current value "
-               "comes with the next report.", name=name, code=rec.code, target=Formats(ctx.locale).number(target),
-               unit=(match["unit"] or "").strip())
+    if base is None:
+        ctx.notice("Target metric “{name}” added to {code} with the target {target}; its current value comes "
+                   "with the next report.", name=name, code=rec.code, target=shown(target))
+    else:
+        ctx.notice("Target metric “{name}” added to {code} with the target {target} and the baseline {base}; "
+                   "its current value comes with the next report.", name=name, code=rec.code,
+                   target=shown(target), base=shown(base))
 
 
 def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:

@@ -47,8 +47,14 @@ def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
     by_id = {i.id: i for i in items}
     missing = [n for n in numbers if n not in by_id]
     if missing:
-        ctx.notice("{numbers} is not waiting for release; “freigabe” lists what is.",
-                   numbers=", ".join(map(str, missing)))
+        others = [n for n in numbers if n in by_id]
+        if others:  # all or nothing: say so, or 13 and 14 look released
+            ctx.notice("{numbers} is not waiting for release, so nothing was done, not with {others} either; "
+                       "“freigabe” lists what is.", numbers=", ".join(map(str, missing)),
+                       others=", ".join(map(str, others)))
+        else:
+            ctx.notice("{numbers} is not waiting for release; “freigabe” lists what is.",
+                       numbers=", ".join(map(str, missing)))
         return None
     return [by_id[n] for n in numbers]
 

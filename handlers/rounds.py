@@ -8,6 +8,7 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Date, parse_german_date
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
+from bot.core.i18n import Formats
 from bot.core.roles import Role
 from bot.rounds import conversation as round_talk, items as round_items, service, words as round_words
 from bot.rounds.service import RoundError
@@ -21,9 +22,9 @@ class Deadline:
         words = raw.split()
         if words and words[0].casefold() in ("frist", "deadline", "bis"):
             words = words[1:]
-        if len(words) != 1:
+        if not words or len(words) > 4:
             raise ArgError(N_("Write the deadline like “frist 15.12.2026”."))
-        due = parse_german_date(words[0], today)
+        due = parse_german_date(" ".join(words), today)  # 15.12.2026, or as English dates read: 15 Dec 2026
         if due <= today:
             raise ArgError(N_("The deadline {date} is not in the future."), date=due.strftime("%d.%m.%Y"))
         if due > today + timedelta(days=365):
@@ -149,7 +150,7 @@ def absent(ctx: Context, until: date) -> None:
     assert ctx.person is not None
     if until < ctx.today():
         ctx.notice("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”.",
-                   date=until.strftime("%d.%m.%Y"))
+                   date=Formats(ctx.locale).date(until))
         return
     if until > ctx.today() + timedelta(days=366):
         ctx.notice("Absences can be recorded for up to a year.")
@@ -192,7 +193,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 args=(code,), role=Role.FOLLOWER, where="dm", group="rounds", examples=("korrigieren HF2-07",)),
         Command("absent", {"de": ("abwesend bis",), "en": ("away until",)},
                 N_("Say until when you are away: no reminders until then; the office is told."), absent,
-                args=(Arg("until", Date(), {"de": "Datum", "en": "date"}),), role=Role.FOLLOWER,
+                args=(Arg("until", Date(), {"de": "Datum", "en": "date"}, rest=True),), role=Role.FOLLOWER,
                 group="rounds", examples=("abwesend bis 10.3.",)),
     ):
         registry.register(command)

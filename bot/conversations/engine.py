@@ -46,6 +46,8 @@ class Step:
     skippable: bool = False
     values: Callable[[ConvContext], dict[str, Any]] | None = None
     on_skip: Callable[[ConvContext], str] | None = None  # where `überspringen` leads (default: next)
+    # values for `help`'s placeholders (the parts one may change at a confirm step, for this item)
+    help_values: Callable[[ConvContext], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,12 @@ class Conversation:
     # an answer that arrives after the conversation was closed from outside (its round closed):
     # says what happened and how to go on; returns True when it answered
     on_late: Callable[[Context, ConversationState], bool] | None = None
+    # steps that question the answer just given (a plausibility doubt): never a `zurück` target,
+    # because once answered they belong to a value that may no longer be current
+    transient: tuple[str, ...] = ()
+    # a refused answer ends with "Nothing was changed." (a settings form); a long conversation
+    # whose answers are only kept until confirmed goes on without it
+    unchanged_note: bool = True
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -94,6 +102,11 @@ class ConvContext:
     def choices(self) -> list[Choice]:
         step = self.conversation.step(self.state.step)
         return step.choices(self) if step.choices else []
+
+
+def step_help(cc: ConvContext, step: Step) -> str:
+    """What a step expects, in the person's language, with its placeholders filled."""
+    return cc.ctx.t(step.help, **(step.help_values(cc) if step.help_values else {}))
 
 
 def match_choice(choices: list[Choice], text: str) -> Choice | None:
@@ -135,8 +148,14 @@ class ConversationEngine:
     def ask(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
         values = step.values(cc) if step.values else {}
-        cc.ctx.reply(step.question, choices=cc.choices(), step_help=cc.ctx.t(step.help),
+        cc.ctx.reply(step.question, choices=cc.choices(), step_help=step_help(cc, step),
                      skippable=step.skippable, can_go_back=bool(cc.state.history), **values)
+
+    def ask_again(self, ctx: Context, state: ConversationState) -> None:
+        """After a command typed inside a conversation: its open step, asked again."""
+        conv = self.conversations.get(state.name)
+        if conv is not None and state.status == "active":
+            self.ask(ConvContext(ctx, state, conv))
 
     def handle(self, ctx: Context, state: ConversationState, text: str,
                instead: Callable[[], bool] | None = None) -> None:
@@ -177,9 +196,9 @@ class ConversationEngine:
     def refuse(self, cc: ConvContext, problem: str) -> None:
         """Say what is wrong and what the step expects — once, when both are the same sentence."""
         step = cc.conversation.step(cc.state.step)
-        step_help = cc.ctx.t(step.help)
-        cc.ctx.reply("step_invalid", problem=problem, step_help="" if step_help == problem else step_help,
-                     choices=cc.choices())
+        help_text = step_help(cc, step)
+        cc.ctx.reply("step_invalid", problem=problem, step_help="" if help_text == problem else help_text,
+                     choices=cc.choices(), unchanged_note=cc.conversation.unchanged_note)
 
     def late_answer(self, ctx: Context) -> bool:
         """A message after the person's conversation here was closed from outside: answered?"""
@@ -203,7 +222,13 @@ class ConversationEngine:
         """After an answer: remember where it was asked (for `zurück`), then go on."""
         state = cc.state
         asked = cc.extra.get("asked", _position(cc.conversation, state))
-        state.history = [] if cc.fresh else [*state.history, asked]
+        if cc.fresh:
+            state.history = []
+        elif _step_of(asked) not in cc.conversation.transient:
+            state.history = [*state.history, asked]
+        elif state.history and state.history[-1] == _position(cc.conversation, state, next_step):
+            # a doubt answered with "correct it": back at the answer it questioned, as with `zurück`
+            state.history = state.history[:-1]
         state.deadline = cc.ctx.now() + cc.conversation.timeout
         if next_step == DONE:
             self.end(state, "done")
@@ -226,15 +251,17 @@ class ConversationEngine:
 
     def _on_help(self, cc: ConvContext) -> None:
         step = cc.conversation.step(cc.state.step)
-        cc.ctx.reply("step_help", step_help=cc.ctx.t(step.help), skippable=step.skippable,
+        cc.ctx.reply("step_help", step_help=step_help(cc, step), skippable=step.skippable,
                      can_go_back=bool(cc.state.history), choices=cc.choices())
 
     def _on_back(self, cc: ConvContext) -> None:
-        if not cc.state.history:
+        # transient steps in a history saved before they were left out are passed over
+        history = [e for e in cc.state.history if _step_of(e) not in cc.conversation.transient]
+        if not history:
             cc.ctx.notice("This is the first question; there is nothing to go back to.")
             self.ask(cc)
             return
-        *rest, previous = cc.state.history
+        *rest, previous = history
         if isinstance(previous, dict):  # {"step": …, "at": {position keys}}
             cc.state.step = previous["step"]
             cc.set(**previous.get("at", {}))
@@ -274,11 +301,15 @@ def _bump(state: ConversationState, **changes: str) -> None:
     state.version = (state.version or 0) + 1
 
 
-def _position(conv: Conversation, state: ConversationState) -> str | dict[str, Any]:
+def _position(conv: Conversation, state: ConversationState, step: str | None = None) -> str | dict[str, Any]:
     """A history entry: the step's name, with its position keys where the conversation has them."""
     if not conv.position:
-        return state.step
-    return {"step": state.step, "at": {k: state.data.get(k) for k in conv.position}}
+        return step or state.step
+    return {"step": step or state.step, "at": {k: state.data.get(k) for k in conv.position}}
+
+
+def _step_of(entry: str | dict[str, Any]) -> str:
+    return entry["step"] if isinstance(entry, dict) else entry
 
 
 def _latest(ctx: Context) -> ConversationState | None:

@@ -22,7 +22,7 @@ from bot.core.commands import N_
 from bot.core.events import ChannelRef, Choice, IncomingMessage, PersonRef
 from bot.core.router import build_context
 
-from .engine import DONE, Conversation, ConvContext, Invalid, Step
+from .engine import DONE, Conversation, ConvContext, Invalid, Step, step_help
 
 if TYPE_CHECKING:
     from bot.core.context import Context, Services
@@ -82,7 +82,7 @@ def describe(cc: ConvContext) -> Form:
     for step in form_steps(cc.conversation, cc.state.step):
         options = tuple(step.choices(cc)) if step.choices else ()
         initial = _initial(cc.data.get(step.name), options)
-        fields.append(FormField(step.name, cc.ctx.t(step.help), "select" if options else "text",
+        fields.append(FormField(step.name, step_help(cc, step), "select" if options else "text",
                                 options, initial, step.skippable))
     return Form(cc.conversation.name, cc.state.id, tuple(fields), cc.state.channel_id)
 

@@ -123,21 +123,42 @@ def _firsts(mapping: dict[str, str]) -> Iterable[str]:
             yield word
 
 
+# month names in both languages (the bot writes English dates as "15 Jan 2027"; whatever it
+# writes must be typed back): the first three letters decide, "März"/"Mär", "Okt", "Dez" too
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "mär": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6, "jul": 7,
+           "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12}
+_DAY_MONTH = re.compile(r"(\d{1,2})\.?\s*([^\W\d_]{3,})\.?,?(?:\s+(\d{4}))?")  # 15 Jan 2027 · 15. Januar
+_MONTH_DAY = re.compile(r"([^\W\d_]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?")  # Jan 15, 2027
+
+
 def parse_german_date(raw: str, today: date) -> date:
-    """14.03.2027, 14.3.27, 14.3. (next such day), 2027-03-14."""
-    value = plain(raw).strip().rstrip(",")
+    """14.03.2027, 14.3.27, 14.3. (next such day), 2027-03-14, and the way English dates are
+    written: 15 Jan 2027, 15 January, Jan 15, 2027 (German month names too: 15. März 2027)."""
+    value = " ".join(plain(raw).split()).rstrip(",")
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
     if iso:
         return _date(int(iso[1]), int(iso[2]), int(iso[3]), raw)
     german = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?", value)
-    if not german:
-        raise ArgError(N_("“{value}” is not a date. Write it like 14.03.2027."), value=raw[:40])
-    day, month = int(german[1]), int(german[2])
-    if german[3]:
-        year = int(german[3]) + (2000 if len(german[3]) == 2 else 0)
-        return _date(year, month, day, raw)
+    if german:
+        day, month, year = int(german[1]), int(german[2]), german[3]
+        year = str(int(year) + 2000) if year and len(year) == 2 else year
+    else:
+        day, month, year = _named_month(value, raw)
+    if year:
+        return _date(int(year), month, day, raw)
     candidate = _date(today.year, month, day, raw)
     return candidate if candidate >= today else _date(today.year + 1, month, day, raw)
+
+
+def _named_month(value: str, raw: str) -> tuple[int, int, str | None]:
+    found = _DAY_MONTH.fullmatch(value)
+    day, name, year = (found[1], found[2], found[3]) if found else (None, None, None)
+    if not found and (found := _MONTH_DAY.fullmatch(value)):
+        name, day, year = found[1], found[2], found[3]
+    month = _MONTHS.get(name.casefold()[:3]) if name else None
+    if day is None or month is None:
+        raise ArgError(N_("“{value}” is not a date. Write it like 14.03.2027."), value=raw[:40])
+    return int(day), month, year
 
 
 def _date(year: int, month: int, day: int, raw: str) -> date:

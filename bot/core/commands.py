@@ -266,12 +266,17 @@ EXAMPLE_WORDS = {"en": {"frist": "deadline", "maßnahmen": "measures", "alles": 
                         "person": "person", "objekt": "object", "seit": "since", "mindestens": "minimum"}}
 
 
-def _example_word(mapping: dict[str, str], word: str) -> str:
+def _example_word(mapping: dict[str, str], word: str, locale: str = "de") -> str:
     """One word of an example in another language: `feld:HF2` → `field:HF2`, `meine` → `mine`."""
     def one(w: str) -> str:  # lower(), not casefold(): casefold turns "maßnahmen" into "massnahmen"
         return mapping.get(w.lower(), w)
 
     key, sep, value = word.partition(":")
+    if locale != "de" and (full := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})?", word)):
+        from .i18n import Formats  # a date as this locale writes it (and reads it back): 15 Dec 2026
+
+        day = date(int(full[3] or 2000), int(full[2]), int(full[1]))
+        return Formats(locale).date(day) if full[3] else Formats(locale).date(day).rsplit(" ", 1)[0]  # 10 Mar
     return f"{one(key)}:{one(value)}" if sep and value else one(word)
 
 
@@ -281,7 +286,7 @@ def _example_in(command: Command, example: str, locale: str) -> str:
         n = len(alias.split())
         if [w.casefold() for w in words[:n]] == alias.casefold().split():
             mapping = EXAMPLE_WORDS.get(locale, {})
-            rest = [_example_word(mapping, w) for w in words[n:]]
+            rest = [_example_word(mapping, w, locale) for w in words[n:]]
             return " ".join([command.alias(locale), *rest])
     return example
 

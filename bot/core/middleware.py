@@ -64,6 +64,11 @@ def dispatch(ctx: Context) -> None:
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
         return
     run_command(ctx, text.removeprefix("!").strip())
+    if text.startswith("!") and ctx.channel.direct and ctx.person is not None:
+        # `!hilfe` inside a conversation is a command by intent; the open step is asked again after it
+        state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
+        if state is not None:
+            ctx.services.conversations.ask_again(ctx, state)
 
 
 def _command_instead(ctx: Context, text: str) -> bool:

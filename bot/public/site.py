@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.core.labels import STATUS_LABELS
+from bot.core.language import summary_language
 
 from bot.questions.intake import FormState
 from bot.web_security import META_CSP
@@ -147,7 +148,7 @@ class Site:
             levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root),
             site=settings.site, svg=charts, explain=pages.STATUS_EXPLANATIONS, path=path,
             languages=self._switch(locale, path, root), search_action=self._search_action(root + prefix),
-            csp=self._meta_csp(), **values)
+            csp=self._meta_csp(), text_lang=lambda text: _other_language(text, locale), **values)
         return Page(text.encode(), HTML)
 
     def _switch(self, locale: str, path: str, root: str) -> list[tuple[str, str, str]]:
@@ -187,3 +188,10 @@ class Site:
 def _levels(concept: Any) -> dict[str, str]:
     levels = {"field": "Handlungsfeld", "recommendation": "Handlungsempfehlung", "measure": "Maßnahme"}
     return {**levels, **(concept.levels if concept and concept.levels else {})}
+
+
+def _other_language(text: str | None, locale: str) -> str | None:
+    """A summary's language when it is not the page's (an owner's English summary on the German
+    page): the `lang` attribute screen readers need."""
+    found = summary_language(text) if text else None
+    return found if found and found != locale else None

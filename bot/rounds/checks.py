@@ -23,6 +23,7 @@ from . import items
 from .items import NO, YES
 
 DOUBT = "doubt"
+HELP = N_("Answer with one of the numbers: is the answer right, or do you want to correct it?")
 
 
 def ask(cc: ConvContext, message: str, back: str, back_mi: int, then: str, full: bool = False,
@@ -52,13 +53,13 @@ def metric(cc: ConvContext, index: int, value: Decimal, then: str) -> str:
 
 def progress(cc: ConvContext, value: int, then: str) -> str:
     """After a progress answer: "done" below 100 %, or a drop, is asked about."""
-    rec = items.current(cc).recommendation
+    rec, pct = items.current(cc).recommendation, Formats(cc.ctx.locale).percent
     if items.item(cc).get("status") == Status.DONE.value and value < 100:
-        return ask(cc, N_("The status is “done”, but the progress is {value} %. Set it to 100 %?"),
-                   "progress", 0, then, full=True, value=value)
+        return ask(cc, N_("The status is “done”, but the progress is {value}. Set it to {hundred}?"),
+                   "progress", 0, then, full=True, value=pct(value), hundred=pct(100))
     if value < rec.progress:
-        return ask(cc, N_("The progress drops from {old} % to {new} %. Is that right?"), "progress", 0, then,
-                   old=rec.progress, new=value)
+        return ask(cc, N_("The progress drops from {old} to {new}. Is that right?"), "progress", 0, then,
+                   old=pct(rec.progress), new=pct(value))
     return then
 
 
@@ -66,15 +67,16 @@ def status(cc: ConvContext, then: str) -> str:
     """"Done" while the progress derived from the measures is below 100 %."""
     rec = items.current(cc).recommendation
     if items.item(cc).get("status") == Status.DONE.value and rec.progress_from_measures and rec.progress < 100:
-        return ask(cc, N_("The status is “done”, but the progress from its measures is {value} %. "
-                          "Is that right?"), "status", 0, then, value=rec.progress)
+        return ask(cc, N_("The status is “done”, but the progress from its measures is {value}. "
+                          "Is that right?"), "status", 0, then, value=Formats(cc.ctx.locale).percent(rec.progress))
     return then
 
 
 def choices(cc: ConvContext) -> list[Choice]:
     doubt = cc.data.get("doubt") or {}
     if doubt.get("full"):
-        return [Choice("full", cc.ctx.t("set 100 %"), "1"), Choice("keep", cc.ctx.t("keep it as it is"), "2"),
+        full = cc.ctx.t("set to {value}", value=Formats(cc.ctx.locale).percent(100))
+        return [Choice("full", full, "1"), Choice("keep", cc.ctx.t("keep it as it is"), "2"),
                 Choice("fix", cc.ctx.t("correct my answer"), "3")]
     return [Choice("keep", cc.ctx.t("yes, that is right"), "1"), Choice("fix", cc.ctx.t("no, correct it"), "2")]
 
@@ -88,7 +90,7 @@ def answer(cc: ConvContext, text: str) -> str:
     elif word in NO:
         word = "fix"
     if word not in ("keep", "fix", "full") or (word == "full" and not doubt.get("full")):
-        raise Invalid(N_("Please answer with one of the numbers."))
+        raise Invalid(HELP)  # the step's own sentence, so it is said once
     cc.set(doubt=None)
     if word == "fix":
         cc.set(mi=doubt.get("back_mi", 0))

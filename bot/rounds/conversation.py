@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from bot.conversations.engine import Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
+from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step, match_choice, numbered
 from bot.core.commands import N_
 from bot.core.context import Context
 from bot.core.events import Choice
@@ -28,7 +28,8 @@ ORDER = ("status", "progress", "metric", "happened", "next_steps", "blockers", "
 MAX_TEXT, MAX_SUMMARY = 2000, 500
 UNCHANGED = {"unverändert", "unveraendert", "same", "unchanged", "=", "gleich"}
 NOTHING = {"keine", "keine.", "keins", "nichts", "none", "no", "nein", "-", "–"}
-_PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa)?\s*(\d{1,3})\s*(?:%|prozent|percent)?$", re.IGNORECASE)
+_PERCENT = re.compile(r"^(?:ca\.?|etwa|about|circa|approx\.?|around)?\s*(\d{1,3})([.,]\d+)?\s*(?:%|prozent|percent)?$",
+                      re.IGNORECASE)
 CHANGE_WORDS = {
     "status": "status", "fortschritt": "progress", "progress": "progress", "kennzahl": "metric",
     "kennzahlen": "metric", "metric": "metric", "metrics": "metric", "geschehen": "happened",
@@ -98,11 +99,13 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     metric = rec.metrics[cc.data.get("mi", 0)] if step == "metric" and rec.metrics else None
     item = items.item(cc)
     pos, total = items.number(cc.data)
+    again = cc.data["queue"][cc.data["pos"]] in (cc.data.get("skipped") or [])
     doubt = checks.values(cc) if step == "doubt" else {"doubt": ""}
-    return {"rec": rec, "pos": pos, "total": total, "step": step,
+    return {"rec": rec, "pos": pos, "total": total, "step": step, "again": again, "left": items.left(cc),
             "item": item, "metric": metric, "labels": STATUS_LABELS, "status": Status,
             "overdue": rec.is_overdue(cc.ctx.today()), "round": upd.round,
-            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt}
+            "metric_answers": _metric_answers(rec, item), "in_round": upd.round_id is not None, **doubt,
+            **(_confirm_help(cc) if step == "confirm" else {})}
 
 
 def _metric_answers(rec: Any, item: dict[str, Any]) -> list[tuple[Any, str | None]]:
@@ -131,11 +134,15 @@ def _answer_status(cc: ConvContext, text: str) -> str:
 
 def _answer_progress(cc: ConvContext, text: str) -> str:
     if text.casefold() in UNCHANGED:
-        items.set_item(cc, progress=items.current(cc).recommendation.progress)
-        return _next(cc, "progress")
+        kept = items.current(cc).recommendation.progress
+        items.set_item(cc, progress=kept)
+        return checks.progress(cc, kept, _next(cc, "progress"))  # "done" at 0 % is asked about too
     match = _PERCENT.match(text.strip())
     if not match or int(match[1]) > 100:
         raise Invalid(N_("“{value}” is not a progress from 0 to 100 %."), value=text[:40])
+    if match[2]:  # 25,5: in range, but progress is kept in whole percent
+        raise Invalid(N_("The progress is a whole number of percent, like {value}."),
+                      value=round(float(match[1] + "." + match[2][1:])))
     items.set_item(cc, progress=int(match[1]))
     return checks.progress(cc, int(match[1]), _next(cc, "progress"))
 
@@ -148,7 +155,7 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
     if text.casefold() in UNCHANGED:
         metrics.pop(str(metric.id), None)
     else:
-        value = service.parse_number(text)
+        value = service.parse_number(text, cc.ctx.locale)
         if value is None:
             raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
                           value=text[:40])
@@ -215,12 +222,33 @@ def _answer_confirm(cc: ConvContext, text: str) -> str:
     if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in CHANGE_WORDS:
         target = CHANGE_WORDS[words[1]]
         rec = items.current(cc).recommendation
-        if (target == "metric" and not rec.metrics) or (target == "progress" and rec.progress_from_measures):
+        if target not in _parts(cc):
             raise Invalid(N_("{code} has nothing to change there."), code=rec.code)
         cc.set(editing=True, mi=0)
         return target
-    raise Invalid(N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
-                     "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."))
+    raise Invalid(CONFIRM_HELP, **_confirm_help(cc))
+
+
+# the parts one may change at the confirm step, in the words of each language (either is accepted)
+PART_WORDS = {"de": {"status": "status", "progress": "fortschritt", "metric": "kennzahlen", "happened": "geschehen",
+                     "next_steps": "schritte", "blockers": "hindernisse", "summary": "zusammenfassung",
+                     "publish": "veröffentlichen"},
+              "en": {"status": "status", "progress": "progress", "metric": "metrics", "happened": "happened",
+                     "next_steps": "steps", "blockers": "blockers", "summary": "summary", "publish": "publish"}}
+CONFIRM_HELP = N_("Answer “ja” to save, or “ändern” and the part: {parts}.")
+
+
+def _parts(cc: ConvContext) -> list[str]:
+    """Only the parts this item has: no progress when its measures give it, no metrics without any."""
+    rec = items.current(cc).recommendation
+    return [p for p in PART_WORDS["de"] if not (
+        (p == "progress" and rec.progress_from_measures) or (p == "metric" and not rec.metrics)
+        or (p == "publish" and not items.item(cc).get("summary")))]
+
+
+def _confirm_help(cc: ConvContext) -> dict[str, Any]:
+    words = PART_WORDS.get(cc.ctx.locale, PART_WORDS["de"])
+    return {"parts": ", ".join(words[p] for p in _parts(cc))}
 
 
 def _save(cc: ConvContext) -> str:
@@ -231,8 +259,9 @@ def _save(cc: ConvContext) -> str:
         item = items.item(cc)
         item.setdefault("status", upd.recommendation.status.value)
         service.submit(cc.ctx, upd, item)
-        pos, total = items.number(cc.data)
-        cc.ctx.reply("round_item_saved", rec=upd.recommendation, pos=pos, total=total)
+        following = items.advance(cc)
+        cc.ctx.reply("round_item_saved", rec=upd.recommendation, more=following != DONE)
+        return following
     return items.advance(cc)
 
 
@@ -240,8 +269,10 @@ def _skip_item(cc: ConvContext) -> str:
     """`überspringen` at the status question: this item goes to the end of the queue."""
     queue, pos = list(cc.data["queue"]), cc.data["pos"]
     if pos < len(queue) - 1:
-        queue.append(queue.pop(pos))
-        cc.set(queue=queue, item={}, mi=0, editing=False)
+        skipped = queue.pop(pos)
+        queue.append(skipped)
+        # asked again last, it says so instead of an earlier number ("(1/2)" after "(2/2)")
+        cc.set(queue=queue, item={}, mi=0, editing=False, skipped=[*(cc.data.get("skipped") or []), skipped])
         cc.fresh = True
     else:
         cc.ctx.notice("This is your last open item; answer it, or say “später”.")
@@ -258,12 +289,28 @@ def _late(ctx: Context, state: Any) -> bool:
             codes.append(upd.recommendation.code)
     ctx.services.conversations.end(state, "closed_told")  # told once; later messages are commands again
     command = ctx.services.registry.commands["update"].alias(ctx.locale)
-    ctx.reply("round_closed_late", codes=codes, command=command)
+    owner, body = _who_may_update(ctx, codes[0], command) if codes else (None, None)
+    ctx.reply("round_closed_late", codes=codes, command=command, may=owner is None and body is None,
+              owner=owner, body=body)
     return True
 
 
+def _who_may_update(ctx: Context, code: str, command: str) -> tuple[str | None, str | None]:
+    """(None, None) when this person may report anyway with `update CODE`; else whom to ask
+    (a deputy by hand-over may not: the owner or the body's chair can record it)."""
+    from bot.core.middleware import authorize
+
+    invocation = ctx.services.registry.parse(f"{command} {code}", ctx.today())
+    if invocation is None or authorize(ctx, invocation) is None:
+        return None, None
+    rec = ctx.uow.catalog.recommendation(code)
+    owner = ctx.uow.session.get(Person, rec.owner_id) if rec is not None and rec.owner_id else None
+    body = getattr(getattr(rec, "body", None), "code", None)
+    return (owner.name if owner is not None else None), body or "–"
+
+
 def _finish(cc: ConvContext) -> None:
-    cc.ctx.reply("round_done", count=len(cc.data["queue"]))
+    cc.ctx.reply("round_done", count=len(cc.data["queue"]), reported=True)
 
 
 ROUND = Conversation(NAME, (
@@ -289,12 +336,10 @@ ROUND = Conversation(NAME, (
          N_("May the summary be published once the office has released it? Answer yes or no."),
          choices=_yes_no, values=_values),
     Step("doubt", "round_question", checks.answer,
-         N_("Answer with one of the numbers: is the answer right, or do you want to correct it?"),
-         choices=checks.choices, values=_values),
-    Step("confirm", "round_question", _answer_confirm,
-         N_("Answer “ja” to save, or “ändern” and the part: status, fortschritt, kennzahlen, "
-            "geschehen, schritte, hindernisse, zusammenfassung, veröffentlichen."), values=_values),
+         checks.HELP, choices=checks.choices, values=_values),
+    Step("confirm", "round_question", _answer_confirm, CONFIRM_HELP, values=_values, help_values=_confirm_help),
 ), finish=_finish, timeout=timedelta(days=60), intercept=words.intercept, position=("mi",), on_late=_late,
+    transient=(checks.DOUBT,), unchanged_note=False,
     on_cancel=N_("Stopped. Items you confirmed are saved; say “meldung” to go on with the others."))
 
 

@@ -32,6 +32,13 @@ def number(data: dict[str, Any]) -> tuple[int, int]:
     return (shown.index(now) + 1 if now in shown else data["pos"] + 1), len(shown)
 
 
+def left(cc: ConvContext) -> int:
+    """Open items from the current one on (the current one counts)."""
+    queue = cc.data["queue"]
+    return sum(1 for i in queue[cc.data["pos"]:]
+               if (upd := cc.ctx.uow.session.get(StatusUpdate, i)) is not None and upd.state == "pending")
+
+
 def item(cc: ConvContext) -> dict[str, Any]:
     return dict(cc.data.get("item") or {})
 

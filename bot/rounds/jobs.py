@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.context import Context, Services
 from bot.jobs import person_context
-from storage.models import ConversationState, Person, Round, StatusUpdate
+from storage.models import AuditEntry, ConversationState, Person, Round, StatusUpdate
 
 from . import conversation, service
 from bot.core.periods import due_day, period_of, reminder_times
@@ -117,7 +117,9 @@ def remind_round(services: Services, uow: UnitOfWork, round_: Round) -> int:
         pending = uow.rounds.pending_for(person.id)
         for upd in pending:
             upd.snoozed_until = None
-        ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz))
+        # a deputy holds items handed to them, not "your recommendations"
+        handed = any(u.recommendation.owner_id != person.id for u in pending)
+        ctx.reply("round_reminder", count=len(pending), due=due_day(round_.due_at, ctx.tz), handed=handed)
         state = uow.conversations.active_of(person.id, conversation.NAME)
         if state is not None:
             services.conversations.ask(_conv(ctx, state))
@@ -177,10 +179,25 @@ def _prompt(services: Services, uow: UnitOfWork, person_id: int | None, items: l
         return
     ctx.bulk = True
     handed = [u for u in items if u.delegated_to_id == person.id and u.author_id is None]
-    handed_by = None
-    if handed and handed[0].recommendation.owner_id and handed[0].recommendation.owner_id != person.id:
-        handed_by = uow.session.get(Person, handed[0].recommendation.owner_id)
+    handed_by = _handed_by(uow, handed[0], person) if handed else None
     conversation.offer(ctx, person, [u.id for u in items], handed_by=handed_by)
+
+
+def _handed_by(uow: UnitOfWork, upd: StatusUpdate, person: Person) -> Person | None:
+    """Who handed this item to `person`: the last hand-over to them (a deputy may hand it on),
+    else the owner."""
+    from sqlalchemy import select
+
+    entry = uow.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "hand_over", AuditEntry.entity == "recommendation",
+                                 AuditEntry.entity_ref == upd.recommendation.code)
+        .order_by(AuditEntry.id.desc()).limit(5)).all()
+    for row in entry:
+        details = (row.details or {}).get("new") or {}
+        if details.get("to") == person.handle and details.get("round") == upd.round_id and row.actor_id:
+            return uow.session.get(Person, row.actor_id)
+    owner = upd.recommendation.owner_id
+    return uow.session.get(Person, owner) if owner and owner != person.id else None
 
 
 def end_conversations(services: Services, uow: UnitOfWork, rounds: list[Round]) -> None:

@@ -122,14 +122,19 @@ def view(ctx: Context, round_: Round) -> RoundView:
 
 
 _GERMAN = re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")  # 1.234,5 · 1234,5 · 12
+_ENGLISH = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")  # 1,234.5 · 1234.5 · 12
 _POINT = re.compile(r"[+-]?\d+\.\d+")  # 12.5, when there is no comma
 LIMIT = Decimal("1e12")
 
 
-def parse_number(text: str) -> Decimal | None:
-    """German first: `1.234,5`, `1234,5`, `12`; `12.5` also reads as a decimal point."""
+def parse_number(text: str, locale: str = "de") -> Decimal | None:
+    """German first: `1.234,5`, `1234,5`, `12`; `12.5` also reads as a decimal point.
+    In English a number reads as the bot writes it there: `1,280` is 1280, `1,234.5`, `12.5`;
+    what is no English number (`1.234,5`, `25,5`) is read the German way."""
     raw = text.strip().replace("\u00a0", "").replace(" ", "")
-    if _GERMAN.fullmatch(raw):
+    if locale == "en" and _ENGLISH.fullmatch(raw):
+        value = Decimal(raw.replace(",", ""))
+    elif _GERMAN.fullmatch(raw):
         value = Decimal(raw.replace(".", "").replace(",", "."))
     elif _POINT.fullmatch(raw) and not re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", raw):
         value = Decimal(raw)
@@ -193,6 +198,8 @@ def _metrics(ctx: Context, upd: StatusUpdate, rec: Recommendation, values: dict[
 def record_absence(ctx: Context, person: Person, until: date) -> None:
     """`abwesend bis …`: reminders stop until then, and the office is told."""
     today = ctx.today()
+    if any(a.end == until and a.start <= today for a in person.absences):
+        return  # the same absence again: already noted, the office is not told twice
     ctx.uow.session.add(Absence(person_id=person.id, start=today, end=until, note="round"))
     ctx.uow.flush()
     ctx.uow.session.refresh(person, ["absences"])

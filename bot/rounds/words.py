@@ -8,6 +8,7 @@ from typing import Any
 from bot.conversations.engine import DONE, ConvContext
 from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
+from bot.core.i18n import Formats
 from bot.core.context import Context
 from storage.models import Person, StatusUpdate
 
@@ -70,13 +71,14 @@ def _absent(cc: ConvContext, raw: str) -> None:
         _refuse(cc, N_("Say until when, like “abwesend bis 10.3.”."))
     elif until < today:
         _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”."),
-                date=until.strftime("%d.%m.%Y"))
+                date=Formats(cc.ctx.locale).date(until))
     elif until > today + timedelta(days=366):
         _refuse(cc, N_("Absences can be recorded for up to a year."))
     else:
         assert cc.ctx.person is not None
         service.record_absence(cc.ctx, cc.ctx.person, until)
         cc.ctx.reply("round_absent", until=until)
+        cc.ctx.services.conversations.ask(cc)  # the open question is still open
 
 
 def _hand_over(cc: ConvContext, raw: str) -> None:
@@ -123,7 +125,9 @@ def _continue(cc: ConvContext, drop: bool) -> None:
     following = items.advance(cc)
     if following == DONE:
         cc.ctx.services.conversations.end(cc.state, "done")
-        cc.ctx.reply("round_done", count=len(queue))
+        reported = any((u := cc.ctx.uow.session.get(StatusUpdate, i)) is not None and u.state == "submitted"
+                       for i in queue)  # handing over the only item is no report to thank for
+        cc.ctx.reply("round_done", count=len(queue), reported=reported)
         return
     cc.ctx.services.conversations.jump(cc, following)
 

@@ -67,6 +67,10 @@ class ConsoleTransport:
         self.on_time: Callable[[str, str], Awaitable[str]] | None = None
         # attachments (.ics, charts, exports) are saved here and their path printed
         self.files_dir: Path | None = None
+        # while a line is handled, what does not answer it (a scheduled report, a reminder) waits,
+        # so the line's answers stand directly under it (README)
+        self._line: str | None = None
+        self._held: list[OutgoingMessage] = []
 
     @property
     def connected(self) -> bool:
@@ -97,9 +101,16 @@ class ConsoleTransport:
                     continue
                 message = self._parse(text)
                 if message is not None:
-                    await dispatch(message)  # wait, so answers print before the next line
-                    if self.after_line is not None:
-                        await self.after_line()
+                    self._line = message.event_id
+                    try:
+                        await dispatch(message)  # wait, so answers print before the next line
+                        if self.after_line is not None:
+                            await self.after_line()
+                    finally:
+                        self._line = None
+                        held, self._held = self._held, []
+                        for other in held:
+                            self._print(other)
         finally:
             self._connected = False
             self.finished.set()
@@ -158,6 +169,14 @@ class ConsoleTransport:
         return dm_channel(user_id).id
 
     async def send(self, message: OutgoingMessage) -> str | None:
+        if self._line is not None and message.in_reply_to != self._line:
+            self._held.append(message)  # printed once the line's own answers are out
+        else:
+            self._print(message)
+        self._counter += 1
+        return f"console-out-{self._counter}"
+
+    def _print(self, message: OutgoingMessage) -> None:
         channel = message.channel
         target = message.to_person or (channel.id.removeprefix("dm:") if channel else "")
         # a DM named by a subscription has only its id: "dm:…" (one label for one DM, finding F20)
@@ -170,8 +189,6 @@ class ConsoleTransport:
             saved = self._save(attachment.filename, attachment.data)
             where = f" → {saved}" if saved else ""
             self._write(f"  📎 {printable(attachment.filename)} ({len(attachment.data)} Bytes){where}")
-        self._counter += 1
-        return f"console-out-{self._counter}"
 
     def _save(self, filename: str, data: bytes) -> Path | None:
         """Write an attachment to the files folder under a name not used yet; its path, or None."""

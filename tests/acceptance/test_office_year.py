@@ -124,7 +124,9 @@ def test_a_round_with_a_german_and_an_english_owner(tmp_path: Path) -> None:
     assert len(office) == 1 and "Runde 2026-Q4 von EG2 geschlossen" in office[0]
     assert "3 von 5 Punkten beantwortet" in office[0]
     late = walk.after("testmann", "2", 2).to("testmann")[-1]
-    assert "geschlossen" in late and "„aktualisieren HF2-05“" in late
+    # a deputy may not `aktualisieren HF2-05` (refused): told who still can (findings-rounds F17)
+    assert "geschlossen" in late and "Lena Ersatz" in late and "Vorsitz von EG2" in late
+    assert "aktualisieren HF2-05" not in late
     assert "Geschlossen." in walk.after("koordination", "runde status EG2").output
 
 

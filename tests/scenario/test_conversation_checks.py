@@ -50,19 +50,19 @@ async def test_done_below_100_and_a_drop_are_asked_about(db_url: str) -> None:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         # HF2-04: progress from its measures (40 %), said to be done
         done = await bot.text("testmann", "5")
-        assert "„umgesetzt“" in done and "aus den Maßnahmen steht bei 40 %" in done
+        assert "„umgesetzt“" in done and "aus den Maßnahmen steht bei 40\u00a0%" in done
         assert "Wie ist der Status?" in await bot.text("testmann", "2")  # correct it
         await _answer(bot, "testmann", "2", "unverändert", "a", "b", "keine", "keine", "ja")
         # HF2-06: manual progress 20 %: a drop is asked about
         await bot.text("testmann", "2")
         drop = await bot.text("testmann", "10")
-        assert "sinkt von 20 % auf 10 %" in drop
+        assert "sinkt von 20\u00a0% auf 10\u00a0%" in drop
         assert "aktuelle Wert" in await bot.text("testmann", "1")  # yes, that is right
         await _answer(bot, "testmann", "unverändert", "a", "b", "keine", "keine")
         assert "Wie ist der Status?" in await bot.text("testmann", "ändern status")
         check = await bot.text("testmann", "5")  # done: the progress becomes 100 % by itself
         assert "Bitte prüfen" in check and "Fortschritt: 100\u00a0%" in check
         to_change = await _answer(bot, "testmann", "ändern fortschritt", "40")
-        assert "„umgesetzt“, aber der Fortschritt steht bei 40 %" in to_change and "auf 100 % setzen" in to_change
+        assert "„umgesetzt“, aber der Fortschritt steht bei 40\u00a0%" in to_change and "auf 100\u00a0% setzen" in to_change
         summary = await bot.text("testmann", "1")
         assert "Bitte prüfen" in summary and "Fortschritt: 100\u00a0%" in summary

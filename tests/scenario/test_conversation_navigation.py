@@ -82,7 +82,9 @@ async def test_the_counter_after_skipping_names_the_item_shown(db_url: str) -> N
         second = await bot.text("testmann", "überspringen")
         assert "HF2-06" in second and "(2/2)" in second
         saved = await _answer(bot, "testmann", "2", "50", "unverändert", "a", "b", "keine", "keine", "ja")
-        assert "HF2-04" in saved and "(1/2)" in saved  # the skipped item keeps its number
+        # the skipped item, asked last, says so (not "(1/2)" after "(2/2)": findings-rounds F13)
+        assert "HF2-04" in saved and "(zuvor übersprungen · noch 1 offen)" in saved and "(1/2)" not in saved
+        assert "Gespeichert: HF2-06. Als Nächstes:" in saved  # one more follows, though it was 2/2
 
 
 async def test_change_a_part_in_english_and_in_german(db_url: str) -> None:
@@ -96,7 +98,7 @@ async def test_change_a_part_in_english_and_in_german(db_url: str) -> None:
         assert "happened" in await bot.text("ersatz", "ändern geschehen")  # German words work too
         assert "Please check" in await bot.text("ersatz", "Kick-off")
         german = await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine")
-        assert "„ändern“" in german and "fortschritt" in german and "change" not in german
+        assert "„ändern“" in german and "kennzahlen" in german and "change" not in german
         assert "aktuelle Wert" in await bot.text("testmann", "change metrics")  # English words work for him
         assert "Bitte prüfen" in await bot.text("testmann", "80")
 

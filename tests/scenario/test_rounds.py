@@ -139,7 +139,7 @@ async def test_hand_over_and_correct(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         unknown = await bot.text("testmann", "übergeben an @niemand")
-        assert "niemand kenne ich nicht" in unknown and "Es wurde nichts geändert" in unknown
+        assert "niemand kenne ich nicht" in unknown and "Wählen Sie den Status" in unknown  # the step stays open
         handed = await bot.text("testmann", "übergeben an @beispiel")
         assert "HF2-04 ist für diese Runde an" in handed and "HF2-06" in handed
         assert any("hat Ihnen einen Punkt übergeben" in t for t in bot.to("dm:beispiel"))
@@ -175,7 +175,7 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
         skipped = await bot.text("testmann", "überspringen")
         assert "HF2-06" in skipped and "(2/2)" in skipped  # its own number, not the first position (issue #17)
         last = await _answer(bot, "testmann", "2", "50", "13", "a", "b", "keine", "keine", "ja")
-        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(1/2)" in last
+        assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(zuvor übersprungen · noch 1 offen)" in last  # F13
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
 
 
