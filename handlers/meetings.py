@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number
-from bot.core.commands import Arg, Command, CommandRegistry, N_, TypedWords, UsageError, Words
+from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, TypedWords, UsageError, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
@@ -279,7 +279,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     when = Arg("when", TypedWords(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
                rest=True)
     ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
-    chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
+    chair: CommandOptions = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("meeting_plan", {"de": ("sitzung planen",), "en": ("meeting plan",)},
                 N_("Propose dates in the body's next cadence window or a period you name (working days, "
