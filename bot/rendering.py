@@ -128,7 +128,7 @@ class _EvalContext(EvalContext):
     string and was escaped a second time (`&lt;code&gt;` in Matrix). Here concatenation follows
     whether the block escapes."""
 
-    @property  # type: ignore[override]
+    @property
     def volatile(self) -> bool:
         return bool(self.autoescape)
 
@@ -150,7 +150,7 @@ class Renderer:
         self.timezone = timezone
         self.env = Environment(
             loader=FileSystemLoader(str(template_dir)),
-            autoescape=lambda name: bool(name) and name.startswith(_AUTOESCAPED),
+            autoescape=lambda name: name is not None and name.startswith(_AUTOESCAPED),
             extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
         self.env.context_class = _Context

@@ -227,7 +227,9 @@ class FieldIn(Strict):
 
 
 class CatalogIn(Strict):
-    concept: ConceptIn
+    # None only in a catalog with errors (validate_catalog leaves an invalid concept out),
+    # which is checked for more errors but never applied
+    concept: ConceptIn | None
     people: list[PersonIn] = Field(default_factory=list)
     bodies: list[BodyIn] = Field(default_factory=list)
     reporting_lines: list[ReportingLineIn] = Field(default_factory=list)
