@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from .config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from storage.uow import UnitOfWorkFactory
+
     from .app import App
     from .core.clock import DemoClock
 
@@ -340,7 +342,7 @@ def _matrix_identity(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _uow_factory(settings: Settings):  # type: ignore[no-untyped-def]
+def _uow_factory(settings: Settings) -> UnitOfWorkFactory:
     from storage.db import make_engine, make_session_factory, upgrade
     from storage.uow import UnitOfWorkFactory
 

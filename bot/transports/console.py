@@ -47,7 +47,7 @@ def dm_channel(handle: str) -> ChannelRef:
 
 class ConsoleTransport:
     name = NAME
-    formats = ("plain",)
+    formats: tuple[str, ...] = ("plain",)
 
     def __init__(self, user: str, place: str = "dm", stdin: TextIO | None = None,
                  stdout: TextIO | None = None, on_eof: Callable[[], None] | None = None) -> None:

@@ -67,7 +67,7 @@ def slash_user(event_id: str) -> str:
 
 class SlackTransport:
     name = NAME
-    formats = ("slack",)
+    formats: tuple[str, ...] = ("slack",)
 
     def __init__(self, settings: SlackSection, app: Runtime) -> None:
         self.settings = settings
