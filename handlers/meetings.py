@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
@@ -37,7 +38,7 @@ def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body 
     return body_of(ctx, code, example)
 
 
-def _privately(ctx: Context, template: str, **values: object) -> None:
+def _privately(ctx: Context, template: str, **values: Any) -> None:
     """Votes and answers given in a room are confirmed by DM: the room stays readable, and the
     poll or invitation stays the room's open question (Matrix maps reactions to the latest one)."""
     if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, template, **values) is None:

@@ -220,7 +220,8 @@ class Resolver:
                 for i, a in enumerate([a for a in m.agenda if a.public and a.state == "accepted"], start=1)]
 
     def _list_person(self, query: dict[str, str]) -> list[Any]:
-        people = [(p.created_at, p.updated_at, lambda p=p: self.api.person(p)) for p in consenting(self.uow)]
+        people: list[tuple[datetime, datetime | None, Callable[..., dict[str, Any]]]] = [
+            (p.created_at, p.updated_at, lambda p=p: self.api.person(p)) for p in consenting(self.uow)]
         if query.get("modified_since"):
             people += [(p.created_at, p.consent_changed_at, lambda p=p: self.api.withdrawn(p))
                        for p in withdrawn(self.uow)]
