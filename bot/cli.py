@@ -205,6 +205,8 @@ def _reader(app: App, speaker: str) -> tuple[str, str]:
 async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: str = "") -> str:
     """`zeit +3d`: move the demo clock, then let the scheduler do at once what fell due meanwhile
     (closing, opening, reminders, timeouts, digests) and deliver it before the next line."""
+    from datetime import datetime, time
+
     from .core.clock import NOW_WORDS, USAGE, ClockError, parse_move
     from .core.i18n import Formats
 
@@ -220,7 +222,7 @@ async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: s
     try:
         clock.move_to(parse_move(argument, clock(), zone))  # dates typed mean the bot's local time
     except ClockError as exc:
-        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if hasattr(v, "tzinfo") else v
+        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if isinstance(v, (datetime, time)) else v
                                                   for k, v in exc.values.items()})
     await app.scheduler.run_due()
     await app.settle()

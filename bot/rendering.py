@@ -154,6 +154,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
         self.env.context_class = _Context
+        # an attribute the i18n extension adds, which Environment's type does not declare
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html,
                                 done=_finished, outside=_outside)

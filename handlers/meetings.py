@@ -4,6 +4,7 @@ meeting_agenda.py, the minutes in meeting_minutes.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +13,13 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number
 from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, TypedWords, UsageError, Words
 from bot.core.context import Context
+from bot.core.events import ChannelRef
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
 from bot.meetings import changes, planning, service
 from bot.meetings.changes import Said
 from bot.meetings.service import MeetingError
-from storage.models import Body, DatePoll, Meeting
+from storage.models import Body, DatePoll, Meeting, PollOption
 
 from . import meeting_actions, meeting_agenda, meeting_minutes
 from .meeting_refs import body_of, find, is_ref, may_speak_for, pick
@@ -49,14 +51,13 @@ def _fail(ctx: Context, exc: MeetingError) -> None:
     ctx.notice(exc.message, **exc.values)
 
 
-def _option_label(ctx: Context):  # noqa: ANN202
+def _option_label(ctx: Context) -> Callable[[PollOption], str]:
     from babel.dates import format_datetime
 
     tz = ctx.services.settings.general.timezone
 
-    def label(option: object) -> str:
-        start = option.starts_at  # type: ignore[attr-defined]
-        end = option.ends_at  # type: ignore[attr-defined]
+    def label(option: PollOption) -> str:
+        start, end = option.starts_at, option.ends_at
         return (format_datetime(start, "EEE dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale)
                 + "–" + format_datetime(end, "HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale))
     return label
@@ -106,11 +107,11 @@ def start_poll(ctx: Context, body: str | None = None) -> None:
         ctx.notice("The date poll for {code} is open in its room.", code=found.code)
 
 
-def _post_poll(ctx: Context, channel: object, body: Body, poll: DatePoll) -> None:
+def _post_poll(ctx: Context, channel: ChannelRef, body: Body, poll: DatePoll) -> None:
     locale = ctx.services.settings.general.locale
     label = _option_label(ctx)
     choices = service.poll_choices(body, poll, label)
-    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)  # type: ignore[arg-type]
+    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)
 
 
 def vote(ctx: Context, words: list[str]) -> None:

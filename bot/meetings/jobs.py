@@ -104,8 +104,8 @@ def _minutes_overdue(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
     chair = _chair(meeting)
     if now >= meeting.ends_at + timedelta(days=settings.minutes_reminder_days) and not uow.ops.done(remind_key):
         ctx = person_context(services, uow, chair) if chair is not None else None
-        if ctx is not None:
-            active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)  # type: ignore[union-attr]
+        if chair is not None and ctx is not None:
+            active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)
             busy = active is not None and active.name != minutes.CONVERSATION
             asking = active is not None and not busy and active.data.get("meeting") == meeting.id
             ctx.reply("meeting_minutes_reminder", meeting=meeting, body=meeting.body, busy=busy,
