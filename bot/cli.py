@@ -193,7 +193,8 @@ def _reader(app: App, speaker: str) -> tuple[str, str]:
     """The language and time zone the console's current speaker reads (finding F23: an English
     speaker got German clock lines); the configured ones for a handle nobody has."""
     settings = app.services.settings
-    locale, tz = settings.general.locale, settings.general.timezone
+    locale: str = settings.general.locale  # a person's may be any of the catalogs' languages
+    tz = settings.general.timezone
     if speaker:
         with app.services.uow_factory() as uow:
             person = uow.people.by_identity("console", speaker)
