@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from .config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from storage.uow import UnitOfWorkFactory
+
     from .app import App
     from .core.clock import DemoClock
 
@@ -191,7 +193,8 @@ def _reader(app: App, speaker: str) -> tuple[str, str]:
     """The language and time zone the console's current speaker reads (finding F23: an English
     speaker got German clock lines); the configured ones for a handle nobody has."""
     settings = app.services.settings
-    locale, tz = settings.general.locale, settings.general.timezone
+    locale: str = settings.general.locale  # a person's may be any of the catalogs' languages
+    tz = settings.general.timezone
     if speaker:
         with app.services.uow_factory() as uow:
             person = uow.people.by_identity("console", speaker)
@@ -203,6 +206,8 @@ def _reader(app: App, speaker: str) -> tuple[str, str]:
 async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: str = "") -> str:
     """`zeit +3d`: move the demo clock, then let the scheduler do at once what fell due meanwhile
     (closing, opening, reminders, timeouts, digests) and deliver it before the next line."""
+    from datetime import datetime, time
+
     from .core.clock import NOW_WORDS, USAGE, ClockError, parse_move
     from .core.i18n import Formats
 
@@ -218,7 +223,7 @@ async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: s
     try:
         clock.move_to(parse_move(argument, clock(), zone))  # dates typed mean the bot's local time
     except ClockError as exc:
-        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if hasattr(v, "tzinfo") else v
+        return tr.gettext(locale, exc.message, **{k: Formats(locale).datetime(v, tz) if isinstance(v, (datetime, time)) else v
                                                   for k, v in exc.values.items()})
     await app.scheduler.run_due()
     await app.settle()
@@ -340,7 +345,7 @@ def _matrix_identity(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _uow_factory(settings: Settings):  # type: ignore[no-untyped-def]
+def _uow_factory(settings: Settings) -> UnitOfWorkFactory:
     from storage.db import make_engine, make_session_factory, upgrade
     from storage.uow import UnitOfWorkFactory
 

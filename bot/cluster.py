@@ -6,7 +6,7 @@ handles it again and the router drops it as a duplicate (its event id is recorde
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
@@ -37,7 +37,7 @@ def forget(uow_factory: UnitOfWorkFactory, row_id: int) -> None:
         uow.commit()
 
 
-def _message(payload: dict) -> IncomingMessage:  # type: ignore[type-arg]
+def _message(payload: dict[str, Any]) -> IncomingMessage:
     data = dict(payload)
     return IncomingMessage(channel=ChannelRef(**data.pop("channel")), sender=PersonRef(**data.pop("sender")),
                            **data)

@@ -47,12 +47,12 @@ class TextFormatter(logging.Formatter):
         return redact(f"{head} [{' '.join(fields)}]{sep}{tail}")
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stderr(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is at the time (as logging's last resort does): a handler
     holding the stderr of its set-up time writes into a closed file once that is replaced
     (a test runner's capture, a daemon's redirect)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 
@@ -61,13 +61,16 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+_HANDLER_NAME = "sachstand"  # ours, replaced when configure runs again
+
+
 def configure(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
+    handler: logging.StreamHandler[TextIO] = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_sachstand", False)]:
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
-    handler._sachstand = True  # type: ignore[attr-defined]
+    handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
     root.setLevel(level)
     # slack_bolt logs request bodies (message texts) at INFO and DEBUG: warnings and worse only

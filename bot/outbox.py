@@ -22,6 +22,7 @@ from storage.models import utcnow
 
 from .core.events import ChannelRef, OutgoingMessage
 from .core.outbox_rows import from_row
+from .core.runtime import RunSync
 from .outbox_store import Ack, Due, OutboxStore, conversation
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class OutboxWorker:
     order within one, retrying with backoff. `lanes=1` sends strictly one at a time."""
 
     def __init__(self, transport: Transport, uow_factory: UnitOfWorkFactory,
-                 run_sync: Callable[..., object], clock: Callable[[], datetime] = utcnow,
+                 run_sync: RunSync, clock: Callable[[], datetime] = utcnow,
                  metrics: Any = None, lanes: int = 1) -> None:
         self.transport = transport
         self.uow_factory = uow_factory
@@ -127,7 +128,7 @@ class OutboxWorker:
                 else:
                     woken.cancel()
                 for task in done - {woken}:
-                    due = running.pop(task)  # type: ignore[arg-type]
+                    due = running.pop(task)
                     if not task.result():
                         held |= due.keys  # others' messages still go out
                         woken_since = True  # its retry is due at a new time: look once more

@@ -16,7 +16,7 @@ from storage.models import OutboxMessage
 from .core.events import OutgoingMessage
 
 if TYPE_CHECKING:
-    from storage.uow import UnitOfWorkFactory
+    from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MAX_BACKOFF = 300.0
 
@@ -122,8 +122,8 @@ class OutboxStore:
             self._remember(uow, user_id, channel_id)
             uow.commit()
 
-    def _remember(self, uow: object, user_id: str, channel_id: str) -> None:
-        identity = uow.people.identity(self.transport, user_id)  # type: ignore[attr-defined]
+    def _remember(self, uow: UnitOfWork, user_id: str, channel_id: str) -> None:
+        identity = uow.people.identity(self.transport, user_id)
         if identity is not None and identity.dm_channel != channel_id:
             identity.dm_channel = channel_id
 

@@ -128,7 +128,7 @@ class _EvalContext(EvalContext):
     string and was escaped a second time (`&lt;code&gt;` in Matrix). Here concatenation follows
     whether the block escapes."""
 
-    @property  # type: ignore[override]
+    @property
     def volatile(self) -> bool:
         return bool(self.autoescape)
 
@@ -150,10 +150,11 @@ class Renderer:
         self.timezone = timezone
         self.env = Environment(
             loader=FileSystemLoader(str(template_dir)),
-            autoescape=lambda name: bool(name) and name.startswith(_AUTOESCAPED),
+            autoescape=lambda name: name is not None and name.startswith(_AUTOESCAPED),
             extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
             trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
         self.env.context_class = _Context
+        # an attribute the i18n extension adds, which Environment's type does not declare
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         self.env.filters.update(mrkdwn=lambda v: Markup(mrkdwn_escape(v)), sanitise=sanitise_html,
                                 done=_finished, outside=_outside)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -110,11 +111,11 @@ def _row(e: AuditEntry) -> dict[str, object]:
             "ref": e.entity_ref, "details": e.details}
 
 
-def as_json(entries: list[AuditEntry]) -> bytes:
+def as_json(entries: Sequence[AuditEntry]) -> bytes:
     return json.dumps([_row(e) for e in entries], ensure_ascii=False, indent=1).encode()
 
 
-def as_csv(entries: list[AuditEntry]) -> bytes:
+def as_csv(entries: Sequence[AuditEntry]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["id", "at", "actor", "action", "entity", "ref", "details"])

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number, PersonMention, Text
-from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
 from storage.models import Body, BodyKind, BodyRoom, MemberRole, Membership, Person, ReportingLine
@@ -177,7 +177,7 @@ def set_chair(ctx: Context, code: str, person: str) -> None:
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     code = Arg("code", Code(), {"de": "Gremium", "en": "body"})
     person = Arg("person", PersonMention(), {"de": "@Person", "en": "@person"})
-    admin = {"role": Role.COORDINATOR, "group": "bodies"}
+    admin: CommandOptions = {"role": Role.COORDINATOR, "group": "bodies"}
     for command in (
         Command("body_create", {"de": ("gremium anlegen",), "en": ("body create",)},
                 N_("Create a body."), create_body,
@@ -196,7 +196,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 examples=("gremium berichtet EG2 GF 4",), **admin),
         Command("body_room", {"de": ("gremium raum",), "en": ("body room",)},
                 N_("Make this room the body's room (say it in that room)."), bind_room, args=(code,),
-                where="room", examples=("gremium raum EG2",), **admin),
+                examples=("gremium raum EG2",), **(admin | {"where": "room"})),
         Command("member_add", {"de": ("mitglied hinzufügen", "mitglied hinzufuegen"), "en": ("member add",)},
                 N_("Add a member to a body by mention."), add_member,
                 args=(code, person, Arg("organisation", Text(), {"de": "Organisation", "en": "organisation"},

@@ -10,7 +10,7 @@ from typing import Any
 from bot import releases
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, PersonMention, Text, parse_german_date
-from bot.core.commands import Arg, Command, CommandRegistry, N_
+from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.release_context import EDITABLE
@@ -326,11 +326,11 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     field = Arg("field", Text(), {"de": "Angabe", "en": "field"})
     value = Arg("value", Text(), {"de": "Wert", "en": "value"}, rest=True, required=False)
     title = Arg("title", Text(), {"de": "Titel", "en": "title"}, rest=True)
-    edit = {"role": Role.CHAIR, "item_arg": "code", "group": "catalog"}
+    edit: CommandOptions = {"role": Role.CHAIR, "item_arg": "code", "group": "catalog"}
     for command in (
         Command("rec_create", {"de": ("empfehlung anlegen",), "en": ("recommendation create",)},
                 N_("Create a recommendation in the field its code names."), create_recommendation,
-                args=(code, title), **{**edit, "item_kind": "new"},
+                args=(code, title), **(edit | {"item_kind": "new"}),
                 examples=("empfehlung anlegen HF2-08 Sprachkurse im Betrieb",)),
         Command("rec_edit", {"de": ("empfehlung ändern",), "en": ("recommendation edit",)},
                 N_("Change title, description, time target, owner, unit or body of a recommendation."),
@@ -352,7 +352,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 examples=("maßnahme anlegen HF2-07 HF2-07-M3 Mentoringprogramm",)),
         Command("measure_edit", {"de": ("maßnahme ändern",), "en": ("measure edit",)},
                 N_("Change a measure: status, progress, weight, owner, dates, budget, spending, staff."),
-                edit_measure, args=(code, field, value), **{**edit, "item_kind": "measure"},
+                edit_measure, args=(code, field, value), **(edit | {"item_kind": "measure"}),
                 examples=("maßnahme ändern HF2-07-M1 fortschritt 60",)),
         Command("derive", {"de": ("fortschritt aus",), "en": ("progress source",)},
                 N_("Derive a recommendation's progress from its measures (weighted), or set it by hand."),

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Code, Text
-from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
+from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
@@ -150,7 +150,7 @@ def order_items(ctx: Context, body: str, order: list[str]) -> None:
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
-    chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
+    chair: CommandOptions = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("agenda", {"de": ("tagesordnung",), "en": ("agenda",)},
                 N_("The agenda of a body's next meeting (or the one named), with proposals."), agenda,

@@ -4,19 +4,22 @@ meeting_agenda.py, the minutes in meeting_minutes.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number
-from bot.core.commands import Arg, Command, CommandRegistry, N_, TypedWords, UsageError, Words
+from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, TypedWords, UsageError, Words
 from bot.core.context import Context
+from bot.core.events import ChannelRef
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
 from bot.meetings import changes, planning, service
 from bot.meetings.changes import Said
 from bot.meetings.service import MeetingError
-from storage.models import Body, DatePoll, Meeting
+from storage.models import Body, DatePoll, Meeting, PollOption
 
 from . import meeting_actions, meeting_agenda, meeting_minutes
 from .meeting_refs import body_of, find, is_ref, may_speak_for, pick
@@ -37,7 +40,7 @@ def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body 
     return body_of(ctx, code, example)
 
 
-def _privately(ctx: Context, template: str, **values: object) -> None:
+def _privately(ctx: Context, template: str, **values: Any) -> None:
     """Votes and answers given in a room are confirmed by DM: the room stays readable, and the
     poll or invitation stays the room's open question (Matrix maps reactions to the latest one)."""
     if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, template, **values) is None:
@@ -48,14 +51,13 @@ def _fail(ctx: Context, exc: MeetingError) -> None:
     ctx.notice(exc.message, **exc.values)
 
 
-def _option_label(ctx: Context):  # noqa: ANN202
+def _option_label(ctx: Context) -> Callable[[PollOption], str]:
     from babel.dates import format_datetime
 
     tz = ctx.services.settings.general.timezone
 
-    def label(option: object) -> str:
-        start = option.starts_at  # type: ignore[attr-defined]
-        end = option.ends_at  # type: ignore[attr-defined]
+    def label(option: PollOption) -> str:
+        start, end = option.starts_at, option.ends_at
         return (format_datetime(start, "EEE dd.MM.yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale)
                 + "–" + format_datetime(end, "HH:mm", tzinfo=ZoneInfo(tz), locale=ctx.locale))
     return label
@@ -105,11 +107,11 @@ def start_poll(ctx: Context, body: str | None = None) -> None:
         ctx.notice("The date poll for {code} is open in its room.", code=found.code)
 
 
-def _post_poll(ctx: Context, channel: object, body: Body, poll: DatePoll) -> None:
+def _post_poll(ctx: Context, channel: ChannelRef, body: Body, poll: DatePoll) -> None:
     locale = ctx.services.settings.general.locale
     label = _option_label(ctx)
     choices = service.poll_choices(body, poll, label)
-    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)  # type: ignore[arg-type]
+    ctx.send(channel, "meeting_poll", locale, choices=choices, body=body)
 
 
 def vote(ctx: Context, words: list[str]) -> None:
@@ -279,7 +281,7 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
     when = Arg("when", TypedWords(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
                rest=True)
     ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
-    chair = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
+    chair: CommandOptions = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("meeting_plan", {"de": ("sitzung planen",), "en": ("meeting plan",)},
                 N_("Propose dates in the body's next cadence window or a period you name (working days, "

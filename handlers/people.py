@@ -114,8 +114,8 @@ def edit(ctx: Context, handle: str, field: str, value: str) -> None:
         ctx.notice("“{value}” cannot be changed; choose name, email, organisation, sprache or zeitzone.",
                    value=field[:40])
         return
-    new: str | None = value.strip()
-    if key == "email" and not _EMAIL.fullmatch(new or ""):
+    new = value.strip()
+    if key == "email" and not _EMAIL.fullmatch(new):
         ctx.notice("“{value}” is not an e-mail address.", value=value[:60])
         return
     if key == "locale":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step
 from bot.core.argtypes import ArgError, PersonMention
@@ -38,7 +39,7 @@ def _send_export(ctx: Context, person: Person) -> None:
     assert ctx.person is not None
     data, counts = service.export(ctx.uow, person, ctx.now())
     file = Attachment(f"sachstand-daten-{person.handle}.json", "application/json", data)
-    values = {"who": person.name, "handle": person.handle, "counts": counts, "size": len(data)}
+    values: dict[str, Any] = {"who": person.name, "handle": person.handle, "counts": counts, "size": len(data)}
     if ctx.channel.direct:
         ctx.send(ctx.channel, "privacy_export", ctx.locale, attachments=[file], in_reply_to=ctx.message.event_id,
                  to_person=ctx.message.sender.id if not ctx.channel.id else "", **values)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from bot import release_context, releases
 from bot.conversations.engine import ConversationEngine
@@ -14,12 +15,13 @@ from storage.models import Release
 from .labels import STATUS_LABELS
 
 MAX_PUBLIC = 500
+All = Literal["all"]
 
 
 class Numbers:
     """`3`, `3 5 8` or `alle`."""
 
-    def parse(self, raw: str, today: date) -> list[int] | str:
+    def parse(self, raw: str, today: date) -> list[int] | All:
         words = raw.replace(",", " ").split()
         if [w.casefold() for w in words] in (["alle"], ["all"]):
             return "all"
@@ -40,9 +42,9 @@ def show_pending(ctx: Context) -> None:
     tell_waiting(ctx)
 
 
-def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
+def _chosen(ctx: Context, numbers: list[int] | All) -> list[Release] | None:
     items = releases.pending(ctx)
-    if numbers == "all":
+    if isinstance(numbers, str):  # "all"
         return list(items)
     by_id = {i.id: i for i in items}
     missing = [n for n in numbers if n not in by_id]
@@ -59,7 +61,7 @@ def _chosen(ctx: Context, numbers: list[int] | str) -> list[Release] | None:
     return [by_id[n] for n in numbers]
 
 
-def _decide(ctx: Context, numbers: list[int] | str, state: str) -> int | None:
+def _decide(ctx: Context, numbers: list[int] | All, state: str) -> int | None:
     chosen = _chosen(ctx, numbers)
     if chosen is None:
         return None
@@ -68,17 +70,17 @@ def _decide(ctx: Context, numbers: list[int] | str, state: str) -> int | None:
     return len(chosen)
 
 
-def release(ctx: Context, numbers: list[int] | str) -> None:
+def release(ctx: Context, numbers: list[int] | All) -> None:
     if (count := _decide(ctx, numbers, "released")) is not None:
         ctx.notice("Released: {count}. They appear on the public status page.", count=count)
 
 
-def withhold(ctx: Context, numbers: list[int] | str) -> None:
+def withhold(ctx: Context, numbers: list[int] | All) -> None:
     if (count := _decide(ctx, numbers, "withheld")) is not None:
         ctx.notice("Withheld: {count}. Nothing of them is published.", count=count)
 
 
-def edit(ctx: Context, number: list[int] | str, text: str) -> None:
+def edit(ctx: Context, number: list[int] | All, text: str) -> None:
     chosen = _chosen(ctx, number)
     if chosen is None:
         return

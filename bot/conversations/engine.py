@@ -204,7 +204,7 @@ class ConversationEngine:
         """A message after the person's conversation here was closed from outside: answered?"""
         if ctx.person is None or not ctx.channel.direct:
             return False
-        state = _latest(ctx)
+        state = _latest(ctx, ctx.person.id)
         conv = self.conversations.get(state.name) if state is not None else None
         if state is None or conv is None or state.status != "closed" or conv.on_late is None:
             return False
@@ -312,13 +312,13 @@ def _step_of(entry: str | dict[str, Any]) -> str:
     return entry["step"] if isinstance(entry, dict) else entry
 
 
-def _latest(ctx: Context) -> ConversationState | None:
+def _latest(ctx: Context, person_id: int) -> ConversationState | None:
     from sqlalchemy import select
 
     stmt = (select(ConversationState)
             .where(ConversationState.transport == ctx.channel.transport,
                    ConversationState.channel_id.in_((ctx.channel.id, "")),  # "" before the DM's id was known
-                   ConversationState.person_id == ctx.person.id)  # type: ignore[union-attr]
+                   ConversationState.person_id == person_id)
             .order_by(ConversationState.id.desc()).limit(1))
     return ctx.uow.session.scalars(stmt).first()
 

@@ -5,12 +5,13 @@ syntax error answers with the usage.
 """
 from __future__ import annotations
 
+import io
 import re
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from .argtypes import ArgError, ArgType, Text
 from .roles import Role
@@ -68,6 +69,19 @@ class Command:
         return " ".join(parts)
 
 
+class CommandOptions(TypedDict, total=False):
+    """Keyword options that several commands of a module share (`**chair`)."""
+
+    role: Role
+    body_arg: str
+    item_arg: str
+    item_kind: str
+    owner_may: bool
+    group: str
+    where: str
+    answer_like: bool
+
+
 @dataclass
 class Invocation:
     command: Command
@@ -101,7 +115,7 @@ class CommandRegistry:
             self._aliases[key] = command
         return command
 
-    def __iter__(self) -> Iterable[Command]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Command]:
         return iter(self.commands.values())
 
     def find(self, name_or_alias: str) -> Command | None:
@@ -143,7 +157,8 @@ def split_with_tails(text: str) -> list[tuple[str, str]]:
     """Each word with the original text from it to the end (its tail): a free-text argument is
     taken as written, with its quotes and spacing, not re-joined from the split words."""
     normalised = _normalised(text)
-    lexer = shlex.shlex(normalised, posix=True)
+    stream = io.StringIO(normalised)  # our own, to ask it where the lexer is (shlex would make the same)
+    lexer = shlex.shlex(stream, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
     found: list[tuple[str, str]] = []
@@ -151,7 +166,7 @@ def split_with_tails(text: str) -> list[tuple[str, str]]:
     try:
         while (word := lexer.get_token()) is not None:
             found.append((word, text[start:].strip()))
-            start = lexer.instream.tell()
+            start = stream.tell()
     except ValueError:
         found = [(m.group(), text[m.start():].strip()) for m in re.finditer(r"\S+", normalised)]
     return found
@@ -178,14 +193,15 @@ def split_typed(text: str) -> list[Word]:
         found.source, found.start, found.end = text, begin, stop
         return found
 
-    lexer = shlex.shlex(_normalised(text), posix=True)
+    stream = io.StringIO(_normalised(text))
+    lexer = shlex.shlex(stream, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = ""
     words: list[Word] = []
     pos = 0
     try:
         while (value := lexer.get_token()) is not None:
-            end = lexer.instream.tell()  # after the word and the one space that ended it
+            end = stream.tell()  # after the word and the one space that ended it
             segment = text[pos:end]
             words.append(word(value, pos + len(segment) - len(segment.lstrip()), pos + len(segment.rstrip())))
             pos = end

@@ -1,8 +1,11 @@
 """gettext catalogs (compiled by Babel) per locale; never installed into builtins."""
 from __future__ import annotations
 
+import datetime as dt
 import gettext
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -66,24 +69,22 @@ class Formats:
             parts.append(TIME_PATTERN)
         return ", ".join(parts)
 
-    def date(self, value: object, fmt: str = "medium") -> str:
-        return format_date(value, format=self._pattern(fmt, False), locale=self.locale)  # type: ignore[arg-type]
+    # the types babel takes (a template may pass any of them)
+    def date(self, value: dt.date, fmt: str = "medium") -> str:
+        return format_date(value, format=self._pattern(fmt, False), locale=self.locale)
 
-    def datetime(self, value: object, tz: str, fmt: str = "medium") -> str:
-        return format_datetime(value, format=self._pattern(fmt, True), tzinfo=_zone(tz),  # type: ignore[arg-type]
-                               locale=self.locale)
+    def datetime(self, value: dt.date | dt.time | float, tz: str, fmt: str = "medium") -> str:
+        return format_datetime(value, format=self._pattern(fmt, True), tzinfo=_zone(tz), locale=self.locale)
 
-    def time(self, value: object, tz: str, fmt: str = "short") -> str:
-        return format_time(value, format=TIME_PATTERN, tzinfo=_zone(tz), locale=self.locale)  # type: ignore[arg-type]
+    def time(self, value: dt.time | dt.datetime | float, tz: str, fmt: str = "short") -> str:
+        return format_time(value, format=TIME_PATTERN, tzinfo=_zone(tz), locale=self.locale)
 
-    def number(self, value: object) -> str:
-        return format_decimal(value, locale=self.locale)  # type: ignore[arg-type]
+    def number(self, value: float | Decimal | str) -> str:
+        return format_decimal(value, locale=self.locale)
 
-    def percent(self, value: object) -> str:
-        return format_percent(float(value) / 100, locale=self.locale)  # type: ignore[arg-type]
+    def percent(self, value: float | Decimal | str) -> str:
+        return format_percent(float(value) / 100, locale=self.locale)
 
 
-def _zone(tz: str) -> object:
-    from zoneinfo import ZoneInfo
-
+def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)

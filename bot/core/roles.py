@@ -5,7 +5,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from storage.models import Body, MemberRole, Person
+from storage.models import Body, MemberRole, Membership, Person
 from storage.repositories.people import COORDINATOR
 
 
@@ -57,16 +57,16 @@ class Standing:
         return self.role_for(None)
 
 
-def standing(person: Person | None, memberships: Iterable[object],
+def standing(person: Person | None, memberships: Iterable[Membership],
              configured: Iterable[str]) -> Standing:
     """Coordinators: granted in the database, listed in the config, or in the office body."""
     if person is None:
         return Standing(None, False, frozenset(), frozenset())
     chair, member, office = set(), set(), False
     for m in memberships:
-        body = m.body  # type: ignore[attr-defined]
+        body = m.body
         member.add(body.code)
-        if m.role == MemberRole.CHAIR:  # type: ignore[attr-defined]
+        if m.role == MemberRole.CHAIR:
             chair.add(body.code)
         office = office or body.coordinating
     coordinator = (office or any(g.role == COORDINATOR for g in person.roles)

@@ -4,7 +4,7 @@ application — and nothing more: the services, a way to run database work, and 
 no longer reaches into the App's attributes (issue #19, deliver 3)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from .context import Services
 
 T = TypeVar("T")
+
+
+class RunSync(Protocol):
+    """A function that runs blocking database work off the event loop (App.run_sync, or
+    App.run_sync_urgent for the outbox) and gives its result to await."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
 
 
 class Runtime(Protocol):

@@ -5,6 +5,7 @@ action items) stay on top, the standing item first."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from storage.models import ActionItem, AgendaItem, Meeting
 
@@ -75,8 +76,8 @@ def standing(meeting: Meeting) -> AgendaItem | None:
     return next((a for a in meeting.agenda if a.kind == "standing"), None)
 
 
-def open_actions(session: object, body_id: int, before: Meeting) -> list[ActionItem]:
+def open_actions(session: Session, body_id: int, before: Meeting) -> list[ActionItem]:
     stmt = (select(ActionItem).join(Meeting, ActionItem.meeting_id == Meeting.id)
             .where(Meeting.body_id == body_id, Meeting.starts_at < before.starts_at, ActionItem.state == "open")
             .order_by(ActionItem.id))
-    return list(session.scalars(stmt))  # type: ignore[attr-defined]
+    return list(session.scalars(stmt))

@@ -45,8 +45,8 @@ def parse(words: list[str], today: date) -> Said:
             said.day = parse_german_date(plain, today)
         elif said.at is None and CLOCK.match(plain):
             said.at = _time(plain)
-        elif said.minutes is None and DURATION.match(plain):
-            amount, unit = DURATION.match(plain).groups()  # type: ignore[union-attr]
+        elif said.minutes is None and (duration := DURATION.match(plain)):
+            amount, unit = duration.groups()
             said.minutes = int(amount) * (60 if unit.casefold()[0] in "hs" else 1)
             if not 15 <= said.minutes <= 600:
                 raise ArgError(N_("A meeting lasts between 15 minutes and 10 hours."))

@@ -140,7 +140,8 @@ def vtimezone(tz: str, moments: Sequence[datetime]) -> Timezone:
     return out
 
 
-def _zone_part(zone: ZoneInfo, moment: datetime, before: timedelta, after: timedelta) -> TimezoneStandard:
+def _zone_part(zone: ZoneInfo, moment: datetime, before: timedelta,
+               after: timedelta) -> TimezoneStandard | TimezoneDaylight:
     local = moment.astimezone(zone)
     part = TimezoneDaylight() if local.dst() else TimezoneStandard()
     part.add("dtstart", (moment + before).replace(tzinfo=None))  # onset in the local time before the change

@@ -82,7 +82,7 @@ def _ask_for_minutes(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
         return 0
     chair = next((m.person for m in meeting.body.memberships if m.role.value == "chair"), None)
     ctx = person_context(services, uow, chair) if chair is not None else None
-    if ctx is not None:
+    if chair is not None and ctx is not None:
         busy = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id) is not None
         ctx.reply("meeting_minutes_due", meeting=meeting, body=meeting.body, busy=busy)
         if not busy:
@@ -104,8 +104,8 @@ def _minutes_overdue(services: Services, uow: UnitOfWork, meeting: Meeting) -> i
     chair = _chair(meeting)
     if now >= meeting.ends_at + timedelta(days=settings.minutes_reminder_days) and not uow.ops.done(remind_key):
         ctx = person_context(services, uow, chair) if chair is not None else None
-        if ctx is not None:
-            active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)  # type: ignore[union-attr]
+        if chair is not None and ctx is not None:
+            active = uow.conversations.active(ctx.channel.transport, ctx.channel.id, chair.id)
             busy = active is not None and active.name != minutes.CONVERSATION
             asking = active is not None and not busy and active.data.get("meeting") == meeting.id
             ctx.reply("meeting_minutes_reminder", meeting=meeting, body=meeting.body, busy=busy,
@@ -138,7 +138,8 @@ def _remind_actions(services: Services, uow: UnitOfWork) -> int:
     for action in uow.session.scalars(select(ActionItem).where(ActionItem.state == "open",
                                                                 ActionItem.due_on.is_not(None))):
         key = f"action:{action.id}:remind"
-        when = local_at(action.due_on - timedelta(days=ACTION_REMIND_DAYS), service.REMIND_AT, tz)  # type: ignore[operator]
+        assert action.due_on is not None, "selected with a due date"
+        when = local_at(action.due_on - timedelta(days=ACTION_REMIND_DAYS), service.REMIND_AT, tz)
         if when > now or uow.ops.done(key):
             continue
         owner = action.owner_person or (_chair_of(action.owner_body) if action.owner_body else None)

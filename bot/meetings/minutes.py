@@ -120,13 +120,13 @@ def save(ctx: Context, meeting: Meeting, data: dict[str, Any]) -> list[ActionIte
                 last.minutes_approved_at = ctx.now()
                 ctx.uow.audit.record(ctx.person, "approve_minutes", "meeting", meeting.body.code,
                                      new={"number": last.number})
-    made = []
+    made: list[ActionItem] = []
     for action in data.get("actions", []):
-        row = ActionItem(meeting_id=meeting.id, title=action["title"], owner_person_id=action.get("person"),
-                         owner_body_id=action.get("body"),
-                         due_on=date.fromisoformat(action["due"]) if action.get("due") else None)
-        ctx.uow.session.add(row)
-        made.append(row)
+        action_item = ActionItem(meeting_id=meeting.id, title=action["title"], owner_person_id=action.get("person"),
+                                 owner_body_id=action.get("body"),
+                                 due_on=date.fromisoformat(action["due"]) if action.get("due") else None)
+        ctx.uow.session.add(action_item)
+        made.append(action_item)
     meeting.state = "held"
     ctx.uow.flush()
     for later in meetings_of(ctx, meeting.body, ACTIVE):

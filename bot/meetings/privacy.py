@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from storage.db import rowcount
 from storage.models import ActionItem, Person
 
 if TYPE_CHECKING:
@@ -26,4 +27,4 @@ def erase_for(uow: UnitOfWork, person: Person | None = None, email: str | None =
         return 0
     result = uow.session.execute(update(ActionItem).where(ActionItem.owner_person_id == person.id)
                                  .values(owner_person_id=None))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)

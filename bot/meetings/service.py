@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -57,7 +57,7 @@ def tally(ctx: Context, poll: DatePoll) -> list[tuple[PollOption, int, list[str]
     rows = []
     for option in poll.options:
         votes = ctx.uow.session.scalars(select(PollVote).where(PollVote.option_id == option.id)).all()
-        names = [ctx.uow.session.get(Person, v.person_id).name for v in votes]  # type: ignore[union-attr]
+        names = [ctx.uow.session.get_one(Person, v.person_id).name for v in votes]  # a vote's person exists (FK)
         rows.append((option, len(votes), names))
     return rows
 
@@ -151,7 +151,7 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     link_latest_round(ctx.uow, meeting)
     data = calendar_file(ctx, meeting)
     locale = ctx.services.settings.general.locale
-    values = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
+    values: dict[str, Any] = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
     for channel in room_channels(ctx, meeting.body):
         ctx.send(channel, template, locale, choices=rsvp_choices(ctx, meeting, locale), attachments=[data],
                  bulk=ctx.bulk, **values)

@@ -39,7 +39,7 @@ class Section:
 
 def row(obj: object, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
     """A model row as JSON-able values (dates ISO 8601, enums by value)."""
-    return {c.key: jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs  # type: ignore[union-attr]
+    return {c.key: jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
             if c.key not in without}
 
 

@@ -7,8 +7,9 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import Result, String, cast, delete, or_, select, update
 
+from storage.db import rowcount
 from storage.models import (Absence, AgendaItem, AuditEntry, Change, ConversationState, Identity, Measure,
                             Membership, OutboxMessage, Person, PollVote, Recommendation, RoleGrant, Round, Rsvp,
                             StatusUpdate, Subscription)
@@ -52,8 +53,8 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     needles = {old_handle, person.name, *(i.external_id for i in person.identities), *(c for _, c in channels)}
     done: dict[str, int] = {}
 
-    def count(key: str, result: Any) -> None:
-        done[key] = done.get(key, 0) + (result.rowcount or 0)
+    def count(key: str, result: Result[Any]) -> None:
+        done[key] = done.get(key, 0) + rowcount(result)
 
     for section in sections():  # modules plugged in (sections.py: PLUGINS) see the person as it was
         if section.erase is not None:
@@ -75,8 +76,8 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
                                              .values(created_by_id=None)))
     for model in (ConversationState, Membership, Rsvp, PollVote, Absence, RoleGrant, Identity):
         count(model.__tablename__, s.execute(delete(model).where(model.person_id == person.id)))
-    for model in (Recommendation, Measure):
-        count(f"{model.__tablename__}_owned", s.execute(update(model).where(model.owner_id == person.id)
+    for owned in (Recommendation, Measure):
+        count(f"{owned.__tablename__}_owned", s.execute(update(owned).where(owned.owner_id == person.id)
                                                         .values(owner_id=None)))
     # history and audit keep the entry; values that were this person's handle now name no one
     for column in (Change.old, Change.new):
@@ -162,4 +163,4 @@ def expire_answers(uow: UnitOfWork, now: datetime, days: int) -> int:
     has_text = or_(*(getattr(StatusUpdate, f) != "" for f in FREE_TEXTS))
     result = uow.session.execute(update(StatusUpdate).where(StatusUpdate.round_id.in_(closed), has_text)
                                  .values({f: "" for f in FREE_TEXTS}))
-    return result.rowcount or 0
+    return rowcount(result)

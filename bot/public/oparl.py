@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -135,8 +136,12 @@ class OParl:
                                              "currentPage": current, "totalPages": pages}, "links": links}
 
 
+# each consenting person's memberships, as consenting() loaded them (for as long as the person is loaded)
+_MEMBERSHIPS: weakref.WeakKeyDictionary[Person, list[Membership]] = weakref.WeakKeyDictionary()
+
+
 def person_memberships(person: Person) -> list[Membership]:
-    return list(getattr(person, "_public_memberships", []))
+    return list(_MEMBERSHIPS.get(person, []))
 
 
 def consenting(uow: UnitOfWork) -> list[Person]:
@@ -144,7 +149,7 @@ def consenting(uow: UnitOfWork) -> list[Person]:
                                                       Person.anonymized_at.is_(None))).all()
     memberships = uow.session.scalars(select(Membership).options(selectinload(Membership.body))).all()
     for person in people:
-        person._public_memberships = [m for m in memberships if m.person_id == person.id]  # type: ignore[attr-defined]
+        _MEMBERSHIPS[person] = [m for m in memberships if m.person_id == person.id]
     return list(people)
 
 
@@ -220,7 +225,8 @@ class Resolver:
                 for i, a in enumerate([a for a in m.agenda if a.public and a.state == "accepted"], start=1)]
 
     def _list_person(self, query: dict[str, str]) -> list[Any]:
-        people = [(p.created_at, p.updated_at, lambda p=p: self.api.person(p)) for p in consenting(self.uow)]
+        people: list[tuple[datetime, datetime | None, Callable[..., dict[str, Any]]]] = [
+            (p.created_at, p.updated_at, lambda p=p: self.api.person(p)) for p in consenting(self.uow)]
         if query.get("modified_since"):
             people += [(p.created_at, p.consent_changed_at, lambda p=p: self.api.withdrawn(p))
                        for p in withdrawn(self.uow)]

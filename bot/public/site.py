@@ -84,7 +84,7 @@ class Site:
             return ICONS[path]
         if path == "site.css":
             return STYLESHEET
-        locale = self.services.settings.general.locale
+        locale: str = self.services.settings.general.locale
         lang, _, rest = path.partition("/")
         if lang in self._other_languages() and rest:
             locale, path = lang, rest or "index.html"
@@ -122,8 +122,9 @@ class Site:
             return self._html("recommendation", uow, path, locale, it=item, qa=data.questions(uow, item.rec),
                               form=form, metrics=monitoring.metrics(uow, item.rec))
         if folder == "kennzahlen":
-            values = pages.indicator_values(uow, code)
-            return self._html("indicator", uow, path, locale, genders=monitoring.GENDER_LABELS, **values) if values else None
+            indicator = pages.indicator_values(uow, code)
+            return (self._html("indicator", uow, path, locale, genders=monitoring.GENDER_LABELS, **indicator)
+                    if indicator else None)
         if folder == "filter":
             values = pages.overview_values(uow, today)
             chosen = next((f for f in values["filters"] if f.slug == code), None)

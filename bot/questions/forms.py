@@ -161,6 +161,7 @@ class QuestionForms:
         page = await self.app.run_sync(self._render, path, form)
         if page is None:
             page = await self.app.run_sync(self._render, "index.html", form)
+            assert page is not None, "the public site always has its index page"
         tokens = await self.tokens()
         nonce = request.cookies.get(COOKIE)
         new = None

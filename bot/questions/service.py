@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 
 from bot.core.commands import N_
 from bot.core.events import ChannelRef, Choice
+from storage.db import rowcount
 from storage.models import Body, Person, PublicQuestion, Recommendation
 
 if TYPE_CHECKING:
@@ -187,8 +188,8 @@ def minimise(services: Services) -> int:
     with services.uow_factory() as uow:
         stale = now - timedelta(days=cfg.email_retention_days)
         done = or_(PublicQuestion.state == "rejected", PublicQuestion.created_at < stale)
-        emails = uow.session.execute(update(PublicQuestion).where(PublicQuestion.email.is_not(None), done)
-                                     .values(email=None, email_erased_at=now)).rowcount
+        emails = rowcount(uow.session.execute(update(PublicQuestion).where(PublicQuestion.email.is_not(None), done)
+                                              .values(email=None, email_erased_at=now)))
         window = now - timedelta(minutes=cfg.rate_window_minutes)
         uow.session.execute(update(PublicQuestion).where(PublicQuestion.sender_key.is_not(None),
                                                          PublicQuestion.created_at < window)

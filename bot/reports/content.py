@@ -73,10 +73,10 @@ class RoundRow:
 
 def round_rows(uow: UnitOfWork, rounds: list[Round]) -> list[RoundRow]:
     """One query for the bases and one for the rounds still open, however many rounds there are."""
-    totals: dict[int, int] = {body_id: n for body_id, n in uow.session.execute(
+    totals: dict[int | None, int] = {body_id: n for body_id, n in uow.session.execute(
         select(Recommendation.body_id, func.count()).group_by(Recommendation.body_id))}
     open_ids = [r.id for r in rounds if "items" not in (r.result or {})]
-    counted: dict[int, dict[str, int]] = {}
+    counted: dict[int | None, dict[str, int]] = {}  # StatusUpdate.round_id is nullable (never here)
     if open_ids:
         for round_id, state, n in uow.session.execute(
                 select(StatusUpdate.round_id, StatusUpdate.state, func.count())
@@ -105,13 +105,14 @@ class Blocker:
 
 def blockers(uow: UnitOfWork, rounds: list[Round]) -> list[Blocker]:
     """Each recommendation's latest reported blocker or support need in the period's rounds."""
-    by_id = {r.id: r for r in rounds}
+    # keyed like StatusUpdate.round_id, which is nullable (the query takes none without a round)
+    by_id: dict[int | None, Round] = {r.id: r for r in rounds}
     latest: dict[int, tuple[StatusUpdate, Round]] = {}
     if by_id:
         updates = uow.session.scalars(select(StatusUpdate).where(StatusUpdate.round_id.in_(list(by_id)),
                                                                  StatusUpdate.state == "submitted")
                                       .options(selectinload(StatusUpdate.recommendation)))
-        order = {r.id: i for i, r in enumerate(rounds)}  # oldest first: later answers win
+        order: dict[int | None, int] = {r.id: i for i, r in enumerate(rounds)}  # oldest first: later answers win
         for upd in sorted(updates, key=lambda u: (order[u.round_id], u.id)):
             latest[upd.recommendation_id] = (upd, by_id[upd.round_id])
     found = []

@@ -200,7 +200,7 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
 
 def _recipients(uow: UnitOfWork, kind: str) -> list[str]:
     """Whom the report goes to: the receiving bodies of the lines that deliver this kind."""
-    with_recs = set(uow.session.scalars(select(Recommendation.body_id).distinct()))
+    with_recs = {b for b in uow.session.scalars(select(Recommendation.body_id).distinct()) if b is not None}
     return sorted({line.to_body.name for line in uow.bodies.reporting_lines() if kind_for(uow, line, with_recs) == kind})
 
 

@@ -49,11 +49,13 @@ def to_docx(report: Report) -> bytes:
     _default_language(doc, LANGS["de"])
     tree = lxml.html.fromstring(report.html)
     writer = _Writer(doc, report.values.get("figures", {}))
-    for element in tree.find("body"):
+    body = tree.find("body")
+    assert body is not None, "a report's HTML is a whole document (templates/reports)"
+    for element in body:
         writer.block(element)
     out = io.BytesIO()
     doc.save(out)
-    return _fixed_times(out.getvalue(), stamp.timetuple()[:6])
+    return _fixed_times(out.getvalue(), (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second))
 
 
 class _Writer:
@@ -219,7 +221,7 @@ def _default_language(doc: DocxDocument, lang: str) -> None:
     normal.name, normal.size = "Arial", Pt(10.5)
 
 
-def _fixed_times(data: bytes, when: tuple[int, ...]) -> bytes:
+def _fixed_times(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
     """python-docx stamps each ZIP entry with the time of writing: the data state instead."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -154,17 +154,15 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
     metrics = dict(items.item(cc).get("metrics", {}))
     if text.casefold() in UNCHANGED:
         metrics.pop(str(metric.id), None)
-    else:
-        value = service.parse_number(text, cc.ctx.locale)
-        if value is None:
-            raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
-                          value=text[:40])
-        metrics[str(metric.id)] = str(value)
+        items.set_item(cc, metrics=metrics)
+        return _next_metric(cc, index)
+    value = service.parse_number(text, cc.ctx.locale)
+    if value is None:
+        raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
+                      value=text[:40])
+    metrics[str(metric.id)] = str(value)
     items.set_item(cc, metrics=metrics)
-    following = _next_metric(cc, index)
-    if text.casefold() in UNCHANGED:
-        return following
-    return checks.metric(cc, index, value, following)
+    return checks.metric(cc, index, value, _next_metric(cc, index))
 
 
 def _skip_metric(cc: ConvContext) -> str:

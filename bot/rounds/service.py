@@ -100,12 +100,14 @@ class RoundView:
 
 
 def view(ctx: Context, round_: Round) -> RoundView:
-    today, people, unowned = ctx.today(), {}, []
+    today = ctx.today()
+    people: dict[int, PersonState] = {}
+    unowned: list[str] = []
     for upd in ctx.uow.rounds.updates(round_):
         if upd.asked is None:
             unowned.append(upd.recommendation.code)
             continue
-        entry = people.setdefault(upd.asked_id, PersonState(upd.asked))
+        entry = people.setdefault(upd.asked.id, PersonState(upd.asked))
         entry.total += 1
         entry.answered += upd.state == "submitted"
         if upd.state != "submitted":

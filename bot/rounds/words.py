@@ -44,10 +44,11 @@ def _refuse(cc: ConvContext, message: str, **values: object) -> None:
 def _later(cc: ConvContext) -> None:
     upd = items.current(cc)
     when = _next_reminder(cc, upd)
-    for pending in cc.ctx.uow.rounds.pending_for(cc.ctx.person.id):  # type: ignore[union-attr]
+    person = cc.ctx.person
+    assert person is not None, "a round conversation is held with a known person"
+    for pending in cc.ctx.uow.rounds.pending_for(person.id):
         pending.snoozed_until = when or cc.ctx.now()
-    cc.ctx.uow.audit.record(cc.ctx.person, "snooze", "person", cc.ctx.person.handle,  # type: ignore[union-attr]
-                            new={"until": when})
+    cc.ctx.uow.audit.record(person, "snooze", "person", person.handle, new={"until": when})
     cc.ctx.reply("round_later", when=when)
 
 
@@ -89,11 +90,12 @@ def _hand_over(cc: ConvContext, raw: str) -> None:
         return
     target = _person(cc.ctx, ref) if ref else None
     upd = items.current(cc)
+    assert cc.ctx.person is not None, "a round conversation is held with a known person"
     if not ref:
         _refuse(cc, N_("Say to whom, like “übergeben an @name”."))
     elif target is None:
         _refuse(cc, N_("I do not know {name}. Mention someone the office has added."), name=raw.strip()[:40])
-    elif target.id == cc.ctx.person.id:  # type: ignore[union-attr]
+    elif target.id == cc.ctx.person.id:
         _refuse(cc, N_("That is you; hand it to someone else."))
     elif upd.round is None:
         _refuse(cc, N_("Only items of a round can be handed over."))
@@ -151,7 +153,8 @@ def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
     if upd is None or upd.state != "submitted":
         ctx.notice("There is no answer about {code} in an open round to correct.", code=rec.code)
         return None
-    if upd.author_id != ctx.person.id and not ctx.standing.coordinator:  # type: ignore[union-attr]
+    assert ctx.person is not None, "asked in a round conversation or by `korrigieren`, both a known person's"
+    if upd.author_id != ctx.person.id and not ctx.standing.coordinator:
         ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
         return None
     return upd

@@ -47,7 +47,7 @@ def dm_channel(handle: str) -> ChannelRef:
 
 class ConsoleTransport:
     name = NAME
-    formats = ("plain",)
+    formats: tuple[str, ...] = ("plain",)
 
     def __init__(self, user: str, place: str = "dm", stdin: TextIO | None = None,
                  stdout: TextIO | None = None, on_eof: Callable[[], None] | None = None) -> None:
@@ -181,7 +181,7 @@ class ConsoleTransport:
         target = message.to_person or (channel.id.removeprefix("dm:") if channel else "")
         # a DM named by a subscription has only its id: "dm:…" (one label for one DM, finding F20)
         direct = channel is None or channel.direct or channel.id.startswith("dm:")
-        where = f"DM @{target}" if direct else channel.id
+        where = channel.id if channel is not None and not direct else f"DM @{target}"
         self._write(f"[{where}] Sachstand:")
         for line in message.text("plain").splitlines():
             self._write(f"  {printable(line)}")

@@ -77,6 +77,7 @@ class Writer:
 
     # catalog ---------------------------------------------------------------
     def catalog(self, cat: CatalogIn) -> None:
+        assert cat.concept is not None, "a catalog is applied only without errors, so with its concept"
         concept = self.concept(cat.concept)
         for person in cat.people:
             self.person(person)

@@ -193,9 +193,11 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one sheet, a worksheet, and it is active"
     sheet.title = "Empfehlungen"
     sheet.append([header for header, _ in COLUMNS.values()])
     for cell in sheet[1]:

@@ -179,7 +179,7 @@ def _field(item: Any, i: int, errors: ErrorList) -> FieldIn | None:
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]  # CSafeLoader is untyped
+class _Loader(_BaseLoader):
     """Safe loader that keeps dates as text (pydantic checks them, with a path in the error)
     and refuses duplicate keys (PyYAML would silently keep the last one)."""
 

@@ -11,9 +11,12 @@ import types
 import typing
 from datetime import date
 from decimal import Decimal
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Union
 from zoneinfo import ZoneInfo
 
+from annotated_types import GroupedMetadata
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ..models import BodyKind, MemberRole, Status
@@ -65,13 +68,28 @@ def _email(value: object) -> object:
     return value
 
 
-def Text(max_length: int | None = None, min_length: int = 0) -> Any:  # noqa: N802 - type factory
-    return Annotated[str, BeforeValidator(_text),
-                     StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """`Annotated[str, Text(300, 1)]`: text as written (numbers YAML read taken as text), trimmed,
+    within the database column's length. One object for both, so mypy sees a plain `str`."""
+
+    max_length: int | None = None
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(_text)
+        yield StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
 
 
-def Code(max_length: int) -> Any:  # noqa: N802 - type factory
-    return Annotated[str, BeforeValidator(_code), StringConstraints(min_length=1, max_length=max_length)]
+@dataclass(frozen=True)
+class Code(GroupedMetadata):
+    """`Annotated[str, Code(32)]`: an entity code, upper case, not empty."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield BeforeValidator(_code)
+        yield StringConstraints(min_length=1, max_length=self.max_length)
 
 
 Handle = Annotated[str, BeforeValidator(_handle), StringConstraints(min_length=1, max_length=64)]
@@ -95,36 +113,36 @@ class Strict(BaseModel):
 
 
 class LevelsIn(Strict):
-    field: Text(60) = "Handlungsfeld"  # type: ignore[valid-type]
-    recommendation: Text(60) = "Handlungsempfehlung"  # type: ignore[valid-type]
-    measure: Text(60) = "Maßnahme"  # type: ignore[valid-type]
+    field: Annotated[str, Text(60)] = "Handlungsfeld"
+    recommendation: Annotated[str, Text(60)] = "Handlungsempfehlung"
+    measure: Annotated[str, Text(60)] = "Maßnahme"
 
 
 class ConceptIn(Strict):
     code: Annotated[str, BeforeValidator(_text), StringConstraints(strip_whitespace=True, min_length=1,
                                                                   max_length=64)]
-    title: Text(300, 1)  # type: ignore[valid-type]
-    city: Text(120) = ""  # type: ignore[valid-type]
+    title: Annotated[str, Text(300, 1)]
+    city: Annotated[str, Text(120)] = ""
     example: Flag = False
-    description: Text() = ""  # type: ignore[valid-type]
+    description: Annotated[str, Text()] = ""
     levels: LevelsIn = Field(default_factory=LevelsIn)
 
 
 class AbsenceIn(Strict):
     start: Day = Field(alias="from")
     end: Day = Field(alias="to")
-    note: Text(200) = ""  # type: ignore[valid-type]
+    note: Annotated[str, Text(200)] = ""
 
 
 class PersonIn(Strict):
     handle: Handle
-    name: Text(200, 1)  # type: ignore[valid-type]
-    org_unit: Text(200) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Text(200, 1)]
+    org_unit: Annotated[str, Text(200)] = ""
     email: Annotated[str | None, BeforeValidator(_email), StringConstraints(max_length=254)] = None
     locale: Annotated[str | None, BeforeValidator(_locale)] = None
     timezone: Annotated[str | None, BeforeValidator(_timezone)] = None
     publication_consent: Flag = False
-    identities: dict[Transport, Text(255, 1)] = Field(default_factory=dict)  # type: ignore[valid-type]
+    identities: dict[Transport, Annotated[str, Text(255, 1)]] = Field(default_factory=dict)
     absences: list[AbsenceIn] = Field(default_factory=list)
 
 
@@ -136,48 +154,48 @@ class CadenceIn(Strict):
 class MemberIn(Strict):
     person: Handle
     role: Annotated[MemberRole, BeforeValidator(v.parse_role)] = MemberRole.MEMBER
-    organisation: Text(200) = ""  # type: ignore[valid-type]
+    organisation: Annotated[str, Text(200)] = ""
 
 
 class BodyIn(Strict):
-    code: Code(32)  # type: ignore[valid-type]
-    name: Text(200, 1)  # type: ignore[valid-type]
+    code: Annotated[str, Code(32)]
+    name: Annotated[str, Text(200, 1)]
     kind: Annotated[BodyKind, BeforeValidator(v.parse_kind)]
     coordinating: Flag = False
-    description: Text() = ""  # type: ignore[valid-type]
+    description: Annotated[str, Text()] = ""
     cadence: CadenceIn = Field(default_factory=CadenceIn)
-    rooms: dict[Transport, Text(255, 1)] = Field(default_factory=dict)  # type: ignore[valid-type]
+    rooms: dict[Transport, Annotated[str, Text(255, 1)]] = Field(default_factory=dict)
     members: list[MemberIn] = Field(default_factory=list)
 
 
 class ReportingLineIn(Strict):
-    from_body: Code(32) = Field(alias="from")  # type: ignore[valid-type]
-    to_body: Code(32) = Field(alias="to")  # type: ignore[valid-type]
+    from_body: Annotated[str, Code(32)] = Field(alias="from")
+    to_body: Annotated[str, Code(32)] = Field(alias="to")
     per_year: Count = 4
     lead_days: Annotated[int, Field(ge=0, le=365)] = 14
-    name: Text(200) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Text(200)] = ""
 
 
 class IndicatorValueIn(Strict):
-    period: Text(20, 1)  # type: ignore[valid-type]
+    period: Annotated[str, Text(20, 1)]
     gender: Annotated[str, BeforeValidator(v.parse_gender)] = "gesamt"
-    district: Text(80) = ""  # type: ignore[valid-type]
+    district: Annotated[str, Text(80)] = ""
     value: Amount
 
 
 class IndicatorIn(Strict):
-    code: Code(40)  # type: ignore[valid-type]
-    name: Text(300, 1)  # type: ignore[valid-type]
-    unit: Text(40) = ""  # type: ignore[valid-type]
-    source: Text(300) = ""  # type: ignore[valid-type]
-    periodicity: Text(20, 1) = "annual"  # type: ignore[valid-type]
-    description: Text() = ""  # type: ignore[valid-type]
+    code: Annotated[str, Code(40)]
+    name: Annotated[str, Text(300, 1)]
+    unit: Annotated[str, Text(40)] = ""
+    source: Annotated[str, Text(300)] = ""
+    periodicity: Annotated[str, Text(20, 1)] = "annual"
+    description: Annotated[str, Text()] = ""
     values: list[IndicatorValueIn] = Field(default_factory=list)
 
 
 class MetricIn(Strict):
-    name: Text(200, 1)  # type: ignore[valid-type]
-    unit: Text(40) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Text(200, 1)]
+    unit: Annotated[str, Text(40)] = ""
     baseline: OptAmount = None
     baseline_date: OptDay = None
     target: OptAmount = None
@@ -187,11 +205,11 @@ class MetricIn(Strict):
 
 
 class MeasureIn(Strict):
-    code: Code(40)  # type: ignore[valid-type]
-    title: Text(300, 1)  # type: ignore[valid-type]
-    description: Text() = ""  # type: ignore[valid-type]
+    code: Annotated[str, Code(40)]
+    title: Annotated[str, Text(300, 1)]
+    description: Annotated[str, Text()] = ""
     owner: Annotated[str | None, BeforeValidator(_nullable(_handle))] = None
-    owner_unit: Text(200) = ""  # type: ignore[valid-type]
+    owner_unit: Annotated[str, Text(200)] = ""
     start: OptDay = None
     end: OptDay = None
     budget_planned: OptMoney = None
@@ -203,31 +221,33 @@ class MeasureIn(Strict):
 
 
 class RecommendationIn(Strict):
-    code: Code(32)  # type: ignore[valid-type]
-    title: Text(300, 1)  # type: ignore[valid-type]
-    description: Text() = ""  # type: ignore[valid-type]
+    code: Annotated[str, Code(32)]
+    title: Annotated[str, Text(300, 1)]
+    description: Annotated[str, Text()] = ""
     body: Annotated[str | None, BeforeValidator(_nullable(_code))] = None  # None: the field's body
     owner: Annotated[str | None, BeforeValidator(_nullable(_handle))] = None
-    owner_unit: Text(200) = ""  # type: ignore[valid-type]
+    owner_unit: Annotated[str, Text(200)] = ""
     time_target: OptDay = None
     status: StatusValue = Status.NOT_STARTED
     progress: Progress = 0
     progress_from_measures: Flag = False
-    indicators: list[Code(40)] = Field(default_factory=list)  # type: ignore[valid-type]
+    indicators: list[Annotated[str, Code(40)]] = Field(default_factory=list)
     metrics: list[MetricIn] = Field(default_factory=list)
     measures: list[MeasureIn] = Field(default_factory=list)
 
 
 class FieldIn(Strict):
-    code: Code(32)  # type: ignore[valid-type]
-    title: Text(300, 1)  # type: ignore[valid-type]
-    description: Text() = ""  # type: ignore[valid-type]
+    code: Annotated[str, Code(32)]
+    title: Annotated[str, Text(300, 1)]
+    description: Annotated[str, Text()] = ""
     body: Annotated[str | None, BeforeValidator(_nullable(_code))] = None
     recommendations: list[RecommendationIn] = Field(default_factory=list)
 
 
 class CatalogIn(Strict):
-    concept: ConceptIn
+    # None only in a catalog with errors (validate_catalog leaves an invalid concept out),
+    # which is checked for more errors but never applied
+    concept: ConceptIn | None
     people: list[PersonIn] = Field(default_factory=list)
     bodies: list[BodyIn] = Field(default_factory=list)
     reporting_lines: list[ReportingLineIn] = Field(default_factory=list)

@@ -6,7 +6,7 @@ the caller adds where (path or row/column) and what was found.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -30,8 +30,8 @@ _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def allowed(values: object) -> str:
-    return ", ".join(str(v) for v in values)  # type: ignore[attr-defined]
+def allowed(values: Iterable[object]) -> str:
+    return ", ".join(str(v) for v in values)
 
 
 def parse_status(value: object) -> Status:

@@ -5,6 +5,7 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -83,11 +84,9 @@ class MemberRole(str, enum.Enum):
     MEMBER = "member"
 
 
-def str_enum(enum_cls: type[enum.Enum]) -> object:
+def str_enum(enum_cls: type[enum.Enum]) -> SQLEnum:
     """Enums stored as their values in a VARCHAR: portable, readable, no PG ENUM types."""
-    from sqlalchemy import Enum
-
-    return Enum(enum_cls, native_enum=False, values_callable=lambda e: [m.value for m in e],
+    return SQLEnum(enum_cls, native_enum=False, values_callable=lambda e: [m.value for m in e],
                 length=32, validate_strings=True)
 
 

@@ -69,7 +69,7 @@ class CatalogRepository:
         sub = self._filtered(flt).subquery()
         return self.session.scalar(select(func.count()).select_from(sub)) or 0
 
-    def _filtered(self, flt: RecommendationFilter) -> Select[tuple[Recommendation]]:
+    def _filtered(self, flt: RecommendationFilter) -> Select[Recommendation]:
         from ..models import Body
 
         stmt = select(Recommendation)

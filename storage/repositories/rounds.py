@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ..db import rowcount
 from ..models import Recommendation, ReportingLine, Round, StatusUpdate
 
 
@@ -83,4 +84,4 @@ class RoundRepository:
         result = self.session.execute(
             update(StatusUpdate).where(StatusUpdate.round_id == round_.id, StatusUpdate.state == "pending")
             .values(state="no_report"))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return rowcount(result)

@@ -54,6 +54,11 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4))
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (what a server sent is not trusted)."""
+    return value if isinstance(value, dict) else {}
+
+
 def signable(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in ("signatures", "unsigned")}
 
@@ -93,7 +98,7 @@ class SigningKey:
         """A copy of `obj` with this key's signature added to its existing ones."""
         signature = eddsa.new(eddsa.import_private_key(self.seed), "rfc8032").sign(canonical_json(signable(obj)))
         signed = dict(obj)
-        existing = obj.get("signatures") if isinstance(obj.get("signatures"), dict) else {}
+        existing = _mapping(obj.get("signatures"))
         signatures = {u: dict(s) for u, s in existing.items() if isinstance(s, dict)}
         signatures.setdefault(user_id, {})[key_id or f"ed25519:{self.public}"] = b64(signature)
         signed["signatures"] = signatures
@@ -237,7 +242,7 @@ class CrossSigner:
         master = _entry(answer, "master_keys", self.user_id)
         body: dict[str, Any] = {self.user_id: {self.device_id: signed_device}}
         device_key_id = f"ed25519:{self.device_id}"
-        existing = master.get("signatures") if isinstance(master.get("signatures"), dict) else {}
+        existing = _mapping(master.get("signatures"))
         if master and device_key_id not in (existing.get(self.user_id) or {}):
             signatures = {u: dict(s) for u, s in existing.items() if isinstance(s, dict)}
             signatures.setdefault(self.user_id, {})[device_key_id] = self.device_sign(signable(master))

@@ -7,19 +7,16 @@ are noted in this process, so an ordinary reply costs no database round trip.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.core.events import Choice
+from bot.core.runtime import RunSync
 
 from .parse import Asked
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWorkFactory
-
-RunSync = Callable[..., Awaitable[Any]]
-
 
 @dataclass(frozen=True)
 class EndingPoll:
@@ -67,7 +64,7 @@ class QuestionMemory:
     async def lookup(self, event_id: str, room_id: str) -> Asked | None:
         """The open question with that event id in that room, else None (an old one, or one of
         another room that an answer elsewhere merely points to: ignored)."""
-        return await self.run_sync(self._lookup, event_id, room_id)  # type: ignore[no-any-return]
+        return await self.run_sync(self._lookup, event_id, room_id)
 
     def _lookup(self, event_id: str, room_id: str) -> Asked | None:
         with self.uow_factory() as uow:

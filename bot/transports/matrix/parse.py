@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.events import ChannelRef, Choice, IncomingMessage, PersonRef
 
@@ -44,7 +45,8 @@ def parse_event(source: dict, room_id: str, direct: bool, how: Addressing, sende
     channel = ChannelRef(NAME, room_id, direct=direct)
     person = PersonRef(NAME, sender, sender_name)
     own = sender == how.me
-    relation = content.get("m.relates_to") if isinstance(content.get("m.relates_to"), dict) else {}
+    relates = content.get("m.relates_to")
+    relation: dict[str, Any] = relates if isinstance(relates, dict) else {}
     kind = source.get("type")
     if kind == "m.reaction":
         return _reaction(relation, channel, person, event_id, own, question)

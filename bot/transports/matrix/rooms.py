@@ -24,7 +24,7 @@ def invite_of(invite_state: list[Any], me: str) -> tuple[str, bool] | None:
         state_key = source.get("state_key", getattr(event, "state_key", None))
         membership = content.get("membership", getattr(event, "membership", None))
         if source.get("type", "m.room.member") == "m.room.member" and state_key == me and membership == "invite":
-            sender = source.get("sender") or getattr(event, "sender", "")
+            sender = str(source.get("sender") or getattr(event, "sender", ""))
             return sender, bool(content.get("is_direct"))
     return None
 

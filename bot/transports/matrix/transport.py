@@ -52,7 +52,7 @@ IN_SYNC: contextvars.ContextVar[bool] = contextvars.ContextVar("matrix_in_sync",
 
 class MatrixTransport:
     name = NAME
-    formats = ("plain", "matrix")
+    formats: tuple[str, ...] = ("plain", "matrix")
 
     def __init__(self, settings: MatrixSection, memory: QuestionMemory) -> None:
         self.settings = settings

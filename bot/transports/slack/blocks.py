@@ -90,7 +90,7 @@ def form_button(label: str, conversation: str) -> dict[str, Any]:
 def message_parts(text: str, choices: Sequence[Choice] = (),
                   extra_buttons: Sequence[dict[str, Any]] = ()) -> list[Part]:
     """A rendered message as one or more messages within Slack's limits; buttons go last."""
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+    sections: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
                 for chunk in split_text(text) if chunk]
     actions = choice_blocks(choices, extra_buttons)
     parts: list[Part] = []

@@ -13,6 +13,7 @@ from storage.repositories.catalog import RecommendationFilter
 
 if TYPE_CHECKING:
     from bot.core.context import Services
+    from storage.models import Meeting, Recommendation
 
 MEETINGS_SHOWN = 5
 FORM_LABEL = N_("Fill in as a form")
@@ -36,8 +37,8 @@ def build_home(services: Services, transport: str, user_id: str) -> Home:
 
         prompts: list[str] = []
         forms: list[tuple[str, str]] = []
-        recommendations: list[tuple[object, str]] = []
-        meetings: list[object] = []
+        recommendations: list[tuple[Recommendation, str]] = []
+        meetings: list[Meeting] = []
         if person is not None:
             states = [s for s in uow.conversations.all_active()
                       if s.person_id == person.id and s.transport == transport]
@@ -55,7 +56,7 @@ def build_home(services: Services, transport: str, user_id: str) -> Home:
             now = services.clock()
             for membership in uow.people.memberships(person):
                 meetings.extend(uow.bodies.upcoming_meetings(membership.body, now, MEETINGS_SHOWN))
-            meetings = sorted(meetings, key=lambda m: m.starts_at)[:MEETINGS_SHOWN]  # type: ignore[attr-defined]
+            meetings = sorted(meetings, key=lambda m: m.starts_at)[:MEETINGS_SHOWN]
         tz = person.timezone if person and person.timezone else services.settings.general.timezone
         text = renderer.render("home", "slack", locale, tz, prompts=prompts,
                                recommendations=recommendations, meetings=meetings)

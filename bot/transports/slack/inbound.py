@@ -42,7 +42,7 @@ BODY: dict[str, Any] = {
     "user": {"id": str}, "channel": {"id": str}, "team": {"id": str}, "container": {"channel_id": str},
     "message": {"ts": str, "text": str, "blocks": list}}
 # what each kind of body must carry (Bolt indexes these without a check)
-REQUIRED = {"url_verification": ("challenge",), "event_callback": ("event",), "block_actions": ("actions",),
+REQUIRED: dict[str, tuple[str, ...]] = {"url_verification": ("challenge",), "event_callback": ("event",), "block_actions": ("actions",),
             "view_submission": ("view",), "view_closed": ("view",)}
 
 
@@ -64,7 +64,8 @@ def shape_problem(body: Any) -> str | None:
     """What is wrong with a parsed, signed body (for the log line), or None."""
     if not isinstance(body, dict):
         return "not an object"
-    kind = body.get("type") if isinstance(body.get("type"), str) else ""
+    kind = body.get("type")
+    kind = kind if isinstance(kind, str) else ""
     missing = [key for key in REQUIRED.get(kind, ()) if body.get(key) in (None, "", [], {})]
     if missing:
         return f"{kind} without {missing[0]}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -67,7 +67,7 @@ def slash_user(event_id: str) -> str:
 
 class SlackTransport:
     name = NAME
-    formats = ("slack",)
+    formats: tuple[str, ...] = ("slack",)
 
     def __init__(self, settings: SlackSection, app: Runtime) -> None:
         self.settings = settings
@@ -149,8 +149,9 @@ class SlackTransport:
         checked = await signed_body(request, self._verifier, self.app.settings.web.body_timeout)
         if isinstance(checked, web.Response):
             return checked
-        bolt_request = AsyncBoltRequest(body=checked[0], query=request.query_string,
-                                        headers=request.headers)  # type: ignore[arg-type]
+        # a plain dict, named as Bolt normalises them (of a repeated header the last counts, as before)
+        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
+        bolt_request = AsyncBoltRequest(body=checked[0], query=request.query_string, headers=headers)
         response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
