@@ -60,8 +60,10 @@ async def _tab_through(page: Any) -> list[str]:
     return [html for i, html in enumerate(wanted) if str(i) not in reached]
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-async def test_every_page_at_every_width(db_url: str, width: int) -> None:
+async def test_every_page_at_every_width(db_url: str) -> None:
+    """Each page is loaded once and laid out at each width in turn (the viewport resized: media
+    queries apply as on a phone turned or a window narrowed), which keeps the checks of all three
+    widths within one page load each."""
     playwright_api = pytest.importorskip("playwright.async_api")
     async with Bot(_settings(db_url)) as bot, playwright_api.async_playwright() as pw:
         base = f"http://127.0.0.1:{bot.app.web_port}/"
@@ -70,25 +72,29 @@ async def test_every_page_at_every_width(db_url: str, width: int) -> None:
         assert len(pages) > 100 and "kennzahlen/K-BIL-01.html" in pages and "en/filter/ueberfaellig.html" in pages
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
-            page = await browser.new_page(viewport={"width": width, "height": 800}, java_script_enabled=True)
+            page = await browser.new_page(viewport={"width": WIDTHS[0], "height": 800}, java_script_enabled=True)
             problems: dict[str, list[str]] = {}
             linked: set[str] = set()
             for n, path in enumerate(pages):
+                await page.set_viewport_size({"width": WIDTHS[0], "height": 800})
                 response = await page.goto(base + path)
                 assert response is not None and response.status == 200, path
                 found = []
-                layout = await page.evaluate(OVERFLOW)
-                if layout["scroll"] > layout["client"]:
-                    found.append(f"horizontal scrolling: {layout['scroll']} > {layout['client']} px {layout['wide']}")
-                if FULL or WIDTHS[n % len(WIDTHS)] == width:
-                    found += await _violations(page)
-                    found += [f"not reached by Tab: {html}" for html in await _tab_through(page)]
+                for width in WIDTHS:
+                    await page.set_viewport_size({"width": width, "height": 800})
+                    layout = await page.evaluate(OVERFLOW)
+                    if layout["scroll"] > layout["client"]:
+                        found.append(f"{width} px: horizontal scrolling: {layout['scroll']} > {layout['client']} px "
+                                     f"{layout['wide']}")
+                    if FULL or WIDTHS[n % len(WIDTHS)] == width:
+                        found += [f"{width} px: {v}" for v in await _violations(page)]
+                        found += [f"{width} px: not reached by Tab: {html}" for html in await _tab_through(page)]
                 hrefs = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
                 linked |= {h.split("#")[0].removeprefix(base) or "index.html" for h in hrefs if h.startswith(base)}
                 if found:
                     problems[path] = found
         finally:
             await browser.close()
-    assert problems == {}, "\n".join(f"{width} px {path}: {p}" for path, found in problems.items() for p in found)
+    assert problems == {}, "\n".join(f"{path}: {p}" for path, found in problems.items() for p in found)
     # every page is reached by following links (and so by keyboard) from the others
     assert [p for p in pages if p not in linked] == []
