@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from bot.core.context import Context
-from storage.models import Recommendation, Release
+from storage.models import Change, Recommendation, Release
 
 
 def waiting(ctx: Context) -> Sequence[Recommendation]:
     """Recommendations whose status the public has never seen and that nothing else proposes."""
     decided = select(Release.recommendation_id).where(Release.status.is_not(None),
                                                       Release.state.in_(("released", "pending")))
-    return ctx.uow.session.scalars(select(Recommendation).where(Recommendation.id.not_in(decided))
+    created = select(Change.recommendation_id).where(Change.field_name == "created")  # in chat, not imported
+    return ctx.uow.session.scalars(select(Recommendation).where(Recommendation.id.not_in(decided),
+                                                                Recommendation.id.not_in(created))
                                    .order_by(Recommendation.code)).all()
 
 

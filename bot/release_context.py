@@ -4,7 +4,7 @@ what the public sees now and what it would see after the release, and the langua
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core.language import summary_language
@@ -13,8 +13,8 @@ from storage.models import Person, Recommendation, Release, Status, StatusUpdate
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
-EDIT_PREFIX = "edit:"  # Release.kind of a chair's catalog edit: "edit:title", "edit:description", "edit:time_target"
-EDITABLE = ("title", "description", "time_target")
+from bot import catalog_edits as edits
+from bot.catalog_edits import EDIT_PREFIX
 @dataclass
 class Shown:
     status: Status | None
@@ -32,14 +32,35 @@ class Entry:
     now: Shown
     after: Shown
     language: str | None
-    attribute: str | None  # a catalog edit's attribute, else None
+    attribute: str | None  # a catalog edit's attribute (`catalog_edits.Held`), else None
+    subject: str  # the measure code or metric name a catalog edit concerns, else ""
 
 
-def decode_edit(release: Release) -> tuple[str, Any]:
-    attribute = release.kind.removeprefix(EDIT_PREFIX)
-    if attribute == "time_target":
-        return attribute, date.fromisoformat(release.text) if release.text else None
-    return attribute, release.text
+def _display(value: Any) -> Any:
+    """A held value as `freigabe` shows it: a person by name, a body by code (dates and statuses stay)."""
+    if isinstance(value, Person):
+        return value.name
+    return getattr(value, "code", value) if not isinstance(value, Status) else value
+
+
+def _edit(uow: UnitOfWork, r: Release, rec: Recommendation) -> tuple[str, str, Any, Any]:
+    """(attribute, subject, public now, after release) of a catalog edit."""
+    held = edits.held(uow.session, r)
+    if r.kind in edits.CREATIONS:
+        return held.attribute, held.subject, None, _created(rec, r.kind, held.subject)
+    if r.kind == edits.MEASURE:
+        measure = next((m for m in rec.measures if m.code == held.subject), None)
+        now = getattr(measure, held.attribute.removeprefix("measure:")) if measure is not None else None
+        return held.attribute, held.subject, _display(now), _display(held.value)
+    return held.attribute, "", _display(getattr(rec, held.attribute)), _display(held.value)
+
+
+def _created(rec: Recommendation, kind: str, subject: str) -> Any:
+    if kind == edits.NEW_REC:
+        return rec.title
+    if kind == edits.NEW_MEASURE:
+        return next((m.title for m in rec.measures if m.code == subject), subject)
+    return next((m for m in rec.metrics if m.name == subject), subject)  # the template shows target and baseline
 
 
 def entries(uow: UnitOfWork, pending: list[Release]) -> list[Entry]:
@@ -56,14 +77,13 @@ def entries(uow: UnitOfWork, pending: list[Release]) -> list[Entry]:
         latest = public.latest if public else None
         now = Shown(latest.status if latest else None, latest.progress if latest else None, latest.text if latest else "")
         if r.kind.startswith(EDIT_PREFIX) and rec is not None:
-            attribute, value = decode_edit(r)
-            now.edit_value = getattr(rec, attribute)
+            attribute, subject, now.edit_value, value = _edit(uow, r, rec)
             after = Shown(now.status, now.progress, now.text, value)
-            out.append(Entry(r, rec, person.name if person else "", when, now, after, None, attribute))
+            out.append(Entry(r, rec, person.name if person else "", when, now, after, None, attribute, subject))
             continue
         after = Shown(r.status if r.status is not None else now.status,
                       r.progress if r.progress is not None else now.progress, r.text or now.text)
         # too few common words to tell ("Digital advice now available …"): the reporter's language
         language = (summary_language(r.text) or (person.locale if person else None)) if r.text else None
-        out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None))
+        out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None, ""))
     return out

@@ -4,16 +4,16 @@ Every reported change of status or progress, and every public summary its author
 publish, waits here as a pending release. Releasing notifies the followers of the item."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
 from bot.core.context import Context
 from bot.core.events import ChannelRef
 from bot.core.labels import STATUS_LABELS
-from bot.release_context import EDIT_PREFIX, decode_edit
-from storage.models import Person, Recommendation, Release, Status
+from bot import catalog_edits as edits
+from bot.catalog_edits import EDIT_PREFIX
+from storage.models import Measure, Person, Recommendation, Release, Status
 
 
 def propose(ctx: Context, rec: Recommendation, *, status: Status | None, progress: int | None,
@@ -46,26 +46,61 @@ def decide(ctx: Context, release: Release, state: str, text: str | None = None) 
 
 
 def propose_edit(ctx: Context, rec: Recommendation, attribute: str, value: object) -> Release:
-    """A chair's edit of title, description or time target: applied only when released."""
-    text = value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
+    """A chair's edit of a recommendation's attribute: applied only when released."""
+    return _propose_replacing(ctx, rec, EDIT_PREFIX + attribute, edits.encode(value),
+                              lambda older: True)
+
+
+def propose_measure_edit(ctx: Context, measure: Measure, attribute: str, value: object) -> Release:
+    """A chair's edit of a measure (they are public with status and progress): applied only when released."""
+    def same(older: Release) -> bool:
+        held = edits.held(ctx.uow.session, older)
+        return held.subject == measure.code and held.attribute == f"measure:{attribute}"
+
+    return _propose_replacing(ctx, measure.recommendation, edits.MEASURE,
+                              edits.measure_text(measure.code, attribute, value), same)
+
+
+def propose_creation(ctx: Context, rec: Recommendation, kind: str, subject: str) -> Release:
+    """A recommendation, metric or measure a chair created: public only once released (`catalog_edits.unreleased`)."""
+    return propose(ctx, rec, status=None, progress=None, text=subject, kind=kind)
+
+
+def _propose_replacing(ctx: Context, rec: Recommendation, kind: str, text: str,
+                       same: Callable[[Release], bool]) -> Release:
     for older in ctx.uow.session.scalars(select(Release).where(  # a newer edit replaces a waiting one
-            Release.recommendation_id == rec.id, Release.kind == EDIT_PREFIX + attribute, Release.state == "pending")):
-        older.state, older.decided_at = "superseded", ctx.now()
-    return propose(ctx, rec, status=None, progress=None, text=text, kind=EDIT_PREFIX + attribute)
+            Release.recommendation_id == rec.id, Release.kind == kind, Release.state == "pending")):
+        if same(older):
+            older.state, older.decided_at = "superseded", ctx.now()
+    return propose(ctx, rec, status=None, progress=None, text=text, kind=kind)
 
 
 def _apply_edit(ctx: Context, release: Release) -> None:
     rec = ctx.uow.session.get(Recommendation, release.recommendation_id)
-    if rec is None:
+    if rec is None or release.kind in edits.CREATIONS:
+        return  # a creation needs nothing more: being released is what makes it public
+    held = edits.held(ctx.uow.session, release)
+    target: Recommendation | Measure | None = rec
+    attribute, label = held.attribute, held.attribute
+    if release.kind == edits.MEASURE:
+        target = ctx.uow.catalog.measure(held.subject)
+        attribute = held.attribute.removeprefix("measure:")
+        label = f"{held.subject}:{attribute}"
+    if target is None:
         return
-    attribute, value = decode_edit(release)
-    old = getattr(rec, attribute)
-    if old == value:
+    old = getattr(target, attribute)
+    if edits.shown(old) == edits.shown(held.value):
         return
-    setattr(rec, attribute, value)
-    shown = (lambda v: v.isoformat() if isinstance(v, date) else v)
+    setattr(target, attribute, held.value)
     proposer = ctx.uow.session.get(Person, release.proposed_by_id) if release.proposed_by_id else None
-    ctx.uow.catalog.record_change(rec, attribute, shown(old), shown(value), proposer or ctx.person, "command")
+    ctx.uow.catalog.record_change(rec, label, edits.shown(old), edits.shown(held.value), proposer or ctx.person,
+                                  "command")
+    if release.kind == edits.MEASURE and rec.progress_from_measures:
+        ctx.uow.session.refresh(rec, ["measures"])  # the measure's change moves a derived progress too
+        derived = rec.derived_progress()
+        if derived is not None and derived != rec.progress:
+            ctx.uow.catalog.record_change(rec, "progress", rec.progress, derived, proposer or ctx.person, "command")
+            rec.progress = derived
 
 
 def notify(ctx: Context, release: Release) -> int:

@@ -13,9 +13,9 @@ from bot.core.argtypes import ArgError, Code, PersonMention, Text, parse_german_
 from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
-from bot.release_context import EDITABLE
+from bot.catalog_edits import EDITABLE, NEW_MEASURE, NEW_METRIC, NEW_REC, unreleased
 from bot.rounds.service import parse_number
-from storage.models import Measure, Person, Recommendation, TargetMetric
+from storage.models import Measure, Person, Recommendation, Status, TargetMetric
 
 from .labels import STATUS_LABELS, parse_status
 from .tracking import Percent
@@ -119,9 +119,11 @@ def _shown(value: Any) -> object:
     return getattr(value, "code", value)
 
 
-def _display(value: Any) -> object:
+def _display(ctx: Context, value: Any) -> object:
     if value is None:
         return "–"
+    if isinstance(value, Status):  # the label, not "Status.DONE" (site finding F2)
+        return ctx.t(STATUS_LABELS[value])
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, Person):
@@ -169,6 +171,9 @@ def create_recommendation(ctx: Context, code: str, title: str) -> None:
     ctx.uow.catalog.record_change(rec, "created", None, rec.title, ctx.person, "command")
     ctx.uow.audit.record(ctx.person, "create_recommendation", "recommendation", code, new={"title": rec.title})
     ctx.reply("item_created", code=code, title=rec.title, field=field.code)
+    if _needs_release(ctx):
+        releases.propose_creation(ctx, rec, NEW_REC, code)
+        ctx.notice("It shows on the public site only once the office releases it (“freigabe”).")
 
 
 def _parsed(ctx: Context, fields: dict[str, str], field: str, value: str | None,
@@ -202,19 +207,27 @@ def edit_recommendation(ctx: Context, code: str, field: str, value: str | None =
         ctx.reply("refused", reason=refusal(ctx, Role.CHAIR, new.code),
                   command=ctx.services.registry.commands["rec_edit"].alias(ctx.locale))
         return
-    if attr in EDITABLE and _needs_release(ctx) and _shown(getattr(rec, attr)) != _shown(new):
-        releases.propose_edit(ctx, rec, attr, new)  # public text of the concept: the office releases it
-        ctx.uow.audit.record(ctx.person, f"propose_{attr}", "recommendation", rec.code, new=_shown(new))
-        ctx.notice("The change of “{what}” of {code} waits for the office's release (“freigabe”); it takes "
-                   "effect, and shows on the public page, once released.", what=field.casefold(), code=rec.code)
+    if attr in EDITABLE and _needs_release(ctx, rec) and _shown(getattr(rec, attr)) != _shown(new):
+        releases.propose_edit(ctx, rec, attr, new)  # the published concept: the office releases it
+        _proposed(ctx, rec.code, attr, field, new)
         return
     changed = _apply(ctx, rec, rec, attr, new, attr)
-    ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(new), changed=changed)
+    ctx.reply("item_edited", code=rec.code, what=field.casefold(), value=_display(ctx, new), changed=changed)
 
 
-def _needs_release(ctx: Context) -> bool:
-    """A chair's (not the office's) edit of the concept's text waits for release ([site] chair_edits_need_release)."""
-    return not ctx.standing.coordinator and ctx.services.settings.site.chair_edits_need_release
+def _needs_release(ctx: Context, rec: Recommendation | None = None, measure: str | None = None) -> bool:
+    """A chair's (not the office's) catalog edit waits for release ([site] chair_edits_need_release) —
+    unless it is to something not public yet: a new item is released as it then stands."""
+    if ctx.standing.coordinator or not ctx.services.settings.site.chair_edits_need_release:
+        return False
+    hidden = unreleased(ctx.uow.session) if rec is not None else None
+    return hidden is None or (rec.id not in hidden.recs and measure not in hidden.measures)
+
+
+def _proposed(ctx: Context, code: str, attr: str, word: str, new: Any) -> None:
+    ctx.uow.audit.record(ctx.person, f"propose_{attr}", "recommendation", code, new=_shown(new))
+    ctx.notice("The change of “{what}” of {code} waits for the office's release (“freigabe”); it takes "
+               "effect, and shows on the public page, once released.", what=word.casefold(), code=code)
 
 
 def assign(ctx: Context, code: str, person: str) -> None:
@@ -250,6 +263,9 @@ def add_metric(ctx: Context, code: str, spec: str) -> None:
     # a new metric and its target, not a reported value (issue #17: it read as if a value was set)
     ctx.uow.catalog.record_change(rec, f"metric_added:{name}", None, str(target), ctx.person, "command")
     ctx.uow.audit.record(ctx.person, "add_metric", "recommendation", rec.code, new={"name": name, "target": str(target)})
+    held = _needs_release(ctx, rec)
+    if held:
+        releases.propose_creation(ctx, rec, NEW_METRIC, name)
     def shown(value: Any) -> str:  # the number with its unit, no stray space without one
         return " ".join(filter(None, (fmt.number(value), unit)))
 
@@ -260,6 +276,8 @@ def add_metric(ctx: Context, code: str, spec: str) -> None:
         ctx.notice("Target metric “{name}” added to {code} with the target {target} and the baseline {base}; "
                    "its current value comes with the next report.", name=name, code=rec.code,
                    target=shown(target), base=shown(base))
+    if held:
+        ctx.notice("It shows on the public site only once the office releases it (“freigabe”).")
 
 
 def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:
@@ -281,6 +299,9 @@ def create_measure(ctx: Context, code: str, measure: str, title: str) -> None:
     ctx.uow.audit.record(ctx.person, "create_measure", "measure", measure, new={"recommendation": rec.code})
     rederive(ctx, rec)
     ctx.reply("item_created", code=measure, title=title[:300], field=rec.code)
+    if _needs_release(ctx, rec):
+        releases.propose_creation(ctx, rec, NEW_MEASURE, measure)
+        ctx.notice("It shows on the public site only once the office releases it (“freigabe”).")
 
 
 def edit_measure(ctx: Context, code: str, field: str, value: str | None = None) -> None:
@@ -293,9 +314,13 @@ def edit_measure(ctx: Context, code: str, field: str, value: str | None = None) 
         return
     attr, new = parsed
     rec = measure.recommendation
+    if _needs_release(ctx, rec, measure.code) and _shown(getattr(measure, attr)) != _shown(new):
+        releases.propose_measure_edit(ctx, measure, attr, new)  # measures are public with status and progress
+        _proposed(ctx, measure.code, attr, field, new)
+        return
     changed = _apply(ctx, rec, measure, attr, new, f"{measure.code}:{attr}")
     rederive(ctx, rec)
-    ctx.reply("item_edited", code=measure.code, what=field.casefold(), value=_display(new), changed=changed)
+    ctx.reply("item_edited", code=measure.code, what=field.casefold(), value=_display(ctx, new), changed=changed)
 
 
 def derive(ctx: Context, code: str, how: str) -> None:

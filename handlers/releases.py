@@ -5,6 +5,7 @@ from datetime import date
 from typing import Literal
 
 from bot import release_context, releases
+from bot.catalog_edits import CREATIONS, MEASURE
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Text
 from bot.core.commands import Arg, Command, CommandRegistry, N_
@@ -30,7 +31,12 @@ class Numbers:
         return [int(w) for w in words]
 
 
-ATTRIBUTE_LABELS = {"title": N_("Title"), "description": N_("Description"), "time_target": N_("Time target")}
+ATTRIBUTE_LABELS = {"title": N_("Title"), "description": N_("Description"), "time_target": N_("Time target"),
+                    "owner": N_("Owner"), "owner_unit": N_("Responsible unit"), "body": N_("Body"),
+                    **{f"measure:{attr}": label for attr, label in (
+                        ("title", N_("title")), ("status", N_("status")), ("progress", N_("progress")),
+                        ("weight", N_("weight")), ("owner", N_("owner")), ("start", N_("start")), ("end", N_("end")),
+                        ("budget_planned", N_("budget")), ("budget_spent", N_("spending")), ("staff", N_("staff")))}}
 
 
 def show_pending(ctx: Context) -> None:
@@ -86,6 +92,9 @@ def edit(ctx: Context, number: list[int] | All, text: str) -> None:
         return
     if len(chosen) != 1:
         ctx.notice("Edit one at a time: “freigabe text 3 New wording”.")
+        return
+    if chosen[0].kind in (MEASURE, *CREATIONS):  # its text is what it changes, not a wording
+        ctx.notice("{number} is a change of the catalog, not a text; release or withhold it.", number=chosen[0].id)
         return
     text = text.strip()
     if len(text) > MAX_PUBLIC:

@@ -3,7 +3,8 @@
 Every public output (pages, Atom, JSON, OParl, the static export) is built from these
 functions, so the rules live in one place:
 - the catalog itself (codes, titles, descriptions, fields, bodies, time targets) is public —
-  it is the council's published concept;
+  it is the council's published concept — except what a chair created and the office has not
+  released (`bot.catalog_edits.unreleased`: new recommendations, metrics, measures);
 - status, progress and summaries only as a coordinator released them;
 - a person's name only with their recorded consent (otherwise the org unit);
 - meetings that are not cancelled, and only their public agenda items;
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.catalog_edits import Unreleased, unreleased
 from storage.models import (AgendaItem, Body, Field, Indicator, Measure, Meeting, Person, PublicQuestion, Recommendation, Release,
                             Status, utcnow)
 
@@ -46,6 +48,7 @@ class PublicItem:
     owner: str  # a consenting person's name, else the org unit, else ""
     latest: PublicState | None
     history: list[PublicState] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)  # the released ones
 
     @property
     def status(self) -> Status | None:
@@ -162,14 +165,15 @@ def released(uow: UnitOfWork) -> dict[int, list[Release]]:
     return out
 
 
-def _item(rec: Recommendation, releases: list[Release]) -> PublicItem:
+def _item(rec: Recommendation, releases: list[Release], hidden: Unreleased) -> PublicItem:
     history = _states(releases)
     latest_status = next((s for s in history if s.status is not None), None)
     latest = latest_status
     if latest is not None and history and history[0].text and not latest.text:
         latest = PublicState(latest.status, latest.progress, history[0].text, history[0].at, latest.kind,
                              latest.release_id)
-    return PublicItem(rec, owner_shown(rec.owner, rec.owner_unit), latest, history)
+    return PublicItem(rec, owner_shown(rec.owner, rec.owner_unit), latest, history,
+                      [m for m in rec.measures if m.code not in hidden.measures])
 
 
 def overview(uow: UnitOfWork) -> list[PublicField]:
@@ -180,16 +184,19 @@ def overview(uow: UnitOfWork) -> list[PublicField]:
         selectinload(Field.recommendations).selectinload(Recommendation.metrics),
         selectinload(Field.recommendations).selectinload(Recommendation.measures),
         selectinload(Field.recommendations).selectinload(Recommendation.indicators))).all()
-    return [PublicField(f, [_item(r, by_rec.get(r.id, [])) for r in f.recommendations]) for f in fields]
+    hidden = unreleased(uow.session)
+    return [PublicField(f, [_item(r, by_rec.get(r.id, []), hidden) for r in f.recommendations
+                            if r.id not in hidden.recs]) for f in fields]
 
 
 def item(uow: UnitOfWork, code: str) -> PublicItem | None:
     rec = uow.catalog.recommendation(code)
-    if rec is None:
+    hidden = unreleased(uow.session)
+    if rec is None or rec.id in hidden.recs:
         return None
     rows = uow.session.scalars(select(Release).where(Release.state == "released", STATES,
                                                      Release.recommendation_id == rec.id)).all()
-    return _item(rec, list(rows))
+    return _item(rec, list(rows), hidden)
 
 
 def meetings(uow: UnitOfWork, *, upcoming_from: datetime | None = None,
@@ -211,7 +218,9 @@ def feed(uow: UnitOfWork, limit: int = 50) -> list[tuple[Recommendation, PublicS
                                .order_by(Release.decided_at.desc(), Release.id.desc()).limit(limit)).all()
     recs = {r.id: r for r in uow.session.scalars(select(Recommendation).where(
         Recommendation.id.in_({row.recommendation_id for row in rows}))).all()} if rows else {}
-    return [(recs[row.recommendation_id], _states([row])[0]) for row in rows if row.recommendation_id in recs]
+    hidden = unreleased(uow.session).recs
+    return [(recs[row.recommendation_id], _states([row])[0]) for row in rows
+            if row.recommendation_id in recs and row.recommendation_id not in hidden]
 
 
 @dataclass

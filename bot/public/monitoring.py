@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.catalog_edits import unreleased
 from bot.core.commands import N_
 
 from storage.models import Change, Indicator, MetricValue, Recommendation, Release, TargetMetric
@@ -52,7 +53,10 @@ def metrics(uow: UnitOfWork, rec: Recommendation) -> list[PublicMetric]:
         Release.recommendation_id == rec.id, Release.state == "released",
         Release.status_update_id.is_not(None))).all())
     out = []
+    hidden = unreleased(uow.session).metrics  # a chair's new metric waits for release
     for metric in rec.metrics:
+        if (rec.id, metric.name) in hidden:
+            continue
         values = uow.session.scalars(select(MetricValue).where(MetricValue.metric_id == metric.id)
                                      .order_by(MetricValue.recorded_at, MetricValue.id)).all()
         history: list[tuple[date | None, Decimal]] = []

@@ -131,7 +131,7 @@ def _item_json(uow: UnitOfWork, it: data.PublicItem, questions: list[dict[str, A
                          "value_date": _day(m.as_of)} for m in monitoring.metrics(uow, rec)],
             "measures": [{"code": m.code, "title": m.title, "unit": m.owner_unit or None, "start": _day(m.start),
                           "end": _day(m.end), "status": m.status.value, "progress": m.progress}
-                         for m in rec.measures],
+                         for m in it.measures],
             "indicators": [i.code for i in rec.indicators]}
 
 

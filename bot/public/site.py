@@ -51,9 +51,10 @@ class Site:
         out = [*FIXED]
         out += [p for p, url, text in (("impressum.html", cfg.imprint_url, cfg.imprint_text),
                                         ("datenschutz.html", cfg.privacy_url, cfg.privacy_text)) if text and not url]
-        out += [f"empfehlungen/{rec.code}.html" for f in uow.catalog.fields() for rec in f.recommendations]
+        overview = data.overview(uow)
+        out += [f"empfehlungen/{it.rec.code}.html" for f in overview for it in f.items]
         out += [f"kennzahlen/{ind.code}.html" for ind in uow.catalog.indicators()]
-        out += [f"filter/{flt.slug}.html" for flt in pages.filters(data.overview(uow), self._today())]
+        out += [f"filter/{flt.slug}.html" for flt in pages.filters(overview, self._today())]
         return out
 
     def paths(self, uow: UnitOfWork) -> Iterator[str]:

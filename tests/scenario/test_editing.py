@@ -32,11 +32,15 @@ async def test_a_chair_builds_a_recommendation_with_measures(db_url: str) -> Non
             "fortschritt aus HF2-08 maßnahmen",
         )
         assert "HF2-08 „Sprachkurse im Betrieb“ in HF2 angelegt" in replies[0]
-        assert "Paul Testmann" in replies[1] and "wartet auf die Freigabe" in replies[2]  # the time target (issue #18)
+        # the new item is public only once released, as it then stands: its own edits wait for nothing more
+        assert "Öffentlich erscheint es erst" in replies[0] and "Paul Testmann" in replies[1]
+        assert "Freigabe" not in "".join(replies[1:])
         assert "Freigegeben: 1" in await bot.text("koordination", "freigeben alle")
         assert "Fortschritt ist jetzt 20 %" in replies[-1]  # (80·1 + 0·3) / 4
-        await bot.text("beispiel", "maßnahme ändern HF2-08-M2 fortschritt 40")
+        # once public, a chair's change of a measure waits for release (site finding F1)
+        assert "wartet auf die Freigabe" in await bot.text("beispiel", "maßnahme ändern HF2-08-M2 fortschritt 40")
         await bot.text("beispiel", "maßnahme ändern HF2-08-M1 status entfallen")  # dropped: no longer counts
+        assert "Freigegeben: 2" in await bot.text("koordination", "freigeben alle")
         shown = await bot.text("testmann", "empfehlung HF2-08")
         assert "Fortschritt: 40 % (aus den Maßnahmen)" in shown.replace("\u00a0", " ")
         assert "Paul Testmann" in shown and "Teilnehmende" in shown and "Ziel 1.200" in shown
@@ -83,3 +87,12 @@ async def test_bad_edits_say_what_is_expected(db_url: str) -> None:
         with bot.app.uow_factory() as uow:
             after = uow.session.execute(__import__("sqlalchemy").text("select count(*) from changes")).scalar()
         assert after == before
+
+
+async def test_a_measures_new_status_is_said_in_words(db_url: str) -> None:
+    """Site finding F2: the reply said `Status.DONE`."""
+    async with Bot(make_settings(db_url)) as bot:
+        said = await bot.text("koordination", "maßnahme ändern HF2-04-M1 status umgesetzt")
+        assert "status ist jetzt umgesetzt" in said and "Status." not in said
+        await bot.text("koordination", "sprache en")
+        assert "is now delayed" in await bot.text("koordination", "measure edit HF2-04-M1 status verzögert")
