@@ -92,18 +92,28 @@ class PublicField:
 
     @property
     def progress(self) -> int | None:
-        """The mean released progress of the items that have one (see `progress_basis`)."""
-        known = [i.latest.progress for i in self.items if i.latest and i.latest.progress is not None]
-        return round(sum(known) / len(known)) if known else None
+        """The mean released progress of the items that count (see `averaged`)."""
+        return mean_progress(self.items)
 
     @property
     def progress_basis(self) -> int:
-        """How many items the average includes: those with a released progress."""
-        return sum(1 for i in self.items if i.latest and i.latest.progress is not None)
+        """How many items the average includes (see `averaged`)."""
+        return sum(1 for i in self.items if averaged(i))
 
     def counts(self) -> dict[Status | str, int]:
         """Items per released status, and `NOT_REPORTED`: those with none released."""
         return status_counts(self.items)
+
+
+def averaged(item: PublicItem) -> bool:
+    """Whether an item counts in a progress average: it has a released progress and was not dropped —
+    a dropped item is not work done, and its 100 % would raise the average (site finding F7)."""
+    return item.latest is not None and item.latest.progress is not None and item.latest.status is not Status.DROPPED
+
+
+def mean_progress(items: list[PublicItem]) -> int | None:
+    known = [i.latest.progress for i in items if averaged(i) and i.latest and i.latest.progress is not None]
+    return round(sum(known) / len(known)) if known else None
 
 
 def status_counts(items: list[PublicItem]) -> dict[Status | str, int]:

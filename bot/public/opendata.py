@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 # of the /api/status.json format (api/status.schema.json): 1.1 added version, license; 1.2 added
-# counts, overdue_as_of, body, unit, metrics, measures, indicators
-STATUS_VERSION = "1.2"
+# counts, overdue_as_of, body, unit, metrics, measures, indicators; 1.3 the overall progress, progress_basis
+STATUS_VERSION = "1.3"
 
 
 def atom(services: Services, base: str, licence: str, uow: UnitOfWork) -> bytes:
@@ -82,11 +82,13 @@ def status_json(base: str, licence: str, uow: UnitOfWork, today: Any) -> dict[st
     for q in reversed(data.all_questions(uow)):  # oldest first, like a conversation
         questions.setdefault(q.code, []).append(_question_json(q))
     fields = data.overview(uow)
+    items = [it for f in fields for it in f.items]
     return {
         "$schema": base + "api/status.schema.json", "version": STATUS_VERSION, "license": licence,
         "concept": {"title": concept.title if concept else "", "city": concept.city if concept else ""},
         "updated": data.last_change(uow).isoformat(),
-        "counts": _counts(data.status_counts([it for f in fields for it in f.items])),
+        "counts": _counts(data.status_counts(items)),
+        "progress": data.mean_progress(items), "progress_basis": sum(1 for it in items if data.averaged(it)),
         "fields": [{
             "code": f.field.code, "title": f.field.title, "progress": f.progress,
             "progress_basis": f.progress_basis, "counts": _counts(f.counts()),

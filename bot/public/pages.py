@@ -76,12 +76,7 @@ def overview_values(uow: UnitOfWork, today: date) -> dict[str, Any]:
     return {"fields": fields, "totals": data.status_counts(items), "total": len(items),
             "filters": filters(fields, today), "order": ORDER, "explanations": STATUS_EXPLANATIONS,
             "label": label, "key_name": key_name, "basis": sum(f.progress_basis for f in fields),
-            "average": _mean(items)}
-
-
-def _mean(items: list[data.PublicItem]) -> int | None:
-    known = [i.latest.progress for i in items if i.latest and i.latest.progress is not None]
-    return round(sum(known) / len(known)) if known else None
+            "average": data.mean_progress(items)}
 
 
 def _fold(text: str) -> str:

@@ -83,7 +83,8 @@ def status_schema(base: str) -> dict[str, Any]:
     field = {"type": "object", "required": ["code", "title", "progress", "progress_basis", "counts", "recommendations"],
              "properties": {"code": {"type": "string"}, "title": {"type": "string"},
                             "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,
-                                         "description": "Mean released progress of the recommendations that have one."},
+                                         "description": "Mean released progress of the recommendations that have one, "
+                                                        "dropped ones not included."},
                             "progress_basis": {"type": "integer", "minimum": 0,
                                                "description": "How many recommendations the mean includes."},
                             "counts": {"$ref": "#/$defs/counts"},
@@ -95,8 +96,8 @@ def status_schema(base: str) -> dict[str, Any]:
         "description": "Released status of each recommendation of the integration concept, with the published "
                        "questions and answers.",
         "type": "object",
-        "required": ["$schema", "version", "license", "concept", "updated", "counts", "fields", "indicators",
-                     "questions"],
+        "required": ["$schema", "version", "license", "concept", "updated", "counts", "progress", "progress_basis",
+                     "fields", "indicators", "questions"],
         "properties": {
             "$schema": {"type": "string", "format": "uri"},
             "version": {"type": "string", "pattern": r"^1\.[0-9]+$"},
@@ -105,6 +106,10 @@ def status_schema(base: str) -> dict[str, Any]:
                         "properties": {"title": {"type": "string"}, "city": {"type": "string"}}},
             "updated": STAMP,
             "counts": {"$ref": "#/$defs/counts"},
+            "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,
+                         "description": "Mean released progress of all recommendations that have one, dropped ones "
+                                        "not included (as on the overview)."},
+            "progress_basis": {"type": "integer", "minimum": 0, "description": "How many recommendations it includes."},
             "fields": {"type": "array", "items": {"$ref": "#/$defs/field"}},
             "indicators": {"type": "array", "items": {"$ref": "#/$defs/indicator"}},
             "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},

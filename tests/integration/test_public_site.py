@@ -117,12 +117,15 @@ async def test_totals_averages_and_explanations_say_what_they_include(db_url: st
         assert counts["not_reported"] == sum(1 for r in items if r["status"] is None) > 0
         assert counts["delayed"] == sum(1 for r in items if r["status"] == "delayed") >= 1
         for f in document["fields"]:
-            assert f["progress_basis"] == sum(1 for r in f["recommendations"] if r["progress"] is not None)
+            assert f["progress_basis"] == sum(1 for r in f["recommendations"]
+                                              if r["progress"] is not None and r["status"] != "dropped")
 
         _, page = await _get(base, "")
-        reported = sum(1 for r in items if r["progress"] is not None)
+        reported = sum(1 for r in items if r["progress"] is not None and r["status"] != "dropped")
+        assert document["progress_basis"] == reported  # the overall average is in the JSON too (F14)
+        assert f"Durchschnittlicher Fortschritt: {document['progress']}" in (await _get(base, ""))[1]
         assert (f"über die {reported} von {len(items)} Empfehlungen mit freigegebenem Fortschritt; "
-                "noch nicht gemeldete sind nicht eingerechnet") in page
+                "noch nicht gemeldete und entfallene sind nicht eingerechnet") in page
         # the chart: an image with a name and a text equivalent, and the same numbers as a table
         chart = re.search(r'<svg class="chart" id="chart-gesamt" role="img" aria-labelledby="([^"]+)".*?</svg>', page, re.S)
         assert chart, "no overall chart"
@@ -251,3 +254,22 @@ async def test_english_pages_and_legal_links(db_url: str) -> None:
         assert "Target metrics" in rec and "58 of 150" in rec and 'href="../../site.css"' in rec
         _, ind = await _get(base, "en/kennzahlen/K-BIL-01.html")
         assert "Values over time, by gender" in ind and ">female</th>" in ind and "9.2 % (2025)" in ind
+
+
+async def test_a_dropped_recommendation_does_not_raise_the_averages(db_url: str) -> None:
+    """Site finding F7: `entfallen` released with 100 % raised HF1's average from 43 % to 58 %."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", general__example_history="true")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        before = json.loads((await _get(base, "api/status.json"))[1])
+        with bot.app.uow_factory() as uow:
+            rec = uow.catalog.recommendation("HF1-03")
+            assert rec is not None
+            uow.session.add(Release(kind="status", recommendation_id=rec.id, status=Status.DROPPED, progress=100,
+                                    state="released", decided_at=TODAY))
+            uow.commit()
+        after = json.loads((await _get(base, "api/status.json"))[1])
+        field = {f["code"]: f for f in after["fields"]}["HF1"]
+        assert field["progress"] == {f["code"]: f for f in before["fields"]}["HF1"]["progress"]
+        assert (after["progress"], after["progress_basis"]) == (before["progress"], before["progress_basis"])
+        _, page = await _get(base, "")
+        assert "entfallene sind nicht eingerechnet" in page

@@ -131,7 +131,7 @@ async def test_the_feed_is_valid_atom_and_the_json_follows_its_published_schema(
 
         raw = (await _get(base, "api/status.json"))[1]
         document = json.loads(raw)
-        assert document["version"] == "1.2" and document["license"] == "https://www.govdata.de/dl-de/zero-2-0"
+        assert document["version"] == "1.3" and document["license"] == "https://www.govdata.de/dl-de/zero-2-0"
         assert document["$schema"] == "http://127.0.0.1:8080/api/status.schema.json"  # the configured public URL
         status, raw_schema, schema_headers = await _get(base, "api/status.schema.json")
         assert status == 200 and schema_headers["Content-Type"].startswith("application/schema+json")
