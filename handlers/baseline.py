@@ -8,12 +8,15 @@ from bot.core.commands import Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
 
+from .labels import STATUS_LABELS
+
 
 def tell_waiting(ctx: Context) -> None:
     """Said after the `freigabe` list: the imported statuses not yet public, and how to release them."""
     recs = baseline.waiting(ctx)
     if recs:
-        ctx.reply("release_baseline", count=len(recs), codes=[r.code for r in recs[:8]], more=len(recs) > 8)
+        ctx.reply("release_baseline", count=len(recs), codes=[r.code for r in recs[:8]], more=len(recs) > 8,
+                  preview=baseline.preview(ctx, recs), labels=STATUS_LABELS)
 
 
 def release_import(ctx: Context) -> None:

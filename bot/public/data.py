@@ -161,9 +161,15 @@ def owner_shown(person: Person | None, unit: str) -> str:
     return unit
 
 
+def _at(r: Release) -> datetime:
+    """The date a released state is "as of": the release — but for the imported baseline the
+    catalog's own date (`bot.baseline.data_date`), not the day the office clicked (site finding F8)."""
+    return r.created_at if r.kind == "import" else (r.decided_at or r.created_at)
+
+
 def _states(releases: list[Release]) -> list[PublicState]:
-    return [PublicState(r.status, r.progress, r.text, r.decided_at or r.created_at, r.kind, r.id)
-            for r in sorted(releases, key=lambda r: (r.decided_at or r.created_at, r.id), reverse=True)]
+    return [PublicState(r.status, r.progress, r.text, _at(r), r.kind, r.id)
+            for r in sorted(releases, key=lambda r: (_at(r), r.id), reverse=True)]
 
 
 def released(uow: UnitOfWork) -> dict[int, list[Release]]:

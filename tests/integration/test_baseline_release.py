@@ -4,6 +4,8 @@ shows them instead of "noch nicht gemeldet" everywhere. A status waiting in `fre
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timezone
 
 import aiohttp
 import pytest
@@ -45,3 +47,22 @@ async def test_the_imported_statuses_are_released_as_the_baseline(db_url: str) -
     assert "nichts zu tun" in again and "Status aus dem Import" not in listed_after
     assert "HF2-05: verzögert" in listed_after
     assert "Status aus dem Import" not in english and "freigeben" not in english
+
+
+async def test_the_baseline_keeps_the_catalogs_date_and_is_previewed(db_url: str) -> None:
+    """Site finding F8: released weeks after the import, old statuses read "überfällig (laut Stand vom
+    <release day>)" — and `freigabe` had not said that any would become overdue."""
+    later = datetime(2027, 1, 12, 9, 0, tzinfo=timezone.utc)
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0"), now=later) as bot:
+        await bot.app.scheduler.shutdown()
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        listed = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
+        await bot.text("koordination", "freigeben import")
+        async with aiohttp.ClientSession() as http, http.get(base + "filter/ueberfaellig.html") as resp:
+            overdue = await resp.text()
+    assert "Nach der Freigabe sieht die Öffentlichkeit:" in listed
+    shown = set(re.findall(r'empfehlungen/(HF\d-\d\d)\.html', overdue))
+    assert shown, "the example has overdue items"
+    preview = listed.split("Danach als überfällig angezeigt")[1].split("\n")[0]
+    assert set(re.findall(r"HF\d-\d\d", preview)) == shown  # the preview said exactly which
+    assert "laut Stand vom 12.01.2027" not in overdue and "laut Stand vom" in overdue
