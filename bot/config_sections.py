@@ -326,6 +326,11 @@ CONSENT_NOTICE = (
     "veröffentlichen (Art. 6 Abs. 1 lit. a DSGVO). Die E-Mail-Adresse wird nie veröffentlicht und "
     "gelöscht, sobald die Frage beantwortet ist. Ich kann die Einwilligung jederzeit widerrufen."
 )
+CONSENT_NOTICE_EN = (
+    "I agree that the city processes my question and – if given – my name and e-mail address to review "
+    "and answer the question and to publish it with the answer (Art. 6(1)(a) GDPR). The e-mail address is "
+    "never published and is deleted once the question is answered. I can withdraw my consent at any time."
+)
 
 
 class QuestionsSection(_Section):
@@ -333,6 +338,8 @@ class QuestionsSection(_Section):
 
     enabled: bool = Field(True, description="Show the form on the public pages and accept submissions.")
     consent_notice: str = Field(CONSENT_NOTICE, min_length=10, description="Data-protection notice the author must agree to.")
+    consent_notice_en: str = Field(CONSENT_NOTICE_EN, min_length=10,
+                                   description="The same notice on the English pages (/en/): consent must be informed.")
     max_text: int = Field(2000, ge=50, le=20000, description="Longest question or comment, in characters.")
     max_name: int = Field(100, ge=10, le=200, description="Longest name, in characters.")
     rate_limit: int = Field(5, ge=1, le=1000, description="Submissions per sender address within rate_window_minutes.")

@@ -71,7 +71,8 @@ class Site:
         return [lang for lang in LANGUAGES if lang != self.services.settings.general.locale]
 
     def page(self, uow: UnitOfWork, path: str, form: FormState | None = None, query: str | None = None) -> Page | None:
-        """`form`: the entered values and problems of a refused submission (else an empty form);
+        """`form`: the entered values and problems of a refused submission (else an empty form;
+        its `served_at` the URL path the page is answered at, for its relative links);
         `query`: the search words of suche.html."""
         path = path.lstrip("/") or "index.html"
         if path == "feed.atom":
@@ -132,24 +133,32 @@ class Site:
             return self._html("filter", uow, path, locale, flt=chosen, **values) if chosen else None
         return None
 
-    def thanks(self, uow: UnitOfWork, code: str) -> Page:
+    def thanks(self, uow: UnitOfWork, code: str, locale: str | None = None) -> Page:
+        """The thanks page, in the language of the form (site finding F3), linking back to its pages."""
         rec = uow.catalog.recommendation(code) if code else None
-        return self._html("question_thanks", uow, "fragen/danke.html", self.services.settings.general.locale, rec=rec)
+        return self._html("question_thanks", uow, "fragen/danke.html", locale or self.services.settings.general.locale,
+                          served_at="fragen/danke.html", rec=rec)
 
     # -- HTML -------------------------------------------------------------------------------
-    def _html(self, name: str, uow: UnitOfWork, path: str, locale: str, **values: Any) -> Page:
+    def _html(self, name: str, uow: UnitOfWork, path: str, locale: str, served_at: str | None = None,
+              **values: Any) -> Page:
         settings = self.services.settings
         concept = uow.catalog.concept()
         default = settings.general.locale
         prefix = "" if locale == default else f"{locale}/"
         root = "../" * (prefix + path).count("/")
+        home = "../" * path.count("/")
+        served_at = served_at or getattr(values.get("form"), "served_at", None)
+        if served_at is not None:  # relative links from where it is answered (the form's POST, its thanks)
+            root = "../" * served_at.count("/")
+            home = root + prefix
         text = self.services.renderer.render(
-            name, "public", locale, settings.general.timezone, root=root, home="../" * path.count("/"), labels=STATUS_LABELS,
+            name, "public", locale, settings.general.timezone, root=root, home=home, labels=STATUS_LABELS,
             concept_title=concept.title if concept else "Sachstand", city=concept.city if concept else "",
             description=concept.description if concept else "", example=bool(concept and concept.example),
-            levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root),
+            levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root, locale),
             site=settings.site, svg=charts, explain=pages.STATUS_EXPLANATIONS, path=path,
-            languages=self._switch(locale, path, root), search_action=self._search_action(root + prefix),
+            languages=self._switch(locale, path, root), search_action=self._search_action(home, prefix),
             csp=self._meta_csp(), text_lang=lambda text: _other_language(text, locale), **values)
         return Page(text.encode(), HTML)
 
@@ -166,15 +175,16 @@ class Site:
         targets = {urlsplit(u) for u in (self.services.settings.questions.form_url or self.base, self.base)}
         return META_CSP + " 'self'" + "".join(sorted(f" {t.scheme}://{t.netloc}" for t in targets))
 
-    def _search_action(self, home: str) -> str:
-        # a static page cannot search: its form asks the bot's web server (like the question form)
-        return self.base + "suche.html" if self.static else home + "suche.html"
+    def _search_action(self, home: str, prefix: str) -> str:
+        # a static page cannot search: its form asks the bot's web server (like the question form),
+        # in the page's language (site finding F16)
+        return self.base + prefix + "suche.html" if self.static else home + "suche.html"
 
-    def _form(self, root: str) -> dict[str, Any]:
+    def _form(self, root: str, locale: str) -> dict[str, Any]:
         cfg = self.services.settings.questions
         action = (cfg.form_url or self.base + "fragen") if self.static else root + "fragen"
         return {"enabled": cfg.enabled, "action": action, "token": "" if self.static else PLACEHOLDER,
-                "notice": cfg.consent_notice, "max_text": cfg.max_text, "max_name": cfg.max_name,
+                "notice": cfg.consent_notice_en if locale == "en" else cfg.consent_notice, "max_text": cfg.max_text, "max_name": cfg.max_name,
                 "retention": cfg.email_retention_days}
 
     def _bodies(self, uow: UnitOfWork, path: str, locale: str) -> Page:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -110,10 +111,12 @@ class QuestionForms:
             target = self._accepted_before(repeat)
             if target is None:
                 outcome = await self.app.run_sync(self._receive, values, csrf_ok, sender)
+                lang = self.intake.locale(values)
                 if isinstance(outcome, FormState):
-                    return await self._page(request, outcome, values.get("empfehlung", ""))
+                    return await self._page(request, outcome, values.get("empfehlung", ""), lang)
                 self.app.deliver_now()  # the announcements are in the outbox
-                target = "fragen/danke.html" + (f"?zu={outcome}" if outcome else "")
+                query = urlencode({k: v for k, v in (("zu", outcome), ("sprache", lang)) if v and v != self._default})
+                target = "fragen/danke.html" + (f"?{query}" if query else "")
                 self._remember(repeat, target)
             else:
                 log.info("public form: the same submission again (a double submit); not stored twice")
@@ -155,12 +158,18 @@ class QuestionForms:
             log.info("public question %s received (%s)", question.id, checked.code if checked else "overview")
             return checked.code if checked else ""
 
-    async def _page(self, request: web.Request, form: FormState, code: str) -> web.Response:
-        """The page the form was on, with the values kept and the problems announced; never cached."""
-        path = f"empfehlungen/{code}.html" if code else "index.html"
+    @property
+    def _default(self) -> str:
+        return self.app.settings.general.locale
+
+    async def _page(self, request: web.Request, form: FormState, code: str, lang: str = "") -> web.Response:
+        """The page the form was on, in its language, with the values kept and the problems announced;
+        never cached."""
+        prefix = f"{lang}/" if lang and lang != self._default else ""
+        path = prefix + (f"empfehlungen/{code}.html" if code else "index.html")
         page = await self.app.run_sync(self._render, path, form)
         if page is None:
-            page = await self.app.run_sync(self._render, "index.html", form)
+            page = await self.app.run_sync(self._render, prefix + "index.html", form)
             assert page is not None, "the public site always has its index page"
         tokens = await self.tokens()
         nonce = request.cookies.get(COOKIE)
@@ -176,15 +185,16 @@ class QuestionForms:
 
     def _render(self, path: str, form: FormState) -> bytes | None:
         with self.app.uow_factory() as uow:
+            form.served_at = "fragen"  # answered at POST /fragen, not at the page's own address
             page = self.site.page(uow, path, form)
             return page.body if page else None
 
     async def thanks(self, request: web.Request) -> web.Response:
         code = request.query.get("zu", "")[:20]
-        page = await self.app.run_sync(self._thanks, code)
+        page = await self.app.run_sync(self._thanks, code, self.intake.locale({"sprache": request.query.get("sprache", "")}))
         return web.Response(body=page, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": "no-store"})
 
-    def _thanks(self, code: str) -> Any:
+    def _thanks(self, code: str, locale: str) -> Any:
         with self.app.uow_factory() as uow:
-            return self.site.thanks(uow, code).body
+            return self.site.thanks(uow, code, locale).body

@@ -273,3 +273,16 @@ async def test_a_dropped_recommendation_does_not_raise_the_averages(db_url: str)
         assert (after["progress"], after["progress_basis"]) == (before["progress"], before["progress_basis"])
         _, page = await _get(base, "")
         assert "entfallene sind nicht eingerechnet" in page
+
+
+async def test_the_static_english_pages_search_in_english(db_url: str) -> None:
+    """Site finding F16: the exported /en/ pages' search form posted to the German suche.html."""
+    from bot.public.site import Site
+
+    async with Bot(make_settings(db_url)) as bot:
+        with bot.app.uow_factory() as uow:
+            site = Site(bot.app.services, static=True)
+            english = site.page(uow, "en/index.html").body.decode()  # type: ignore[union-attr]
+            german = site.page(uow, "index.html").body.decode()  # type: ignore[union-attr]
+    assert re.search(r'action="[^"]*/en/suche\.html"', english), "English search goes to /en/suche.html"
+    assert re.search(r'action="[^"]*/suche\.html"', german) and "/en/suche" not in german
