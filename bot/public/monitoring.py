@@ -37,6 +37,13 @@ class PublicMetric:
     history: list[tuple[date | None, Decimal]] = field(default_factory=list)  # public values, oldest first
 
     @property
+    def falling(self) -> bool:
+        """Lower is better (a rate of unemployment, weeks of waiting): "13,9 of 12 %" would read as
+        beyond the target, so the page says value and target apart (site finding F11)."""
+        m = self.metric
+        return m.baseline is not None and m.target is not None and m.target < m.baseline
+
+    @property
     def share(self) -> int | None:
         """How far from baseline to target the public value is, 0–100 (None: not computable)."""
         m, value = self.metric, self.value

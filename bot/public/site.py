@@ -156,11 +156,17 @@ class Site:
             name, "public", locale, settings.general.timezone, root=root, home=home, labels=STATUS_LABELS,
             concept_title=concept.title if concept else "Sachstand", city=concept.city if concept else "",
             description=concept.description if concept else "", example=bool(concept and concept.example),
-            levels=_levels(concept), today=self._today(), updated=data.last_change(uow), questions=self._form(root, locale),
+            levels=_levels(concept) if locale == default else self._levels_in(locale), today=self._today(), updated=data.last_change(uow), questions=self._form(root, locale),
             site=settings.site, svg=charts, explain=pages.STATUS_EXPLANATIONS, path=path,
             languages=self._switch(locale, path, root), search_action=self._search_action(home, prefix),
             csp=self._meta_csp(), text_lang=lambda text: _other_language(text, locale), **values)
         return Page(text.encode(), HTML)
+
+    def _levels_in(self, locale: str) -> dict[str, str]:
+        """The catalog's words for its levels are German; another language's pages say them in theirs (F6)."""
+        t = self.services.translations.gettext
+        return {"field": t(locale, "Field of action"), "recommendation": t(locale, "Recommendation"),
+                "measure": t(locale, "Measure")}
 
     def _switch(self, locale: str, path: str, root: str) -> list[tuple[str, str, str]]:
         """(language code, its name in itself, link) of the same page in the other languages."""

@@ -286,3 +286,16 @@ async def test_the_static_english_pages_search_in_english(db_url: str) -> None:
             german = site.page(uow, "index.html").body.decode()  # type: ignore[union-attr]
     assert re.search(r'action="[^"]*/en/suche\.html"', english), "English search goes to /en/suche.html"
     assert re.search(r'action="[^"]*/suche\.html"', german) and "/en/suche" not in german
+
+
+async def test_a_falling_target_is_not_read_as_exceeded_and_english_headers_are_english(db_url: str) -> None:
+    """Site findings F11 ("16 von 12 Wochen" for a waiting time that should fall to 12 weeks) and F6
+    (the German "Maßnahme" header on the English page)."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, german = await _get(base, "empfehlungen/HF2-01.html")
+        _, english = await _get(base, "en/empfehlungen/HF2-01.html")
+    assert "16 Wochen, Ziel 12 Wochen (niedriger ist besser)" in german and "16 von 12" not in german
+    assert "16 Wochen, target 12 Wochen (lower is better)" in english and "16 of 12" not in english
+    assert '<th scope="col">Measure</th>' in english and "Maßnahme</th>" not in english
+    assert '<th scope="col">Maßnahme</th>' in german
