@@ -52,6 +52,7 @@ def _chosen(ctx: Context, numbers: list[int] | All) -> list[Release] | None:
     items = releases.pending(ctx)
     if isinstance(numbers, str):  # "all"
         return list(items)
+    numbers = list(dict.fromkeys(numbers))  # `freigeben 16 16` is one release, counted once (F9)
     by_id = {i.id: i for i in items}
     missing = [n for n in numbers if n not in by_id]
     if missing:

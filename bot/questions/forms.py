@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -152,6 +153,11 @@ class QuestionForms:
             checked = self.intake.check(uow, values, csrf_ok, sender, now)
             if isinstance(checked, FormState):
                 return checked
+            # the same form sent again later (back, then send; a restart forgot `_accepted`): one question (F4)
+            if uow.questions.same_from(sender, checked.id if checked else None, text_of(values),
+                                       now - timedelta(days=1)) is not None:
+                log.info("public form: the same question again from the same sender; not stored twice")
+                return checked.code if checked else ""
             question = self.intake.store(uow, values, checked, sender, now)
             notify_new(services, uow, question)
             uow.commit()

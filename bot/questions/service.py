@@ -136,8 +136,9 @@ def answer(ctx: Context, q: PublicQuestion, text: str) -> None:
 
 
 def owes_reply(q: PublicQuestion) -> bool:
-    """The author gave an address and has an answer that the office has not yet marked as sent."""
-    return q.email is not None and bool(q.answer)
+    """The author gave an address and is owed an answer the office has not yet marked as sent: once it
+    is answered, or published without an answer yet (site finding F5: it dropped out of every list)."""
+    return q.email is not None and q.state != "rejected" and (bool(q.answer) or q.state == "published")
 
 
 def replied(ctx: Context, q: PublicQuestion) -> None:

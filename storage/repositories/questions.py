@@ -27,9 +27,9 @@ class QuestionRepository:
             PublicQuestion.state.in_(("new", "forwarded"))).order_by(PublicQuestion.id)).all()
 
     def reply_owed(self) -> Sequence[PublicQuestion]:
-        """Answered, with an address, and not yet marked as answered by e-mail (`frage erledigt`)."""
+        """Answered or published, with an address, and not yet marked as answered by e-mail (`frage erledigt`)."""
         return self.session.scalars(select(PublicQuestion).where(
-            PublicQuestion.email.is_not(None), PublicQuestion.answer != "",
+            PublicQuestion.email.is_not(None), or_(PublicQuestion.answer != "", PublicQuestion.state == "published"),
             PublicQuestion.state != "rejected").order_by(PublicQuestion.id)).all()
 
     def published(self, recommendation_id: int | None = None, *, general: bool = False,
@@ -45,6 +45,13 @@ class QuestionRepository:
     def recent_from(self, sender_key: str, since: datetime) -> int:
         return self.session.scalar(select(func.count(PublicQuestion.id)).where(
             PublicQuestion.sender_key == sender_key, PublicQuestion.created_at >= since)) or 0
+
+    def same_from(self, sender_key: str, recommendation_id: int | None, text: str,
+                  since: datetime) -> PublicQuestion | None:
+        """The same text about the same item from the same sender, sent since `since` (a resent form)."""
+        return self.session.scalars(select(PublicQuestion).where(
+            PublicQuestion.sender_key == sender_key, PublicQuestion.recommendation_id == recommendation_id,
+            PublicQuestion.text == text, PublicQuestion.created_at >= since).limit(1)).first()
 
     def of(self, *, email: str | None = None, person_id: int | None = None) -> Sequence[PublicQuestion]:
         """Submissions written from an e-mail address, or moderated/answered by a person."""

@@ -83,3 +83,12 @@ async def test_without_release_a_chairs_edit_is_public_at_once(db_url: str) -> N
         await bot.text("beispiel", f"empfehlung ändern HF2-04 titel {NEW_TITLE}")
         assert f"<h1>HF2-04 {NEW_TITLE}</h1>" in _page(bot, "HF2-04")
         assert "Nichts wartet" in await bot.text("koordination", "freigabe")
+
+
+async def test_a_number_given_twice_is_released_and_counted_once(db_url: str) -> None:
+    """Site finding F9: `freigeben 16 16` said "Freigegeben: 2"."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.text("koordination", "status HF2-04 verzögert")
+        number = re.search(r"\[(\d+)\] HF2-04", await bot.text("koordination", "freigabe"))
+        assert number
+        assert "Freigegeben: 1." in await bot.text("koordination", f"freigeben {number[1]} {number[1]}")
