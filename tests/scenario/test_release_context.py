@@ -88,7 +88,8 @@ async def test_without_release_a_chairs_edit_is_public_at_once(db_url: str) -> N
 async def test_a_number_given_twice_is_released_and_counted_once(db_url: str) -> None:
     """Site finding F9: `freigeben 16 16` said "Freigegeben: 2"."""
     async with Bot(make_settings(db_url)) as bot:
-        await bot.text("koordination", "status HF2-04 verzögert")
-        number = re.search(r"\[(\d+)\] HF2-04", await bot.text("koordination", "freigabe"))
-        assert number
+        await bot.text("koordination", "status HF2-04 blockiert")
+        pending = await bot.text("koordination", "freigabe")
+        number = re.search(r"\[(\d+)\] HF2-04", pending)
+        assert number, pending
         assert "Freigegeben: 1." in await bot.text("koordination", f"freigeben {number[1]} {number[1]}")
