@@ -124,7 +124,7 @@ class PublicSite:
             generation = self.generation.value
             rendered = await self.app.run_sync(self._render, path)
             if rendered is None:
-                raise web.HTTPNotFound(text="Nicht gefunden.")
+                return await self._not_found(path)
             page, modified = rendered
             cached = (generation, time.monotonic(), page, _etag(page.body), modified)
             self.cache[path] = cached
@@ -147,10 +147,19 @@ class PublicSite:
         """A search with words is rendered for this request (never cached: the words are the visitor's)."""
         rendered = await self.app.run_sync(self._render, path, query)
         if rendered is None:
-            raise web.HTTPNotFound(text="Nicht gefunden.")
+            return await self._not_found(path)
         page, _ = rendered
         return web.Response(body=page.body, headers={"Content-Type": page.content_type,
                                                      "Cache-Control": "private, max-age=60"})
+
+    async def _not_found(self, path: str) -> web.Response:
+        page = await self.app.run_sync(self._render_not_found, path)
+        return web.Response(status=404, body=page.body, headers={"Content-Type": page.content_type,
+                                                                 "Cache-Control": "public, max-age=60"})
+
+    def _render_not_found(self, path: str) -> Page:
+        with self.app.uow_factory() as uow:
+            return self.site.not_found(uow, path)
 
     def _render(self, path: str, query: str | None = None) -> tuple[Page, Any] | None:
         with self.app.uow_factory() as uow:

@@ -299,3 +299,19 @@ async def test_a_falling_target_is_not_read_as_exceeded_and_english_headers_are_
     assert "16 Wochen, target 12 Wochen (lower is better)" in english and "16 of 12" not in english
     assert '<th scope="col">Measure</th>' in english and "Maßnahme</th>" not in english
     assert '<th scope="col">Maßnahme</th>' in german
+
+
+async def test_a_missing_page_is_a_page_of_the_site_in_its_language(db_url: str) -> None:
+    """Site finding F17: an outdated link answered with plain-text "404: Not Found"."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        async with aiohttp.ClientSession() as http:
+            for path, lang, words, home in (("empfehlungen/HF9-99.html", "de", "Seite nicht gefunden", "../index.html"),
+                                            ("filter/status-bogus.html", "de", "Zur Übersicht", "../index.html"),
+                                            ("impressum.html", "de", "Seite nicht gefunden", "index.html"),
+                                            ("en/empfehlungen/HF9-99.html", "en", "Page not found", "../index.html")):
+                async with http.get(base + path) as resp:
+                    page = await resp.text()
+                    assert resp.status == 404 and resp.content_type == "text/html", path
+                assert f'<html lang="{lang}"' in page and words in page, path
+                assert f'href="{home}"' in page and "suche.html" in page, path
