@@ -6,6 +6,7 @@ catalogs); both share the stylesheet `site.css` (no inline styles or scripts: th
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,7 +109,7 @@ class Site:
         if path == "suche.html":
             return self._html("search", uow, path, locale, **pages.search(uow, query or ""))
         if path == "barrierefreiheit.html":
-            return self._html("accessibility", uow, path, locale)
+            return self._html("accessibility", uow, path, locale, statement_date=_day(self.services.settings.site.statement_date))
         if path in ("impressum.html", "datenschutz.html"):
             cfg = self.services.settings.site
             text = cfg.imprint_text if path == "impressum.html" else cfg.privacy_text
@@ -208,6 +209,14 @@ class Site:
         from zoneinfo import ZoneInfo
 
         return self.services.clock().astimezone(ZoneInfo(self.services.settings.general.timezone)).date()
+
+
+def _day(text: str) -> date | None:
+    """A configured ISO date, to be written in the page's language (F10: "am 2026-11-30")."""
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
 
 
 def _levels(concept: Any) -> dict[str, str]:

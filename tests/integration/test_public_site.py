@@ -315,3 +315,16 @@ async def test_a_missing_page_is_a_page_of_the_site_in_its_language(db_url: str)
                     assert resp.status == 404 and resp.content_type == "text/html", path
                 assert f'<html lang="{lang}"' in page and words in page, path
                 assert f'href="{home}"' in page and "suche.html" in page, path
+
+
+async def test_the_accessibility_statement_claims_nothing_the_city_did_not_do(db_url: str) -> None:
+    """Site finding F10: "am 2026-11-30", "Derzeit sind keine Barrieren bekannt", and testing by the
+    product's CI declared as the city's."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", site__statement_date="2026-11-30")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        _, german = await _get(base, "barrierefreiheit.html")
+        _, english = await _get(base, "en/barrierefreiheit.html")
+    assert "am 30.11.2026 durch eine Selbstbewertung" in german and "2026-11-30" not in german
+    assert "keine Barrieren bekannt" not in german and "Bekannte Einschränkungen" in german
+    assert "axe-core" not in german and "Known limitations" in english
+    assert "Die Stadt Köln ist bemüht" in german
