@@ -3,18 +3,21 @@ what the public sees now and what it would see after the release, and the langua
 (a summary in English went public verbatim once: the page is German)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
+from bot import catalog_edits as edits
+from bot.catalog_edits import EDIT_PREFIX
 from bot.core.language import summary_language
-from storage.models import Person, Recommendation, Release, Status, StatusUpdate
+from storage.models import MetricValue, Person, Recommendation, Release, Status, StatusUpdate
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
-from bot import catalog_edits as edits
-from bot.catalog_edits import EDIT_PREFIX
+
 @dataclass
 class Shown:
     status: Status | None
@@ -34,6 +37,17 @@ class Entry:
     language: str | None
     attribute: str | None  # a catalog edit's attribute (`catalog_edits.Held`), else None
     subject: str  # the measure code or metric name a catalog edit concerns, else ""
+    metrics: list[tuple[str, Any, Any, str]] = field(default_factory=list)  # (name, public now, after, unit)
+
+
+def _metrics(uow: UnitOfWork, rec: Recommendation, upd: StatusUpdate) -> list[tuple[str, Any, Any, str]]:
+    """The target-metric values a report brings: releasing it publishes them too (site finding F12)."""
+    from bot.public import monitoring
+
+    reported = {v.metric_id: v.value for v in uow.session.scalars(
+        select(MetricValue).where(MetricValue.status_update_id == upd.id)).all()}
+    return [(pm.metric.name, pm.value, reported[pm.metric.id], pm.metric.unit)
+            for pm in monitoring.metrics(uow, rec) if pm.metric.id in reported]
 
 
 def _display(value: Any) -> Any:
@@ -85,5 +99,6 @@ def entries(uow: UnitOfWork, pending: list[Release]) -> list[Entry]:
                       r.progress if r.progress is not None else now.progress, r.text or now.text)
         # too few common words to tell ("Digital advice now available …"): the reporter's language
         language = (summary_language(r.text) or (person.locale if person else None)) if r.text else None
-        out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None, ""))
+        out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None, "",
+                         _metrics(uow, rec, upd) if rec is not None and upd is not None else []))
     return out

@@ -93,3 +93,13 @@ async def test_a_number_given_twice_is_released_and_counted_once(db_url: str) ->
         number = re.search(r"\[(\d+)\] HF2-04", pending)
         assert number, pending
         assert "Freigegeben: 1." in await bot.text("koordination", f"freigeben {number[1]} {number[1]}")
+
+
+async def test_freigabe_shows_the_metric_values_a_release_publishes(db_url: str) -> None:
+    """Site finding F12: releasing a report publishes its target-metric values; `freigabe` did not say so."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
+        for answer in ("3", "75", "Kurse laufen.", "Weiter.", "Räume fehlen.", "Zwei Kurse laufen.", "ja", "ja"):
+            await bot.text("testmann", answer)
+        pending = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
+        assert re.search(r"Zielgröße [^:\n]+: öffentlich jetzt [\d,.–]+ → nach Freigabe: 75\b", pending), pending
