@@ -184,6 +184,8 @@ def next_of(ctx: Context, body: str | None) -> Meeting | None:
 
 def _split_ref(ctx: Context, body: str, words: list[str]) -> tuple[list[str], list[str]]:
     """`2 17.03.2027` or `16.03. 17.03.` name the meeting first; a date alone is the change."""
+    if len(words) > 1 and words[0].isdecimal() and words[1].casefold() == "uhr":
+        return [], words  # "10 Uhr" is the new time, not meeting 10 (F5)
     if words and is_ref(words[0]) and (words[0].isdecimal() or len(words) > 1):
         found = ctx.uow.bodies.by_code(body)
         upcoming = [m for m in service.meetings_of(ctx, found) if m.ends_at >= ctx.now()] if found else []

@@ -37,8 +37,11 @@ class Said:
 
 def parse(words: list[str], today: date) -> Said:
     said, place = Said(), []
-    for word in words:
+    for at, word in enumerate(words):
         plain = word.strip()
+        after = words[at + 1].strip().casefold() if at + 1 < len(words) else ""
+        if said.at is None and plain.isdecimal() and len(plain) <= 2 and after == "uhr":
+            plain = f"{plain} uhr"  # "10 Uhr" is two words: the hour, then "Uhr" (skipped below) (F5)
         if plain.casefold() in ANYWAY:
             said.anyway = True
         elif said.day is None and DATE.match(plain):

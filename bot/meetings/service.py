@@ -231,7 +231,8 @@ def change(ctx: Context, meeting: Meeting, said: Said, anyway: bool = False) -> 
     if said.empty:
         raise MeetingError(N_("Say what changes: a date, a time, a length, a place or an online link."))
     tz = ctx.services.settings.general.timezone
-    before = {"starts_at": meeting.starts_at, "place": meeting.place, "url": meeting.online_url}
+    before = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place,
+              "url": meeting.online_url}
     starts_at, ends_at = changes.new_times(said, meeting.starts_at, meeting.ends_at, tz)
     if (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
         if starts_at <= ctx.now():
@@ -243,6 +244,9 @@ def change(ctx: Context, meeting: Meeting, said: Said, anyway: bool = False) -> 
         meeting.place = said.place
     if said.url is not None:
         meeting.online_url = said.url
+    if (meeting.starts_at, meeting.ends_at, meeting.place, meeting.online_url) == (
+            before["starts_at"], before["ends_at"], before["place"], before["url"]):
+        raise MeetingError(N_("Nothing changed: the meeting is already like that."))  # no new SEQUENCE (F6)
     meeting.sequence += 1
     ctx.uow.audit.record(ctx.person, "change_meeting", "meeting", meeting.body.code, old=before,
                          new={"starts_at": meeting.starts_at, "place": meeting.place, "url": meeting.online_url,
