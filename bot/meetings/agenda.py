@@ -49,6 +49,12 @@ def accepted(meeting: Meeting) -> list[AgendaItem]:
     return [a for a in ordered(meeting) if a.state == "accepted"]
 
 
+def public(meeting: Meeting) -> list[AgendaItem]:
+    """What the public sees (page, feeds, OParl): the accepted public items in the agenda's order,
+    each under its own number — the same TOP as in the invitation and the minutes (F1)."""
+    return [a for a in accepted(meeting) if a.public]
+
+
 def by_number(meeting: Meeting, number: int) -> AgendaItem | None:
     return next((a for a in meeting.agenda if a.number == number), None)
 

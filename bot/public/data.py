@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.catalog_edits import Unreleased, unreleased
+from bot.meetings.agenda import public as public_agenda
 from storage.models import (AgendaItem, Body, Field, Indicator, Measure, Meeting, Person, PublicQuestion, Recommendation, Release,
                             Status, utcnow)
 
@@ -134,8 +135,9 @@ class PublicMeeting:
 
 @dataclass
 class PublicBody:
-    """A body on /gremien.html: upcoming meetings with the public agenda, past meetings with
-    the public results (only once their minutes are approved), the members' organisations."""
+    """A body on /gremien.html: upcoming (and running) meetings with the public agenda, past
+    meetings with the public agenda — their results only once the minutes are approved (F8) —
+    the members' organisations."""
 
     body: Body
     upcoming: list[PublicMeeting]
@@ -148,10 +150,9 @@ def bodies_page(uow: UnitOfWork, now: datetime) -> list[PublicBody]:
     out = []
     for body in uow.bodies.all():
         mine = [m for m in everything if m.body.id == body.id]
-        past = [m for m in mine if m.meeting.starts_at < now and m.meeting.state == "held"
-                and m.meeting.minutes_approved_at is not None]
+        past = [m for m in mine if m.meeting.ends_at < now]  # held, or over and still without minutes
         orgs = sorted({ms.organisation for ms in body.memberships if ms.organisation})
-        out.append(PublicBody(body, [m for m in mine if m.meeting.starts_at >= now], past[::-1], orgs))
+        out.append(PublicBody(body, [m for m in mine if m.meeting.ends_at >= now], past[::-1], orgs))
     return out
 
 
@@ -224,7 +225,7 @@ def meetings(uow: UnitOfWork, *, upcoming_from: datetime | None = None,
     if body is not None:
         stmt = stmt.where(Meeting.body_id == body.id)
     bodies = {b.id: b for b in uow.bodies.all()}
-    return [PublicMeeting(m, bodies[m.body_id], [a for a in m.agenda if a.public and a.state == "accepted"])
+    return [PublicMeeting(m, bodies[m.body_id], public_agenda(m))
             for m in uow.session.scalars(stmt).all() if m.body_id in bodies]
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from bot.meetings.agenda import public as public_agenda
 from storage.models import Body, Meeting, Membership, Person
 
 from . import oparl_papers
@@ -77,20 +78,26 @@ class OParl:
                 **self._stamps(body.created_at, body.updated_at)}
 
     def meeting(self, meeting: Meeting) -> dict[str, Any]:
-        agenda = [a for a in meeting.agenda if a.public and a.state == "accepted"]
+        agenda = public_agenda(meeting)
         return {"id": f"{self.root}meeting/{meeting.id}", "type": SCHEMA + "Meeting", "name": meeting.title,
                 "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at),
                 "meetingState": {"planned": "geplant", "invited": "eingeladen", "held": "durchgeführt",
                                  "cancelled": "abgesagt"}.get(meeting.state, meeting.state),
                 "cancelled": meeting.state == "cancelled",
                 "organization": [f"{self.root}organization/{meeting.body.code}"],
-                "agendaItem": [self.agenda_item(meeting, a, i) for i, a in enumerate(agenda, start=1)],
+                "agendaItem": [self.agenda_item(meeting, a) for a in agenda],
                 **self._stamps(meeting.created_at, meeting.updated_at)}
 
-    def agenda_item(self, meeting: Meeting, item: Any, order: int) -> dict[str, Any]:
-        return {"id": f"{self.root}agendaItem/{item.id}", "type": SCHEMA + "AgendaItem",
-                "meeting": f"{self.root}meeting/{meeting.id}", "order": order, "name": item.title,
-                "public": True, **self._stamps(item.created_at, item.updated_at)}
+    def agenda_item(self, meeting: Meeting, item: Any) -> dict[str, Any]:
+        """`number` is the TOP as every output names it; `order` its place in the whole agenda
+        (internal items included), so neither renumbers what the invitation said (F1)."""
+        out = {"id": f"{self.root}agendaItem/{item.id}", "type": SCHEMA + "AgendaItem",
+               "meeting": f"{self.root}meeting/{meeting.id}", "number": str(item.number), "order": item.position,
+               "name": item.title, "public": True, **self._stamps(item.created_at, item.updated_at)}
+        if meeting.state == "held" and meeting.minutes_approved_at is not None and item.result:
+            # the minutes' free text is OParl's resolutionText (`result` is a category); public only once approved
+            out["resolutionText"] = item.result
+        return out
 
     def person(self, person: Person) -> dict[str, Any]:
         return {"id": f"{self.root}person/{person.id}", "type": SCHEMA + "Person", "body": self.body_id,
@@ -220,9 +227,8 @@ class Resolver:
         return [(m.created_at, m.updated_at, lambda m=m: self.api.meeting(m)) for m in _meetings(self.uow)]
 
     def _list_agendaItem(self, query: dict[str, str]) -> list[Any]:  # noqa: N802 - OParl's name
-        return [(a.created_at, a.updated_at, lambda m=m, a=a, i=i: self.api.agenda_item(m, a, i))
-                for m in _meetings(self.uow)
-                for i, a in enumerate([a for a in m.agenda if a.public and a.state == "accepted"], start=1)]
+        return [(a.created_at, a.updated_at, lambda m=m, a=a: self.api.agenda_item(m, a))
+                for m in _meetings(self.uow) for a in public_agenda(m)]
 
     def _list_person(self, query: dict[str, str]) -> list[Any]:
         people: list[tuple[datetime, datetime | None, Callable[..., dict[str, Any]]]] = [
@@ -263,10 +269,9 @@ class Resolver:
 
     def _get_agendaItem(self, ident: str) -> dict[str, Any] | None:  # noqa: N802
         for m in _meetings(self.uow):
-            public = [a for a in m.agenda if a.public and a.state == "accepted"]
-            for i, a in enumerate(public, start=1):
+            for a in public_agenda(m):
                 if str(a.id) == ident:
-                    return self.api.agenda_item(m, a, i)
+                    return self.api.agenda_item(m, a)
         return None
 
     def _get_person(self, ident: str) -> dict[str, Any] | None:

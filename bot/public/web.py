@@ -61,7 +61,7 @@ class PublicSite:
         self.app = app
         self.site = Site(app.services)
         self.generation = Generation()
-        self.cache: dict[str, tuple[int, float, Page, str, Any]] = {}
+        self.cache: dict[str, tuple[int, float, Page, str, Any, datetime]] = {}
         self.forms = question_forms.QuestionForms(app, self.site)
 
     def routes(self, webapp: web.Application) -> None:
@@ -120,15 +120,18 @@ class PublicSite:
         if path.endswith("suche.html") and request.query.get("q", "").strip():
             return await self._search(request, path, request.query["q"][:200])
         cached = self.cache.get(path)
-        if cached is None or cached[0] != self.generation.value or time.monotonic() - cached[1] > MAX_AGE:
+        now = self.app.services.clock()
+        # the bot's clock too: pages say what is upcoming and past, and the demo clock jumps (`zeit +3d`)
+        if cached is None or cached[0] != self.generation.value or time.monotonic() - cached[1] > MAX_AGE \
+                or not 0 <= (now - cached[5]).total_seconds() <= MAX_AGE:
             generation = self.generation.value
             rendered = await self.app.run_sync(self._render, path)
             if rendered is None:
                 return await self._not_found(path)
             page, modified = rendered
-            cached = (generation, time.monotonic(), page, _etag(page.body), modified)
+            cached = (generation, time.monotonic(), page, _etag(page.body), modified, now)
             self.cache[path] = cached
-        _, _, page, etag, modified = cached
+        _, _, page, etag, modified, _ = cached
         headers = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True),
                    "Cache-Control": "public, max-age=60", **(CORS if path in OPEN_DATA else {})}
         body = page.body
