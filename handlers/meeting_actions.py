@@ -45,8 +45,9 @@ def add(ctx: Context, body: str, text: str) -> None:
         if later.starts_at > ctx.now():
             minutes_service.add_followups(ctx, later)
             break
-    if action.owner_person is not None and action.owner_person is not ctx.person:
-        ctx.send_to_person(action.owner_person, "action_assigned", action=action, body=found, meeting=past[-1])
+    owner = minutes_service.owner_to_tell(action)
+    if owner is not None and owner is not ctx.person:
+        ctx.send_to_person(owner, "action_assigned", action=action, body=found, meeting=past[-1])
     ctx.notice("Action item {number} for {who}: {title}.", number=action.id,
                who=minutes_service.owner_name(action), title=action.title)
 

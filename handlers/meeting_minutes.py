@@ -157,12 +157,21 @@ def _result(cc: ConvContext, text: str) -> str:
     value = text.strip()
     if not value or len(value) > 2000:
         raise Invalid(RESULT_HELP)
+    if items[i].kind == "approval":  # yes or no, asked again when unclear — never guessed from text (F12)
+        answer = minutes_service.approval_answer(cc.ctx, value)
+        if answer is None:
+            raise Invalid(APPROVAL_HELP)
+        cc.set(approved={**cc.data.get("approved", {}), str(items[i].id): answer[0]})
+        value = answer[1]
     cc.set(results={**cc.data.get("results", {}), str(items[i].id): value})
     return _after_item(cc, i)
 
 
 def _skip_result(cc: ConvContext) -> str:
-    return _after_item(cc, cc.data.get("i", 0))
+    i, items = cc.data.get("i", 0), agenda_items.accepted(_meeting(cc))
+    if i < len(items) and items[i].kind == "approval":  # skipped: not approved, whatever was said before
+        cc.set(approved={k: v for k, v in cc.data.get("approved", {}).items() if k != str(items[i].id)})
+    return _after_item(cc, i)
 
 
 def _after_item(cc: ConvContext, i: int) -> str:
@@ -223,7 +232,7 @@ def _finish(cc: ConvContext) -> None:
     for channel in service.room_channels(ctx, meeting.body):
         ctx.send(channel, "meeting_minutes", locale, **values)
     for action in made:
-        owner = action.owner_person
+        owner = minutes_service.owner_to_tell(action)
         if owner is not None and owner.id != (ctx.person.id if ctx.person else None):
             ctx.send_to_person(owner, "action_assigned", action=action, body=meeting.body, meeting=meeting)
     ctx.notice("Thank you. The minutes of meeting {number} are saved and posted in the room of {code}; "
@@ -234,6 +243,8 @@ ATTENDANCE_HELP = N_("The numbers of the members who attended, like “1 3 4”,
 EXCUSED_HELP = N_("The numbers of the members who sent apologies, like “2 5”, or “keine”.")
 GUESTS_HELP = N_("The guests' names (and organisations), or “keine”.")
 RESULT_HELP = N_("What was decided or agreed on this item, in a few words (at most 2000 characters).")
+APPROVAL_HELP = N_("Are the minutes approved? Answer “ja” or “nein” — a remark may follow, like "
+                   "“ja, mit Änderungen: Punkt 3 ergänzt” — or “überspringen”.")
 ACTION_HELP = N_("An action item like “Einladung verschicken; @testmann; 15.03.2027” (what; who — a person "
                  "or a body; by when), or “fertig”.")
 CONFIRM_HELP = N_("“ja” saves the minutes and posts them in the body's room; “ändern anwesenheit”, "

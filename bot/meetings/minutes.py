@@ -20,7 +20,9 @@ from . import agenda as agenda_items
 from .queries import ACTIVE, meetings_of, members
 
 CONVERSATION = "minutes"  # the conversation (handlers/meeting_minutes.py) that records them
-NOT_APPROVED = re.compile(r"^\s*(nein|nicht|no|not)\b", re.IGNORECASE)
+# the approval item is answered yes or no, never read from free text (F12); a remark may follow
+REFUSED = re.compile(r"^\s*(nein|nicht genehmigt|no|not approved)\b[\s,.:;!–-]*(.*)$", re.IGNORECASE | re.DOTALL)
+APPROVED = re.compile(r"^\s*(ja|genehmigt|yes|approved)\b[\s,.:;!–-]*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 def begin(ctx: Context, meeting: Meeting) -> None:
@@ -36,14 +38,35 @@ def previous_held(ctx: Context, meeting: Meeting) -> Meeting | None:
     return held[-1] if held else None
 
 
+def unapproved(ctx: Context, meeting: Meeting) -> list[Meeting]:
+    """Held meetings before this one whose minutes wait for approval (oldest first)."""
+    return [m for m in meetings_of(ctx, meeting.body, ("held",))
+            if m.starts_at < meeting.starts_at and m.minutes_approved_at is None]
+
+
+def next_to_follow_up(ctx: Context, body: Body) -> Meeting | None:
+    """The meeting that gets the approval and the open action items: the next one that has not
+    begun — never one already in session, whose invitation went out without them (F11)."""
+    return next((m for m in meetings_of(ctx, body, ACTIVE) if m.starts_at > ctx.now()), None)
+
+
 def add_followups(ctx: Context, meeting: Meeting) -> None:
-    """The approval of the last minutes and the open action items, once each, on top."""
-    last = previous_held(ctx, meeting)
+    """The approval of the minutes waiting for it and the open action items, once each, on top;
+    a meeting that has begun is left as it is."""
+    if meeting.starts_at <= ctx.now():
+        return
+    waiting = unapproved(ctx, meeting)
     kinds = {a.kind for a in meeting.agenda}
-    if last is not None and last.minutes_approved_at is None and "approval" not in kinds:
-        agenda_items.add(meeting, _office(ctx, N_("Approval of the minutes of meeting {number} ({date})"),
-                                          number=last.number, date=_day(ctx, last).strftime("%d.%m.%Y")),
-                         state="accepted", kind="approval", public=True)
+    if waiting:
+        title = _office(ctx, N_("Approval of the minutes of meeting {number} ({date})"), number=waiting[-1].number,
+                        date=_day(ctx, waiting[-1]).strftime("%d.%m.%Y")) if len(waiting) == 1 else _office(
+            ctx, N_("Approval of the minutes of meetings {numbers}"),
+            numbers=", ".join(str(m.number) for m in waiting))
+        item = next((a for a in meeting.agenda if a.kind == "approval"), None)
+        if item is None:
+            agenda_items.add(meeting, title, state="accepted", kind="approval", public=True)
+        else:
+            item.title = title  # minutes held since: one approval item names them all
     if "actions" not in kinds and agenda_items.open_actions(ctx.uow.session, meeting.body_id, meeting):
         agenda_items.add(meeting, _office(ctx, N_("Action items from earlier meetings")), state="accepted", kind="actions",
                          public=False)
@@ -114,9 +137,8 @@ def save(ctx: Context, meeting: Meeting, data: dict[str, Any]) -> list[ActionIte
     results = data.get("results", {})
     for item in agenda_items.accepted(meeting):
         item.result = results.get(str(item.id), "")
-        if item.kind == "approval" and item.result and not NOT_APPROVED.match(item.result):
-            last = previous_held(ctx, meeting)
-            if last is not None and last.minutes_approved_at is None:
+        if item.kind == "approval" and data.get("approved", {}).get(str(item.id)) is True:
+            for last in unapproved(ctx, meeting):
                 last.minutes_approved_at = ctx.now()
                 ctx.uow.audit.record(ctx.person, "approve_minutes", "meeting", meeting.body.code,
                                      new={"number": last.number})
@@ -129,11 +151,21 @@ def save(ctx: Context, meeting: Meeting, data: dict[str, Any]) -> list[ActionIte
         made.append(action_item)
     meeting.state = "held"
     ctx.uow.flush()
-    for later in meetings_of(ctx, meeting.body, ACTIVE):
-        if later.starts_at > meeting.starts_at:
-            add_followups(ctx, later)
-            break
+    later = next_to_follow_up(ctx, meeting.body)
+    if later is not None:
+        add_followups(ctx, later)
     return made
+
+
+def approval_answer(ctx: Context, text: str) -> tuple[bool, str] | None:
+    """`ja` / `nein`, optionally with a remark (`ja, mit Änderungen: …`): approved?, the result as
+    the minutes say it; None when the answer says neither (then the question is asked again)."""
+    for pattern, yes, word in ((REFUSED, False, N_("Not approved.")), (APPROVED, True, N_("Approved."))):
+        match = pattern.match(text)
+        if match:
+            remark = match.group(2).strip()
+            return yes, _office(ctx, word) + (f" {remark}" if remark else "")
+    return None
 
 
 def actions_of_meeting(ctx: Context, meeting: Meeting) -> list[ActionItem]:
@@ -147,6 +179,14 @@ def open_actions_for(ctx: Context, person: Person) -> list[ActionItem]:
     stmt = select(ActionItem).where(ActionItem.state == "open").order_by(ActionItem.due_on, ActionItem.id)
     return [a for a in ctx.uow.session.scalars(stmt)
             if a.owner_person_id == person.id or (a.owner_body_id is not None and a.owner_body_id in chaired)]
+
+
+def owner_to_tell(action: ActionItem) -> Person | None:
+    """Who hears of an action item: its owner, or for a body the body's chair (F7)."""
+    if action.owner_person is not None:
+        return action.owner_person
+    body = action.owner_body
+    return next((m.person for m in body.memberships if m.role.value == "chair"), None) if body else None
 
 
 def owner_name(action: ActionItem) -> str:

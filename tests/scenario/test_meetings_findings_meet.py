@@ -53,3 +53,52 @@ async def test_f6_a_change_that_changes_nothing_tells_nobody(db_url: str) -> Non
         assert "Nichts geändert" in "\n".join(m.text("plain") for m in sent)
         assert not bot.to("dm:testmann", sent) and not bot.to(ROOM, sent)
         assert _meetings(bot)[0].sequence == sequence
+
+
+async def _minutes(bot: Bot, *answers: str) -> list[str]:
+    return [await bot.text("beispiel", answer) for answer in answers]
+
+
+@SQLITE
+async def test_f11_f7_followups_skip_a_running_meeting_and_a_bodys_chair_is_told(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 17.02.2027 14:00 90min Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 17.02.2027 15:30 90min Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 17.03.2027 14:00 90min Rathaus")
+        bot.clock.now = datetime(2027, 2, 17, 14, 55, tzinfo=UTC)  # 15:55 in Köln: the 2nd is in session
+        await bot.tick()
+        before = len(bot.transport.sent)
+        await _minutes(bot, "1 3", "keine", "keine", "Bericht angenommen.", "Bericht an EG3; EG3; 30.04.2027",
+                       "fertig", "ja")
+        sent = bot.transport.sent[before:]
+        running = await bot.text("beispiel", "tagesordnung EG2 2")
+        assert "Genehmigung" not in running and "Aufgaben aus früheren Sitzungen" not in running, running
+        ahead = await bot.text("beispiel", "tagesordnung EG2 3")
+        assert "Genehmigung der Niederschrift der 1. Sitzung" in ahead and "Aufgaben aus früheren Sitzungen" in ahead
+        told = bot.to("dm:exempel", sent)  # EG3's chair hears of EG3's action item
+        assert told and "Eine Aufgabe für EG3" in told[0] and "Bericht an EG3" in told[0], told
+        sent = await bot.say("beispiel", "aufgabe EG2 Zweiter Bericht; EG3; 31.05.2027")
+        assert any("Zweiter Bericht" in text for text in bot.to("dm:exempel", sent))
+
+
+@SQLITE
+async def test_f12_the_approval_is_an_explicit_yes_or_no(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00 90min Rathaus")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        await _minutes(bot, "1 3", "keine", "keine", "Bericht angenommen.", "fertig", "ja")
+        bot.clock.now = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        asked = await _minutes(bot, "alle", "keine", "keine", "Bericht.")
+        assert "2. Genehmigung der Niederschrift der 1. Sitzung" in asked[-1] and "„ja“ oder „nein“" in asked[-1]
+        for unclear in ("Pool wird aufgebaut.", "Vertagt", "Genehmigung verschoben"):
+            again = await bot.text("beispiel", unclear)
+            assert "„ja“ oder „nein“" in again and "Aufgabe 1" not in again, again  # asked again, not taken
+        assert "Aufgabe 1" in await bot.text("beispiel", "nein, Punkt 3 fehlt")
+        summary = await bot.text("beispiel", "fertig")
+        assert "Nicht genehmigt. Punkt 3 fehlt" in summary, summary
+        await bot.say("beispiel", "ja")
+        first = _meetings(bot)[0]
+        assert first.state == "held" and first.minutes_approved_at is None  # "nein" never approves
