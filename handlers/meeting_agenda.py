@@ -36,6 +36,10 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     if meeting is None or not may_speak_for(ctx, meeting.body):
         return
     title = rest.strip().strip('"„“').strip() or title
+    if len(title) > agenda_items.MAX_TITLE:  # a title that long breaks every agenda and invitation (F4)
+        ctx.notice("An agenda item's title has at most {max} characters; this one has {length}.",
+                   max=agenda_items.MAX_TITLE, length=len(title))
+        return
     item = agenda_items.add(meeting, title, proposed_by_id=ctx.person.id)
     ctx.uow.flush()
     ctx.uow.audit.record(ctx.person, "propose_item", "meeting", meeting.body.code,

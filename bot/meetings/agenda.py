@@ -12,6 +12,7 @@ from storage.models import ActionItem, AgendaItem, Meeting
 STANDING_ITEM = "Sachstand der Empfehlungen"
 FIXED = {"standing": 0, "approval": 1, "actions": 2}
 RANK = {"accepted": 0, "proposed": 1, "rejected": 2}
+MAX_TITLE = 200  # characters of a proposed item's title
 
 
 def next_number(meeting: Meeting) -> int:

@@ -101,6 +101,8 @@ def parse_action(ctx: Context, text: str) -> Action:
     title, who = parts[0][:500], parts[1]
     due = parse_german_date(parts[2].removeprefix("bis ").strip(), ctx.today()) if len(parts) > 2 and parts[2] \
         else None
+    if due is not None and due < ctx.today():  # as meetings are: no deadline in the past (F9)
+        raise ArgError(N_("The deadline {date} is in the past."), date=due.strftime("%d.%m.%Y"))
     body = ctx.uow.bodies.by_code(who.upper()) if re.fullmatch(r"[A-Za-z]{1,8}\d{0,3}", who) else None
     if body is not None:
         return Action(title, None, body.id, due)

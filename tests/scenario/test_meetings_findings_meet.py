@@ -102,3 +102,18 @@ async def test_f12_the_approval_is_an_explicit_yes_or_no(db_url: str) -> None:
         await bot.say("beispiel", "ja")
         first = _meetings(bot)[0]
         assert first.state == "held" and first.minutes_approved_at is None  # "nein" never approves
+
+
+@SQLITE
+async def test_f4_f9_f10_long_titles_past_deadlines_and_the_audit_word(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        refused = await bot.text("testmann", "top vorschlagen EG2 " + "X" * 500)
+        assert "höchstens 200 Zeichen" in refused and "X" * 201 not in await bot.text("testmann", "tagesordnung EG2")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        told = await _minutes(bot, "1 3", "keine", "keine", "Bericht.", "Altes erledigen; @testmann; 01.01.2026")
+        assert "Die Frist 01.01.2026 liegt in der Vergangenheit" in told[-1], told[-1]
+        await _minutes(bot, "fertig", "ja")
+        log = await bot.text("musterfrau", "änderungsprotokoll 5")  # the office reads the audit log
+        assert "Niederschrift geschrieben" in log and "Protokoll geschrieben" not in log, log
