@@ -107,6 +107,12 @@ def accept_item(ctx: Context, body: str, what: list[str]) -> None:
     ctx.uow.flush()
     ctx.uow.audit.record(ctx.person, "accept_item", "meeting", meeting.body.code, old=before,
                          new={"title": item.title, "number": item.number, "public": item.public})
+    # say what was set — a first accept without the word is internal — and that it had been rejected (F3)
+    visibility = ctx.t("public") if item.public else ctx.t("internal")
+    if before["state"] == "rejected":
+        ctx.notice("Item {number} accepted – {visibility}; it had been rejected.", number=number, visibility=visibility)
+    else:
+        ctx.notice("Item {number} accepted – {visibility}.", number=number, visibility=visibility)
     show_agenda(ctx, meeting)
 
 

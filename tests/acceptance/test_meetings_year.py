@@ -134,7 +134,7 @@ async def test_a_year_of_meetings_of_a_new_working_group(db_url: str) -> None:
         await year.say("kmuster", "top annehmen AK1 2 intern")
         assert "bleibt vorn" in await year.say("kmuster", "top reihenfolge AK1 2 1 4")
         agenda = _lines(await year.say("kmuster", "top reihenfolge AK1 2 4"))
-        assert agenda[:3] == ["1. Sachstand der Empfehlungen (öffentlich)", "2. Sprachkurse 2027",
+        assert agenda[:3] == ["1. Sachstand der Empfehlungen (öffentlich)", "2. Sprachkurse 2027 (intern)",
                               "4. Sprachförderung in Kitas (öffentlich)"]
         assert agenda[3] == "3. Personalfrage – abgelehnt"
         member_view = _lines(await year.say("ersatz", "agenda AK1"))

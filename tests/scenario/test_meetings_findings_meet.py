@@ -117,3 +117,16 @@ async def test_f4_f9_f10_long_titles_past_deadlines_and_the_audit_word(db_url: s
         await _minutes(bot, "fertig", "ja")
         log = await bot.text("musterfrau", "änderungsprotokoll 5")  # the office reads the audit log
         assert "Niederschrift geschrieben" in log and "Protokoll geschrieben" not in log, log
+
+
+@SQLITE
+async def test_f3_accepting_says_what_it_set(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("testmann", 'top vorschlagen EG2 "Personalsache"')
+        await bot.say("testmann", 'top vorschlagen EG2 "Forum"')
+        told = await bot.text("beispiel", "top annehmen EG2 2")
+        assert "Punkt 2 angenommen – intern." in told and "2. Personalsache (intern)" in told, told
+        await bot.say("beispiel", "top ablehnen EG2 3")
+        told = await bot.text("beispiel", "top annehmen EG2 3 öffentlich")
+        assert "Punkt 3 angenommen – öffentlich; er war abgelehnt worden." in told, told
