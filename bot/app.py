@@ -32,7 +32,7 @@ from .metrics import Metrics
 from .outbox import OutboxWorker
 from .rendering import Renderer
 from .scheduler import Scheduler
-from .transports.base import Transport
+from .transports.base import Transport, choice_style_of
 from .transports.console import ConsoleTransport
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ class App:
         self.services = Services(settings, self.uow_factory, Renderer(translations, settings.general.timezone),
                                  translations, registry, conversations,
                                  formats={t.name: t.formats for t in self.transports},  # …but HTTP receivers)
-                                 clock=clock, wake=self._wake)
+                                 clock=clock, wake=self._wake,
+                                 choice_style=lambda channel: choice_style_of(self.transports, channel))
         self.router = Router(self.services, [drop_own_messages, drop_duplicates, refuse_oversized], dispatch)
         self.workers = {t.name: OutboxWorker(t, self.uow_factory, self.run_sync_urgent, clock, self.metrics,
                                              settings.outbox.lanes)

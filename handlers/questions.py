@@ -19,7 +19,7 @@ def _fail(ctx: Context, exc: QuestionError) -> None:
 
 def _show(ctx: Context, q: PublicQuestion, template: str = "question_detail") -> None:
     ctx.reply(template, choices=service.moderation_choices(ctx, q, ctx.locale) if q.state in ("new", "forwarded")
-              else None, q=q, rec=service.recommendation(ctx.uow, q),
+              else None, asks=f"question:{q.id}", q=q, rec=service.recommendation(ctx.uow, q),
               email=ctx.standing.coordinator and ctx.channel.direct,  # an address only in a DM, not a room
               owed=service.owes_reply(q))
 

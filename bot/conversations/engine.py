@@ -194,11 +194,14 @@ class ConversationEngine:
         self.move(cc, next_step)
 
     def refuse(self, cc: ConvContext, problem: str) -> None:
-        """Say what is wrong and what the step expects — once, when both are the same sentence."""
+        """Say what is wrong and what the step expects, naming its options once: a step with
+        options lists them instead of its help (which names them too). The step stays open, and
+        so does its question: no new choices, and its poll (Matrix) stays the one to vote in."""
         step = cc.conversation.step(cc.state.step)
-        help_text = step_help(cc, step)
+        options = cc.choices()
+        help_text = "" if options else step_help(cc, step)
         cc.ctx.reply("step_invalid", problem=problem, step_help="" if help_text == problem else help_text,
-                     choices=cc.choices(), unchanged_note=cc.conversation.unchanged_note)
+                     options=options, unchanged_note=cc.conversation.unchanged_note, step_open=True)
 
     def late_answer(self, ctx: Context) -> bool:
         """A message after the person's conversation here was closed from outside: answered?"""

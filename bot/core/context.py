@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from storage.models import OutboxMessage, Person, utcnow
 
+from .commands import N_
 from .events import Attachment, ChannelRef, Choice, IncomingMessage, OutgoingMessage
 from .outbox_rows import to_row
 from .roles import Standing
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from .commands import CommandRegistry
     from .i18n import Translations
 
+POLL_CLOSED = N_("Poll closed")  # what an ended poll (Matrix) says before its question
+
 
 @dataclass(frozen=True)
 class Services:
@@ -35,6 +38,9 @@ class Services:
     registry: CommandRegistry
     conversations: ConversationEngine
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)  # transport → formats
+    # how a channel offers choices: "poll" (an encrypted Matrix room), "reaction", "button", or ""
+    # (typed only); templates say what to do accordingly
+    choice_style: Callable[[ChannelRef], str] = field(default=lambda channel: "")
     clock: Callable[[], datetime] = utcnow
     # ask the app to run a background job soon (e.g. "rounds" after a round opened)
     wake: Callable[[str], None] = field(default=lambda name: None)
@@ -113,17 +119,29 @@ class Context:
 
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
-             bulk: bool = False, attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage:
+             bulk: bool = False, attachments: list[Attachment] | None = None, asks: str = "",
+             step_open: bool = False, **values: Any) -> OutboxMessage:
+        """`asks`: what the choices ask about ("" a conversation's step, "rsvp:7" a meeting's
+        attendance, …): a transport that remembers open questions (Matrix polls) replaces only the
+        open one of the same topic. `step_open`: the step is still unanswered (a refused answer),
+        so its open question stays open."""
         formats = self.services.formats.get(channel.transport, ("plain",))
+        style = self.services.choice_style(channel) if choices else ""
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
-                                                  choices=choices or [], **values)
+                                                  choices=choices or [], choice_style=style, **values)
+        meta: dict[str, Any] = {"template": template, "locale": locale}  # transports style by kind
+        if choices:  # what an ended poll says, in the language it was asked in
+            meta.update(asks=asks, poll_closed=self.services.translations.gettext(locale, POLL_CLOSED))
+        if step_open:
+            meta["step_open"] = True
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
                               in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [],
-                              meta={"template": template, "locale": locale})  # transports style by kind
+                              meta=meta)
         return self._enqueue(msg, bulk)
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
-                       attachments: list[Attachment] | None = None, **values: Any) -> OutboxMessage | None:
+                       attachments: list[Attachment] | None = None, asks: str = "",
+                       **values: Any) -> OutboxMessage | None:
         """A direct message, on the transport the person is reachable on (this one first)."""
         transport = self._transport_for(person)
         if transport is None:
@@ -131,7 +149,8 @@ class Context:
         ident = next(i for i in person.identities if i.transport == transport)
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
-                         to_person=ident.external_id, bulk=self.bulk, attachments=attachments, **values)
+                         to_person=ident.external_id, bulk=self.bulk, attachments=attachments, asks=asks,
+                         **values)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]

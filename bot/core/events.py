@@ -29,7 +29,9 @@ class Choice:
     several: str = ""
 
 
-EventKind = Literal["message", "reaction", "action", "edit"]
+# "late": a vote on a question the bot has already closed (a Matrix poll that ended): it counts
+# for nothing, and the voter is told so
+EventKind = Literal["message", "reaction", "action", "edit", "late"]
 
 
 @dataclass(frozen=True)

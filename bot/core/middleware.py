@@ -44,6 +44,9 @@ def refuse_oversized(ctx: Context, next_: Next) -> None:
 def dispatch(ctx: Context) -> None:
     """Conversation answer, command, or nothing (room chatter not addressed to the bot)."""
     text = ctx.message.text.strip()
+    if ctx.message.kind == "late":
+        _late_vote(ctx, text)
+        return
     if ctx.channel.direct and ctx.person is not None and not text.startswith("!"):
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
         # A button or reaction whose value is a command (an invitation's "zusagen 7") is that command,
@@ -69,6 +72,16 @@ def dispatch(ctx: Context) -> None:
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
         if state is not None:
             ctx.services.conversations.ask_again(ctx, state)
+
+
+def _late_vote(ctx: Context, text: str) -> None:
+    """A vote on a poll that has ended counts for nothing (it is not the open step's answer, nor
+    an old RSVP): the voter is told so, privately when it came from a room, and where the choice is
+    a command ("zusagen 7") how to say it still."""
+    command = text if ctx.services.registry.match(text) else ""
+    if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, "poll_closed",
+                                                                       command=command) is None:
+        ctx.reply("poll_closed", command=command)
 
 
 def _command_instead(ctx: Context, text: str) -> bool:

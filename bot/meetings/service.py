@@ -154,11 +154,12 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     values: dict[str, Any] = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
     for channel in room_channels(ctx, meeting.body):
         ctx.send(channel, template, locale, choices=rsvp_choices(ctx, meeting, locale), attachments=[data],
-                 bulk=ctx.bulk, **values)
+                 bulk=ctx.bulk, asks=rsvp_topic(meeting), **values)
     reached = 0
     for person in members(meeting.body):
         choices = rsvp_choices(ctx, meeting, ctx.locale_of(person))
-        if ctx.send_to_person(person, template, choices=choices, attachments=[data], **values) is not None:
+        if ctx.send_to_person(person, template, choices=choices, attachments=[data], asks=rsvp_topic(meeting),
+                              **values) is not None:
             reached += 1
     notify_followers(ctx, meeting)
     return reached
@@ -184,6 +185,11 @@ def calendar_file(ctx: Context, meeting: Meeting) -> Attachment:
     name = "absage.ics" if meeting.state == "cancelled" else "einladung.ics"
     return Attachment(f"{meeting.body.code}-{name}", "text/calendar; method="
                       + ("CANCEL" if meeting.state == "cancelled" else "REQUEST"), data)
+
+
+def rsvp_topic(meeting: Meeting) -> str:
+    """What the RSVP choices ask about: a poll of its own beside a conversation's step (Matrix)."""
+    return f"rsvp:{meeting.id}"
 
 
 def rsvp_choices(ctx: Context, meeting: Meeting, locale: str) -> list[Choice]:

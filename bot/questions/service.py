@@ -71,7 +71,7 @@ def announce(ctx: Context, q: PublicQuestion, template: str = "question_new", **
         c: True for c, moderate in rooms(ctx, rec).items() if moderate}  # answers: to the office only
     for channel, moderate in targets.items():
         ctx.send(channel, template, locale, choices=moderation_choices(ctx, q, locale) if moderate else [],
-                 q=q, rec=rec, moderate=moderate, **values)
+                 asks=f"question:{q.id}", q=q, rec=rec, moderate=moderate, **values)
     if not targets:
         log.warning("public question %s: no office room on a running transport to announce it in", q.id)
     return len(targets)

@@ -25,8 +25,11 @@ class AskedQuestion(Base):
     event_id: Mapped[str] = mapped_column(String(255))
     choices: Mapped[list] = mapped_column(default=list)  # [[value, label, key, answer id], …]
     several: Mapped[str] = mapped_column(String(255), default="")  # the answer for several keys
-    question: Mapped[str] = mapped_column(Text, default="")  # a poll's question (its end repeats it)
+    question: Mapped[str] = mapped_column(Text, default="")  # what a poll's end says (its question, closed)
     poll: Mapped[bool] = mapped_column(default=False)  # offered as a native poll
+    # what it asks about ("" the conversation's step, "rsvp:7" a meeting's attendance, "dates:EG2"
+    # a body's date poll): a new question replaces only the open one of its topic
+    topic: Mapped[str] = mapped_column(String(100), default="", server_default="")
     is_open: Mapped[bool] = mapped_column(default=True)
-    ended: Mapped[bool] = mapped_column(default=False)  # the poll's end was sent
+    ended: Mapped[bool] = mapped_column(default=False)  # the poll's end was sent (kept a while: a late vote is told)
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,9 @@
 """What the Matrix transport remembers about its questions, in the database (no cap).
 
 Which event carries which choices (and, for a poll, which opaque answer id stands for which
-choice) and which question is a room's open one. The database work runs off the event loop
+choice) and which questions are a room's open ones: one per topic, so an invitation's attendance
+poll stays open beside the conversation's step and a new step does not end it (topic "" is the
+step). An ended poll is remembered a while, so a late vote on it is told. The database work runs off the event loop
 (`run_sync`), as the outbox's does. Rooms known to have no open question and no poll left to end
 are noted in this process, so an ordinary reply costs no database round trip.
 """
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EndingPoll:
     event_id: str
-    question: str
+    text: str  # what the end says
 
 
 class QuestionMemory:
@@ -33,23 +35,26 @@ class QuestionMemory:
         self._nothing_to_end: set[str] = set()  # rooms without a poll whose end is still to be sent
 
     async def ask(self, room_id: str, event_id: str, choices: list[Choice], answer_ids: list[str] | None = None,
-                  question: str = "") -> None:
-        """`event_id` is now the room's open question (a poll's start event when answer ids are given)."""
+                  end_text: str = "", topic: str = "") -> None:
+        """`event_id` is now the room's open question of `topic` (a poll's start event when answer
+        ids are given; `end_text` is what its end will say)."""
         ids = answer_ids or []
         rows = [[c.value, c.label, c.key, ids[i] if i < len(ids) else ""] for i, c in enumerate(choices)]
         several = next((c.several for c in choices if c.several), "")
-        self._no_question.discard(room_id)
-        self._nothing_to_end.discard(room_id)  # the room's earlier poll, if any, is closed now
-        await self.run_sync(self._ask, room_id, event_id, rows, several, bool(ids), question)
+        if not topic:
+            self._no_question.discard(room_id)
+        self._nothing_to_end.discard(room_id)  # the room's earlier poll of this topic, if any, is closed now
+        await self.run_sync(self._ask, room_id, event_id, rows, several, bool(ids), end_text, topic)
 
     def _ask(self, room_id: str, event_id: str, rows: list[list[str]], several: str, poll: bool,
-             question: str) -> None:
+             end_text: str, topic: str) -> None:
         with self.uow_factory() as uow:
-            uow.asked.ask(self.transport, room_id, event_id, rows, several, poll, question)
+            uow.asked.ask(self.transport, room_id, event_id, rows, several, poll, end_text, topic)
             uow.commit()
 
     async def close(self, room_id: str) -> None:
-        """The room has no open question any more (its step was answered)."""
+        """The room's step has no open question any more (it was answered); questions of other
+        topics (an invitation's attendance poll) stay open."""
         if room_id in self._no_question:
             return
         self._nothing_to_end.discard(room_id)
@@ -62,17 +67,18 @@ class QuestionMemory:
             uow.commit()
 
     async def lookup(self, event_id: str, room_id: str) -> Asked | None:
-        """The open question with that event id in that room, else None (an old one, or one of
-        another room that an answer elsewhere merely points to: ignored)."""
+        """The question with that event id in that room: open, or a poll already closed (`closed`:
+        a vote on it is told so). None for anything else (an unknown event, or one of another
+        room that an answer elsewhere merely points to: ignored)."""
         return await self.run_sync(self._lookup, event_id, room_id)
 
     def _lookup(self, event_id: str, room_id: str) -> Asked | None:
         with self.uow_factory() as uow:
-            row = uow.asked.open_question(self.transport, event_id)
-            if row is None or row.room_id != room_id:
+            row = uow.asked.by_event(self.transport, event_id)
+            if row is None or row.room_id != room_id or not (row.is_open or row.poll):
                 return None
             choices = [Choice(c[0], c[1], c[2], row.several) for c in row.choices]
-            return Asked(choices, [c[3] for c in row.choices] if row.poll else [])
+            return Asked(choices, [c[3] for c in row.choices] if row.poll else [], closed=not row.is_open)
 
     async def polls_to_end(self, room_id: str) -> list[EndingPoll]:
         if room_id in self._nothing_to_end:

@@ -2,11 +2,15 @@
 
 - Choices in an encrypted room are a native poll (polls.py): the vote travels encrypted.
   Elsewhere they are keycap reactions on the message, as before. Either way the question is
-  remembered in the database (memory.py) as the room's open one.
-- In a direct room a message without choices closes the open question (the step was answered);
-  in a body's room only a new question replaces it (a reply to someone's command there must not
-  end the date poll everybody votes in). A closed poll is ended on the platform (m.poll.end), so
-  Element shows it as ended; an end that failed is sent with the room's next message.
+  remembered in the database (memory.py) as the room's open one of its topic (meta "asks": ""
+  for a conversation's step, "rsvp:7" for a meeting's attendance, …): a new question replaces
+  only the open one of its own topic, so an invitation does not end the step being answered.
+- In a direct room a message without choices closes the step's open question (the step was
+  answered), unless the step is still open (meta "step_open": a refused answer, whose poll stays
+  the one to vote in); questions of other topics stay open. In a body's room only a new question
+  replaces one (a reply to someone's command there must not end the date poll everybody votes
+  in). A closed poll is ended on the platform (m.poll.end), so Element shows it as ended; an end
+  that failed is sent with the room's next message.
 - Images carry their width, height and a thumbnail, encrypted like the image in an encrypted room.
 """
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Sender:
         txn_id = str(message.meta.get("txn_id") or "")
         event_id = await self.room_send(client, room_id, "m.room.message", message_content(message, reply_to),
                                         txn_id or None)
+        topic = str(message.meta.get("asks") or "")
         if message.choices and encrypted:
             choices = polls.offered(message.choices)
             ids = polls.answer_ids(self.secret(), txn_id, len(choices))
@@ -49,13 +54,14 @@ class Sender:
             poll_id = await self.room_send(client, room_id, polls.START[0],
                                            polls.start_content(question, choices, ids),
                                            f"{txn_id}-p" if txn_id else None)
-            await self.memory.ask(room_id, poll_id, choices, ids, question)
+            await self.memory.ask(room_id, poll_id, choices, ids,
+                                  polls.end_text(str(message.meta.get("poll_closed") or ""), question), topic)
         elif message.choices:
             for i, choice in enumerate(c for c in message.choices if c.key):
                 await self.room_send(client, room_id, "m.reaction", reaction_content(event_id, choice.key),
                                      f"{txn_id}-r{i}" if txn_id else None)
-            await self.memory.ask(room_id, event_id, message.choices)
-        elif message.channel is not None and message.channel.direct:
+            await self.memory.ask(room_id, event_id, message.choices, topic=topic)
+        elif message.channel is not None and message.channel.direct and not message.meta.get("step_open"):
             await self.memory.close(room_id)
         for i, attachment in enumerate(message.attachments):
             await self.send_file(client, room_id, attachment, f"{txn_id}-a{i}" if txn_id else None, encrypted)
@@ -66,7 +72,7 @@ class Sender:
         for poll in await self.memory.polls_to_end(room_id):
             txn = "end-" + hashlib.sha256(poll.event_id.encode()).hexdigest()[:32]
             try:
-                await self.room_send(client, room_id, polls.END[0], polls.end_content(poll.event_id, poll.question),
+                await self.room_send(client, room_id, polls.END[0], polls.end_content(poll.event_id, poll.text),
                                      txn)
             except Exception as exc:  # ended with the room's next message; the vote is ignored meanwhile
                 log.warning("matrix: could not end the poll %s in %s: %s", poll.event_id, room_id, exc)

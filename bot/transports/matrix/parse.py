@@ -2,7 +2,8 @@
 
 Rooms need the command prefix, its alias or a mention of the bot; direct rooms need
 nothing. Reactions and poll responses become the value of the choice they stand for (kind
-"action", like a click); edits carry the id of the message they replace.
+"action", like a click; "late" for a vote on a poll already closed); edits carry the id of the
+message they replace.
 """
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ _REPLY_FALLBACK = re.compile(r"\A(?:>[^\n]*\n)+\n?")
 
 @dataclass(frozen=True)
 class Asked:
-    """An open question of the bot: its choices and, for a poll, the answer id of each."""
+    """A question of the bot: its choices and, for a poll, the answer id of each. `closed`: a poll
+    that is no longer open (answered, or replaced by a newer question of its topic)."""
 
     choices: list[Choice]
     answer_ids: list[str] = field(default_factory=list)
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,10 @@ def parse_event(source: dict, room_id: str, direct: bool, how: Addressing, sende
         asked = question(response[0])
         answer = answer_for(asked.choices, asked.answer_ids, response[1]) if asked else None
         if answer is None:
-            return None  # a vote on an ended question, or a spoiled one (MSC3381 does not count it)
-        return IncomingMessage(channel, person, answer, event_id, kind="action", is_own=own)
+            return None  # a vote on an unknown question, or a spoiled one (MSC3381 does not count it)
+        # a vote on a closed poll counts for nothing; the core tells the voter so ("late")
+        return IncomingMessage(channel, person, answer, event_id, kind="late" if asked and asked.closed else "action",
+                               is_own=own)
     if kind != "m.room.message" or content.get("msgtype") not in ("m.text", "m.emote"):
         return None  # notices (other bots), media, state: not for us
     if relation.get("rel_type") == "m.replace":
@@ -81,7 +86,7 @@ def _reaction(relation: dict, channel: ChannelRef, person: PersonRef, event_id: 
     if relation.get("rel_type") != "m.annotation":
         return None
     asked = question(str(relation.get("event_id", "")))
-    choice = choice_for_reaction(asked.choices, str(relation.get("key", ""))) if asked else None
+    choice = choice_for_reaction(asked.choices, str(relation.get("key", ""))) if asked and not asked.closed else None
     if choice is None:
         return None  # a reaction to anything but the open question is just a reaction
     return IncomingMessage(channel, person, choice.value, event_id, kind="reaction", is_own=own)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -27,6 +28,7 @@ TEXT = "org.matrix.msc1767.text"
 DISCLOSED = "org.matrix.msc3381.poll.disclosed"
 MAX_ANSWERS = 20  # Element and js-sdk read at most 20 answers
 MAX_QUESTION = 340
+_QUESTION_END = re.compile(r"\?(?=\s|$)")
 
 
 def answer_ids(secret: bytes, txn_id: str, count: int) -> list[str]:
@@ -39,13 +41,21 @@ def answer_ids(secret: bytes, txn_id: str, count: int) -> list[str]:
 
 def poll_question(plain: str) -> str:
     """The poll's question from the message's plain text: its first line (what is asked about),
-    and the last line that asks something, when that is another line."""
+    and the last sentence that asks something, when that is another line. A poll is a card of its
+    own in Element: the question must be on it, not only in the message above it."""
     lines = [line.strip() for line in plain.splitlines() if line.strip()]
     if not lines:
         return "?"
-    asking = next((line for line in reversed(lines) if line.endswith("?")), "")
-    question = lines[0] if not asking or asking == lines[0] else f"{lines[0]} – {asking}"
+    asking = next((a for a in map(_asking, reversed(lines[1:])) if a), "")
+    question = f"{lines[0]} – {asking}" if asking else lines[0]
     return question if len(question) <= MAX_QUESTION else question[:MAX_QUESTION - 1] + "…"
+
+
+def _asking(line: str) -> str:
+    """The line up to its last question mark that ends a sentence ("…, Kalender)? Sie können …"
+    asks the part before the mark); "" for a line that asks nothing."""
+    ends = [m.end() for m in _QUESTION_END.finditer(line)]
+    return line[:ends[-1]] if ends else ""
 
 
 def offered(choices: list[Choice]) -> list[Choice]:
@@ -64,8 +74,14 @@ def start_content(question: str, choices: list[Choice], ids: list[str]) -> dict[
     return {START[0]: poll, START[1]: poll, TEXT: fallback, "body": fallback}
 
 
-def end_content(start_event_id: str, question: str) -> dict[str, Any]:
-    text = f"✓ {question}"  # no words of its own: the question is in the person's language
+def end_text(closed: str, question: str) -> str:
+    """What a poll's end says: "Umfrage beendet: <question>" in the language it was asked in
+    (`closed` comes from the core with the message). Never "✓": a poll also ends unanswered,
+    when a newer question of its topic replaces it."""
+    return f"{closed}: {question}" if closed else question
+
+
+def end_content(start_event_id: str, text: str) -> dict[str, Any]:
     return {"m.relates_to": {"rel_type": "m.reference", "event_id": start_event_id},
             END[0]: {}, END[1]: {}, TEXT: text, "body": text}
 

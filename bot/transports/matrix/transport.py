@@ -249,7 +249,7 @@ class MatrixTransport:
         if msg is None or msg.is_own:
             return
         self._reply_targets[msg.event_id] = msg.replaces if msg.kind == "edit" else (
-            "" if msg.kind in ("reaction", "action") else msg.event_id)
+            "" if msg.kind in ("reaction", "action", "late") else msg.event_id)
         if len(self._reply_targets) > 1000:
             self._reply_targets.pop(next(iter(self._reply_targets)))
         token = IN_SYNC.set(True)  # the task copies this context: its sends know they are in the sync
@@ -356,6 +356,15 @@ class MatrixTransport:
                 return
             await asyncio.sleep(0.1)
         raise MatrixError(f"room {room_id} is not known (yet)")
+
+    def choice_style(self, channel_id: str) -> str:
+        """A poll in an encrypted room (a reaction would be readable by the homeserver), reactions
+        elsewhere: what a message's text tells people to do. A room not known yet is one the bot
+        will create (a direct room: encrypted when encryption is on)."""
+        rooms = list(self.client.rooms.values()) if self.client is not None else []  # a copy: off the loop
+        room = next((r for r in rooms if channel_id in (r.room_id, r.canonical_alias)), None)
+        encrypted = room.encrypted if room is not None else True
+        return "poll" if self.settings.encryption and encrypted else "reaction"
 
     def _ready(self) -> AsyncClient:
         if self.client is None or not self._logged_in.is_set():

@@ -285,6 +285,9 @@ class SlackTransport:
         await self.client.views_publish(user_id=user, view=blocks.home_view(home.text, home.forms))
 
     # -- outgoing ------------------------------------------------------------------------
+    def choice_style(self, channel_id: str) -> str:
+        return "button"  # choices are buttons under the message
+
     async def direct_channel(self, user_id: str) -> str:
         if user_id not in self._dms:  # a fan-out queues many rows before the first DM is known
             response = await _call(self.client.conversations_open(users=user_id))
