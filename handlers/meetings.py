@@ -13,7 +13,7 @@ from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import ArgError, Code, Number
 from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, TypedWords, UsageError, Words
 from bot.core.context import Context
-from bot.core.events import ChannelRef
+from bot.core.events import ChannelRef, Choice
 from bot.core.roles import Role
 from bot.meetings import agenda as agenda_items
 from bot.meetings import changes, planning, service
@@ -41,10 +41,23 @@ def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body 
 
 
 def _privately(ctx: Context, template: str, **values: Any) -> None:
-    """Votes and answers given in a room are confirmed by DM: the room stays readable, and the
-    poll or invitation stays the room's open question (Matrix maps reactions to the latest one)."""
-    if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, template, **values) is None:
+    """Votes and answers given in a room are confirmed by DM, in the person's language: the room
+    stays readable. Only when no DM reaches them, in the room, in the room's language."""
+    if ctx.channel.direct or ctx.person is None:
         ctx.reply(template, **values)
+    elif ctx.send_to_person(ctx.person, template, **values) is None:
+        ctx.send(ctx.channel, template, ctx.room_locale, in_reply_to=ctx.message.event_id, **values)
+
+
+def _noted(ctx: Context, msgid: str, **values: Any) -> None:
+    """A notice confirmed like `_privately`, worded in the language of whoever reads it (a click in
+    a room speaks the room's language, the DM it is confirmed by the person's)."""
+    person = ctx.person
+    if not ctx.channel.direct and person is not None:
+        text = ctx.services.translations.gettext(ctx.locale_of(person), msgid, **values)
+        if ctx.send_to_person(person, "notice", text=text) is not None:
+            return
+    ctx.notice(msgid, **values)
 
 
 def _fail(ctx: Context, exc: MeetingError) -> None:
@@ -78,7 +91,9 @@ def plan(ctx: Context, body: str, period: list[str] | None = None) -> None:
         _fail(ctx, exc)
         return
     label = _option_label(ctx)
-    ctx.reply("meeting_candidates", body=found, options=[(o.position, label(o)) for o in poll.options])
+    # listed like choices (numbered once: an <ol> in Matrix HTML), though not offered as ones yet
+    ctx.reply("meeting_candidates", body=found,
+              options=[Choice("", label(o), str(o.position)) for o in poll.options])
 
 
 def start_poll(ctx: Context, body: str | None = None) -> None:
@@ -136,8 +151,7 @@ def vote(ctx: Context, words: list[str]) -> None:
     except MeetingError as exc:
         _fail(ctx, exc)
         return
-    _privately(ctx, "notice", text=ctx.t("Noted, {name}: options {options}.", name=ctx.person.name,
-                                        options=", ".join(map(str, mine))))
+    _noted(ctx, N_("Noted, {name}: options {options}."), name=ctx.person.name, options=", ".join(map(str, mine)))
 
 
 def confirm(ctx: Context, body: str | None = None, option: int | None = None) -> None:

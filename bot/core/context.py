@@ -65,7 +65,14 @@ class Context:
     def locale(self) -> str:
         if self.chosen_locale:
             return self.services.translations.normalise(self.chosen_locale)
+        if self.message.kind in ("action", "reaction", "late") and not self.message.channel.direct:
+            return self.room_locale  # a click in a room carries no words; what answers it is for the room
         return self.locale_of(self.person)
+
+    @property
+    def room_locale(self) -> str:
+        """The language of a body's room: the office's (its invitation and polls are in it too)."""
+        return self.services.translations.normalise(self.services.settings.general.locale)
 
     def locale_of(self, person: Person | None) -> str:
         chosen = person.locale if person and person.locale else self.services.settings.general.locale

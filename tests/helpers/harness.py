@@ -69,8 +69,9 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
 class Bot:
     """A running App plus helpers to speak as someone and read the answers."""
 
-    def __init__(self, settings: Settings, now: datetime | None = None) -> None:
-        self.transport = MemoryTransport()
+    def __init__(self, settings: Settings, now: datetime | None = None,
+                 transport: MemoryTransport | None = None) -> None:
+        self.transport = transport or MemoryTransport()
         self.clock = Clock(now or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
         self.app = App(settings, transports=[self.transport], clock=self.clock)
         # the test's clock decides what is due, and `tick()` runs it: no wall-clock tick every 30 s
