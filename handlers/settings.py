@@ -35,7 +35,7 @@ def _languages(cc: ConvContext) -> list[Choice]:
 def _answer_language(cc: ConvContext, text: str) -> str:
     choice = match_choice(_languages(cc), text)
     if choice is None:
-        raise Invalid(N_("Please answer with one of the numbers."))  # the options follow
+        raise Invalid(N_("Please answer with 1 (Deutsch) or 2 (English)."))
     cc.set(language=choice.value)
     cc.ctx.chosen_locale = choice.value  # the next question already in the chosen language
     return _next(cc, "timezone")

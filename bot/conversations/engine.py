@@ -109,6 +109,10 @@ def step_help(cc: ConvContext, step: Step) -> str:
     return cc.ctx.t(step.help, **(step.help_values(cc) if step.help_values else {}))
 
 
+def _names_all(text: str, options: list[Choice]) -> bool:
+    return all(c.label.casefold() in text.casefold() for c in options)
+
+
 def match_choice(choices: list[Choice], text: str) -> Choice | None:
     """A typed answer: the number, the value or the label (case-insensitive)."""
     wanted = text.strip().casefold().rstrip(".")
@@ -194,12 +198,17 @@ class ConversationEngine:
         self.move(cc, next_step)
 
     def refuse(self, cc: ConvContext, problem: str) -> None:
-        """Say what is wrong and what the step expects, naming its options once: a step with
-        options lists them instead of its help (which names them too). The step stays open, and
-        so does its question: no new choices, and its poll (Matrix) stays the one to vote in."""
+        """Say what is wrong and what the step expects, naming its options once: in the problem
+        ("Bitte antworten Sie mit 1 (Deutsch) oder 2 (English)."), else in the step's help
+        ("Wählen Sie den Status: 1 nicht begonnen, …"), else as a list. The step stays open, and so
+        does its question: no new choices, and its poll (Matrix) stays the one to vote in."""
         step = cc.conversation.step(cc.state.step)
         options = cc.choices()
-        help_text = "" if options else step_help(cc, step)
+        help_text = step_help(cc, step)
+        if options and _names_all(problem, options):
+            help_text, options = "", []
+        elif options and _names_all(help_text, options):
+            options = []
         cc.ctx.reply("step_invalid", problem=problem, step_help="" if help_text == problem else help_text,
                      options=options, unchanged_note=cc.conversation.unchanged_note, step_open=True)
 

@@ -213,7 +213,7 @@ async def test_rsvp_words_inside_a_conversation(db_url: str) -> None:
         await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00")
         [meeting] = _meetings(bot)
         await bot.say("testmann", "einstellungen")
-        assert "Bitte antworten Sie mit einer der Nummern" in await bot.text("testmann", "vielleicht")
+        assert "Bitte antworten Sie mit 1 (Deutsch) oder 2 (English)" in await bot.text("testmann", "vielleicht")
         assert "kommt vielleicht zu EG2" in await bot.text("testmann", f"vielleicht {meeting.id}")
         assert "Zeitzone" in await bot.text("testmann", "1")  # the conversation goes on
 
