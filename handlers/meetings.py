@@ -127,7 +127,7 @@ def _post_poll(ctx: Context, channel: ChannelRef, body: Body, poll: DatePoll) ->
     label = _option_label(ctx)
     choices = service.poll_choices(body, poll, label)
     ctx.send(channel, "meeting_poll", locale, choices=choices, body=body,
-             asks=f"dates:{body.code}")  # a poll of its own: the room's other questions stay open
+             asks=service.dates_topic(body))  # a poll of its own: the room's other questions stay open
 
 
 def vote(ctx: Context, words: list[str]) -> None:

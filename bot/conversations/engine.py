@@ -303,7 +303,7 @@ class ConversationEngine:
             ctx = ctx_factory(state)
             conv = self.conversations.get(state.name)
             if ctx is not None and conv is not None:
-                ctx.reply(conv.on_timeout)
+                ctx.reply(conv.on_timeout, closes=("",))  # the step's poll ends with it
         return len(states)
 
 

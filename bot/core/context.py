@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -59,6 +59,7 @@ class Context:
         self.command = ""  # what the event turned out to be, for the structured log line
         # the language this person just chose in a conversation, before it is saved (`einstellungen`)
         self.chosen_locale: str | None = None
+        self.step_open = False  # what is sent leaves the conversation's open step (and its poll) open
 
     # -- who, where, when --------------------------------------------------------------
     @property
@@ -127,11 +128,12 @@ class Context:
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
              bulk: bool = False, attachments: list[Attachment] | None = None, asks: str = "",
-             step_open: bool = False, **values: Any) -> OutboxMessage:
+             step_open: bool = False, closes: Sequence[str] = (), **values: Any) -> OutboxMessage:
         """`asks`: what the choices ask about ("" a conversation's step, "rsvp:7" a meeting's
         attendance, …): a transport that remembers open questions (Matrix polls) replaces only the
         open one of the same topic. `step_open`: the step is still unanswered (a refused answer),
-        so its open question stays open."""
+        so its open question stays open. `closes`: topics whose open question is over with this
+        message (the date poll, once the meeting is fixed)."""
         formats = self.services.formats.get(channel.transport, ("plain",))
         style = self.services.choice_style(channel) if choices else ""
         texts = self.services.renderer.render_all(template, formats, locale, self.tz,
@@ -139,8 +141,10 @@ class Context:
         meta: dict[str, Any] = {"template": template, "locale": locale}  # transports style by kind
         if choices:  # what an ended poll says, in the language it was asked in
             meta.update(asks=asks, poll_closed=self.services.translations.gettext(locale, POLL_CLOSED))
-        if step_open:
+        if step_open or self.step_open:
             meta["step_open"] = True
+        if closes:
+            meta["closes"] = list(closes)
         msg = OutgoingMessage(channel=channel, texts=texts, choices=choices or [],
                               in_reply_to=in_reply_to, to_person=to_person, attachments=attachments or [],
                               meta=meta)
@@ -148,7 +152,7 @@ class Context:
 
     def send_to_person(self, person: Person, template: str, *, choices: list[Choice] | None = None,
                        attachments: list[Attachment] | None = None, asks: str = "",
-                       **values: Any) -> OutboxMessage | None:
+                       closes: Sequence[str] = (), **values: Any) -> OutboxMessage | None:
         """A direct message, on the transport the person is reachable on (this one first)."""
         transport = self._transport_for(person)
         if transport is None:
@@ -157,7 +161,7 @@ class Context:
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
                          to_person=ident.external_id, bulk=self.bulk, attachments=attachments, asks=asks,
-                         **values)
+                         closes=closes, **values)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]

@@ -59,6 +59,8 @@ def dispatch(ctx: Context) -> None:
             ctx.command = f"conversation:{state.name}"
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
+        # a click beside an open step (an RSVP mid-conversation) leaves the step's question open
+        ctx.step_open = state is not None
     if ctx.message.kind in ("action", "reaction"):
         # a button or reaction carries its choice's value: a self-describing command ("zusagen 7")
         if ctx.services.registry.match(text):

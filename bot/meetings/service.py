@@ -152,14 +152,16 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     data = calendar_file(ctx, meeting)
     locale = ctx.services.settings.general.locale
     values: dict[str, Any] = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
+    # with a meeting fixed the body's date poll is over; with it cancelled, its attendance polls
+    over = [dates_topic(meeting.body)] + ([rsvp_topic(meeting)] if meeting.state == "cancelled" else [])
     for channel in room_channels(ctx, meeting.body):
         ctx.send(channel, template, locale, choices=rsvp_choices(ctx, meeting, locale), attachments=[data],
-                 bulk=ctx.bulk, asks=rsvp_topic(meeting), **values)
+                 bulk=ctx.bulk, asks=rsvp_topic(meeting), closes=over, **values)
     reached = 0
     for person in members(meeting.body):
         choices = rsvp_choices(ctx, meeting, ctx.locale_of(person))
         if ctx.send_to_person(person, template, choices=choices, attachments=[data], asks=rsvp_topic(meeting),
-                              **values) is not None:
+                              closes=over[1:], **values) is not None:
             reached += 1
     notify_followers(ctx, meeting)
     return reached
@@ -185,6 +187,11 @@ def calendar_file(ctx: Context, meeting: Meeting) -> Attachment:
     name = "absage.ics" if meeting.state == "cancelled" else "einladung.ics"
     return Attachment(f"{meeting.body.code}-{name}", "text/calendar; method="
                       + ("CANCEL" if meeting.state == "cancelled" else "REQUEST"), data)
+
+
+def dates_topic(body: Body) -> str:
+    """What a date poll's choices ask about: its own poll in the body's room (Matrix)."""
+    return f"dates:{body.code}"
 
 
 def rsvp_topic(meeting: Meeting) -> str:

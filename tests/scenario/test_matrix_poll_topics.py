@@ -160,3 +160,23 @@ async def test_a_refused_answer_keeps_the_steps_poll_open_and_names_the_options_
         answered = await vote(bot, "testmann", poll_id, "English")  # the open poll still answers the step
         assert "Settings (2/4)" in answered[0].text()
         assert set(t.ends(dm)) == {poll_id}
+
+
+async def test_the_date_poll_ends_when_the_meeting_is_fixed_and_attendance_polls_when_it_is_cancelled(
+        db_url: str) -> None:
+    async with matrix_bot(db_url) as bot:
+        t: PollTransport = bot.transport  # type: ignore[assignment]
+        room, dm = "#eg-arbeit-wirtschaft", "dm:testmann"
+        await bot.say("beispiel", "sitzung planen EG2", room=room)
+        await bot.say("beispiel", "umfrage EG2", room=room)
+        [(date_poll, _)] = t.polls(room)
+        await bot.say("testmann", "einstellungen")  # a step open in the DM meanwhile
+        [(step_poll, _)] = t.polls(dm)
+        await bot.say("beispiel", "sitzung festlegen EG2 1", room=room)
+        room_rsvp, _ = t.polls(room)[-1]
+        dm_rsvp, _ = t.polls(dm)[-1]
+        assert set(t.ends(room)) == {date_poll} and t.ends(dm) == {}  # fixed: only the date poll is over
+        await bot.say("beispiel", "sitzung absagen EG2", room=room)
+        assert set(t.ends(room)) == {date_poll, room_rsvp}  # cancelled: nobody is asked to come any more
+        assert set(t.ends(dm)) == {dm_rsvp}  # … and the step's poll is still open
+        assert step_poll not in t.ends(dm)

@@ -3,8 +3,8 @@
 Which event carries which choices (and, for a poll, which opaque answer id stands for which
 choice) and which questions are a room's open ones: one per topic, so an invitation's attendance
 poll stays open beside the conversation's step and a new step does not end it (topic "" is the
-step). An ended poll is remembered a while, so a late vote on it is told. The database work runs off the event loop
-(`run_sync`), as the outbox's does. Rooms known to have no open question and no poll left to end
+step). An ended poll is remembered a while, so a late vote on it is told. The database work runs
+off the event loop (`run_sync`), as the outbox's does. Rooms known to have no open question and no poll left to end
 are noted in this process, so an ordinary reply costs no database round trip.
 """
 from __future__ import annotations
@@ -52,18 +52,19 @@ class QuestionMemory:
             uow.asked.ask(self.transport, room_id, event_id, rows, several, poll, end_text, topic)
             uow.commit()
 
-    async def close(self, room_id: str) -> None:
-        """The room's step has no open question any more (it was answered); questions of other
-        topics (an invitation's attendance poll) stay open."""
-        if room_id in self._no_question:
+    async def close(self, room_id: str, topic: str = "") -> None:
+        """The room's open question of `topic` is over: by default the step's (it was answered);
+        questions of other topics (an invitation's attendance poll) stay open."""
+        if not topic and room_id in self._no_question:
             return
         self._nothing_to_end.discard(room_id)
-        await self.run_sync(self._close, room_id)
-        self._no_question.add(room_id)
+        await self.run_sync(self._close, room_id, topic)
+        if not topic:
+            self._no_question.add(room_id)
 
-    def _close(self, room_id: str) -> None:
+    def _close(self, room_id: str, topic: str) -> None:
         with self.uow_factory() as uow:
-            uow.asked.close_room(self.transport, room_id)
+            uow.asked.close_room(self.transport, room_id, topic)
             uow.commit()
 
     async def lookup(self, event_id: str, room_id: str) -> Asked | None:

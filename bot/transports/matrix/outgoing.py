@@ -5,12 +5,14 @@
   remembered in the database (memory.py) as the room's open one of its topic (meta "asks": ""
   for a conversation's step, "rsvp:7" for a meeting's attendance, …): a new question replaces
   only the open one of its own topic, so an invitation does not end the step being answered.
-- In a direct room a message without choices closes the step's open question (the step was
-  answered), unless the step is still open (meta "step_open": a refused answer, whose poll stays
-  the one to vote in); questions of other topics stay open. In a body's room only a new question
-  replaces one (a reply to someone's command there must not end the date poll everybody votes
-  in). A closed poll is ended on the platform (m.poll.end), so Element shows it as ended; an end
-  that failed is sent with the room's next message.
+- In a direct room a reply without choices closes the step's open question (the step was
+  answered; a notification on its own, such as a changed meeting, is no answer), unless the step
+  is still open (meta "step_open": a refused answer, whose poll stays the one to vote in).
+  Questions of other topics stay open until a message closes their topic (meta "closes": the
+  invitation closes the date poll, a cancellation the attendance poll). In a body's room only a
+  new question replaces one (a reply to someone's command there must not end the date poll
+  everybody votes in). A closed poll is ended on the platform (m.poll.end), so Element shows it
+  as ended; an end that failed is sent with the room's next message.
 - Images carry their width, height and a thumbnail, encrypted like the image in an encrypted room.
 """
 from __future__ import annotations
@@ -61,8 +63,11 @@ class Sender:
                 await self.room_send(client, room_id, "m.reaction", reaction_content(event_id, choice.key),
                                      f"{txn_id}-r{i}" if txn_id else None)
             await self.memory.ask(room_id, event_id, message.choices, topic=topic)
-        elif message.channel is not None and message.channel.direct and not message.meta.get("step_open"):
-            await self.memory.close(room_id)
+        elif message.channel is not None and message.channel.direct and message.in_reply_to \
+                and not message.meta.get("step_open"):
+            await self.memory.close(room_id)  # the step was answered (a notice on its own is no answer)
+        for closed in message.meta.get("closes") or ():  # e.g. the date poll, once the meeting is fixed
+            await self.memory.close(room_id, str(closed))
         for i, attachment in enumerate(message.attachments):
             await self.send_file(client, room_id, attachment, f"{txn_id}-a{i}" if txn_id else None, encrypted)
         await self.end_polls(client, room_id)
