@@ -212,6 +212,16 @@ class ConversationEngine:
         cc.ctx.reply("step_invalid", problem=problem, step_help="" if help_text == problem else help_text,
                      options=options, unchanged_note=cc.conversation.unchanged_note, step_open=True)
 
+    def speak_as_chosen(self, ctx: Context) -> None:
+        """Outside its steps (a late vote) too, the person's open conversation speaks the language
+        chosen in it, though not saved yet (`einstellungen`)."""
+        if ctx.person is None:
+            return
+        state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)
+        conv = self.conversations.get(state.name) if state is not None else None
+        if state is not None and conv is not None and conv.locale_key and state.data.get(conv.locale_key):
+            ctx.chosen_locale = state.data[conv.locale_key]
+
     def late_answer(self, ctx: Context) -> bool:
         """A message after the person's conversation here was closed from outside: answered?"""
         if ctx.person is None or not ctx.channel.direct:
