@@ -111,4 +111,11 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
         held = raw_events(synapse.url, k.client.access_token, room)
         assert len([e for e in held if e["sender"] == BOT and e["type"] == "m.room.encrypted"]) >= 6
         assert bot_plaintext(held) == [], bot_plaintext(held)
+        # beside the ciphertext only what Megolm needs and the relation the spec keeps in the clear
+        # (docs/matrix.md, "Was der Homeserver sieht"): which event a poll end refers to, nothing else
+        clear = {k for e in held if e["sender"] == BOT and e["type"] == "m.room.encrypted" for k in e["content"]}
+        assert clear <= {"algorithm", "ciphertext", "device_id", "sender_key", "session_id", "m.relates_to"}, clear
+        relations = [e["content"]["m.relates_to"] for e in held
+                     if e["sender"] == BOT and "m.relates_to" in e.get("content", {})]
+        assert relations and all(set(r) <= {"rel_type", "event_id", "m.in_reply_to"} for r in relations), relations
         assert not [e for e in held if e["type"] in ("m.reaction", START, RESPONSE, END)]
