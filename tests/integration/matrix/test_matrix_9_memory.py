@@ -34,10 +34,12 @@ def _vote(room: str, poll_id: str, answer_id: str) -> dict[str, Any]:
                                          "org.matrix.msc3381.poll.response": {"answers": [answer_id]}}}
 
 
-async def _answer(memory: QuestionMemory, room: str, poll_id: str, answer_id: str) -> str | None:
+async def _answer(memory: QuestionMemory, room: str, poll_id: str, answer_id: str,
+                  kind: str = "action") -> str | None:
+    """What the vote answers (a vote on a closed poll is "late": it answers nothing, it is told)."""
     asked = await memory.lookup(poll_id, room)
     msg = parse_event(_vote(room, poll_id, answer_id), room, True, HOW, question=lambda e: asked)
-    return msg.text if msg is not None else None
+    return msg.text if msg is not None and msg.kind == kind else None
 
 
 def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factory: Any, db_url: str) -> None:
@@ -72,14 +74,17 @@ def test_a_vote_on_the_oldest_of_2000_prompts_maps_back_to_its_answer(uow_factor
             # the owner's next step is asked: the poll is closed, ended with the room's next message
             await again.close("!dm0:koeln.example")
             assert await _answer(again, "!dm0:koeln.example", "$poll0", ids[0][2]) is None
+            assert await _answer(again, "!dm0:koeln.example", "$poll0", ids[0][2], "late") == "umgesetzt"
             assert [p.event_id for p in await again.polls_to_end("!dm0:koeln.example")] == ["$poll0"]
             await again.ended("$poll0")
             assert await again.polls_to_end("!dm0:koeln.example") == []
-            with again.uow_factory() as uow:  # ended, answered: forgotten
-                assert uow.asked.by_event("matrix", "$poll0") is None
+            with again.uow_factory() as uow:  # ended: kept a while, so a late vote is told it ended
+                row = uow.asked.by_event("matrix", "$poll0")
+                assert row is not None and row.ended and not row.is_open
             # a new question in a room replaces the open one there, and only there
             await again.ask("!dm1:koeln.example", "$next1", STATUSES[:2])
-            assert await again.lookup("$poll1", "!dm1:koeln.example") is None
+            replaced = await again.lookup("$poll1", "!dm1:koeln.example")
+            assert replaced is not None and replaced.closed  # a vote on it is told it ended
             assert await again.lookup("$poll2", "!dm2:koeln.example") is not None
             assert [c.value for c in (await again.lookup("$next1", "!dm1:koeln.example")).choices] == [
                 "geplant", "in Umsetzung"]
