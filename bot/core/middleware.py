@@ -81,6 +81,7 @@ def _late_vote(ctx: Context, text: str) -> None:
     an old RSVP): the voter is told so, privately when it came from a room, and where the choice is
     a command ("zusagen 7") how to say it still."""
     command = text if ctx.services.registry.match(text) else ""
+    ctx.step_open = True  # it answers nothing: an open step (and its poll) stays open
     if ctx.channel.direct:
         ctx.services.conversations.speak_as_chosen(ctx)
     if ctx.channel.direct or ctx.person is None or ctx.send_to_person(ctx.person, "poll_closed",

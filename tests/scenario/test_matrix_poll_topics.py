@@ -160,6 +160,10 @@ async def test_a_refused_answer_keeps_the_steps_poll_open_and_names_the_options_
         answered = await vote(bot, "testmann", poll_id, "English")  # the open poll still answers the step
         assert "Settings (2/4)" in answered[0].text()
         assert set(t.ends(dm)) == {poll_id}
+        await bot.say("testmann", "unchanged")
+        [(consent_poll, _)] = [p for p in t.polls(dm) if p[0] != poll_id]
+        [told] = await vote(bot, "testmann", poll_id, "Deutsch")  # late, on the first step's poll
+        assert "not counted" in told.text() and consent_poll not in t.ends(dm)  # the open step's poll stays
 
 
 async def test_the_date_poll_ends_when_the_meeting_is_fixed_and_attendance_polls_when_it_is_cancelled(
