@@ -37,7 +37,7 @@ class ScopeWords:
         languages = [w for w in rest if w in LANGUAGES]
         unknown = [w for w in rest if w not in KINDS and w not in LANGUAGES]
         if unknown or len(languages) > 1 or len(target) > 40:
-            raise ArgError(N_("“{value}” is not understood. After the code: digests, sitzungen, änderungen, "
+            raise ArgError(N_("“{value}” is not understood. After the code: digests, meetings, changes, "
                               "and de or en."), value=(unknown or [target])[0][:40])
         return target, kinds, languages[0] if languages else None
 
