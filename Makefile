@@ -27,13 +27,13 @@ chromium:
 	else echo "No /usr/bin/chromium and no root apt-get: the browser tests will be skipped"; fi
 
 # WeasyPrint (the PDF reports) draws text with Pango (and HarfBuzz, fontconfig); fonts for the
-# PDF to embed. Installed from Debian where missing and we may (root with apt-get).
+# PDF to embed (Symbola for emoji in answers; a character no font has is drawn as U+FFFD). Installed from Debian where missing and we may (root with apt-get).
 reportlibs:
 	@ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' \
-		&& fc-list 2>/dev/null | grep -qi 'dejavu\|liberation' || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& { echo "Installing Pango and fonts for the PDF reports (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)"; \
-		     $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null \
-		     || { apt-get update -q >/dev/null && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null; }; }; } \
+		&& fc-list 2>/dev/null | grep -qi 'dejavu\|liberation' && fc-list 2>/dev/null | grep -qi symbola || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { echo "Installing Pango and fonts for the PDF reports (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-symbola)"; \
+		     $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola fontconfig >/dev/null \
+		     || { apt-get update -q >/dev/null && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-symbola fontconfig >/dev/null; }; }; } \
 		|| echo "Pango could not be installed: the PDF report tests will fail"
 
 # Independent peers the tests drive (tests/js/package.json): matrix-js-sdk with Element's

@@ -12,10 +12,14 @@ set): the same data gives the same bytes.
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 import logging
 import os
 import re
+import subprocess
+import sys
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -44,9 +48,51 @@ def to_pdf(report: Report, variant: str = "ua") -> bytes:
     stamp = creation_time(report).isoformat(timespec="seconds")
     html = report.html.replace(report.data_state.isoformat(timespec="seconds"), stamp) \
         if stamp != report.data_state.isoformat(timespec="seconds") else report.html
-    html = _SVG.sub(_as_image, html)
+    html = _visible(_SVG.sub(_as_image, html))
     document = weasyprint.HTML(string=html, base_url=None).render(pdf_variant=VARIANTS[variant])
     return document.write_pdf(pdf_variant=VARIANTS[variant], pdf_identifier=None)
+
+
+_OUTSIDE_ASCII = re.compile(r"[^\x00-\x7f]")
+MISSING = "\N{REPLACEMENT CHARACTER}"
+
+
+def _visible(html: str) -> str:
+    """Every character no installed font can draw becomes U+FFFD: WeasyPrint would draw an empty
+    box and, for the whole font, switch to an encoding that text extraction (pypdf) reads as NULs
+    between the letters (issue #21, F6). Invisible format characters (ZWJ, variation selectors)
+    need no glyph and stay."""
+    covered = _coverage()
+    return _OUTSIDE_ASCII.sub(lambda m: m[0] if _drawable(m[0], covered) else MISSING, html)
+
+
+def _drawable(char: str, covered: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(char)
+    if unicodedata.category(char) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return True
+    index = bisect.bisect_right(covered, (code, sys.maxsize)) - 1
+    return index >= 0 and covered[index][0] <= code <= covered[index][1]
+
+
+@functools.cache
+def _coverage() -> tuple[tuple[int, int], ...]:
+    """The code points the installed fonts cover (fontconfig, as Pango falls back), as sorted
+    merged ranges; everything counts as covered when fontconfig cannot be asked."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True,
+                                timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        log.warning("fc-list failed: characters without a font are not replaced in PDF reports")
+        return ((0, sys.maxunicode),)
+    spans = sorted((int(a, 16), int(b or a, 16)) for a, _, b in
+                   (part.partition("-") for part in listed.split()))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
