@@ -209,16 +209,17 @@ async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: s
     from datetime import datetime, time
 
     from .core.clock import NOW_WORDS, USAGE, ClockError, parse_move
+    from .core.commands import N_
     from .core.i18n import Formats
 
     # the database is read in its one thread (bot/dbthread.py), never on the event loop
     locale, tz = await asyncio.get_running_loop().run_in_executor(app.executor, _reader, app, speaker)
     tr, zone = app.services.translations, app.services.settings.general.timezone
     if clock is None:
-        return tr.gettext(locale, "The clock can be moved only when the bot was started with "
-                                  "“sachstand run --at 2027-01-13T17:30”.")
+        return tr.gettext(locale, N_("The clock can be moved only when the bot was started with "
+                                     "“sachstand run --at 2027-01-13T17:30”."))
     if not argument or argument.casefold() in NOW_WORDS:
-        return tr.gettext(locale, "It is {now}.", now=Formats(locale).datetime(clock(), tz)) + " " + \
+        return tr.gettext(locale, N_("It is {now}."), now=Formats(locale).datetime(clock(), tz)) + " " + \
             tr.gettext(locale, USAGE)
     try:
         clock.move_to(parse_move(argument, clock(), zone))  # dates typed mean the bot's local time
@@ -227,7 +228,7 @@ async def move_time(app: App, clock: DemoClock | None, argument: str, speaker: s
                                                   for k, v in exc.values.items()})
     await app.scheduler.run_due()
     await app.settle()
-    return tr.gettext(locale, "It is now {now}.", now=Formats(locale).datetime(clock(), tz))
+    return tr.gettext(locale, N_("It is now {now}."), now=Formats(locale).datetime(clock(), tz))
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:

@@ -70,3 +70,14 @@ def test_catalog_template_is_current() -> None:
                                                           "N_": None, "t": None, "notice": None}):
             found.add(message if isinstance(message, str) else message[0])
     assert found - known == set()
+
+
+def test_no_message_hides_from_the_extractor() -> None:
+    """`translations.gettext(locale, "…")` puts the text second, where `make extract` does not look:
+    it then drops the text from the catalogs and the German console says “It is …”. Such texts
+    are marked `N_("…")`."""
+    import re
+    hidden = [f"{path.relative_to(ROOT)}:{n}" for sub in ("bot", "handlers") for path in (ROOT / sub).rglob("*.py")
+              for n, line in enumerate(path.read_text().splitlines(), 1)
+              if re.search(r"\bgettext\(\s*[\w.]+\s*,\s*[\"']", line)]
+    assert hidden == []
