@@ -69,7 +69,12 @@ async def test_a_released_report_is_an_oparl_paper_with_its_downloadable_pdf(db_
         number = int(line.split("[")[1].split("]")[0])
         assert (await _get(f"{base}berichte/{number}/halbjahresbericht-sg-2026-H2.pdf"))[0] == 404
 
-        answer = "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number}"))
+        # F10: first what a release means, then the release; "nein" keeps it internal
+        warned = "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number}"))
+        assert "im Wortlaut" in warned and f"„bericht freigeben {number} ja“" in warned, warned
+        assert "intern" in "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number} nein"))
+        assert (await _get(f"{base}berichte/{number}/halbjahresbericht-sg-2026-H2.pdf"))[0] == 404
+        answer = "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number} ja"))
         assert f"Bericht {number} freigegeben" in answer
         assert "schon öffentlich" in "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number}"))
 
