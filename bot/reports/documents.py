@@ -23,22 +23,21 @@ from bot.core.labels import STATUS_LABELS
 from storage.models import (Change, Field, Indicator, Measure, Meeting, Recommendation, ReportingLine, Round,
                             StatusUpdate)
 
-from . import content, svgcharts
+from . import asof, checks, content, svgcharts
+from .asof import Later
+from .checks import ReportError
 from .kinds import kind_for
 
 if TYPE_CHECKING:
     from bot.core.context import Services
     from storage.uow import UnitOfWork
 
+__all__ = ["KINDS", "Report", "ReportError", "document", "render"]
 KINDS = ("sachstand", "stand", "halbjahr", "beirat", "integrationsbericht")
 LONG = ("stand", "halbjahr", "beirat", "integrationsbericht")  # with a table of contents
 TITLES = {"sachstand": "Sachstandsbericht", "stand": "Bericht zum Stand der Umsetzung",
           "halbjahr": "Halbjahresbericht der Steuerungsgruppe",
           "beirat": "Jahresbericht an den Beirat", "integrationsbericht": "Integrationsbericht"}
-
-
-class ReportError(ValueError):
-    """What was asked cannot be reported; the message is German and says what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,9 @@ class FieldState:
     staff: Decimal
 
 
-def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
+def field_states(uow: UnitOfWork, today: date, later: Later | None = None) -> list[FieldState]:
+    """Each field's recommendations, counts, progress and overdue items; with `later`, as they
+    stood before those changes (a past period's end)."""
     fields = uow.session.scalars(select(Field).order_by(Field.position, Field.code).options(
         selectinload(Field.recommendations))).all()
     # the measures' resources summed per field in the database: one query however many there are
@@ -98,7 +99,7 @@ def field_states(uow: UnitOfWork, today: date) -> list[FieldState]:
                 .group_by(Recommendation.field_id))}
     out = []
     for f in fields:
-        recs = list(f.recommendations)
+        recs = [later.view(r) for r in f.recommendations] if later else list(f.recommendations)
         counts: dict[Any, int] = {}
         for r in recs:
             counts[r.status] = counts.get(r.status, 0) + 1
@@ -147,18 +148,27 @@ def _rounds(uow: UnitOfWork, span: Span, body_id: int | None = None) -> list[Rou
     return list(uow.session.scalars(stmt).all())
 
 
-def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today: date) -> dict[str, Any]:
+def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today: date,
+          zone: str = "Europe/Berlin") -> dict[str, Any]:
     if kind not in KINDS:
         raise ReportError(f"„{kind[:30]}“ ist keine Berichtsart; erlaubt: {', '.join(KINDS)}")
     span = parse_period(period)
+    checks.fits(uow, kind, span, body_code, today)
     concept = uow.catalog.concept()
+    # a period that has ended is reported as it stood at its end (F3); a running one as it stands
+    end = checks.period_end(span, zone)
+    ended = span.end < today
+    later = asof.changes_after(uow, end) if ended else None
+    state = content.data_state(uow)
     base: dict[str, Any] = {"kind": kind, "title": TITLES[kind], "span": span, "concept": concept, "body": None,
-                            "labels": STATUS_LABELS, "today": today, "data_state": content.data_state(uow),
-                            "toc": kind in LONG, "lang_mark": content.marked, "recipients": _recipients(uow, kind),
-                            "figures": {}}
+                            "labels": STATUS_LABELS, "today": span.end if ended else today,
+                            "data_state": min(state, end) if ended else state, "ended": ended,
+                            "written": today, "toc": kind in LONG, "lang_mark": content.marked,
+                            "recipients": _recipients(uow, kind), "figures": {}}
     if kind == "sachstand":
-        return {**base, **_sachstand(uow, span, body_code, today, base["figures"])}
-    states = field_states(uow, today)
+        return {**base, **_sachstand(uow, span, body_code, base["today"], base["figures"], later)}
+    today = base["today"]
+    states = field_states(uow, today, later)
     rounds = _rounds(uow, span)
     base.update(states=states, chart=_progress_chart(states, base["figures"]), rounds=content.round_rows(uow, rounds),
                 changes=_change_count(uow, span), total_recs=sum(len(s.recs) for s in states))
@@ -178,7 +188,7 @@ def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today:
 
 
 def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
-               figures: dict[str, Any]) -> dict[str, Any]:
+               figures: dict[str, Any], later: Later | None) -> dict[str, Any]:
     body = uow.bodies.by_code(body_code) if body_code else None
     if body is None:
         raise ReportError("der Sachstandsbericht braucht ein Gremium: --body EG2")
@@ -187,7 +197,7 @@ def _sachstand(uow: UnitOfWork, span: Span, body_code: str | None, today: date,
     if rounds:
         for upd in uow.rounds.updates(rounds[-1]):
             answers[upd.recommendation_id] = upd
-    recs = list(uow.catalog.recommendations_of_body(body.id))
+    recs = [later.view(r) if later else r for r in uow.catalog.recommendations_of_body(body.id)]
     chart = svgcharts.progress_by_field([r.code for r in recs], [r.progress for r in recs],
                                          f"Fortschritt – {body.code}", f"fortschritt-{body.code}") if recs else ""
     if recs:
@@ -235,7 +245,7 @@ def document(services: Services, uow: UnitOfWork, kind: str, period: str, body: 
 
     settings = services.settings.general
     today = services.clock().astimezone(ZoneInfo(settings.timezone)).date()
-    values = build(uow, kind, period, body, today)
+    values = build(uow, kind, period, body, today, settings.timezone)
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
     from bot.web_security import REPORT_CSP
 
