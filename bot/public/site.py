@@ -34,7 +34,8 @@ STATUS_VERSION = opendata.STATUS_VERSION
 STYLESHEET = Page((Path(__file__).resolve().parents[2] / "templates" / "public" / "site.css").read_bytes(),
                   "text/css; charset=utf-8")
 LANGUAGES = ("de", "en")  # the default locale at the root, the other under its code
-FIXED = ("index.html", "gremien.html", "kennzahlen.html", "suche.html", "barrierefreiheit.html")
+FIXED = ("index.html", "gremien.html", "kennzahlen.html", "berichte.html", "suche.html", "barrierefreiheit.html")
+REPORTS = "berichte"  # the released reports' files: berichte/<number>/<file name>, as the web server serves them
 
 
 class Site:
@@ -64,6 +65,7 @@ class Site:
         yield from html
         yield from (f"{lang}/{p}" for lang in self._other_languages() for p in html)
         yield from ("feed.atom", "api/status.json", "api/status.schema.json", "site.css")
+        yield from (f"{REPORTS}/{f.id}/{f.file_name}" for f in uow.reports.released())  # the static copy links them too
 
     def assets(self) -> Iterator[str]:
         yield from ICONS
@@ -87,6 +89,8 @@ class Site:
             return ICONS[path]
         if path == "site.css":
             return STYLESHEET
+        if path.startswith(REPORTS + "/"):
+            return _report_file(uow, path)
         locale: str = self.services.settings.general.locale
         lang, _, rest = path.partition("/")
         if lang in self._other_languages() and rest:
@@ -106,6 +110,9 @@ class Site:
             return self._bodies(uow, path, locale)
         if path == "kennzahlen.html":
             return self._html("indicators", uow, path, locale, indicators=monitoring.indicators(uow))
+        if path == "berichte.html":
+            released = sorted(uow.reports.released(), key=lambda f: (f.released_at, f.id), reverse=True)
+            return self._html("released_reports", uow, path, locale, reports=released, folder=REPORTS)
         if path == "suche.html":
             return self._html("search", uow, path, locale, **pages.search(uow, query or ""))
         if path == "barrierefreiheit.html":
@@ -209,6 +216,15 @@ class Site:
         from zoneinfo import ZoneInfo
 
         return self.services.clock().astimezone(ZoneInfo(self.services.settings.general.timezone)).date()
+
+
+def _report_file(uow: UnitOfWork, path: str) -> Page | None:
+    """A released report's file (site finding F8 of the reports' read); nothing unreleased."""
+    _, number, name = (path.split("/") + ["", ""])[:3]
+    found = uow.reports.get(int(number)) if number.isdigit() and len(number) < 10 else None
+    if found is None or found.released_at is None or found.file_name != name:
+        return None
+    return Page(found.content, found.mime_type)
 
 
 def _day(text: str) -> date | None:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.questions import forms as question_forms
 from storage.models import (AgendaItem, Body, Concept, Field, Indicator, IndicatorValue, Measure, Meeting,
-                            MetricValue, Person, PublicQuestion, Recommendation, Release, TargetMetric)
+                            MetricValue, Person, PublicQuestion, Recommendation, Release, ReportFile,
+                            TargetMetric)
 
 from . import data
 from . import oparl_papers
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from bot.core.runtime import Runtime
 
 PUBLIC_TYPES = (AgendaItem, Body, Concept, Field, Indicator, IndicatorValue, Measure, Meeting, MetricValue, Person,
-                PublicQuestion, Recommendation, Release, TargetMetric)
+                PublicQuestion, Recommendation, Release, ReportFile, TargetMetric)
 OPEN_DATA = frozenset({"feed.atom", "api/status.json", "api/status.schema.json"})  # and OParl, calendars
 CORS = {"Access-Control-Allow-Origin": "*"}  # open data only: never the HTML pages with their form
 MAX_AGE = 60.0  # seconds: also catches changes made by another process (`sachstand import`)
@@ -68,7 +69,7 @@ class PublicSite:
         oparl_papers.routes(webapp, self.app)  # the released reports' files (/berichte/3/….pdf)
         for path in ("/", "/index.html", "/gremien.html", "/feed.atom", "/api/status.json", "/api/status.schema.json",
                      "/favicon.ico", "/favicon.svg", "/site.css", "/empfehlungen/{code}.html", "/kennzahlen.html",
-                     "/kennzahlen/{code}.html", "/filter/{slug}.html", "/suche.html", "/barrierefreiheit.html",
+                     "/kennzahlen/{code}.html", "/filter/{slug}.html", "/berichte.html", "/suche.html", "/barrierefreiheit.html",
                      "/impressum.html", "/datenschutz.html", "/en/", "/en/{path:.+}"):
             webapp.router.add_get(path, self.handle)
         webapp.router.add_get("/oparl/v1.1", self.oparl_root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ async def test_a_released_report_is_an_oparl_paper_with_its_downloadable_pdf(db_
         number = int(line.split("[")[1].split("]")[0])
         assert (await _get(f"{base}berichte/{number}/halbjahresbericht-sg-2026-H2.pdf"))[0] == 404
 
+        assert "Noch kein Bericht ist freigegeben." in (await _get(base + "berichte.html"))[1].decode()
         # F10: first what a release means, then the release; "nein" keeps it internal
         warned = "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number}"))
         assert "im Wortlaut" in warned and f"„bericht freigeben {number} ja“" in warned, warned
@@ -105,7 +107,21 @@ async def test_a_released_report_is_an_oparl_paper_with_its_downloadable_pdf(db_
         pdf = pikepdf.open(io.BytesIO(body))
         assert str(pdf.docinfo.Title) == paper["name"] and "/StructTreeRoot" in pdf.Root
 
+        # F8: the public site links the released report (German and English), and only it
+        link = f'href="berichte/{number}/halbjahresbericht-sg-2026-H2.pdf"'
+        listing_de = (await _get(base + "berichte.html"))[1].decode()
+        assert link in listing_de and "Halbjahresbericht der Steuerungsgruppe 2026-H2</a>" in listing_de
+        assert listing_de.count('href="berichte/') == 1 and 'href="berichte.html" aria-current="page"' in listing_de
+        listing_en = (await _get(base + "en/berichte.html"))[1].decode()
+        assert f'href="../berichte/{number}/' in listing_en and "<h1>Reports</h1>" in listing_en
+        assert 'href="berichte.html"' in (await _get(base + "index.html"))[1].decode()  # in the navigation
         others = [p for p in range(1, 10) if p != number]  # the other reports stay unpublished
         for other in others:
             assert (await _get(f"{base}oparl/v1.1/paper/{other}"))[0] == 404
             assert (await _get(f"{base}oparl/v1.1/file/{other}"))[0] == 404
+        # the static copy (`sachstand publish`) holds the page and the released file, not the others
+        from bot.public.export import export
+        out = Path(tempfile.mkdtemp())
+        export(bot.app, out)
+        assert (out / "berichte" / str(number) / "halbjahresbericht-sg-2026-H2.pdf").read_bytes() == body
+        assert [p.name for p in (out / "berichte").iterdir()] == [str(number)] and link in (out / "berichte.html").read_text()
