@@ -53,8 +53,9 @@ async def test_the_baseline_keeps_the_catalogs_date_and_is_previewed(db_url: str
     """Site finding F8: released weeks after the import, old statuses read "überfällig (laut Stand vom
     <release day>)" — and `freigabe` had not said that any would become overdue."""
     later = datetime(2027, 1, 12, 9, 0, tzinfo=timezone.utc)
-    async with Bot(make_settings(db_url, web__enabled="true", web__port="0"), now=later) as bot:
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:  # imported on 23.11.2026
         await bot.app.scheduler.shutdown()
+        bot.clock.now = later  # released weeks later
         base = f"http://127.0.0.1:{bot.app.web_port}/"
         listed = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
         await bot.text("koordination", "freigeben import")

@@ -232,7 +232,8 @@ def test_nothing_private_reaches_a_public_output(app: App, people: list[dict], u
             outputs[f"calendar/{code}.ics"] = _unfolded(found[0].decode())
         # the reports go to bodies, not the public: they may quote the answers, but never name a
         # person without consent, an e-mail address, a dial-in link or a citizen
-        reports = {f"report/{kind}": render_report(app.services, uow, kind, "2026", "EG2" if kind == "sachstand" else None)
+        reports = {f"report/{kind}": render_report(app.services, uow, kind, "2026-H2" if kind == "halbjahr" else "2026",
+                                                   "EG2" if kind == "sachstand" else None)
                    for kind in KINDS}
         # the rows are there and some public content is rendered around them
         assert any("Öffentlicher Punkt" in text for text in outputs.values()) or not meetings

@@ -19,7 +19,7 @@ CHANGES = [
     ("koordination", "status HF2-03 verzögert", ("koordination", "set_status", "HF2-03")),
     ("testmann", "fortschritt HF2-06 50", ("testmann", "set_progress", "HF2-06")),
     ("beispiel", "empfehlung anlegen HF2-98 Sprachkurse im Betrieb", ("beispiel", "create_recommendation", "HF2-98")),
-    ("beispiel", "empfehlung ändern HF2-98 zeitziel 31.12.2027", ("beispiel", "propose_time_target", "HF2-98")),  # waits for release
+    ("beispiel", "empfehlung ändern HF2-98 zeitziel 31.12.2027", ("beispiel", "edit_time_target", "HF2-98")),  # not public yet: applies at once
     ("beispiel", "zuweisen HF2-98 @testmann", ("beispiel", "edit_owner", "HF2-98")),
     ("koordination", "zielgröße HF2-98 Kurse ziel 10", ("koordination", "add_metric", "HF2-98")),
     ("koordination", "maßnahme anlegen HF2-98 HF2-98-M1 Mentoring", ("koordination", "create_measure", "HF2-98-M1")),
