@@ -51,21 +51,23 @@ def paper_object(api: OParl, uow: UnitOfWork, f: ReportFile) -> dict[str, Any]:
         "reference": f"{f.from_body.code}-{f.period}-{f.id}", "date": f.delivered_at.date().isoformat(),
         "paperType": PAPER_TYPE, "mainFile": file_object(api, f),
         "originatorOrganization": [f"{api.root}organization/{f.from_body.code}"],
-        "consultation": [], "keyword": [f.kind, f.period], **_stamps(api, f)}
-    meeting = _next_meeting(uow, f)
-    if meeting is not None:
-        paper["consultation"].append(consultation_object(api, f, meeting))
+        "consultation": [consultation_object(api, f, _next_meeting(uow, f))],
+        "keyword": [f.kind, f.period], **_stamps(api, f)}
     return paper
 
 
-def consultation_object(api: OParl, f: ReportFile, meeting: Meeting) -> dict[str, Any]:
+def consultation_object(api: OParl, f: ReportFile, meeting: Meeting | None) -> dict[str, Any]:
+    """The paper's way to the body it is addressed to (for information): always its organization,
+    and its meeting (with the agenda item) once one is planned (finding F9 of the reports' read)."""
     consultation = {"id": f"{api.root}consultation/{f.id}", "type": SCHEMA + "Consultation",
-                    "paper": f"{api.root}paper/{f.id}", "meeting": f"{api.root}meeting/{meeting.id}",
+                    "paper": f"{api.root}paper/{f.id}",
                     "organization": [f"{api.root}organization/{f.to_body.code}"], "authoritative": False,
                     "role": "Kenntnisnahme", **_stamps(api, f)}
-    item = _agenda_item(meeting, f)
-    if item is not None:
-        consultation["agendaItem"] = f"{api.root}agendaItem/{item.id}"
+    if meeting is not None:
+        consultation["meeting"] = f"{api.root}meeting/{meeting.id}"
+        item = _agenda_item(meeting, f)
+        if item is not None:
+            consultation["agendaItem"] = f"{api.root}agendaItem/{item.id}"
     return consultation
 
 
@@ -115,8 +117,7 @@ def get_file(api: OParl, uow: UnitOfWork, ident: str) -> dict[str, Any] | None:
 
 def get_consultation(api: OParl, uow: UnitOfWork, ident: str) -> dict[str, Any] | None:
     found = _released(uow, ident)
-    meeting = _next_meeting(uow, found) if found else None
-    return consultation_object(api, found, meeting) if found and meeting else None
+    return consultation_object(api, found, _next_meeting(uow, found)) if found else None
 
 
 # -- the file ------------------------------------------------------------------------------------

@@ -125,3 +125,13 @@ async def test_a_released_report_is_an_oparl_paper_with_its_downloadable_pdf(db_
         export(bot.app, out)
         assert (out / "berichte" / str(number) / "halbjahresbericht-sg-2026-H2.pdf").read_bytes() == body
         assert [p.name for p in (out / "berichte").iterdir()] == [str(number)] and link in (out / "berichte.html").read_text()
+        # F9: a paper to a body with no meeting planned still says whom it is addressed to
+        line = next(x for x in listing.splitlines() if "Sachstandsbericht 2026-Q4 – Expertengruppe Ausbildung" in x)
+        eg2 = int(line.split("[")[1].split("]")[0])
+        await bot.say("koordination", f"bericht freigeben {eg2} ja")
+        paper = json.loads((await _get(f"{base}oparl/v1.1/paper/{eg2}"))[1])
+        [consultation] = paper["consultation"]
+        _validate(consultation)
+        assert "meeting" not in consultation and consultation["role"] == "Kenntnisnahme"
+        assert consultation["organization"] == ["http://127.0.0.1:8080/oparl/v1.1/organization/GF"]
+        assert json.loads((await _get(f"{base}oparl/v1.1/consultation/{eg2}"))[1]) == consultation
