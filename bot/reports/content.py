@@ -129,6 +129,7 @@ class Decision:
     kind: str  # blocked | overdue | agenda
     text: str
     meeting: Meeting | None = None
+    overdue: bool = False  # a blocked item past its time target: both requests in one entry
 
 
 def decisions(uow: UnitOfWork, states: list[FieldState], span: Span, today: date,
@@ -136,14 +137,15 @@ def decisions(uow: UnitOfWork, states: list[FieldState], span: Span, today: date
     """What the political bodies are asked to decide: how a blocked item goes on, a new time
     target for each overdue one, and the items already on a planned meeting's public agenda."""
     out: list[Decision] = []
+    late = {rec.id for state in states for rec in state.overdue}
     for state in states:
         for rec in state.recs:
             if rec.status == Status.BLOCKED:
-                reason = blocked_by.get(rec.id, "")
-                out.append(Decision(rec, "blocked", reason))
+                out.append(Decision(rec, "blocked", blocked_by.get(rec.id, ""), overdue=rec.id in late))
     for state in states:
         for rec in state.overdue:
-            out.append(Decision(rec, "overdue", ""))
+            if rec.status != Status.BLOCKED:  # a blocked one's entry names its time target (F11)
+                out.append(Decision(rec, "overdue", ""))
     start = datetime.combine(span.start, datetime.min.time(), tzinfo=timezone.utc)
     planned = uow.session.scalars(select(Meeting).where(Meeting.state.in_(("planned", "invited")),
                                                         Meeting.starts_at >= start)

@@ -40,6 +40,9 @@ async def test_f3_a_past_period_is_reported_as_it_stood_at_its_end(tmp_path: Pat
         half_past, half_now = _report(bot, "halbjahr", "2026-H2"), _report(bot, "halbjahr", "2027-H1")
         blocked = re.compile(r"<li>HF2-04 [^<]* ist blockiert")
         assert not blocked.search(half_past) and blocked.search(half_now)
+        # F11: blocked and past its time target: one entry with both requests
+        [entry] = re.findall(r"<li>HF2-04 .*?</li>", half_now)
+        assert "ist blockiert" in entry and "das Zeitziel 30.09.2026 ist überschritten" in entry, entry
 
 
 async def test_f2_f4_periods_that_cannot_be_reported_are_refused(tmp_path: Path) -> None:
