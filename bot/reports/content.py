@@ -43,12 +43,17 @@ def language(text: str) -> str | None:
     return "en" if en >= 2 and en > de else None
 
 
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their presentation forms
+
+
 def marked(text: str | None, empty: str = "–") -> Markup:
-    """The text, escaped, in a `<span lang="en">` when it is English."""
+    """The text, escaped, in a `<span lang="en">` when it is English; with right-to-left script
+    in it (Hebrew, Arabic) also `dir="auto"`, so it is laid out and read in its direction (F7)."""
     if not text:
         return Markup(escape(empty))
     lang = language(text)
-    return Markup(f'<span lang="{lang}">{escape(text)}</span>') if lang else Markup(escape(text))
+    attrs = (f' lang="{lang}"' if lang else "") + (' dir="auto"' if _RTL.search(text) else "")
+    return Markup(f"<span{attrs}>{escape(text)}</span>") if attrs else Markup(escape(text))
 
 
 def data_state(uow: UnitOfWork) -> datetime:

@@ -68,6 +68,11 @@ def test_f6_the_pdf_text_is_words_and_a_missing_glyph_is_visible(files: tuple[st
     assert any(UNDRAWN in p.text for p in docx.Document(io.BytesIO(word)).paragraphs)
 
 
+def test_f7_right_to_left_text_is_marked_for_its_direction(files: tuple[str, bytes, bytes]) -> None:
+    html, _, _ = files
+    assert '<span dir="auto">Kita-Plätze fehlen weiterhin' in html
+
+
 def test_the_fonts_cover_what_the_city_writes() -> None:
     """German, the scripts of the largest groups of the city's migrants that the bundled fonts
     carry (Turkish, Cyrillic, Greek, Arabic, Hebrew), typographic quotes and the euro."""
