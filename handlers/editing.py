@@ -220,8 +220,10 @@ def _needs_release(ctx: Context, rec: Recommendation | None = None, measure: str
     unless it is to something not public yet: a new item is released as it then stands."""
     if ctx.standing.coordinator or not ctx.services.settings.site.chair_edits_need_release:
         return False
-    hidden = unreleased(ctx.uow.session) if rec is not None else None
-    return hidden is None or (rec.id not in hidden.recs and measure not in hidden.measures)
+    if rec is None:
+        return True
+    hidden = unreleased(ctx.uow.session)
+    return rec.id not in hidden.recs and measure not in hidden.measures
 
 
 def _proposed(ctx: Context, code: str, attr: str, word: str, new: Any) -> None:
