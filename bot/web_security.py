@@ -21,13 +21,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-# the same inside the pages (<meta>), so the static export carries it wherever it is hosted;
-# a <meta> policy cannot say frame-ancestors, and the export's forms go to the bot's server
-META_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action"
-# the reports are files to read offline and print: their styles are inline, nothing else runs
-REPORT_CSP = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+from bot.csp import CSP, META_CSP, REPORT_CSP  # noqa: E402,F401 (re-exported)
+
 SERVER = "Sachstand"
 HEADERS = {
     "Content-Security-Policy": CSP,

@@ -16,7 +16,7 @@ from bot.core.labels import STATUS_LABELS
 from bot.core.language import summary_language
 
 from bot.questions.intake import FormState
-from bot.web_security import META_CSP
+from bot.csp import META_CSP
 from bot.questions.tokens import PLACEHOLDER
 
 from . import charts, data, monitoring, opendata, pages

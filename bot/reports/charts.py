@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # no display: a server process
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-BLUE = "#00457d"
+from .svgcharts import BLUE  # noqa: E402 (one blue for both)
 
 
 def progress_by_field(labels: Sequence[str], values: Sequence[float | None], title: str) -> Figure:

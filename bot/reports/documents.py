@@ -247,7 +247,7 @@ def document(services: Services, uow: UnitOfWork, kind: str, period: str, body: 
     today = services.clock().astimezone(ZoneInfo(settings.timezone)).date()
     values = build(uow, kind, period, body, today, settings.timezone)
     template = "halbjahr" if kind == "stand" else kind  # the same content under another title
-    from bot.web_security import REPORT_CSP
+    from bot.csp import REPORT_CSP
 
     html = services.renderer.render(template, "reports", settings.locale, settings.timezone, csp=REPORT_CSP,
                                     **values)

@@ -17,7 +17,7 @@ import pygal
 from babel.numbers import format_decimal
 from pygal.style import Style
 
-from .charts import BLUE
+BLUE = "#00457d"  # the reports' and chat images' blue
 
 GENDER_COLOURS = {"gesamt": "#1a1a1a", "weiblich": "#a10000", "männlich": BLUE, "divers": "#6b4e00"}
 OTHER = "#595959"
