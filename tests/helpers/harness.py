@@ -109,3 +109,10 @@ class Bot:
 
     async def text(self, user: str, text: str, room: str | None = None) -> str:
         return "\n".join(m.text("plain") for m in await self.say(user, text, room))
+
+    async def answers(self, user: str, *lines: str) -> str:
+        """Say each line in turn (a conversation's answers); the text of the replies to the last."""
+        out = ""
+        for line in lines:
+            out = await self.text(user, line)
+        return out

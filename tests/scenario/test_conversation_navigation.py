@@ -17,13 +17,6 @@ from tests.helpers.harness import Bot, make_settings
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
-async def _answer(bot: Bot, user: str, *answers: str) -> str:
-    out = ""
-    for answer in answers:
-        out = await bot.text(user, answer)
-    return out
-
-
 async def _eg1_round(bot: Bot) -> None:
     await bot.say("koordination", "runde starten EG1 frist 15.12.2026")
 
@@ -35,7 +28,7 @@ async def _eg2_round(bot: Bot) -> None:
 async def test_back_at_the_second_metric_asks_the_first_metric(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg1_round(bot)  # mustermann: HF1-04 with two target metrics
-        second = await _answer(bot, "mustermann", "2", "30", "9,0")
+        second = await bot.answers("mustermann", "2", "30", "9,0")
         assert "Jugendliche in Lernpatenschaften" in second
         first = await bot.text("mustermann", "zurück")
         assert "Anteil Abgänge ohne Abschluss" in first and "Lernpatenschaften" not in first
@@ -44,8 +37,8 @@ async def test_back_at_the_second_metric_asks_the_first_metric(db_url: str) -> N
         status = await bot.text("mustermann", "zurück")
         assert "Wie ist der Status?" in status
         # forward again: each metric in turn, the earlier answers kept for the summary
-        await _answer(bot, "mustermann", "2", "30", "9,1")
-        summary = await _answer(bot, "mustermann", "150", "a", "b", "keine", "keine")
+        await bot.answers("mustermann", "2", "30", "9,1")
+        summary = await bot.answers("mustermann", "150", "a", "b", "keine", "keine")
         assert "Bitte prüfen" in summary and "9,1" in summary and "150" in summary
 
 
@@ -71,7 +64,7 @@ async def test_a_complete_command_runs_and_the_step_is_asked_again(db_url: str) 
 async def test_a_problem_at_the_confirm_step_is_said_once(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine")
+        await bot.answers("testmann", "2", "75", "a", "b", "keine", "keine")
         wrong = await bot.text("testmann", "vielleicht")
         assert wrong.count("zum Speichern") == 1
 
@@ -81,7 +74,7 @@ async def test_the_counter_after_skipping_names_the_item_shown(db_url: str) -> N
         await _eg2_round(bot)  # testmann: HF2-04 (1/2), HF2-06 (2/2)
         second = await bot.text("testmann", "überspringen")
         assert "HF2-06" in second and "(2/2)" in second
-        saved = await _answer(bot, "testmann", "2", "50", "unverändert", "a", "b", "keine", "keine", "ja")
+        saved = await bot.answers("testmann", "2", "50", "unverändert", "a", "b", "keine", "keine", "ja")
         # the skipped item, asked last, says so (not "(1/2)" after "(2/2)": findings-rounds F13)
         assert "HF2-04" in saved and "(zuvor übersprungen · noch 1 offen)" in saved and "(1/2)" not in saved
         assert "Gespeichert: HF2-06. Als Nächstes:" in saved  # one more follows, though it was 2/2
@@ -90,14 +83,14 @@ async def test_the_counter_after_skipping_names_the_item_shown(db_url: str) -> N
 async def test_change_a_part_in_english_and_in_german(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        confirm = await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", "none")
+        confirm = await bot.answers("ersatz", "2", "850", "15", "a", "b", "none", "none")
         assert "“yes”" in confirm and "“change”" in confirm and "metrics" in confirm
         assert "ändern" not in confirm and "“ja”" not in confirm and "fortschritt" not in confirm
         assert "What is the status?" in await bot.text("ersatz", "change status")
         assert "Please check" in await bot.text("ersatz", "3")
         assert "happened" in await bot.text("ersatz", "ändern geschehen")  # German words work too
         assert "Please check" in await bot.text("ersatz", "Kick-off")
-        german = await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine")
+        german = await bot.answers("testmann", "2", "75", "a", "b", "keine", "keine")
         assert "„ändern“" in german and "kennzahlen" in german and "change" not in german
         assert "aktuelle Wert" in await bot.text("testmann", "change metrics")  # English words work for him
         assert "Bitte prüfen" in await bot.text("testmann", "80")
@@ -141,7 +134,7 @@ async def test_back_to_a_metric_works_after_a_restart(db_url: str) -> None:
     settings = make_settings(db_url)
     async with Bot(settings) as bot:
         await _eg1_round(bot)
-        assert "Lernpatenschaften" in await _answer(bot, "mustermann", "2", "30", "9,0")
+        assert "Lernpatenschaften" in await bot.answers("mustermann", "2", "30", "9,0")
     async with Bot(settings) as restarted:  # the position within the step is stored with the history
         first = await restarted.text("mustermann", "zurück")
         assert "Anteil Abgänge ohne Abschluss" in first and "Lernpatenschaften" not in first
@@ -155,5 +148,5 @@ async def test_english_words_at_every_step_for_a_german_speaker_too(db_url: str)
         assert "(2/2)" in await bot.text("testmann", "skip")
         assert "Wie weit" in await bot.text("testmann", "2")
         assert "Wie ist der Status?" in await bot.text("testmann", "back")
-        await _answer(bot, "testmann", "2", "same", "same", "a", "b", "none", "none")
+        await bot.answers("testmann", "2", "same", "same", "a", "b", "none", "none")
         assert "Gespeichert: HF2-06" in await bot.text("testmann", "yes")

@@ -9,13 +9,6 @@ from tests.helpers.harness import Bot, make_settings
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
-async def _answer(bot: Bot, user: str, *answers: str) -> str:
-    out = ""
-    for answer in answers:
-        out = await bot.text(user, answer)
-    return out
-
-
 async def _eg2_round(bot: Bot) -> None:
     await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
 
@@ -23,7 +16,7 @@ async def _eg2_round(bot: Bot) -> None:
 async def test_f2_back_never_lands_on_a_stale_plausibility_question(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)  # ersatz (English): HF2-01 with two target metrics
-        assert "Is that right?" in await _answer(bot, "ersatz", "2", "75")
+        assert "Is that right?" in await bot.answers("ersatz", "2", "75")
         assert "What is the current value?" in await bot.text("ersatz", "2")  # no, correct it
         second = await bot.text("ersatz", "1.234,5")
         assert "Verfahrensdauer" in second
@@ -36,7 +29,7 @@ async def test_f2_back_never_lands_on_a_stale_plausibility_question(db_url: str)
 async def test_f3_a_wrong_answer_at_the_plausibility_question_is_said_once(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        assert "Is that right?" in await _answer(bot, "ersatz", "2", "2")
+        assert "Is that right?" in await bot.answers("ersatz", "2", "2")
         for wrong in ("unchanged", "-5"):
             text = await bot.text("ersatz", wrong)
             assert text.count("one of the numbers") == 1 and "1) yes, that is right" in text
@@ -46,11 +39,11 @@ async def test_f3_a_wrong_answer_at_the_plausibility_question_is_said_once(db_ur
 async def test_f5_done_keeping_a_low_progress_unchanged_is_asked_about(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", "none", "yes")  # HF2-01 done first
+        await bot.answers("ersatz", "2", "850", "15", "a", "b", "none", "none", "yes")  # HF2-01 done first
         with bot.app.uow_factory() as uow:
             assert uow.catalog.recommendation("HF2-05").progress == 0
-        await _answer(bot, "ersatz", "5", "unchanged", "a", "b", "none", "none")  # HF2-05 done: 100 % by itself
-        doubt = await _answer(bot, "ersatz", "change progress", "unchanged")
+        await bot.answers("ersatz", "5", "unchanged", "a", "b", "none", "none")  # HF2-05 done: 100 % by itself
+        doubt = await bot.answers("ersatz", "change progress", "unchanged")
         assert "“done”, but the progress is 0%" in doubt and "1) set to 100%" in doubt
         assert "Please check" in await bot.text("ersatz", "2")  # keep it as it is: the person chose
 
@@ -58,10 +51,10 @@ async def test_f5_done_keeping_a_low_progress_unchanged_is_asked_about(db_url: s
 async def test_f6_f12_the_progress_question_speaks_english_and_names_whole_numbers(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        await _answer(bot, "testmann", "überspringen", "2")  # HF2-06: progress of its own (20 %)
+        await bot.answers("testmann", "überspringen", "2")  # HF2-06: progress of its own (20 %)
         german = await bot.text("testmann", "25,5")
         assert "ganze Zahl" in german and "kein Fortschritt" not in german
-        english = await _answer(bot, "ersatz", "überspringen", "2", "120")  # HF2-05: progress of its own
+        english = await bot.answers("ersatz", "überspringen", "2", "120")  # HF2-05: progress of its own
         assert "“about 70%”" in english and "ca." not in english and "100 %" not in english
         assert "whole number" in await bot.text("ersatz", "25.5")
         assert "drops" not in await bot.text("ersatz", "about 70 percent")
@@ -70,7 +63,7 @@ async def test_f6_f12_the_progress_question_speaks_english_and_names_whole_numbe
 async def test_f7_the_confirm_step_offers_only_parts_this_item_has(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)  # HF2-01: progress from its measures, two metrics
-        confirm = await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", "none")
+        confirm = await bot.answers("ersatz", "2", "850", "15", "a", "b", "none", "none")
         assert "metrics" in confirm and "progress" not in confirm.split("Please check")[1].split("•")[-1]
         refused = await bot.text("ersatz", "change progress")
         assert "nothing to change there" in refused and "progress" not in refused.split("there.")[1]
@@ -91,11 +84,11 @@ async def test_f9_an_english_speaker_types_dates_back_as_the_bot_writes_them(db_
 async def test_f14_an_english_number_reads_as_the_bot_writes_it(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        first = await _answer(bot, "ersatz", "2", "1,280")  # 812 → 1280: no plausibility question
+        first = await bot.answers("ersatz", "2", "1,280")  # 812 → 1280: no plausibility question
         assert "Verfahrensdauer" in first and "1.28" not in first
-        summary = await _answer(bot, "ersatz", "15", "a", "b", "none", "none")
+        summary = await bot.answers("ersatz", "15", "a", "b", "none", "none")
         assert "1,280 Anzahl" in summary
-        german = await _answer(bot, "testmann", "überspringen", "2", "30", "1.234,5")  # German stays German
+        german = await bot.answers("testmann", "überspringen", "2", "30", "1.234,5")  # German stays German
         assert "1.234,5" in german or "Bitte prüfen" in german or "aktuelle Wert" in german
         with bot.app.uow_factory() as uow:
             state = uow.conversations.active_of(uow.people.by_handle("testmann").id, "round")
@@ -163,7 +156,7 @@ async def test_f16_a_deputy_is_reminded_of_items_asked_about_not_their_own(db_ur
 async def test_f17_a_late_deputy_is_told_who_can_still_record_the_answers(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await _hand_to_phantasie(bot)
-        await _answer(bot, "phantasie", "2")
+        await bot.answers("phantasie", "2")
         await bot.say("koordination", "runde schließen EG2")
         late = await bot.text("phantasie", "50")
         assert "has closed" in late and "update HF2-03" not in late
@@ -194,7 +187,7 @@ async def test_f15_an_english_summary_is_marked_and_the_hints_use_listed_numbers
     summary = "Digital advice now available"  # few common words: the reporter's language decides
     async with Bot(make_settings(db_url)) as bot:
         await _eg2_round(bot)
-        await _answer(bot, "ersatz", "2", "850", "15", "a", "b", "none", summary, "yes", "yes")
+        await bot.answers("ersatz", "2", "850", "15", "a", "b", "none", summary, "yes", "yes")
         pending = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
         number = re.search(r"\[(\d+)\] HF2-01", pending)
         assert number and "Die Zusammenfassung ist auf Englisch" in pending, pending

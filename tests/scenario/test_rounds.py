@@ -26,13 +26,6 @@ def _rec(bot: Bot, code: str) -> tuple[Status, int, list[Decimal | None]]:
         return rec.status, rec.progress, [m.current for m in rec.metrics]
 
 
-async def _answer(bot: Bot, user: str, *answers: str) -> str:
-    out = ""
-    for answer in answers:
-        out = await bot.text(user, answer)
-    return out
-
-
 async def _status(bot: Bot) -> str:
     return await bot.text("koordination", "runde status EG2")
 
@@ -50,26 +43,26 @@ async def test_a_complete_round(db_url: str) -> None:
         assert "0 von 5 Punkten beantwortet" in await _status(bot)
 
         # testmann answers everything; HF2-04's progress comes from its measures: no progress step
-        metric_q = await _answer(bot, "testmann", "2")
+        metric_q = await bot.answers("testmann", "2")
         assert "Teilnehmerinnen" in metric_q and "letzter Wert 58" in metric_q
-        summary = await _answer(bot, "testmann", "75", "Zwei Kurse gestartet.", "Dritter Kurs im Januar.",
+        summary = await bot.answers("testmann", "75", "Zwei Kurse gestartet.", "Dritter Kurs im Januar.",
                                 "keine", "Zwei Teilzeitkurse laufen.", "ja")
         assert "Bitte prüfen" in summary and "Zwei Teilzeitkurse laufen. (darf veröffentlicht werden)" in summary
         saved = await bot.text("testmann", "ja")
         assert "Gespeichert: HF2-04" in saved and "HF2-06" in saved and "(2/2)" in saved
         assert _rec(bot, "HF2-04")[0] == Status.IN_PROGRESS and _rec(bot, "HF2-04")[2] == [Decimal(75)]
         # 14,1 → 1.234,5 is more than 3-fold: asked about once (issue #17), and it is right
-        await _answer(bot, "testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "1", "Beratung läuft.",
+        await bot.answers("testmann", "in Umsetzung", "ca. 55 Prozent", "1.234,5", "1", "Beratung läuft.",
                       "Zweite Welle.", "Räume fehlen", "keine")
         done = await bot.text("testmann", "ja")
         assert "Vielen Dank für Ihre Meldung" in done
         assert _rec(bot, "HF2-06")[1] == 55 and _rec(bot, "HF2-06")[2] == [Decimal("1234.5")]
 
         # ersatz answers one of two, then says "later"
-        await _answer(bot, "ersatz", "3", "same", "12", "Waiting for the state.", "Ask again.", "none",
+        await bot.answers("ersatz", "3", "same", "12", "Waiting for the state.", "Ask again.", "none",
                       "none", "yes")
         assert _rec(bot, "HF2-01")[0] == Status.DELAYED
-        later = await _answer(bot, "ersatz", "2", "later")
+        later = await bot.answers("ersatz", "2", "later")
         assert "remind you on" in later and "8 Dec 2026, 09:00" in later  # one English date format (issue #17)
 
         # beispiel is away
@@ -90,7 +83,7 @@ async def test_a_complete_round(db_url: str) -> None:
         assert "still need a report" in reminded[0].text() or "still needs a report" in reminded[0].text()
         assert "in percent" in reminded[1].text()
         assert await bot.tick() == []  # not twice
-        await _answer(bot, "ersatz", "10 %", "same", "Kick-off held.", "Plan the pilot.", "none", "none")
+        await bot.answers("ersatz", "10 %", "same", "Kick-off held.", "Plan the pilot.", "none", "none")
         assert "Thank you for your report" in await bot.text("ersatz", "yes")
         assert "4 von 5 Punkten beantwortet" in await _status(bot)
 
@@ -120,7 +113,7 @@ async def test_restart_mid_round_loses_and_repeats_nothing(db_url: str) -> None:
     settings = make_settings(db_url)
     async with Bot(settings) as bot:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
-        await _answer(bot, "testmann", "2")  # HF2-04 at the metric step
+        await bot.answers("testmann", "2")  # HF2-04 at the metric step
     async with Bot(settings, now=bot.clock.now) as again:
         assert again.transport.sent == []  # no prompt is sent twice after a restart
         text = await again.text("testmann", "80")
@@ -145,12 +138,12 @@ async def test_hand_over_and_correct(db_url: str) -> None:
         assert any("hat Ihnen einen Punkt übergeben" in t for t in bot.to("dm:beispiel"))
         status = await _status(bot)
         assert "0/2 – offen: HF2-03, HF2-04" in status and "übergeben: HF2-04" in status
-        await _answer(bot, "testmann", "2", "40", "13", "a", "b", "keine", "keine")
+        await bot.answers("testmann", "2", "40", "13", "a", "b", "keine", "keine")
         await bot.text("testmann", "ja")
         assert _rec(bot, "HF2-06")[1] == 40
         again = await bot.text("testmann", "korrigieren HF2-06")
         assert "Bitte prüfen" in again and "Fortschritt: 40" in again
-        await _answer(bot, "testmann", "ändern fortschritt", "45")
+        await bot.answers("testmann", "ändern fortschritt", "45")
         assert "Gespeichert: HF2-06" in await bot.text("testmann", "ja")
         assert _rec(bot, "HF2-06")[1] == 45
         refused = await bot.text("ersatz", "korrigieren HF2-06")
@@ -174,7 +167,7 @@ async def test_skip_an_item_for_now(db_url: str) -> None:
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
         skipped = await bot.text("testmann", "überspringen")
         assert "HF2-06" in skipped and "(2/2)" in skipped  # its own number, not the first position (issue #17)
-        last = await _answer(bot, "testmann", "2", "50", "13", "a", "b", "keine", "keine", "ja")
+        last = await bot.answers("testmann", "2", "50", "13", "a", "b", "keine", "keine", "ja")
         assert "Gespeichert: HF2-06" in last and "HF2-04" in last and "(zuvor übersprungen · noch 1 offen)" in last  # F13
         assert "letzter offener Punkt" in await bot.text("testmann", "überspringen")
 
@@ -201,7 +194,7 @@ async def test_history_reads_in_words(db_url: str) -> None:
     async with Bot(make_settings(db_url)) as bot:
         await bot.say("koordination", "fortschritt HF2-06 60")
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
-        await _answer(bot, "testmann", "überspringen", "2", "70", "12,5", "a", "b", "keine", "keine", "ja")
+        await bot.answers("testmann", "überspringen", "2", "70", "12,5", "a", "b", "keine", "keine", "ja")
         german = await bot.text("koordination", "verlauf HF2-06")
         assert "Fortschritt: 20\u00a0% → 60\u00a0% (per Befehl)" in german
         assert "Zielgröße „Arbeitslosenquote von Ausländer*innen“: 14,1 → 12,5 (in der Sachstandsrunde)" in german
@@ -218,7 +211,7 @@ async def test_a_round_close_digest_counts_as_the_periods_digest_and_shows_metri
     async with Bot(make_settings(db_url), now=datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)) as bot:
         await bot.text("testmann", "folgen EG2", room=room)
         await bot.say("koordination", "runde starten EG2 frist 15.12.2026")
-        await _answer(bot, "testmann", "2", "75", "a", "b", "keine", "keine", "ja")
+        await bot.answers("testmann", "2", "75", "a", "b", "keine", "keine", "ja")
         bot.clock.now = datetime(2026, 12, 7, 6, 0, tzinfo=timezone.utc)  # the first Monday, early
         closing = await bot.say("koordination", "runde schließen EG2")
         [digest] = [t for t in bot.to(room, closing) if t.startswith("Digest")]
