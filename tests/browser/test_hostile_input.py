@@ -170,8 +170,8 @@ async def test_no_hostile_input_runs_or_breaks_any_public_output(db_url: str, tm
         reports.mkdir()
         with bot.app.uow_factory() as uow:
             for kind in KINDS:
-                html = render_report(bot.app.services, uow, kind, "2025-2026" if kind != "sachstand" else "2026",
-                                     "EG2" if kind == "sachstand" else None)
+                period = {"halbjahr": "2026-H2", "beirat": "2026", "sachstand": "2026"}.get(kind, "2025-2026")
+                html = render_report(bot.app.services, uow, kind, period, "EG2" if kind == "sachstand" else None)
                 (reports / f"{kind}.html").write_text(html, "utf-8")
         served = ["index.html", "gremien.html", "fragen/danke.html", "feed.atom", "api/status.json",
                   "api/status.schema.json", *sorted({p for p in expect} | {f"empfehlungen/HF{n}.html" for n in
