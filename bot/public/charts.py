@@ -18,6 +18,7 @@ DASHES = {"gesamt": "", "weiblich": "6 3", "männlich": "2 3", "divers": "8 3 2 
 
 
 def _svg(ident: str, title: str, desc: str, width: int, height: int, body: str) -> Markup:
+    ident = str(escape(ident))  # from codes: validated at import, escaped here all the same (site F11)
     return Markup(
         f'<svg class="chart" id="{ident}" role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}" '
         f'xmlns="http://www.w3.org/2000/svg" focusable="false"><title id="{ident}-t">{escape(title)}</title>'

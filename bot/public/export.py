@@ -12,13 +12,13 @@ if TYPE_CHECKING:
 
 def export(app: Runtime, out: Path) -> int:
     site = Site(app.services, static=True)  # its form posts to the bot's server (README)
-    count = 0
+    count, root = 0, out.resolve()
     with app.uow_factory() as uow:
         for path in [*site.paths(uow), *site.assets()]:
             page = site.page(uow, path)
-            if page is None:
+            target = (out / path).resolve()
+            if page is None or not target.is_relative_to(root):  # nothing is written outside --out (site F11)
                 continue
-            target = out / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page.body)
             count += 1

@@ -596,3 +596,14 @@ def test_postgres_import_twice_and_round_trip(request: pytest.FixtureRequest, sm
     finally:
         first.engine.dispose()
         second.engine.dispose()
+
+
+@pytest.mark.parametrize("code", ['HF1"><script>alert(9)</script>', "../../../../pwned", "HF 1", "HF1/x"])
+def test_a_code_is_a_word_not_markup_or_a_path(db: Db, tmp_path: Path, code: str) -> None:
+    """Site finding F11: a field code from a spreadsheet went unescaped into the overview's chart
+    id and, as a file name, out of the static export's folder. Every code is a word."""
+    text = SMALL.replace("  - code: HF1\n", f"  - code: '{code}'\n", 1)
+    assert text != SMALL
+    one(catalog_error(db, write(tmp_path / "codes.yaml", text)), "kein Code")
+    rec = SMALL.replace("code: HF1-01\n", f"code: '{code}'\n", 1)
+    one(catalog_error(db, write(tmp_path / "rec.yaml", rec)), "kein Code")
