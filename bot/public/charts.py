@@ -17,6 +17,22 @@ LINE_COLOURS = {"gesamt": "#00457d", "weiblich": "#a10000", "männlich": "#1e7a3
 DASHES = {"gesamt": "", "weiblich": "6 3", "männlich": "2 3", "divers": "8 3 2 3"}  # not by colour alone
 
 
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """White where it reaches 4.5:1 on the fill (WCAG AA), else near-black (site2 F7: the count on
+    the grey "noch nicht gemeldet" segment was white at 3:1)."""
+    return "#fff" if contrast("#ffffff", fill) >= 4.5 else "#1a1a1a"
+
+
 def _svg(ident: str, title: str, desc: str, width: int, height: int, body: str) -> Markup:
     ident = str(escape(ident))  # from codes: validated at import, escaped here all the same (site F11)
     return Markup(
@@ -36,7 +52,8 @@ def status_bar(ident: str, title: str, segments: Sequence[tuple[str, str, int]])
         parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="28" fill="{STATUS_COLOURS[key]}" '
                      f'stroke="#fff" stroke-width="1"><title>{escape(label)}: {count}</title></rect>')
         if w >= 24:
-            parts.append(f'<text x="{x + w / 2:.1f}" y="19" text-anchor="middle" font-size="14" fill="#fff">{count}</text>')
+            parts.append(f'<text x="{x + w / 2:.1f}" y="19" text-anchor="middle" font-size="14" '
+                         f'fill="{text_on(STATUS_COLOURS[key])}">{count}</text>')
         x += w
     desc = "; ".join(f"{label}: {count}" for _, label, count in segments if count)
     return _svg(ident, title, desc, width, 28, "".join(parts))

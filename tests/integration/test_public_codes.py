@@ -35,3 +35,16 @@ def test_the_export_writes_nothing_outside_its_folder(tmp_path: Path, monkeypatc
     assert written == 1 and (out / "index.html").exists()
     assert not (tmp_path / "a" / "outside.html").exists() and not (tmp_path / "a" / "b" / "x.html").exists()
     assert sorted(p.name for p in tmp_path.rglob("*.html")) == ["index.html"]
+
+
+def test_every_count_on_the_status_bar_is_readable() -> None:
+    """Site finding F7 (second walk): each segment's count reaches 4.5:1 against its colour."""
+    import re
+
+    from bot.public.charts import STATUS_COLOURS, contrast
+    drawn = str(status_bar("chart-all", "Stand", [(key, key, 5) for key in STATUS_COLOURS]))
+    pairs = re.findall(r'fill="(#[0-9a-f]{6})" stroke[^>]*>.*?</rect><text [^>]*fill="(#[0-9a-f]{3,6})"', drawn)
+    assert len(pairs) == len(STATUS_COLOURS)
+    for fill, text in pairs:
+        text = "#ffffff" if text == "#fff" else text
+        assert contrast(fill, text) >= 4.5, (fill, text)
