@@ -281,6 +281,8 @@ class App:
 
             self.web_runner, self.web_port = await start_web(self)
             log.info("web server listening on http://%s:%s", self.settings.web.host, self.web_port)
+            if lacking := self.settings.site.missing():
+                log.warning("der öffentlichen Seite fehlt [site] %s (docs/public-site.md)", "; ".join(lacking))
         if self.leadership.cluster:  # endpoints on our web server (Slack over HTTP) take events in any role
             for transport in self.transports:
                 if getattr(transport, "routes", list)():

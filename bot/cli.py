@@ -334,6 +334,8 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
     # secrets (SecretStr) are dumped as stars; a password inside a URL is masked here
     print(json.dumps(redact_values(settings.model_dump(mode="json")), indent=2, ensure_ascii=False))
+    if settings.web.enabled and (lacking := settings.site.missing()):
+        print("Warnung: der öffentlichen Seite fehlt [site] " + "; ".join(lacking) + ".", file=sys.stderr)
     return 0
 
 

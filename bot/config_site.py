@@ -32,3 +32,17 @@ class SiteSection(BaseModel):
     contact_address: str = Field("", description="Postal address of the office ('' = none).")
     chair_edits_need_release: bool = Field(
         True, description="A chair's edit of title, description or time target waits in `freigabe` before it is public.")
+
+    def missing(self) -> list[str]:
+        """What a German public body's site must have and this configuration lacks (site2 F5):
+        said at start and by `check-config`, so no city publishes without it unnoticed."""
+        lacking = []
+        if not (self.imprint_url or self.imprint_text.strip()):
+            lacking.append("Impressum (imprint_url oder imprint_text)")
+        if not (self.privacy_url or self.privacy_text.strip()):
+            lacking.append("Datenschutzerklärung (privacy_url oder privacy_text)")
+        if not (self.accessibility_contact.strip() or self.contact_email.strip() or self.contact_phone.strip()
+                or self.contact_address.strip()):
+            lacking.append("Kontakt für Rückmeldungen (contact_email, contact_phone, contact_address oder "
+                           "accessibility_contact)")
+        return lacking

@@ -44,10 +44,18 @@ def test_embedded_defaults() -> None:
     assert settings.logging.level == "INFO"
 
 
+SITE_EXAMPLES = ("imprint_text", "privacy_text", "contact_email", "contact_address", "statement_date")
+
+
 def test_example_file_equals_defaults() -> None:
-    from_file = load_settings(EXAMPLE, environ={})
-    assert from_file.config_path == EXAMPLE
-    assert from_file.model_dump() == load_settings(environ={}).model_dump()
+    """Except the site's legal texts and contact: the example shows them (marked BEISPIEL), the
+    defaults leave them empty, so that nobody publishes an example imprint by accident."""
+    from_file = load_settings(EXAMPLE, environ={}).model_dump()
+    defaults = load_settings(environ={}).model_dump()
+    assert load_settings(EXAMPLE, environ={}).config_path == EXAMPLE
+    for key in SITE_EXAMPLES:
+        assert from_file["site"].pop(key) and not defaults["site"].pop(key), key
+    assert from_file == defaults
 
 
 def test_example_file_covers_every_key() -> None:
@@ -232,3 +240,18 @@ def test_environ_defaults_to_process_env(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SACHSTAND_GENERAL__LOCALE", "en")
     monkeypatch.delenv("SACHSTAND_CONFIG", raising=False)
     assert load_settings().general.locale == "en"
+
+
+def test_the_example_configuration_fills_the_sites_legal_pages_and_a_lack_is_said(tmp_path: Path) -> None:
+    """Site finding F5 (second walk): the example configuration shows Impressum, Datenschutzerklärung
+    and a contact (as examples, marked so); without them `check-config` warns."""
+    import subprocess
+    import sys
+
+    example = load_settings(EXAMPLE, {})
+    assert example.site.missing() == [] and "BEISPIEL" in example.site.imprint_text
+    bare = load_settings(None, {})
+    assert len(bare.site.missing()) == 3
+    run = subprocess.run([sys.executable, "-m", "bot", "check-config"], capture_output=True, text=True, timeout=60,
+                         cwd=EXAMPLE.parent, env={"PATH": "/usr/bin:/bin", "SACHSTAND_GENERAL__DATA_DIR": str(tmp_path)})
+    assert run.returncode == 0 and "Warnung: der öffentlichen Seite fehlt [site] Impressum" in run.stderr, run.stderr
