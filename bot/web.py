@@ -31,6 +31,7 @@ def build_web(app: App) -> web.Application:
     for transport in app.transports:  # e.g. Slack's /slack/events in http mode
         for path, handler in getattr(transport, "routes", list)():
             webapp.router.add_post(path, handler)
+    webapp.router.add_get("/{tail:.*}", public.missing)  # any other page: the site's 404 page (site2 F2)
     return webapp
 
 

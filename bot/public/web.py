@@ -156,6 +156,10 @@ class PublicSite:
         return web.Response(body=page.body, headers={"Content-Type": page.content_type,
                                                      "Cache-Control": "private, max-age=60"})
 
+    async def missing(self, request: web.Request) -> web.Response:
+        """Any path no route serves, in the site's layout and the language of its prefix."""
+        return await self._not_found(request.match_info.get("tail", "")[:200])
+
     async def _not_found(self, path: str) -> web.Response:
         page = await self.app.run_sync(self._render_not_found, path)
         return web.Response(status=404, body=page.body, headers={"Content-Type": page.content_type,

@@ -309,6 +309,8 @@ async def test_a_missing_page_is_a_page_of_the_site_in_its_language(db_url: str)
             for path, lang, words, home in (("empfehlungen/HF9-99.html", "de", "Seite nicht gefunden", "../index.html"),
                                             ("filter/status-bogus.html", "de", "Zur Übersicht", "../index.html"),
                                             ("impressum.html", "de", "Seite nicht gefunden", "index.html"),
+                                            ("nope.html", "de", "Seite nicht gefunden", "index.html"),  # site2 F2
+                                            ("empfehlungen/", "de", "Seite nicht gefunden", "../index.html"),
                                             ("en/empfehlungen/HF9-99.html", "en", "Page not found", "../index.html")):
                 async with http.get(base + path) as resp:
                     page = await resp.text()
