@@ -78,7 +78,7 @@ async def test_a_finished_but_unreleased_item_is_never_shown_overdue(db_url: str
             rec = uow.catalog.recommendation("HF1-03")
             assert rec is not None and rec.status is Status.DONE and rec.time_target < TODAY.date()
         assert await _overdue_everywhere(base, "HF1-03") == []
-        assert "seither kein Stand freigegeben" in _row((await _get(base, ""))[1], "HF1-03")
+        assert "seither kein Stand gemeldet" in _row((await _get(base, ""))[1], "HF1-03")
 
         # HF1-02: released "in Umsetzung" before its time target, finished since, not yet released
         _time_target(bot, "HF1-02", 20)
