@@ -132,6 +132,8 @@ async def test_totals_averages_and_explanations_say_what_they_include(db_url: st
         assert f"in Umsetzung: {counts['in_progress']}" in chart.group(0)
         assert f"noch nicht gemeldet: {counts['not_reported']}" in chart.group(0)
         assert "<script" not in page and ' style="' not in page  # no JavaScript, no inline style (CSP)
+        # the total stands next to the status, in view on a phone; the fields scroll (site2 F6)
+        assert re.search(r'<thead><tr><th scope="col">Status</th><th scope="col" class="n">Gesamt</th>', page)
         # every status and "noch nicht gemeldet" is explained, and linked from where it is shown
         for label in ("nicht begonnen", "in Umsetzung", "verzögert", "blockiert", "umgesetzt", "entfallen",
                       "noch nicht gemeldet", "überfällig"):
