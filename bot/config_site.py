@@ -3,6 +3,8 @@ legal pages (Impressum, Datenschutzerklärung, Barrierefreiheitserklärung with 
 BITV 2.0 § 7), the office's contact, and whether chairs' catalog edits wait for release."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.config_sections import OptionalHttpUrl
@@ -25,6 +27,8 @@ class SiteSection(BaseModel):
     enforcement_url: OptionalHttpUrl = Field(
         "https://www.mags.nrw/ombudsstelle-barrierefreie-informationstechnik",
         description="The state's enforcement body (Durchsetzungsverfahren, BITV 2.0 § 7).")
+    compliance: Literal["full", "partial", "none"] = Field(
+        "partial", description="What the statement declares (BITV 2.0 § 7): full, partial or none.")
     statement_date: str = Field("", description="Date the accessibility statement was prepared (YYYY-MM-DD); '' = not stated.")
     contact_name: str = Field("Geschäftsstelle", description="Name of the coordinating office shown as contact.")
     contact_email: str = Field("", description="E-mail address of the office shown on every page ('' = none).")

@@ -331,4 +331,6 @@ async def test_the_accessibility_statement_claims_nothing_the_city_did_not_do(db
     assert "am 30.11.2026 durch eine Selbstbewertung" in german and "2026-11-30" not in german
     assert "keine Barrieren bekannt" not in german and "Bekannte Einschränkungen" in german
     assert "axe-core" not in german and "Known limitations" in english
+    # site2 F13: the statement declares a compliance status, as BITV 2.0 § 7 asks
+    assert "mit der BITV 2.0 nur teilweise vereinbar" in german and "partially compliant with BITV 2.0" in english
     assert "Die Stadt Köln ist bemüht" in german
