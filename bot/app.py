@@ -224,6 +224,8 @@ class App:
         """E-mail addresses of public questions deleted once answered or after the retention period."""
         from .questions import service as questions
 
+        if await self.run_sync(questions.warn_expiring, self.services):
+            self.deliver_now()
         await self.run_sync(questions.minimise, self.services)
 
     async def _rounds(self) -> None:

@@ -201,6 +201,39 @@ def minimise(services: Services) -> int:
     return emails or 0
 
 
+EXPIRY_NOTICE_DAYS = 7  # the office hears of an owed answer this long before its address is deleted
+
+
+def warn_expiring(services: Services) -> int:
+    """Tell the office, once, of every owed e-mail answer whose address will be deleted within a week
+    (site2 F12: it expired unnoticed after 90 days). Returns how many were told."""
+    from bot.jobs import system_context
+
+    cfg = services.settings.questions
+    now = services.clock()
+    soon = now - timedelta(days=cfg.email_retention_days - min(EXPIRY_NOTICE_DAYS, cfg.email_retention_days - 1))
+    told = 0
+    with services.uow_factory() as uow:
+        due = uow.session.scalars(select(PublicQuestion).where(PublicQuestion.email.is_not(None),
+                                                               PublicQuestion.created_at < soon)
+                                  .order_by(PublicQuestion.id)).all()
+        for q in due:
+            key = f"question-email-expiry:{q.id}"
+            if not owes_reply(q) or uow.ops.done(key):
+                continue
+            ctx = system_context(services, uow, ChannelRef("system", ""), None)
+            expires = q.created_at + timedelta(days=cfg.email_retention_days)
+            locale = services.settings.general.locale
+            for channel, moderate in rooms(ctx, recommendation(uow, q)).items():
+                if moderate:
+                    ctx.send(channel, "question_email_expiring", locale, q=q, rec=recommendation(uow, q),
+                             expires=expires)
+            uow.ops.mark_done(key, "question", now, now)
+            told += 1
+        uow.commit()
+    return told
+
+
 def _address(person: Person | None, email: str | None) -> str | None:
     return (email or (person.email if person is not None else None) or None)
 
