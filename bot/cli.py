@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, metavar="FILE",
                      help="Zieldatei: .pdf (PDF/UA-1), .docx (Word) oder .html")
     rep.add_argument("--pdf-a", action="store_true", help="PDF/A-3a zur Archivierung statt PDF/UA-1")
+    rep.add_argument("--at", metavar="ZEITPUNKT",
+                     help="Demo-Uhr wie bei „run --at“: den Bericht schreiben, als wäre es dieser Zeitpunkt")
     rep.set_defaults(func=_report)
     sub.add_parser("check-config", help="Konfiguration prüfen und zeigen").set_defaults(func=_check)
     sub.add_parser("matrix-identity", help="Fingerabdruck des Matrix-Hauptschlüssels zeigen (zum Veröffentlichen)"
@@ -247,11 +249,18 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     from .reports.documents import ReportError, document
     from .reports.formats import for_suffix, produce
 
+    from .core.clock import ClockError, DemoClock, parse_at
+
     fmt = for_suffix(args.out.suffix, args.pdf_a)
     if fmt is None:
         print(f"Bericht nicht erstellt: „{args.out.name}“ – erlaubt sind .pdf, .docx und .html.", file=sys.stderr)
         return EXIT_USAGE
-    app = App(settings, transports=[])
+    try:  # the demo's data lies in the demo's time: its reports are written at that time too
+        clock = DemoClock(parse_at(args.at, settings.general.timezone)) if args.at else None
+    except ClockError:
+        print(f"--at {args.at!r} ist kein Zeitpunkt; erwartet z. B. 2027-04-01T09:00 (Ortszeit).", file=sys.stderr)
+        return EXIT_USAGE
+    app = App(settings, transports=[], clock=clock) if clock else App(settings, transports=[])
     app.prepare()
     try:
         with app.uow_factory() as uow:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -173,7 +173,8 @@ def build(uow: UnitOfWork, kind: str, period: str, body_code: str | None, today:
     base.update(states=states, chart=_progress_chart(states, base["figures"]), rounds=content.round_rows(uow, rounds),
                 changes=_change_count(uow, span), total_recs=sum(len(s.recs) for s in states))
     if kind in ("stand", "halbjahr"):
-        found = content.blockers(uow, rounds)
+        # each blocker beside its recommendation's status at the period's end, as everywhere else (rep2 F2)
+        found = [replace(b, rec=later.view(b.rec)) if later else b for b in content.blockers(uow, rounds)]
         base["blockers"] = found
         base["decisions"] = content.decisions(uow, states, span, today, {b.rec.id: b.text for b in found})
     if kind in ("beirat", "integrationsbericht"):

@@ -25,6 +25,7 @@ LONG = ("Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsan
         "unternehmensvorstandsvorsitzendenstellvertreterinnenwahlkommissionsvorsitzendenassistenzstellen"
         "ausschreibungsverfahrensdokumentationspflicht")
 DRAWN, UNDRAWN = "🚸", "\U0001FAE8"  # a children-crossing sign (Symbola has it); a shaking face (Unicode 15, no font here)
+HALF: list[bytes] = []  # the half-year report of the same data, as PDF
 ANSWER = f"Kita-Plätze fehlen weiterhin {DRAWN} שלום עולם مرحبا {UNDRAWN} {LONG} – Ende."
 
 
@@ -36,11 +37,13 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes, bytes]:
     app.prepare()
     with app.uow_factory() as uow:
         answers = uow.session.query(StatusUpdate).join(Round).filter(Round.period == "2026-Q3").all()
-        next(u for u in answers if u.recommendation.code == "HF2-01").happened = ANSWER
+        hostile = next(u for u in answers if u.recommendation.code == "HF2-01")
+        hostile.happened = hostile.blockers = ANSWER  # the blocker also stands in the half-year report's table
         uow.commit()
     with app.uow_factory() as uow:
         report = document(app.services, uow, "sachstand", "2026-Q3", "EG2")
         made = report.html, produce(report, "pdf"), produce(report, "docx")
+        HALF.append(produce(document(app.services, uow, "halbjahr", "2026-H2"), "pdf"))
     app.engine.dispose()
     return made
 
@@ -66,6 +69,19 @@ def test_f6_the_pdf_text_is_words_and_a_missing_glyph_is_visible(files: tuple[st
     assert DRAWN in text and UNDRAWN not in text and "\N{REPLACEMENT CHARACTER}" in text
     assert UNDRAWN in html  # only the PDF, which cannot draw it, marks it
     assert any(UNDRAWN in p.text for p in docx.Document(io.BytesIO(word)).paragraphs)
+
+
+def test_rep2_f1_tables_keep_their_words_and_numbers(files: tuple[str, bytes, bytes]) -> None:
+    """The long word wraps inside its cell; the other cells are not squeezed letter by letter
+    (a target of 350 read "35" over "0", "Ausgangsw|ert", "bloc|kier|t")."""
+    _, pdf, _ = files
+    words = set(re.findall(r"\w[\w.%-]*", _pdf_text(pdf)))
+    assert {"Ausgangswert", "aktuell", "Ziel", "Zielgröße", "350", "1.000"} <= words, sorted(words)[:80]
+    half = _pdf_text(HALF[0])
+    assert {"Empfehlung", "Gremium", "Status", "Gemeldet"} <= set(re.findall(r"\w+", half))
+    assert LONG in re.sub(r"\s+", "", half)
+    pieces = [line for line in half.splitlines() if "schaft" in line or "pflicht" in line or "vorsitz" in line]
+    assert pieces and max(len(line) for line in pieces) < 110, pieces  # the word wraps in its cell
 
 
 def test_f7_right_to_left_text_is_marked_for_its_direction(files: tuple[str, bytes, bytes]) -> None:

@@ -69,6 +69,18 @@ def test_f2_the_command_line_refuses_without_a_traceback(tmp_path: Path) -> None
     assert "Traceback" not in run.stderr and not out.exists()
 
 
+def test_rep2_the_command_line_writes_a_demo_periods_report_with_at(tmp_path: Path) -> None:
+    """The demo's data lies in 2027; `report --at` writes its reports at the demo's time."""
+    out = tmp_path / "q1.html"
+    env = {"SACHSTAND_DATABASE__URL": f"sqlite:///{tmp_path / 'c.db'}", "PATH": "/usr/bin:/bin",
+           "SACHSTAND_GENERAL__DATA_DIR": str(tmp_path), "SACHSTAND_GENERAL__EXAMPLE_HISTORY": "true"}
+    run = subprocess.run([sys.executable, "-m", "bot", "report", "sachstand", "2027-Q1", "--body", "EG2", "--out",
+                          str(out), "--at", "2027-04-01T09:00"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert run.returncode == 0 and out.exists(), run.stderr
+    assert "Erstellt am</dt><dd>01.04.2027" in out.read_text()
+
+
 async def test_f10_english_release_asks_and_answers_in_english(tmp_path: Path) -> None:
     async with Bot(make_settings(f"sqlite:///{tmp_path / 'r.db'}")) as bot:
         bot.clock.now = datetime(2027, 1, 1, 8, tzinfo=timezone.utc)  # the half-year has ended
@@ -81,3 +93,16 @@ async def test_f10_english_release_asks_and_answers_in_english(tmp_path: Path) -
         assert "freigeben" not in warned and "„" not in warned  # no German word to type
         assert f"Report {number} stays internal." in await bot.text("koordination", f"release report {number} no")
         assert f"Report {number} released" in await bot.text("koordination", f"release report {number} yes")
+
+
+async def test_rep2_f2_the_blockers_table_shows_the_status_at_the_periods_end(tmp_path: Path) -> None:
+    """The half-year report's "Hindernisse" table paired the 2026 blocker with the 2027 status."""
+    settings = make_settings(f"sqlite:///{tmp_path / 'r.db'}", general__example_history="true")
+    async with Bot(settings, now=datetime(2027, 1, 11, 10, tzinfo=timezone.utc)) as bot:
+        before = _report(bot, "halbjahr", "2026-H2")
+        row = re.search(r"<tr><td>HF2-04 [^<]*</td><td>EG2</td><td>([^<]*)</td>", before)
+        assert row, "the example's history has a blocker for HF2-04 in 2026-H2"
+        await bot.say("koordination", "status HF2-04 umgesetzt")  # after the period
+        assert "Status: <strong>umgesetzt</strong>" in _report(bot, "sachstand", "2027-Q1", "EG2").split("<h2>HF2-04", 1)[1]
+        after = _report(bot, "halbjahr", "2026-H2")
+        assert re.search(r"<tr><td>HF2-04 [^<]*</td><td>EG2</td><td>([^<]*)</td>", after)[1] == row[1] != "umgesetzt"
