@@ -12,19 +12,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.core.commands import N_
+from bot.core.commands import CONVERSATION_WORDS, N_
 from bot.core.context import Context
 from bot.core.events import ChannelRef, Choice
 from storage.models import ConversationState, Person
 
 DONE = "__done__"
 OPEN_ANSWER = "_open_answer"  # in state.data: the rejected answer an edit may still correct
-FALLBACKS = {
-    "help": ("hilfe", "help", "?"),
-    "back": ("zurück", "zurueck", "back"),
-    "cancel": ("abbrechen", "cancel", "stop"),
-    "skip": ("überspringen", "ueberspringen", "skip"),
-}
+FALLBACKS = CONVERSATION_WORDS
 
 
 class Invalid(Exception):

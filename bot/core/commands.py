@@ -275,6 +275,14 @@ def _all_aliases(command: Command) -> set[str]:
 
 
 # argument words of the examples that have an English equivalent the commands accept too
+# the words every conversation step understands (bot/conversations/engine.py); outside one the
+# router says that no conversation is going on instead of "unknown command" (rounds2 F2)
+CONVERSATION_WORDS = {
+    "help": ("hilfe", "help", "?"),
+    "back": ("zurück", "zurueck", "back"),
+    "cancel": ("abbrechen", "cancel", "stop"),
+    "skip": ("überspringen", "ueberspringen", "skip"),
+}
 EXAMPLE_WORDS = {"en": {"frist": "deadline", "maßnahmen": "measures", "alles": "all", "alle": "all", "ja": "yes",
                         "nein": "no", "zeitziel": "target", "verantwortlich": "owner", "fortschritt": "progress",
                         "titel": "title", "von": "by", "hand": "hand", "meine": "mine", "überfällig": "overdue",

@@ -7,7 +7,7 @@ import re
 
 from storage.models import Body, Meeting, PublicQuestion, Recommendation
 
-from .commands import N_, Command, Invocation, UsageError
+from .commands import CONVERSATION_WORDS, N_, Command, Invocation, UsageError
 from .context import Context
 from .router import Next
 from .roles import Role
@@ -262,6 +262,10 @@ def _unknown(ctx: Context, text: str) -> None:
     if ctx.services.conversations.late_answer(ctx):  # an answer to a conversation closed meanwhile
         return
     word = text.split()[0][:40] if text.split() else ""
+    if len(text.split()) == 1 and any(word.casefold() in words for words in CONVERSATION_WORDS.values()):
+        ctx.notice("No conversation is going on with you right now, so there is nothing to go back from, "
+                   "cancel or skip. Write “hilfe” for the list of commands.")
+        return
     names = [c.alias(ctx.locale) for c in ctx.services.registry]
     close = difflib.get_close_matches(word.casefold(), names, n=1)
     ctx.reply("unknown_command", word=word, suggestion=close[0] if close else "")

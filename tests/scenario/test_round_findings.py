@@ -209,3 +209,12 @@ async def test_f9_away_until_an_english_date_outside_a_round_and_its_example(db_
         assert "Vermerkt" in await bot.text("testmann", "abwesend bis 15. Januar 2027")
         helped = await bot.text("ersatz", "help away until")
         assert "away until 10 Mar" in helped and "10.3." not in helped
+
+
+async def test_rounds2_f2_a_conversation_word_outside_a_conversation_says_so(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        said = await bot.text("testmann", "abbrechen")
+        assert "Gerade läuft kein Gespräch mit Ihnen" in said and "kenne ich nicht" not in said, said
+        await bot.say("ersatz", "sprache en")
+        said = await bot.text("ersatz", "back")
+        assert "No conversation is going on" in said and "“help”" in said, said
