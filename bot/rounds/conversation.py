@@ -308,7 +308,11 @@ def _who_may_update(ctx: Context, code: str, command: str) -> tuple[str | None, 
 
 
 def _finish(cc: ConvContext) -> None:
-    cc.ctx.reply("round_done", count=len(cc.data["queue"]), reported=True)
+    # "until the round closes … korrigieren" only where an open round holds the answers (rounds2 F1:
+    # after `aktualisieren` outside a round, `korrigieren` then refused)
+    answers = [cc.ctx.uow.session.get(StatusUpdate, i) for i in cc.data["queue"]]
+    in_round = any(u is not None and u.round is not None and u.round.state == "open" for u in answers)
+    cc.ctx.reply("round_done", count=len(cc.data["queue"]), reported=True, in_round=in_round)
 
 
 ROUND = Conversation(NAME, (

@@ -218,3 +218,20 @@ async def test_rounds2_f2_a_conversation_word_outside_a_conversation_says_so(db_
         await bot.say("ersatz", "sprache en")
         said = await bot.text("ersatz", "back")
         assert "No conversation is going on" in said and "“help”" in said, said
+
+
+async def test_rounds2_f1_skipping_every_step_outside_a_round_saves_and_says_how_to_report_again(db_url: str) -> None:
+    """Skipping the summary step crashed the summary ("Entschuldigung, bei mir ist etwas schiefgegangen");
+    after `aktualisieren` outside a round the bot offered `korrigieren`, which then refused."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("testmann", "aktualisieren HF2-04")
+        out = await bot.answers("testmann", "unverändert", "unverändert", "Kurse laufen.")  # status, metric, happened
+        for _ in range(12):
+            if "Bitte prüfen Sie" in out:
+                break
+            assert "schiefgegangen" not in out, out
+            out = await bot.text("testmann", "überspringen")
+        assert "Bitte prüfen Sie" in out and "Öffentliche Zusammenfassung: keine" in out, out
+        done = await bot.text("testmann", "ja")
+        assert "Gespeichert: HF2-04" in done and "korrigieren" not in done, done
+        assert "schreiben Sie „aktualisieren“ und den Code" in done
