@@ -19,6 +19,7 @@ from bot.app import App
 from bot.reports.documents import document
 from bot.reports.formats import produce
 from storage.models import Round, StatusUpdate
+from storage.models.base import Status
 from tests.helpers.harness import make_settings
 
 LONG = ("Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstaltsgebäudereinigungs"
@@ -38,7 +39,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes, bytes]:
     with app.uow_factory() as uow:
         answers = uow.session.query(StatusUpdate).join(Round).filter(Round.period == "2026-Q3").all()
         hostile = next(u for u in answers if u.recommendation.code == "HF2-01")
-        hostile.happened = hostile.blockers = ANSWER  # the blocker also stands in the half-year report's table
+        hostile.happened = ANSWER
+        hostile.blockers = f"{LONG} fehlt; {ANSWER}"  # also in the half-year report's table
+        hostile.recommendation.status = Status.BLOCKED  # … and in its decisions (rep2 F13: cut off after "(")
         uow.commit()
     with app.uow_factory() as uow:
         report = document(app.services, uow, "sachstand", "2026-Q3", "EG2")
