@@ -3,12 +3,14 @@ their release to the council information system (OParl Paper with its PDF) — n
 is public before a coordinator releases it."""
 from __future__ import annotations
 
+from sqlalchemy import select
 
 from bot.conversations.engine import ConversationEngine
 from bot.core.argtypes import Number
 from bot.core.commands import Arg, Command, CommandRegistry, N_
 from bot.core.context import Context
 from bot.core.roles import Role
+from storage.models import Recommendation, Release, ReportFile
 
 from .privacy import YesNo
 
@@ -33,6 +35,9 @@ def release_report(ctx: Context, number: int, confirm: bool | None = None) -> No
                    "answers word for word and the state of every recommendation, also what the public site does "
                    "not show yet. “release report {number} yes” publishes it; “release report {number} no” keeps "
                    "it internal.", number=number, title=found.title, body=found.to_body.name)
+        if withheld := _withheld_in(ctx, found):  # a decision "never publish" would be overridden (rep2 F4)
+            ctx.notice("It also states what the office withheld from the public site: {codes}.",
+                       codes=", ".join(withheld))
         return
     if not confirm:
         ctx.notice("Report {number} stays internal.", number=number)
@@ -40,6 +45,15 @@ def release_report(ctx: Context, number: int, confirm: bool | None = None) -> No
     ctx.uow.reports.release(found, ctx.now(), ctx.person.id if ctx.person else None)
     ctx.uow.audit.record(ctx.person, "report_release", "report_file", str(found.id), new={"file": found.file_name})
     ctx.notice("Report {number} released: it is now a council paper with its PDF (OParl).", number=number)
+
+
+def _withheld_in(ctx: Context, found: ReportFile) -> list[str]:
+    """The codes of withheld reports about recommendations this report covers, made before it."""
+    rows = ctx.uow.session.execute(
+        select(Recommendation.code, Recommendation.body_id).join(Release, Release.recommendation_id == Recommendation.id)
+        .where(Release.state == "withheld", Release.created_at <= found.data_state)).all()
+    one_body = found.kind == "sachstand"
+    return sorted({code for code, body_id in rows if not one_body or body_id == found.from_body_id})
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

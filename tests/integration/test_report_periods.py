@@ -106,3 +106,20 @@ async def test_rep2_f2_the_blockers_table_shows_the_status_at_the_periods_end(tm
         assert "Status: <strong>umgesetzt</strong>" in _report(bot, "sachstand", "2027-Q1", "EG2").split("<h2>HF2-04", 1)[1]
         after = _report(bot, "halbjahr", "2026-H2")
         assert re.search(r"<tr><td>HF2-04 [^<]*</td><td>EG2</td><td>([^<]*)</td>", after)[1] == row[1] != "umgesetzt"
+
+
+async def test_rep2_f4_the_release_names_what_the_office_withheld(tmp_path: Path) -> None:
+    async with Bot(make_settings(f"sqlite:///{tmp_path / 'r.db'}")) as bot:
+        await bot.say("koordination", "freigeben import")
+        await bot.say("koordination", "status HF2-03 blockiert")
+        pending = await bot.text("koordination", "freigabe")
+        number = re.search(r"\[(\d+)\] HF2-03", pending)
+        assert number, pending
+        assert "nichts veröffentlicht" in await bot.text("koordination", f"zurückhalten {number[1]}")
+        bot.clock.now = datetime(2027, 1, 1, 8, tzinfo=timezone.utc)
+        await bot.tick()
+        listing = await bot.text("koordination", "berichte")
+        half = re.search(r"\[(\d+)\] Halbjahresbericht der Steuerungsgruppe 2026-H2", listing)
+        assert half, listing
+        warned = await bot.text("koordination", f"bericht freigeben {half[1]}")
+        assert "zurückgehalten hat: HF2-03." in warned, warned
