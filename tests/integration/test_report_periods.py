@@ -123,3 +123,11 @@ async def test_rep2_f4_the_release_names_what_the_office_withheld(tmp_path: Path
         assert half, listing
         warned = await bot.text("koordination", f"bericht freigeben {half[1]}")
         assert "zurückgehalten hat: HF2-03." in warned, warned
+
+
+async def test_rep2_f6_f7_who_asks_and_what_is_counted(tmp_path: Path) -> None:
+    async with Bot(make_settings(f"sqlite:///{tmp_path / 'r.db'}")) as bot:
+        stand, half = _report(bot, "stand", "2026-H2"), _report(bot, "halbjahr", "2026-H2")
+        assert "Der Bericht bittet die politischen Gremien" in stand and "Steuerungsgruppe bittet" not in stand
+        assert "Die Steuerungsgruppe bittet die politischen Gremien" in half
+        assert "Im Änderungsprotokoll der Empfehlungen" in half and "Änderungen an Empfehlungen festgehalten" not in half
