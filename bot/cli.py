@@ -273,8 +273,12 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"Bericht nicht erstellt: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(data)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+    except OSError as exc:  # a folder one may not write to, a full disk: a sentence, not a traceback (rep2 F10)
+        print(f"Bericht nicht geschrieben: {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"Bericht geschrieben: {args.out} ({len(data) // 1024} KB)")
     return 0
 

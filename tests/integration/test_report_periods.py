@@ -131,3 +131,13 @@ async def test_rep2_f6_f7_who_asks_and_what_is_counted(tmp_path: Path) -> None:
         assert "Der Bericht bittet die politischen Gremien" in stand and "Steuerungsgruppe bittet" not in stand
         assert "Die Steuerungsgruppe bittet die politischen Gremien" in half
         assert "Im Änderungsprotokoll der Empfehlungen" in half and "Änderungen an Empfehlungen festgehalten" not in half
+
+
+def test_rep2_f10_an_unwritable_path_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("x")  # a file where a folder should be
+    run = subprocess.run([sys.executable, "-m", "bot", "report", "beirat", "2026", "--out", str(blocked / "b.html")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"SACHSTAND_DATABASE__URL": f"sqlite:///{tmp_path / 'c.db'}", "PATH": "/usr/bin:/bin",
+                              "SACHSTAND_GENERAL__DATA_DIR": str(tmp_path), "SACHSTAND_GENERAL__EXAMPLE_HISTORY": "true"})
+    assert run.returncode == 1 and "Bericht nicht geschrieben" in run.stderr and "Traceback" not in run.stderr, run.stderr
