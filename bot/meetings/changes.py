@@ -53,8 +53,8 @@ def parse(words: list[str], today: date) -> Said:
             said.minutes = int(amount) * (60 if unit.casefold()[0] in "hs" else 1)
             if not 15 <= said.minutes <= 600:
                 raise ArgError(N_("A meeting lasts between 15 minutes and 10 hours."))
-        elif plain.casefold().startswith(("http://", "https://")):
-            said.url = plain
+        elif (link := _link(plain)) is not None:
+            said.url = link
         elif plain.casefold() in ("uhr",) and said.at is not None:
             continue
         else:
@@ -62,7 +62,25 @@ def parse(words: list[str], today: date) -> Said:
     if place:  # free text: as typed (quotes, backslashes, spacing) when the words know how (F14c)
         typed = all(isinstance(w, Word) for w in place)
         said.place = as_typed(place).strip() if typed else " ".join(place).strip().strip('"„“').strip()
+        if secret := DIAL_IN.search(said.place):  # the place is public: a PIN in it would be too (sec2 F1)
+            raise ArgError(N_("The place is shown publicly, and “{value}” looks like dial-in details. Give the "
+                              "online link as its own word (https://…): only members see it."), value=secret[0][:30])
     return said
+
+
+# a link however it is written: <https://…> (Slack, mail), https://…, www.…, host.tld/path
+_BRACKETED = re.compile(r"^<(.+?)(?:\|[^>]*)?>$")
+_HOST_PATH = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*$|^www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+\S*$",
+                        re.IGNORECASE)
+DIAL_IN = re.compile(r"\b(?:pin|pwd|passcode|kenncode|zugangscode|meeting-id|konferenz-id)\b\s*[:=]?\s*\S*|"
+                     r"[?&](?:pwd|passcode|pin)=\S*", re.IGNORECASE)
+
+
+def _link(word: str) -> str | None:
+    bare = (m[1] if (m := _BRACKETED.match(word)) else word).strip()
+    if bare.casefold().startswith(("http://", "https://")):
+        return bare
+    return "https://" + bare if _HOST_PATH.match(bare) else None
 
 
 def _time(raw: str) -> time:

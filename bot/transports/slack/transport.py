@@ -30,6 +30,7 @@ from bot.core.events import Attachment, ChannelRef, IncomingMessage, OutgoingMes
 from bot.outbox import RetryAfter, Undeliverable
 
 from . import blocks
+from .text import typed
 from .home import FORM_LABEL, build_home
 from .inbound import signed_body
 from .registry import BOT_EVENTS, CHOICE_PATTERN, FORM_OPEN, FORM_VIEW, slash_commands
@@ -200,7 +201,7 @@ class SlackTransport:
         user = command.get("user_id", "")
         self._spawn(self._incoming(IncomingMessage(
             ChannelRef(NAME, command.get("channel_id", ""), direct),
-            PersonRef(NAME, user, command.get("user_name", "")), command.get("text", "") or "",
+            PersonRef(NAME, user, command.get("user_name", "")), typed(command.get("text", "") or ""),
             slash_event_id(user, command.get("trigger_id", "")))))
 
     async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -212,7 +213,7 @@ class SlackTransport:
         # repeat harmless. Unlike a click or a command, nobody watches a spinner meanwhile.
         await self._incoming(IncomingMessage(
             ChannelRef(NAME, event.get("channel", ""), direct=True), PersonRef(NAME, event.get("user", "")),
-            event.get("text", ""), body.get("event_id", "") or f"msg:{event.get('ts', '')}"))
+            typed(event.get("text", "") or ""), body.get("event_id", "") or f"msg:{event.get('ts', '')}"))
         await ack()
 
     async def _on_choice(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
