@@ -6,7 +6,9 @@ replies go into the outbox in the same transaction as the state they describe.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Next = Callable[[], None]
 ATTEMPTS = 3  # of one event whose conversation another handler moved at the same time
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 Middleware = Callable[[Context, Next], None]
 
 
@@ -44,6 +47,10 @@ class Router:
 
     def process(self, message: IncomingMessage) -> int:
         """Handle one event; returns how many messages were queued for sending."""
+        if BIDI_CONTROLS.search(message.text):
+            # embeddings, overrides, isolates: a U+202E in a title or name reversed the text after it on
+            # the public page (sec2 F2); dropped from every chat line, as from the question form
+            message = replace(message, text=BIDI_CONTROLS.sub("", message.text))
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._once(message)

@@ -23,11 +23,14 @@ from ..models import BodyKind, MemberRole, Status
 from . import values as v
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # overrides reverse the text after them on the site (sec2 F2)
+
+
 def _text(value: object) -> object:
     # YAML turns 2023 or 1.5 into numbers; for text keys the author meant the text.
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return str(value)
-    return value
+    return _BIDI.sub("", value) if isinstance(value, str) else value
 
 
 _CODE = re.compile(r"[^\W_][\w.\-]*")  # letters, digits, "_", "-", ".": a word in chat, a file name on the site
