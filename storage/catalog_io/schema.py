@@ -33,9 +33,6 @@ def _text(value: object) -> object:
     return _BIDI.sub("", value) if isinstance(value, str) else value
 
 
-_CODE = re.compile(r"[^\W_][\w.\-]*")  # letters, digits, "_", "-", ".": a word in chat, a file name on the site
-
-
 def _code(value: object) -> object:
     """A code names things in commands, URLs and file names of the public site and its export: no
     quotes, markup, spaces or slashes (site finding F11: `HF1"><script>`, `../../pwned`)."""
@@ -43,9 +40,8 @@ def _code(value: object) -> object:
     if not isinstance(value, str):
         return value
     value = value.strip().upper()
-    if value and not _CODE.fullmatch(value):
-        raise ValueError("kein Code; erlaubt: Buchstaben, Ziffern und - _ . (wie HF2-07), "
-                         "beginnend mit Buchstabe oder Ziffer")
+    if value and not v.is_code(value):
+        raise ValueError(v.CODE_PROBLEM)
     return value
 
 

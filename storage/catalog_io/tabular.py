@@ -155,6 +155,8 @@ def _parse(attr: str, raw: Any, percent_cell: bool, idx: DbIndex) -> Any:
             raise ValueError("unbekanntes Gremium; erlaubt: " + v.allowed(sorted(idx.bodies)))
         if len(code) > _MAX.get(attr, 32):
             raise ValueError(f"zu lang; erlaubt: höchstens {_MAX.get(attr, 32)} Zeichen")
+        if code and not v.is_code(code):
+            raise ValueError(v.CODE_PROBLEM)
         return code
     if attr == "owner":
         handle = "" if empty else str(raw).strip().lower()

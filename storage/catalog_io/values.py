@@ -185,3 +185,13 @@ def defuse_formula(text: str) -> str:
 
 def restore_formula(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+CODE = re.compile(r"[^\W_][\w.\-]*")  # letters, digits, "_", "-", ".": a word in chat, a file name on the site
+CODE_PROBLEM = "kein Code; erlaubt: Buchstaben, Ziffern und - _ . (wie HF2-07), beginnend mit Buchstabe oder Ziffer"
+
+
+def is_code(value: str) -> bool:
+    """A code names things in commands, URLs and file names of the public site and its export: no
+    quotes, markup, spaces or slashes (site finding F11, sec2 F4: `HF1"><script>`, `../../pwned`)."""
+    return bool(CODE.fullmatch(value))

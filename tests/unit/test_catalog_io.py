@@ -607,3 +607,12 @@ def test_a_code_is_a_word_not_markup_or_a_path(db: Db, tmp_path: Path, code: str
     one(catalog_error(db, write(tmp_path / "codes.yaml", text)), "kein Code")
     rec = SMALL.replace("code: HF1-01\n", f"code: '{code}'\n", 1)
     one(catalog_error(db, write(tmp_path / "rec.yaml", rec)), "kein Code")
+
+
+def test_a_spreadsheets_code_is_a_word_too(db: Db, small: Path, tmp_path: Path) -> None:
+    """Second outside attack, F4: the CSV import took `HF2-../../x`, `HF2-<b>92` as codes."""
+    db.load(small)
+    errors = catalog_error(db, write(tmp_path / "codes.csv", "\n".join([
+        CSV_HEADER, "HF1-../../../../tmp/EVIL;Titel;HF1;;;;;;", "HF1-<b>92;Titel;HF1;;;;;;"])))
+    one(errors, 'Zeile 2, Spalte "Kennung"', "kein Code")
+    one(errors, 'Zeile 3, Spalte "Kennung"', "kein Code")
