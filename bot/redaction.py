@@ -8,7 +8,10 @@ import re
 from typing import Any
 
 MASK = "***"
-_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):(?P<secret>[^/\s]+)@", re.I)
+# in free text (a log line) a password runs to the last "@" before the host; it may hold "/" (base64) (sec2 F5)
+_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*):(?P<secret>\S*)@(?=[^\s@/]*(?:[/:?\s]|$))", re.I)
+# a value that is one URL (a setting): everything between the user's ":" and the last "@", spaces too
+_WHOLE_URL = re.compile(r"^(?P<head>\s*[a-z][a-z0-9+.-]*://[^:/@\s]*):(?P<secret>.*)@(?P<rest>[^@]*)$", re.I | re.S)
 _PARAM = re.compile(r"(?P<head>[?&;](?:password|passwd|pwd|pass|token|access_token|secret|sslpassword)=)"
                     r"(?P<secret>[^&#\s\"']+)", re.I)
 
@@ -21,7 +24,7 @@ def redact(text: str) -> str:
 def redact_values(value: Any) -> Any:
     """Every string inside a JSON-like value redacted."""
     if isinstance(value, str):
-        return redact(value)
+        return redact(_WHOLE_URL.sub(lambda m: f"{m['head']}:{MASK}@{m['rest']}", value))
     if isinstance(value, dict):
         return {k: redact_values(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.logging_setup import JsonFormatter, TextFormatter, configure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +32,15 @@ def test_check_config_masks_the_database_password(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert PASSWORD not in result.stdout + result.stderr
     assert "postgresql://sachstand:***@db.example:5432/sachstand" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["Ab+c/dEf==", "pa/ss3", "pa ss5", "p@ssW0rd1"])
+def test_check_config_masks_passwords_with_slashes_spaces_and_at_signs(tmp_path: Path, secret: str) -> None:
+    """Second outside attack, F5: a base64 password ("/") or one with a space was shown in clear."""
+    url = f"postgresql+psycopg://u:{secret}@127.0.0.1:1/db"
+    result = _sachstand(["check-config"], tmp_path, {"SACHSTAND_DATABASE__URL": url})
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout + result.stderr and "u:***@127.0.0.1:1/db" in result.stdout
 
 
 def test_a_configuration_error_does_not_show_the_password(tmp_path: Path) -> None:
