@@ -50,7 +50,9 @@ def erase(uow: UnitOfWork, person: Person, now: datetime) -> dict[str, int]:
     old_handle, anon = person.handle, label(person)
     channels = dm_channels(person)
     # what identifies them in free-form audit details: handle, name, accounts, their DM channels
-    needles = {old_handle, person.name, *(i.external_id for i in person.identities), *(c for _, c in channels)}
+    needles = {old_handle, person.name, *(i.external_id for i in person.identities),
+               *(f"{i.transport}:{i.external_id}" for i in person.identities),  # "console:boese" (sec2 F6)
+               *(c for _, c in channels)}
     done: dict[str, int] = {}
 
     def count(key: str, result: Result[Any]) -> None:

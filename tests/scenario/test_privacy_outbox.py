@@ -38,3 +38,19 @@ async def test_erased_person_is_gone_from_delivered_outbox_rows(db_url: str) -> 
         after = rows()
         assert not [r for r in after if "Testmann" in r or "paul.testmann" in r or "@testmann" in r]
         assert any("ehemalig" in r for r in after)
+
+
+async def test_sec2_f6_an_account_named_like_the_handle_is_scrubbed_too(db_url: str) -> None:
+    """Second outside attack, F6: "… ist jetzt mit console:boese verknüpft." stayed in a delivered row
+    and in the audit log when the account's id equals the handle."""
+    from storage.models import AuditEntry
+
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", 'person anlegen @boese "Eve Böse" eve@example.org')
+        await bot.say("koordination", "person verknüpfen @boese console:boese")
+        await bot.text("koordination", "person löschen @boese")
+        assert "Gelöscht" in await bot.text("koordination", "ja")
+        with bot.app.uow_factory() as uow:
+            kept = [json.dumps(r.payload, ensure_ascii=False) for r in uow.session.scalars(select(OutboxMessage))]
+            audit = [json.dumps(a.details, ensure_ascii=False) for a in uow.session.scalars(select(AuditEntry))]
+        assert not [r for r in kept + audit if "console:boese" in r], [r for r in kept + audit if "boese" in r][:3]
