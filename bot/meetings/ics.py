@@ -11,6 +11,7 @@ DAYLIGHT component with the onset in local time before the change (RFC 5545 3.6.
 RDATE line with every transition, which ical.js misreads (summer meetings an hour off)."""
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -28,14 +29,17 @@ PLACE_FOLLOWS = "Ort folgt."  # the calendar of a German office: no place yet
 ONLINE = "Online"  # the public location of a meeting held only by video: the same word in German and English
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
 def _calendar(method: str, name: str | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    if name:
-        cal.add("x-wr-calname", name)
+    if name:  # an X- property is not escaped by icalendar: a body's name with a line break broke the feed (sec2 F8)
+        cal.add("x-wr-calname", vText(_CONTROL.sub(" ", name)))
     return cal
 
 

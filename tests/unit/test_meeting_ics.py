@@ -116,3 +116,15 @@ def test_the_vtimezone_has_one_component_per_transition_with_the_local_onset() -
     for hour in range(0, 365 * 24, 7):
         moment = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
         assert moment.astimezone(described).utcoffset() == moment.astimezone(zone).utcoffset(), moment
+
+
+def test_sec2_f8_a_body_name_with_line_breaks_stays_one_calendar_name() -> None:
+    """Second outside attack, F8: a body name with CRLF (from an import) made /calendar/EG8.ics a 500."""
+    import icalendar
+
+    from bot.meetings.ics import feed
+    data = feed([], "EG8 – angle\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:INJECTED\r\nEND:VEVENT\rX",
+                "Europe/Berlin", datetime(2027, 1, 11, tzinfo=timezone.utc))
+    cal = icalendar.Calendar.from_ical(data)
+    assert "INJECTED" in str(cal["X-WR-CALNAME"]) and "\n" not in str(cal["X-WR-CALNAME"])
+    assert not [c for c in cal.walk("VEVENT")] and data.count(b"BEGIN:VCALENDAR") == 1
