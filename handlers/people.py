@@ -20,7 +20,8 @@ from bot.rounds.service import office_channels
 from storage.models import Identity, Person
 
 _HANDLE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-_LIKE_CODE = re.compile(r"[a-z]{1,6}\d{1,3}(-\d{1,3}[a-z]?)*")  # a catalog code, not a person
+# a recommendation's code (hf2-04), not a person; @neu2 or @meier1 are ordinary handles (rounds2 F3)
+_LIKE_CODE = re.compile(r"[a-z]{1,6}\d{1,3}(-\d{1,3}[a-z]?)+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TRANSPORTS = ("matrix", "slack", "console")
 FIELDS = {"name": "name", "email": "email", "e-mail": "email", "mail": "email", "organisation": "org_unit",
@@ -34,8 +35,11 @@ class NewHandle:
 
     def parse(self, raw: str, today: date) -> str:
         handle = raw.strip().removeprefix("@").lower()
-        if not _HANDLE.fullmatch(handle) or _LIKE_CODE.fullmatch(handle):  # hf2-04 is a recommendation
+        if not _HANDLE.fullmatch(handle):
             raise ArgError(N_("“{value}” is not a handle; use letters, digits and _ . - like @mueller."),
+                           value=raw[:40])
+        if _LIKE_CODE.fullmatch(handle):
+            raise ArgError(N_("“{value}” reads like a recommendation's code; choose another handle, like @mueller."),
                            value=raw[:40])
         return handle
 

@@ -37,6 +37,9 @@ async def test_bad_input_changes_nothing_and_says_why(db_url: str) -> None:
         assert "gibt es schon" in await bot.text("koordination", 'person anlegen @testmann "X"')
         assert "keine E-Mail-Adresse" in await bot.text("koordination", 'person anlegen @neu "Neu" a@b')
         assert "kein Kürzel" in await bot.text("koordination", 'person anlegen @Ü! "Neu"')
+        # a handle with digits is a handle (rounds2 F3); one shaped like a recommendation's code is said so
+        assert "angelegt" in await bot.text("koordination", 'person anlegen @neu2 "Nora Zwei"')
+        assert "Code einer Empfehlung" in await bot.text("koordination", 'person anlegen @hf2-04 "X"')
         assert "gehört schon zu" in await bot.text("koordination", "person verknüpfen @beispiel console:testmann")
         assert "kein Konto" in await bot.text("koordination", "person verknüpfen @beispiel skype:abc")
         assert "keine Zeitzone" in await bot.text("koordination", "person ändern @beispiel zeitzone Mars/Base")
