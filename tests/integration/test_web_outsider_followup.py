@@ -168,3 +168,19 @@ async def test_f2b_metrics_answer_only_the_configured_addresses(db_url: str) -> 
     async with Bot(make_settings(db_url, web__enabled="true", web__port="0")) as bot:  # the default: loopback
         async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{bot.app.web_port}/metrics") as resp:
             assert resp.status == 200 and "sachstand_" in await resp.text()
+
+
+async def test_sec2_f10_bytes_that_are_not_utf8_and_deep_nesting_are_400_not_500(
+        slack_http: SlackBot, caplog: pytest.LogCaptureFixture) -> None:
+    """Second outside attack, F10: a body that is not UTF-8 (any signature) crashed the signature
+    check; a signed JSON body nested 5000 deep crashed the parser — 500, traceback, error metric."""
+    base = f"http://127.0.0.1:{slack_http.app.web_port}/"
+    before = await _errors_metric(base)
+    async with slack_http.http.post(slack_http.url, data=b"\xff\xfe{\"a\":1}", headers={
+            "X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00",
+            "Content-Type": "application/json"}) as response:
+        assert response.status == 400
+    status, _ = await slack_http.post("[" * 5000 + "]" * 5000, "application/json")
+    assert status == 400
+    assert await _errors_metric(base) == before
+    _quiet(caplog)

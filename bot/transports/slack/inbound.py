@@ -101,6 +101,11 @@ async def signed_body(request: web.Request, verifier: SignatureVerifier,
         return refused(413, "too large")
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
+    try:  # Slack signs UTF-8 text; other bytes made the signature check itself fail with a 500 (sec2 F10)
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning("slack: refused a request whose body is not UTF-8 (%d bytes)", len(raw))
+        return refused(400, "malformed request")
     if not (timestamp.isdigit() and signature and verifier.is_valid(raw, timestamp, signature)):
         log.warning("slack: refused a request with a %s signature (%d bytes)",
                     "wrong" if signature else "missing", len(raw))
@@ -108,7 +113,7 @@ async def signed_body(request: web.Request, verifier: SignatureVerifier,
     try:
         text = raw.decode("utf-8")
         parsed = parse_body(text, request.headers.get("Content-Type", "").split(";")[0].strip() or None)
-    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; deep nesting
         log.warning("slack: refused a signed request that is not well-formed (%s)", type(exc).__name__)
         return refused(400, "malformed request")
     problem = shape_problem(parsed)
