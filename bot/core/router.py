@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Next = Callable[[], None]
 ATTEMPTS = 3  # of one event whose conversation another handler moved at the same time
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 Middleware = Callable[[Context, Next], None]
 
 
@@ -49,7 +49,8 @@ class Router:
         """Handle one event; returns how many messages were queued for sending."""
         if BIDI_CONTROLS.search(message.text):
             # embeddings, overrides, isolates: a U+202E in a title or name reversed the text after it on
-            # the public page (sec2 F2); dropped from every chat line, as from the question form
+            # the public page (sec2 F2); control characters (ESC, BEL, C1) made the Atom feed a 500 once
+            # a title with one was released (sec2 F11): dropped from every chat line, as from the form
             message = replace(message, text=BIDI_CONTROLS.sub("", message.text))
         for attempt in range(1, ATTEMPTS + 1):
             try:

@@ -23,7 +23,8 @@ from ..models import BodyKind, MemberRole, Status
 from . import values as v
 
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # overrides reverse the text after them on the site (sec2 F2)
+# bidi overrides reverse the text after them on the site (sec2 F2); control characters break the feed (F11)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _text(value: object) -> object:

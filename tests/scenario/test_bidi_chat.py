@@ -31,3 +31,14 @@ async def test_sec2_f2_bidi_controls_never_reach_what_is_stored(db_url: str, tmp
         with bot.app.uow_factory() as uow:
             import_catalog(uow, catalog, progress=False)
             assert RLO not in uow.catalog.concept().title
+
+
+@SQLITE
+async def test_sec2_f11_control_characters_never_reach_what_is_stored(db_url: str) -> None:
+    """Second outside attack, F11: ESC, BEL or a C1 character in a title, once released, made
+    /feed.atom a 500 and `publish` fail."""
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "empfehlung ändern HF2-04 titel Kinder\x1b[31mbetreuung\x07\x85 neu")
+        with bot.app.uow_factory() as uow:
+            title = uow.session.query(Recommendation).filter_by(code="HF2-04").one().title
+        assert title == "Kinder[31mbetreuung neu"
