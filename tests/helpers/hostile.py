@@ -37,7 +37,10 @@ INJECTED_EVENT = "eingeschleust"  # the SUMMARY the iCalendar payload tries to s
 
 
 def shown(text: str) -> str:
-    """A text as a browser's innerText shows it: whitespace runs as one space, bidi marks kept."""
+    """A text as the site shows it: bidi embeddings/overrides/isolates and control characters are
+    dropped at every way in (chat, catalog, form: sec2 F2, F11); whitespace runs as one space as in
+    a browser's innerText; bidi marks (U+200E/F) kept."""
+    text = re.sub("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
