@@ -50,5 +50,7 @@ async def test_sec2_f1_a_dial_in_link_however_written_is_the_link_and_a_pin_neve
         assert await bot.text("beispiel", "sitzung anlegen EG2 29.01.2027 10:00 Pinakothek, Raum 2.07 trotzdem")
         assert _meeting(bot) == ("Pinakothek, Raum 2.07", "")
     # Slack hands the text as it arrives: links in brackets, & < > as entities
-    assert typed("sitzung anlegen EG3 Rathaus <https://meet.example/x?a=1&amp;pwd=9|meet.example/x> &lt;b&gt; <@U1>") == \
-        "sitzung anlegen EG3 Rathaus https://meet.example/x?a=1&pwd=9 <b> <@U1>"
+    assert typed("sitzung anlegen EG3 Rathaus <https://meet.example/x?a=1&amp;pwd=9> &lt;b&gt; <@U1> "
+                 "<https://a.example/p|a.example/p> <mailto:x@y.example|x@y.example> <https://b.example|hier>") == \
+        "sitzung anlegen EG3 Rathaus https://meet.example/x?a=1&pwd=9 <b> <@U1> https://a.example/p x@y.example " \
+        "hier https://b.example"

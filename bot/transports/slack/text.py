@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import re
 
-_LINK = re.compile(r"<((?:https?|mailto):[^|>\s]+)(?:\|[^>]*)?>", re.IGNORECASE)
+_LINK = re.compile(r"<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>", re.IGNORECASE)
+
+
+def _unwrap(match: re.Match[str]) -> str:
+    url, label = match[1], (match[2] or "").strip()
+    if url.casefold().startswith("mailto:"):
+        url = url[len("mailto:"):]
+    bare = re.sub(r"^https?://", "", url, flags=re.IGNORECASE)
+    # a pasted link comes as <https://x|x>: the link; a link with a label the person gave: both, label first
+    return url if not label or label in (url, bare) else f"{label} {url}"
 
 
 def typed(text: str) -> str:
-    unwrapped = _LINK.sub(lambda m: m[1][len("mailto:"):] if m[1].casefold().startswith("mailto:") else m[1], text)
+    unwrapped = _LINK.sub(_unwrap, text)
     return unwrapped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
