@@ -18,10 +18,10 @@ from typing import TypeVar
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from bot.csp import CSP
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-from bot.csp import CSP, META_CSP, REPORT_CSP  # noqa: E402,F401 (re-exported)
 
 SERVER = "Sachstand"
 HEADERS = {

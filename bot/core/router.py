@@ -6,7 +6,6 @@ replies go into the outbox in the same transaction as the state they describe.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import unavailable
+from storage.text import UNSAFE, without_unsafe
 
 from .context import Context, Services
 from .events import IncomingMessage
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Next = Callable[[], None]
 ATTEMPTS = 3  # of one event whose conversation another handler moved at the same time
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 Middleware = Callable[[Context, Next], None]
 
 
@@ -47,11 +46,8 @@ class Router:
 
     def process(self, message: IncomingMessage) -> int:
         """Handle one event; returns how many messages were queued for sending."""
-        if BIDI_CONTROLS.search(message.text):
-            # embeddings, overrides, isolates: a U+202E in a title or name reversed the text after it on
-            # the public page (sec2 F2); control characters (ESC, BEL, C1) made the Atom feed a 500 once
-            # a title with one was released (sec2 F11): dropped from every chat line, as from the form
-            message = replace(message, text=BIDI_CONTROLS.sub("", message.text))
+        if UNSAFE.search(message.text):  # bidi overrides and control characters: storage/text.py
+            message = replace(message, text=without_unsafe(message.text))
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._once(message)

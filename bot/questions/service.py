@@ -212,22 +212,20 @@ def warn_expiring(services: Services) -> int:
     cfg = services.settings.questions
     now = services.clock()
     soon = now - timedelta(days=cfg.email_retention_days - min(EXPIRY_NOTICE_DAYS, cfg.email_retention_days - 1))
-    told = 0
+    told, locale = 0, services.settings.general.locale
     with services.uow_factory() as uow:
         due = uow.session.scalars(select(PublicQuestion).where(PublicQuestion.email.is_not(None),
                                                                PublicQuestion.created_at < soon)
                                   .order_by(PublicQuestion.id)).all()
+        ctx = system_context(services, uow, ChannelRef("system", ""), None)
         for q in due:
             key = f"question-email-expiry:{q.id}"
             if not owes_reply(q) or uow.ops.done(key):
                 continue
-            ctx = system_context(services, uow, ChannelRef("system", ""), None)
-            expires = q.created_at + timedelta(days=cfg.email_retention_days)
-            locale = services.settings.general.locale
-            for channel, moderate in rooms(ctx, recommendation(uow, q)).items():
+            rec, expires = recommendation(uow, q), q.created_at + timedelta(days=cfg.email_retention_days)
+            for channel, moderate in rooms(ctx, rec).items():
                 if moderate:
-                    ctx.send(channel, "question_email_expiring", locale, q=q, rec=recommendation(uow, q),
-                             expires=expires)
+                    ctx.send(channel, "question_email_expiring", locale, q=q, rec=rec, expires=expires)
             uow.ops.mark_done(key, "question", now, now)
             told += 1
         uow.commit()

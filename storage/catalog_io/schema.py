@@ -20,18 +20,15 @@ from annotated_types import GroupedMetadata
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ..models import BodyKind, MemberRole, Status
+from ..text import without_unsafe
 from . import values as v
-
-
-# bidi overrides reverse the text after them on the site (sec2 F2); control characters break the feed (F11)
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _text(value: object) -> object:
     # YAML turns 2023 or 1.5 into numbers; for text keys the author meant the text.
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return str(value)
-    return _BIDI.sub("", value) if isinstance(value, str) else value
+    return without_unsafe(value) if isinstance(value, str) else value  # storage/text.py
 
 
 def _code(value: object) -> object:
