@@ -1,0 +1,50 @@
+"""The second outside tester's year of meetings (findings-meet2.md) as regression tests, through
+the real router as a secretary and members would type it; each failed before its fix."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Meeting, Person, Rsvp
+from tests.helpers.harness import Bot, make_settings
+
+SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+ROOM = "#eg-arbeit-wirtschaft"
+UTC = timezone.utc
+
+
+def _answers(bot: Bot) -> dict[tuple[str, int], str]:
+    with bot.app.uow_factory() as uow:
+        return {(uow.session.get_one(Person, r.person_id).handle, uow.session.get_one(Meeting, r.meeting_id).number):
+                r.answer for r in uow.session.scalars(select(Rsvp)) if r.answer}
+
+
+@SQLITE
+async def test_f17_a_typed_answer_names_its_meeting_and_a_bare_one_asks(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", 'sitzung anlegen EG2 14.01.2027 10:00 "Rathaus, Raum 12"')
+        sent = await bot.say("beispiel", 'sitzung anlegen EG2 18.02.2027 10:00 "Rathaus, Raum 12"')
+        # each invitation tells the words that answer that very meeting, in the reader's language
+        assert "„zusagen EG2 2“, „absagen EG2 2“ oder „vielleicht EG2 2“" in bot.to("dm:testmann", sent)[0]
+        assert "“accept EG2 2”, “decline EG2 2” or “maybe EG2 2”" in bot.to("dm:ersatz", sent)[0]
+        assert "„zusagen EG2 2“" in bot.to(ROOM, sent)[0]
+
+        asked = await bot.text("testmann", "zusagen")  # two meetings ahead: which one?
+        assert "Für welche gilt Ihre Antwort?" in asked and "„zusagen EG2 1“" in asked, asked
+        assert "zusagen EG2 2" in asked or "18.02.2027" in asked
+        assert await bot.text("ersatz", "accept EG2") and _answers(bot) == {}  # asked, not answered
+        told = await bot.text("testmann", "zusagen EG2 2")
+        assert "kommt zu EG2 am 18.02.2027" in told, told
+        told = await bot.text("ersatz", "decline EG2 18.02.")
+        assert "cannot come to EG2" in told and "Too many words" not in told, told
+        room = bot.to("dm:vorschau", await bot.say("vorschau", "vielleicht", room=ROOM)) + \
+            bot.to(ROOM, bot.transport.sent[-3:])
+        assert _answers(bot) == {("testmann", 2): "yes", ("ersatz", 2): "no"}, room  # asked in the room too
+        await bot.say("vorschau", "vielleicht 14.01.", room=ROOM)
+        assert _answers(bot)[("vorschau", 1)] == "maybe"
+        # a reminder tells the same words
+        bot.clock.now = datetime(2027, 2, 11, 8, 0, tzinfo=UTC)
+        reminded = bot.to("dm:skizze", await bot.tick())
+        assert any("„zusagen EG2 2“" in text for text in reminded), reminded
