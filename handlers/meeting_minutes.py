@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from bot.conversations.command_lines import command_line
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step
 from bot.core.argtypes import ArgError, Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
@@ -40,6 +41,12 @@ def write(ctx: Context, body: str, ref: list[str] | None = None) -> None:
         return
     if meeting.starts_at > ctx.now() or meeting.state == "cancelled":
         ctx.notice("{code} has no meeting that took place and still needs minutes.", code=meeting.body.code)
+        return
+    state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id) if ctx.person else None
+    if state is not None and state.name == NAME and state.data.get("meeting") == meeting.id:
+        # typed inside these very minutes (F23): nothing is started over, the open question stays
+        ctx.notice("You are writing the minutes of meeting {number} of {code} already; your answers so far "
+                   "are kept. “abbrechen” discards them.", number=meeting.number, code=meeting.body.code)
         return
     begin(ctx, meeting)
 
@@ -141,9 +148,19 @@ def _excused(cc: ConvContext, text: str) -> str:
     return _then(cc, "guests")
 
 
+def _not_a_command(cc: ConvContext, text: str) -> None:
+    """A command typed at a free-text step (the bot's own `niederschrift schreiben AK1`) is no
+    answer: refused here, the engine runs it as the command and asks again (F23)."""
+    command = command_line(cc.ctx, text)
+    if command is not None:
+        raise Invalid(N_("“{command}” is a command, not an answer here. Write the answer in your own words, "
+                         "or put “!” in front to run the command."), command=command.alias(cc.ctx.locale))
+
+
 def _guests(cc: ConvContext, text: str) -> str:
     if len(text) > 1000:
         raise Invalid(GUESTS_HELP)
+    _not_a_command(cc, text)
     cc.set(guests="" if text.casefold() in NONE else text.strip())
     if cc.data.get("editing"):
         return "confirm"
@@ -157,6 +174,7 @@ def _result(cc: ConvContext, text: str) -> str:
     value = text.strip()
     if not value or len(value) > 2000:
         raise Invalid(RESULT_HELP)
+    _not_a_command(cc, value)
     if items[i].kind == "approval":  # yes or no, asked again when unclear — never guessed from text (F12)
         answer = minutes_service.approval_answer(cc.ctx, value)
         if answer is None:

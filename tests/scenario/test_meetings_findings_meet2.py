@@ -48,3 +48,29 @@ async def test_f17_a_typed_answer_names_its_meeting_and_a_bare_one_asks(db_url: 
         bot.clock.now = datetime(2027, 2, 11, 8, 0, tzinfo=UTC)
         reminded = bot.to("dm:skizze", await bot.tick())
         assert any("„zusagen EG2 2“" in text for text in reminded), reminded
+
+
+@SQLITE
+async def test_f23_a_command_typed_at_a_result_is_no_result(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("testmann", 'top vorschlagen EG2 "Fachkräfteforum"')
+        await bot.say("beispiel", "top annehmen EG2 2 öffentlich")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("1 3", "keine", "keine"):
+            await bot.say("beispiel", answer)
+        # the bot's own advice, typed at "Punkt 1 von 2": it starts nothing over and is not item 1's result
+        told = await bot.text("beispiel", "niederschrift schreiben EG2")
+        assert "schon" in told and "Punkt 1 von 2" in told, told
+        told = await bot.text("beispiel", "tagesordnung EG2")  # another command: it runs, the item is asked again
+        assert "EG2 hat keine Sitzung geplant" in told and "Punkt 1 von 2" in told, told
+        told = await bot.text("beispiel", "niederschrift schreiben")  # wrong arguments: refused, not stored
+        assert "ist ein Befehl" in told and "Punkt 2 von 2" not in told, told
+        await bot.say("beispiel", "Bericht angenommen.")
+        told = await bot.text("beispiel", "Sachstand der Sitzung: Forum im März.")  # a sentence is a result
+        assert "Aufgabe 1" in told, told
+        summary = await bot.text("beispiel", "fertig")
+        assert "niederschrift schreiben" not in summary.split("Niederschrift", 1)[-1].split("„ja“")[0], summary
+        assert "1. Sachstand der Empfehlungen: Bericht angenommen." in summary, summary
+        assert "Forum im März" in summary, summary
