@@ -75,7 +75,7 @@ def plan(ctx: Context, body: str, period: list[str] | None = None) -> None:
     if found is None:
         return
     try:
-        poll = planning.propose(ctx, found, planning.parse_period(period or [], ctx.today()))
+        poll = planning.propose(ctx, found, planning.parse_period(period or [], ctx.today()), " ".join(period or []))
     except ArgError as exc:
         raise UsageError(ctx.services.registry.commands["meeting_plan"], exc.message, exc.values) from exc
     except MeetingError as exc:

@@ -74,3 +74,14 @@ async def test_f23_a_command_typed_at_a_result_is_no_result(db_url: str) -> None
         assert "niederschrift schreiben" not in summary.split("Niederschrift", 1)[-1].split("„ja“")[0], summary
         assert "1. Sachstand der Empfehlungen: Bericht angenommen." in summary, summary
         assert "Forum im März" in summary, summary
+
+
+@SQLITE
+async def test_f1_f2_a_period_without_a_year_is_this_years_and_a_past_one_is_said(db_url: str) -> None:
+    async with Bot(make_settings(db_url), now=datetime(2027, 1, 11, 8, 0, tzinfo=UTC)) as bot:
+        planned = await bot.text("beispiel", "sitzung planen EG2 ab 10.1. bis 28.2.")
+        assert ".02.2027" in planned and "2028" not in planned, planned
+        past = await bot.text("beispiel", "sitzung planen EG2 2026-Q4")
+        assert "Der Zeitraum 2026-Q4 liegt in der Vergangenheit." in past and "31.12.2026" not in past, past
+        late = await bot.text("beispiel", "sitzung planen EG2 ab 1.1.2027 bis 20.1.2027")
+        assert "endet vor dem 25.01.2027" in late, late
