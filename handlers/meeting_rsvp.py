@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.core import pending_choices
 from bot.core.argtypes import Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_, UsageError, Words
 from bot.core.context import Context
@@ -82,6 +83,7 @@ def _mine(ctx: Context, command: Command, which: list[str]) -> Meeting | None:
     words = command.alias(ctx.locale)
     choices = [Choice(f"{words} {m.body.code} {m.number}", f"{m.body.code}: {label(ctx, m)}", str(i))
                for i, m in enumerate(mine, start=1)]
+    pending_choices.remember(ctx, choices)
     ctx.reply("meeting_rsvp_which", choices=choices, count=len(mine), example=choices[0].value)
     return None
 

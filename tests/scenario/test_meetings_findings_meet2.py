@@ -85,3 +85,38 @@ async def test_f1_f2_a_period_without_a_year_is_this_years_and_a_past_one_is_sai
         assert "Der Zeitraum 2026-Q4 liegt in der Vergangenheit." in past and "31.12.2026" not in past, past
         late = await bot.text("beispiel", "sitzung planen EG2 ab 1.1.2027 bis 20.1.2027")
         assert "endet vor dem 25.01.2027" in late, late
+
+
+@SQLITE
+async def test_f6_which_meeting_is_answered_by_its_number_in_the_list(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        for day in ("25.02.2027", "18.02.2027", "11.03.2027"):
+            await bot.say("beispiel", f'sitzung anlegen EG2 {day} 09:00 "Raum 1"')
+        asked = await bot.text("beispiel", "sitzung verschieben EG2 11:00")
+        # the list leads with the date; its own numbers are not mixed up with the meetings' numbers
+        assert "1) 18.02.2027 09:00 (2. Sitzung)" in asked and "2) 25.02.2027 09:00 (1. Sitzung)" in asked, asked
+        assert "Antworten Sie mit 1 bis 3 aus dieser Liste" in asked, asked
+        moved = await bot.text("beispiel", "2")
+        assert "kenne ich nicht" not in moved, moved
+        by_number = {m.number: m for m in _all(bot)}
+        assert by_number[1].starts_at == datetime(2027, 2, 25, 10, 0, tzinfo=UTC), by_number[1].starts_at
+        assert by_number[2].starts_at == datetime(2027, 2, 18, 8, 0, tzinfo=UTC)  # the other one unchanged
+        # the list is for the very next message only: a later "2" is no choice of it
+        await bot.say("beispiel", "sitzung absagen EG2")
+        await bot.say("beispiel", "tagesordnung EG2 1")
+        assert "kenne ich nicht" in await bot.text("beispiel", "2")
+        assert all(m.state != "cancelled" for m in _all(bot))
+        # in the body's room, and for the RSVP question in a DM, the same
+        await bot.say("beispiel", "sitzung absagen EG2", ROOM)
+        await bot.say("beispiel", "3", ROOM)
+        assert {m.number for m in _all(bot) if m.state == "cancelled"} == {3}
+        await bot.say("testmann", "zusagen")
+        assert "kommt zu EG2 am 18.02.2027" in await bot.text("testmann", "1")
+
+
+def _all(bot: Bot) -> list[Meeting]:
+    with bot.app.uow_factory() as uow:
+        rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+        for row in rows:
+            uow.session.expunge(row)
+        return rows
