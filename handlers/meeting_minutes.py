@@ -15,6 +15,7 @@ from bot.core.argtypes import ArgError, Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
+from bot.core.text_safety import free_text
 from bot.meetings import agenda as agenda_items
 from bot.meetings import minutes as minutes_service
 from bot.meetings import service
@@ -144,7 +145,12 @@ def _attendance(cc: ConvContext, text: str) -> str:
 
 def _excused(cc: ConvContext, text: str) -> str:
     excused = [] if text.casefold() in NONE else _numbers(cc, text, EXCUSED_HELP)
-    cc.set(excused=[p for p in excused if p not in cc.data.get("present", [])])
+    both = [p for p in service.members(_meeting(cc).body) if p.id in excused and p.id in cc.data.get("present", [])]
+    if both:  # present and excused at once (F9): said, never dropped silently
+        raise Invalid(N_("{names}: marked as attended, so not excused as well. Give the numbers of those who "
+                         "sent apologies, or “keine”; “zurück” changes who attended."),
+                      names=", ".join(p.name for p in both))
+    cc.set(excused=excused)
     return _then(cc, "guests")
 
 
@@ -158,7 +164,8 @@ def _not_a_command(cc: ConvContext, text: str) -> None:
 
 
 def _guests(cc: ConvContext, text: str) -> str:
-    if len(text) > 1000:
+    text = free_text(text)
+    if len(text) > 1000 or not text:
         raise Invalid(GUESTS_HELP)
     _not_a_command(cc, text)
     cc.set(guests="" if text.casefold() in NONE else text.strip())
@@ -171,7 +178,7 @@ def _guests(cc: ConvContext, text: str) -> str:
 def _result(cc: ConvContext, text: str) -> str:
     items = agenda_items.accepted(_meeting(cc))
     i = cc.data.get("i", 0)
-    value = text.strip()
+    value = free_text(text)  # without bidi controls; U+2028 is a line break (F21)
     if not value or len(value) > 2000:
         raise Invalid(RESULT_HELP)
     _not_a_command(cc, value)

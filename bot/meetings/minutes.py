@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
 from bot.core.context import Context
+from bot.core.text_safety import one_line
 from storage.models import ActionItem, Body, Meeting, Person, Rsvp
 
 from . import agenda as agenda_items
@@ -98,7 +99,10 @@ def parse_action(ctx: Context, text: str) -> Action:
     if len(parts) < 2 or not parts[0]:
         raise ArgError(N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
                           "what; who (a person or a body); by when."))
-    title, who = parts[0][:500], parts[1]
+    title, who = one_line(parts[0])[:500], parts[1]
+    if not title:  # only invisible characters (F21)
+        raise ArgError(N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
+                          "what; who (a person or a body); by when."))
     due = parse_german_date(parts[2].removeprefix("bis ").strip(), ctx.today()) if len(parts) > 2 and parts[2] \
         else None
     if due is not None and due < ctx.today():  # as meetings are: no deadline in the past (F9)

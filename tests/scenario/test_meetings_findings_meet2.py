@@ -2,6 +2,7 @@
 the real router as a secretary and members would type it; each failed before its fix."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -120,3 +121,82 @@ def _all(bot: Bot) -> list[Meeting]:
         for row in rows:
             uow.session.expunge(row)
         return rows
+
+
+@SQLITE
+async def test_f21_line_separators_bidi_and_invisible_titles_forge_no_agenda_line(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        told = await bot.text("testmann", "top vorschlagen EG2 Harmlos\u2028    • 10. Auflösung (öffentlich)")
+        assert "\u2028" not in told and "Harmlos     • 10. Auflösung (öffentlich)" in told, told  # one line
+        await bot.say("testmann", "top vorschlagen EG2 Zeile2\u202egnalrevo")
+        refused = await bot.text("testmann", "top vorschlagen EG2 \u200b\u200b")
+        assert "Titel, den man lesen kann" in refused, refused
+        agenda = await bot.text("beispiel", "tagesordnung EG2")
+        assert "\u2028" not in agenda and "\u202e" not in agenda and "Zeile2gnalrevo" in agenda, agenda
+        assert len([line for line in agenda.splitlines() if "Auflösung" in line]) == 1, agenda
+        assert "4." not in agenda, agenda  # the invisible title was no item
+        await bot.say("beispiel", "top annehmen EG2 2 öffentlich")
+        with bot.app.uow_factory() as uow:  # the feeds and invitations are rendered from these titles
+            titles = [a.title for m in uow.session.scalars(select(Meeting)) for a in m.agenda]
+        assert all("\u2028" not in t and "\u202e" not in t and t.strip("\u200b") for t in titles), titles
+        moved = await bot.text("beispiel", "sitzung ort EG2 Raum\u20291\u202e2")
+        with bot.app.uow_factory() as uow:
+            place = uow.session.scalars(select(Meeting)).one().place
+        assert place == "Raum 12", (place, moved)
+        # in the minutes, a result keeps its lines but loses the bidi override
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("1 3", "keine", "\u200b"):
+            told = await bot.text("beispiel", answer)
+        assert "Gäste" in told or "Namen" in told, told  # an invisible list of guests is asked again
+        await bot.say("beispiel", "keine")
+        await bot.say("beispiel", "Bericht\u2028angenommen\u202e.")
+        summary = await _finish(bot)
+        assert "\u202e" not in summary and "\u2028" not in summary and "Bericht\nangenommen." in summary, summary
+
+
+async def _finish(bot: Bot) -> str:
+    told = ""
+    for answer in ("Forum im März.", "fertig"):
+        told = await bot.text("beispiel", answer)
+    return told
+
+
+@SQLITE
+async def test_f9_who_attended_cannot_be_excused_too(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("ersatz", "decline")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        asked = "\n".join(bot.to("dm:beispiel", await bot.tick()))
+        people = {m[2]: m[1] for m in re.finditer(r"(\d+)\) (.+)", asked)}
+        present = [people[name] for name in list(people)[:3]]
+        apologies = await bot.text("beispiel", " ".join(present))
+        # the question lists those who may have sent apologies, with their numbers, and who declined
+        assert list(people)[0] not in apologies and list(people)[3] in apologies, apologies
+        assert "Lena Ersatz – hat die Einladung abgelehnt" in apologies or "Lena Ersatz" in list(people)[:3], apologies
+        refused = await bot.text("beispiel", " ".join(present))
+        assert f"{list(people)[0]}, {list(people)[1]}, {list(people)[2]}: als anwesend eingetragen" in refused, refused
+        assert "Gäste" not in refused, refused
+        assert "Gäste" in await bot.text("beispiel", people[list(people)[3]])
+
+
+@SQLITE
+async def test_f13_f3_a_title_may_begin_with_a_number_and_end_with_a_quote(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 14.01.2027 10:00 Rathaus")
+        told = await bot.text("testmann", "top vorschlagen EG2 3 Zimmer Wohnungen fehlen")  # one meeting ahead
+        assert "als Punkt 2 vorgeschlagen: 3 Zimmer Wohnungen fehlen." in told, told
+        told = await bot.text("testmann", 'top vorschlagen EG2 Mietspiegel & "Zweckentfremdung"')
+        assert 'Mietspiegel & "Zweckentfremdung".' in told, told
+        await bot.say("beispiel", "sitzung anlegen EG2 18.02.2027 10:00 Rathaus")
+        told = await bot.text("testmann", "top vorschlagen EG2 2 Zimmer Wohnungen fehlen")  # two ahead, "2" is one
+        assert "am 18.02.2027 als Punkt 2 vorgeschlagen: Zimmer Wohnungen fehlen." in told, told
+        assert "„2“ am Anfang nannte die 2. Sitzung" in told and '"2 Zimmer Wohnungen fehlen"' in told, told
+        asked = await bot.text("testmann", "top vorschlagen EG2 5 Zimmer fehlen")  # no meeting 5: the title's
+        assert "Welche ist gemeint?" in asked, asked
+        told = await bot.text("testmann", "1")
+        assert "am 14.01.2027 als Punkt 4 vorgeschlagen: 5 Zimmer fehlen." in told, told
+        told = await bot.text("testmann", 'top vorschlagen EG2 18.02. "4 Zimmer fehlen"')
+        assert "vorgeschlagen: 4 Zimmer fehlen." in told, told
