@@ -200,3 +200,19 @@ async def test_f13_f3_a_title_may_begin_with_a_number_and_end_with_a_quote(db_ur
         assert "am 14.01.2027 als Punkt 4 vorgeschlagen: 5 Zimmer fehlen." in told, told
         told = await bot.text("testmann", 'top vorschlagen EG2 18.02. "4 Zimmer fehlen"')
         assert "vorgeschlagen: 4 Zimmer fehlen." in told, told
+
+
+@SQLITE
+async def test_f16_a_members_own_organisation_is_shown_when_the_membership_names_none(db_url: str) -> None:
+    from tests.scenario.test_meetings_defects import _gremien
+
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", 'person anlegen @mueller "Eva Müller" eva.mueller@stadt.de Amt für <i>Wohnen</i>')
+        await bot.say("koordination", "mitglied hinzufügen EG2 @mueller")
+        await bot.say("koordination", 'person anlegen @weber "Ina Weber" ina@example.org Welcome Centre')
+        await bot.say("koordination", "mitglied hinzufügen EG2 @weber Nachbarschaftsverein")
+        page = _gremien(bot)
+        assert "Amt für &lt;i&gt;Wohnen&lt;/i&gt;" in page, page  # the person's own, escaped
+        assert "Nachbarschaftsverein" in page and "Welcome Centre" not in page  # the membership's wins
+        body = await bot.text("koordination", "gremium EG2")
+        assert "Eva Müller – Amt für <i>Wohnen</i>" in body and "Ina Weber – Nachbarschaftsverein" in body, body
