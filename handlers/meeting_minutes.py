@@ -28,6 +28,7 @@ ALL = {"alle", "all", "alle da"}
 NONE = {"keine", "keiner", "niemand", "none", "nobody", "-", "–"}
 DONE_WORDS = {"fertig", "keine", "keine weiteren", "done", "none", "no more", "-", "–"}
 YES = {"ja", "j", "yes", "y", "ok"}
+DELETE_WORDS = {"löschen", "loeschen", "streichen", "delete", "remove"}
 PARTS = {"anwesenheit": "attendance", "anwesend": "attendance", "attendance": "attendance",
          "entschuldigt": "excused", "apologies": "excused", "gäste": "guests", "gaeste": "guests",
          "guests": "guests", "punkt": "result", "item": "result", "aufgaben": "actions", "actions": "actions"}
@@ -107,7 +108,10 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     declined = {r.person_id for r in meeting.rsvps if r.answer == "no"}
     open_actions = agenda_items.open_actions(cc.ctx.uow.session, meeting.body_id, meeting)
     item = items[i] if i < len(items) else None
-    return {"meeting": meeting, "body": meeting.body, "people": list(enumerate(people, 1)),
+    a, actions = cc.data.get("a", 0), cc.data.get("actions", [])
+    return {"answer": cc.data.get("results", {}).get(str(item.id), "") if item is not None else "",
+            "current_action": minutes_service.action_values(cc.ctx, actions[a]) if a < len(actions) else None,
+            "meeting": meeting, "body": meeting.body, "people": list(enumerate(people, 1)),
             "item": item, "pos": i + 1, "total": len(items),
             "earlier": [(a.title, minutes_service.owner_name(a), a.due_on) for a in open_actions]
             if item is not None and item.kind == "actions" else [],
@@ -214,6 +218,10 @@ def _action(cc: ConvContext, text: str) -> str:
     if text.casefold() in DONE_WORDS:
         cc.set(actions=actions[:a])
         return "confirm"
+    if text.casefold() in DELETE_WORDS and a < len(actions):  # a wrong action item, gone before saving (F8)
+        del actions[a]
+        cc.set(actions=actions)
+        return "actions" if a < len(actions) else "confirm"
     try:
         parsed = minutes_service.parse_action(cc.ctx, text)
     except ArgError as exc:
@@ -230,6 +238,7 @@ def _confirm(cc: ConvContext, text: str) -> str:
     if len(words) == 1 and words[0] in YES:
         return DONE
     if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in PARTS:
+        cc.detour()  # once back here, `zurück` goes before the summary, not into the change (F7)
         target = PARTS[words[1]]
         items = agenda_items.accepted(_meeting(cc))
         if target == "result":

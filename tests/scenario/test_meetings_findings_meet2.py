@@ -216,3 +216,29 @@ async def test_f16_a_members_own_organisation_is_shown_when_the_membership_names
         assert "Nachbarschaftsverein" in page and "Welcome Centre" not in page  # the membership's wins
         body = await bot.text("koordination", "gremium EG2")
         assert "Eva Müller – Amt für <i>Wohnen</i>" in body and "Ina Weber – Nachbarschaftsverein" in body, body
+
+
+@SQLITE
+async def test_f7_f8_back_from_the_summary_and_what_was_answered_before(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("testmann", 'top vorschlagen EG2 "Quartiersfonds"')
+        await bot.say("beispiel", "top annehmen EG2 2 öffentlich")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("1 3", "keine", "keine", "Bericht.", "Fonds geprüft.", "Flyer; @testmann; 30.06.2027",
+                       "Stellungnahme; EG3; 30.04.2027", "fertig"):
+            await bot.say("beispiel", answer)
+        item = await bot.text("beispiel", "ändern punkt 2")
+        assert "Bisher: Fonds geprüft." in item, item  # F8: the answer given is shown
+        await bot.say("beispiel", "Fonds wird mit 60.000 € ausgestattet")
+        await bot.say("beispiel", "ändern aufgaben")
+        summary = await bot.text("beispiel", "zurück")  # from "Aufgabe 3" back to the summary
+        assert "Fonds wird mit 60.000 € ausgestattet" in summary and "Aufgabe 3" not in summary, summary
+        back = await bot.text("beispiel", "zurück")  # from the summary: the question before it, not item 2 (F7)
+        assert "Aufgabe 3" in back and "Punkt 2 von 2" not in back, back
+        back = await bot.text("beispiel", "zurück")
+        assert "Aufgabe 2" in back and "Bisher: Stellungnahme; EG3; 30.04.2027" in back, back
+        summary = await bot.text("beispiel", "löschen")  # F8: a wrong action item removed before saving
+        assert "2. Quartiersfonds: Fonds wird mit 60.000 € ausgestattet" in summary, summary
+        assert "Flyer" in summary and "Stellungnahme" not in summary, summary
