@@ -38,7 +38,7 @@ begin = minutes_service.begin
 
 
 def write(ctx: Context, body: str, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], None, past=True) if ref else _unwritten(ctx, body)
+    meeting = pick(ctx, body, ref, "minutes_write", past=True) if ref else _unwritten(ctx, body)
     if meeting is None:
         return
     if meeting.starts_at > ctx.now() or meeting.state == "cancelled":
@@ -67,8 +67,8 @@ def _unwritten(ctx: Context, code: str) -> Meeting | None:
 
 def show(ctx: Context, body: str, ref: list[str] | None = None) -> None:
     """The saved minutes of the body's latest held meeting (or the one named)."""
-    if ref:
-        meeting = pick(ctx, body, ref, None, past=True)
+    if ref:  # a meeting not found is answered with this very command's example (F19)
+        meeting = pick(ctx, body, ref, "minutes", past=True)
     else:  # the latest minutes there are
         found = ctx.uow.bodies.by_code(body)
         held = service.meetings_of(ctx, found, ("held",)) if found else []

@@ -73,7 +73,8 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
             return found[0]
         if not found:
             ctx.reply("meeting_which", body=body, ref=ref[0], choices=_choices(ctx, body, meetings, ask, rest),
-                      found=False, meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
+                      found=False, meetings=[label(ctx, m) for m in meetings], past=past,
+                      example=_example(ctx, body, meetings, ask, rest))
             return None
         meetings = found
     elif not meetings:
@@ -82,7 +83,7 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
     elif len(meetings) == 1 or ask is None:
         return meetings[-1] if past else meetings[0]
     ctx.reply("meeting_which", body=body, ref="", choices=_choices(ctx, body, meetings, ask, rest), found=True,
-              meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
+              meetings=[label(ctx, m) for m in meetings], past=past, example=_example(ctx, body, meetings, ask, rest))
     return None
 
 

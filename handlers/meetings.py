@@ -231,7 +231,7 @@ def cancel(ctx: Context, body: str, ref: list[str] | None = None) -> None:
 
 
 def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], None)
+    meeting = pick(ctx, body, ref or [], "meeting" if ref else None)
     if meeting is None:
         return
     answers = service.answers(ctx, meeting)

@@ -242,3 +242,17 @@ async def test_f7_f8_back_from_the_summary_and_what_was_answered_before(db_url: 
         summary = await bot.text("beispiel", "löschen")  # F8: a wrong action item removed before saving
         assert "2. Quartiersfonds: Fonds wird mit 60.000 € ausgestattet" in summary, summary
         assert "Flyer" in summary and "Stellungnahme" not in summary, summary
+
+
+@SQLITE
+async def test_f19_a_meeting_not_found_is_answered_with_the_command_typed(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00 90min Rathaus")
+        told = await bot.text("testmann", "niederschrift EG2 9")
+        assert "EG2 hat keine Sitzung „9“." in told and "vor sich" not in told, told
+        assert "„niederschrift EG2 2“" in told and "sitzung absagen" not in told, told
+        told = await bot.text("testmann", "sitzung EG2 9")
+        assert "„sitzung EG2 2“" in told and "sitzung absagen" not in told, told
+        told = await bot.text("ersatz", "minutes EG2 9")
+        assert "“minutes EG2 2”" in told and "meeting cancel" not in told, told
