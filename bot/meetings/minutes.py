@@ -53,8 +53,12 @@ def next_to_follow_up(ctx: Context, body: Body) -> Meeting | None:
 
 def add_followups(ctx: Context, meeting: Meeting) -> None:
     """The approval of the minutes waiting for it and the open action items, once each, on top;
-    a meeting that has begun is left as it is."""
+    a meeting that has begun is left as it is, and so is one after the body's next meeting: the
+    next one approves the minutes, not every meeting planned meanwhile (findings-meet2 F11, F12)."""
     if meeting.starts_at <= ctx.now():
+        return
+    first = next_to_follow_up(ctx, meeting.body)
+    if first is not None and first.id != meeting.id and first.starts_at < meeting.starts_at:
         return
     waiting = unapproved(ctx, meeting)
     kinds = {a.kind for a in meeting.agenda}

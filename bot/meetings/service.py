@@ -25,7 +25,7 @@ from .changes import Said
 
 from . import agenda as agenda_items
 from .agenda import STANDING_ITEM, accepted  # noqa: F401 - the names callers use
-from .minutes import add_followups
+from .minutes import add_followups, next_to_follow_up
 from .planning import refuse_clash
 from .queries import ACTIVE, MeetingError, meetings_of, members, next_meeting, open_poll  # noqa: F401 - the names callers use
 from .rsvp_words import rsvp_words
@@ -278,6 +278,10 @@ def cancel(ctx: Context, meeting: Meeting) -> None:
     ctx.uow.audit.record(ctx.person, "cancel_meeting", "meeting", meeting.body.code,
                          old={"starts_at": meeting.starts_at})
     invite(ctx, meeting, "meeting_cancelled")
+    ctx.uow.flush()
+    later = next_to_follow_up(ctx, meeting.body)  # the approval and the action items move on to it
+    if later is not None:
+        add_followups(ctx, later)
 
 
 # -- reminders -----------------------------------------------------------------------------

@@ -256,3 +256,22 @@ async def test_f19_a_meeting_not_found_is_answered_with_the_command_typed(db_url
         assert "„sitzung EG2 2“" in told and "sitzung absagen" not in told, told
         told = await bot.text("ersatz", "minutes EG2 9")
         assert "“minutes EG2 2”" in told and "meeting cancel" not in told, told
+
+
+@SQLITE
+async def test_f11_f12_the_next_meeting_alone_approves_the_minutes(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("1 3", "keine", "keine", "Bericht.", "Bericht an EG3; EG3; 30.04.2027", "fertig", "ja"):
+            await bot.say("beispiel", answer)
+        await bot.say("beispiel", "sitzung anlegen EG2 14.01.2027 10:00 90min Rathaus")
+        sent = await bot.say("beispiel", "sitzung anlegen EG2 18.02.2027 10:00 90min Rathaus")
+        assert not any("Genehmigung" in text for text in bot.to("dm:testmann", sent))  # the 3rd's invitation
+        assert "Genehmigung der Niederschrift der 1. Sitzung" in await bot.text("beispiel", "tagesordnung EG2 14.01.")
+        later = await bot.text("beispiel", "tagesordnung EG2 18.02.")
+        assert "Genehmigung" not in later and "Aufgaben aus früheren Sitzungen" not in later, later
+        await bot.say("beispiel", "sitzung absagen EG2 14.01.")  # the next one cancelled: the items move on
+        later = await bot.text("beispiel", "tagesordnung EG2 18.02.")
+        assert "Genehmigung der Niederschrift der 1. Sitzung" in later and "Aufgaben aus früheren" in later, later
