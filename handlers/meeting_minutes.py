@@ -196,6 +196,12 @@ def _result(cc: ConvContext, text: str) -> str:
     return _after_item(cc, i)
 
 
+def _result_help(cc: ConvContext) -> str:
+    """The approval item expects yes or no; every other item a result (F10: one hint, not two)."""
+    items, i = agenda_items.accepted(_meeting(cc)), cc.data.get("i", 0)
+    return APPROVAL_HELP if i < len(items) and items[i].kind == "approval" else RESULT_HELP
+
+
 def _skip_result(cc: ConvContext) -> str:
     i, items = cc.data.get("i", 0), agenda_items.accepted(_meeting(cc))
     if i < len(items) and items[i].kind == "approval":  # skipped: not approved, whatever was said before
@@ -225,6 +231,8 @@ def _action(cc: ConvContext, text: str) -> str:
     try:
         parsed = minutes_service.parse_action(cc.ctx, text)
     except ArgError as exc:
+        if exc.message == minutes_service.ACTION_FORM:  # the step's own help says it, once (F10)
+            raise Invalid(ACTION_HELP) from exc
         raise Invalid(exc.message, **exc.values) from exc
     entry = {"title": parsed.title, "person": parsed.person_id, "body": parsed.body_id,
              "due": parsed.due.isoformat() if parsed.due else None}
@@ -243,6 +251,9 @@ def _confirm(cc: ConvContext, text: str) -> str:
         items = agenda_items.accepted(_meeting(cc))
         if target == "result":
             wanted = next((k for k, a in enumerate(items) if len(words) > 2 and str(a.number) == words[2]), None)
+            if wanted is None and len(words) > 2:  # F10: the item named does not exist
+                raise Invalid(N_("There is no item {number}; the items are {numbers}."), number=words[2][:10],
+                              numbers=", ".join(str(a.number) for a in items))
             if wanted is None:
                 raise Invalid(N_("Say which item, like “ändern punkt 2”."))
             cc.set(i=wanted)
@@ -289,7 +300,7 @@ MINUTES = Conversation(NAME, (
     Step("excused", "meeting_minutes_excused", _excused, EXCUSED_HELP, values=_values),
     Step("guests", "meeting_minutes_guests", _guests, GUESTS_HELP, values=_values),
     Step("result", "meeting_minutes_item", _result, RESULT_HELP, skippable=True, values=_values,
-         on_skip=_skip_result),
+         on_skip=_skip_result, help_of=_result_help),
     Step("actions", "meeting_minutes_action", _action, ACTION_HELP, values=_values),
     Step("confirm", "meeting_minutes_confirm", _confirm, CONFIRM_HELP, values=_values),
 ), _finish, position=("i", "a", "editing"), on_timeout="meeting_minutes_timeout", timeout=timedelta(days=7),

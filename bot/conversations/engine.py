@@ -49,6 +49,8 @@ class Step:
     on_skip: Callable[[ConvContext], str] | None = None  # where `überspringen` leads (default: next)
     # values for `help`'s placeholders (the parts one may change at a confirm step, for this item)
     help_values: Callable[[ConvContext], dict[str, Any]] | None = None
+    # the help of the position within the step, when it differs (a minutes' approval item)
+    help_of: Callable[[ConvContext], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ class ConvContext:
 
 def step_help(cc: ConvContext, step: Step) -> str:
     """What a step expects, in the person's language, with its placeholders filled."""
-    return cc.ctx.t(step.help, **(step.help_values(cc) if step.help_values else {}))
+    msgid = step.help_of(cc) if step.help_of else step.help
+    return cc.ctx.t(msgid, **(step.help_values(cc) if step.help_values else {}))
 
 
 def _names_all(text: str, options: list[Choice]) -> bool:

@@ -89,6 +89,10 @@ def _day(ctx: Context, meeting: Meeting) -> date:
     return meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).date()
 
 
+ACTION_FORM = N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
+                 "what; who (a person or a body); by when.")
+
+
 @dataclass
 class Action:
     title: str
@@ -101,12 +105,10 @@ def parse_action(ctx: Context, text: str) -> Action:
     """`Was; wer; bis wann` — who is @person or a body code; the date may be left out."""
     parts = [p.strip() for p in re.split(r"\s*;\s*", text.strip())]
     if len(parts) < 2 or not parts[0]:
-        raise ArgError(N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
-                          "what; who (a person or a body); by when."))
+        raise ArgError(ACTION_FORM)
     title, who = one_line(parts[0])[:500], parts[1]
     if not title:  # only invisible characters (F21)
-        raise ArgError(N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
-                          "what; who (a person or a body); by when."))
+        raise ArgError(ACTION_FORM)
     due = parse_german_date(parts[2].removeprefix("bis ").strip(), ctx.today()) if len(parts) > 2 and parts[2] \
         else None
     if due is not None and due < ctx.today():  # as meetings are: no deadline in the past (F9)

@@ -275,3 +275,26 @@ async def test_f11_f12_the_next_meeting_alone_approves_the_minutes(db_url: str) 
         await bot.say("beispiel", "sitzung absagen EG2 14.01.")  # the next one cancelled: the items move on
         later = await bot.text("beispiel", "tagesordnung EG2 18.02.")
         assert "Genehmigung der Niederschrift der 1. Sitzung" in later and "Aufgaben aus früheren" in later, later
+
+
+@SQLITE
+async def test_f10_a_wrong_answer_is_told_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 07.12.2026 10:00 90min Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 14.12.2026 10:00 90min Rathaus")
+        bot.clock.now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("1 3", "keine", "keine", "Bericht."):
+            await bot.say("beispiel", answer)
+        told = await bot.text("beispiel", "Mietspiegel-Entwurf prüfen")
+        assert told.count("Einladung verschicken; @testmann") == 1, told
+        await bot.say("beispiel", "fertig")
+        told = await bot.text("beispiel", "ändern punkt 6")
+        assert "Es gibt keinen Punkt 6" in told, told
+        await bot.say("beispiel", "ja")
+        bot.clock.now = datetime(2026, 12, 14, 12, 0, tzinfo=UTC)
+        await bot.tick()
+        for answer in ("alle", "keine", "keine", "Bericht."):
+            await bot.say("beispiel", answer)
+        told = await bot.text("beispiel", "vielleicht")  # at the approval item
+        assert "„ja“ oder „nein“" in told and "in wenigen Worten" not in told, told
