@@ -10,10 +10,12 @@ from bot.core.argtypes import Code, Text
 from bot.core.commands import Arg, Command, CommandOptions, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
+from bot.core.text_safety import one_line
 from bot.meetings import agenda as agenda_items
+from bot.meetings import service
 from storage.models import AgendaItem, Meeting
 
-from .meeting_refs import is_ref, pick
+from .meeting_refs import find, is_ref, pick
 from .meeting_refs import may_speak_for
 
 
@@ -30,12 +32,14 @@ def show_agenda(ctx: Context, meeting: Meeting) -> None:
 
 def propose_item(ctx: Context, body: str, title: str) -> None:
     assert ctx.person is not None
-    words = title.split(maxsplit=1)
-    ref, rest = (words[:1], words[1] if len(words) > 1 else "") if words and is_ref(words[0]) else ([], title)
+    ref, rest = _leading_ref(ctx, body, title)
     meeting = pick(ctx, body, ref, "agenda_propose", rest)
     if meeting is None or not may_speak_for(ctx, meeting.body):
         return
-    title = rest.strip().strip('"„“').strip() or title
+    title = one_line(_unquoted(rest.strip()) or title)
+    if not title:  # only invisible characters, or line breaks and bidi controls (F21)
+        ctx.notice("An agenda item needs a title one can read.")
+        return
     if len(title) > agenda_items.MAX_TITLE:  # a title that long breaks every agenda and invitation (F4)
         ctx.notice("An agenda item's title has at most {max} characters; this one has {length}.",
                    max=agenda_items.MAX_TITLE, length=len(title))
@@ -47,6 +51,33 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     ctx.notice("Proposed for {code} on {date} as item {number}: {title}. The chair decides.",
                code=meeting.body.code, number=item.number,
                date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"), title=item.title)
+    if ref and ref[0].isdecimal():  # a leading number was read as the meeting: said, so a title is not cut (F13)
+        ctx.notice("“{ref}” at the start named meeting {ref}; to begin a title with a number, put the title "
+                   "in quotes, like “{example}”.", ref=ref[0],
+                   example=f'{ctx.services.registry.commands["agenda_propose"].alias(ctx.locale)} '
+                           f'{meeting.body.code} "{ref[0]} {item.title}"')
+
+
+def _leading_ref(ctx: Context, body: str, title: str) -> tuple[list[str], str]:
+    """A first word naming the meeting: a date, or a number when the body has several meetings
+    ahead and one of them has that number; otherwise the number begins the title (F13)."""
+    words = title.split(maxsplit=1)
+    if not words or not is_ref(words[0]) or len(words) < 2:
+        return [], title
+    if not words[0].isdecimal():
+        return words[:1], words[1]
+    found = ctx.uow.bodies.by_code(body)
+    ahead = [m for m in service.meetings_of(ctx, found) if m.ends_at >= ctx.now()] if found else []
+    if len(ahead) > 1 and find(ctx, ahead, words[0]):
+        return words[:1], words[1]
+    return [], title
+
+
+def _unquoted(text: str) -> str:
+    """A title in quotes loses them; a quote that only ends it ("… „Zweckentfremdung“") stays (F3)."""
+    if len(text) > 1 and text[0] in '"„“' and text[-1] in '"“”':
+        return text[1:-1].strip()
+    return text
 
 
 def _item(ctx: Context, body: str, number: int, ref: list[str]) -> tuple[Meeting, AgendaItem] | None:

@@ -9,11 +9,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from bot.conversations.command_lines import command_line
 from bot.conversations.engine import DONE, Conversation, ConversationEngine, ConvContext, Invalid, Step
 from bot.core.argtypes import ArgError, Code
 from bot.core.commands import Arg, Command, CommandRegistry, N_, Words
 from bot.core.context import Context
 from bot.core.roles import Role
+from bot.core.text_safety import free_text
 from bot.meetings import agenda as agenda_items
 from bot.meetings import minutes as minutes_service
 from bot.meetings import service
@@ -26,6 +28,7 @@ ALL = {"alle", "all", "alle da"}
 NONE = {"keine", "keiner", "niemand", "none", "nobody", "-", "–"}
 DONE_WORDS = {"fertig", "keine", "keine weiteren", "done", "none", "no more", "-", "–"}
 YES = {"ja", "j", "yes", "y", "ok"}
+DELETE_WORDS = {"löschen", "loeschen", "streichen", "delete", "remove"}
 PARTS = {"anwesenheit": "attendance", "anwesend": "attendance", "attendance": "attendance",
          "entschuldigt": "excused", "apologies": "excused", "gäste": "guests", "gaeste": "guests",
          "guests": "guests", "punkt": "result", "item": "result", "aufgaben": "actions", "actions": "actions"}
@@ -35,11 +38,17 @@ begin = minutes_service.begin
 
 
 def write(ctx: Context, body: str, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], None, past=True) if ref else _unwritten(ctx, body)
+    meeting = pick(ctx, body, ref, "minutes_write", past=True) if ref else _unwritten(ctx, body)
     if meeting is None:
         return
     if meeting.starts_at > ctx.now() or meeting.state == "cancelled":
         ctx.notice("{code} has no meeting that took place and still needs minutes.", code=meeting.body.code)
+        return
+    state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id) if ctx.person else None
+    if state is not None and state.name == NAME and state.data.get("meeting") == meeting.id:
+        # typed inside these very minutes (F23): nothing is started over, the open question stays
+        ctx.notice("You are writing the minutes of meeting {number} of {code} already; your answers so far "
+                   "are kept. “abbrechen” discards them.", number=meeting.number, code=meeting.body.code)
         return
     begin(ctx, meeting)
 
@@ -58,8 +67,8 @@ def _unwritten(ctx: Context, code: str) -> Meeting | None:
 
 def show(ctx: Context, body: str, ref: list[str] | None = None) -> None:
     """The saved minutes of the body's latest held meeting (or the one named)."""
-    if ref:
-        meeting = pick(ctx, body, ref, None, past=True)
+    if ref:  # a meeting not found is answered with this very command's example (F19)
+        meeting = pick(ctx, body, ref, "minutes", past=True)
     else:  # the latest minutes there are
         found = ctx.uow.bodies.by_code(body)
         held = service.meetings_of(ctx, found, ("held",)) if found else []
@@ -99,7 +108,10 @@ def _values(cc: ConvContext) -> dict[str, Any]:
     declined = {r.person_id for r in meeting.rsvps if r.answer == "no"}
     open_actions = agenda_items.open_actions(cc.ctx.uow.session, meeting.body_id, meeting)
     item = items[i] if i < len(items) else None
-    return {"meeting": meeting, "body": meeting.body, "people": list(enumerate(people, 1)),
+    a, actions = cc.data.get("a", 0), cc.data.get("actions", [])
+    return {"answer": cc.data.get("results", {}).get(str(item.id), "") if item is not None else "",
+            "current_action": minutes_service.action_values(cc.ctx, actions[a]) if a < len(actions) else None,
+            "meeting": meeting, "body": meeting.body, "people": list(enumerate(people, 1)),
             "item": item, "pos": i + 1, "total": len(items),
             "earlier": [(a.title, minutes_service.owner_name(a), a.due_on) for a in open_actions]
             if item is not None and item.kind == "actions" else [],
@@ -137,13 +149,29 @@ def _attendance(cc: ConvContext, text: str) -> str:
 
 def _excused(cc: ConvContext, text: str) -> str:
     excused = [] if text.casefold() in NONE else _numbers(cc, text, EXCUSED_HELP)
-    cc.set(excused=[p for p in excused if p not in cc.data.get("present", [])])
+    both = [p for p in service.members(_meeting(cc).body) if p.id in excused and p.id in cc.data.get("present", [])]
+    if both:  # present and excused at once (F9): said, never dropped silently
+        raise Invalid(N_("{names}: marked as attended, so not excused as well. Give the numbers of those who "
+                         "sent apologies, or “keine”; “zurück” changes who attended."),
+                      names=", ".join(p.name for p in both))
+    cc.set(excused=excused)
     return _then(cc, "guests")
 
 
+def _not_a_command(cc: ConvContext, text: str) -> None:
+    """A command typed at a free-text step (the bot's own `niederschrift schreiben AK1`) is no
+    answer: refused here, the engine runs it as the command and asks again (F23)."""
+    command = command_line(cc.ctx, text)
+    if command is not None:
+        raise Invalid(N_("“{command}” is a command, not an answer here. Write the answer in your own words, "
+                         "or put “!” in front to run the command."), command=command.alias(cc.ctx.locale))
+
+
 def _guests(cc: ConvContext, text: str) -> str:
-    if len(text) > 1000:
+    text = free_text(text)
+    if len(text) > 1000 or not text:
         raise Invalid(GUESTS_HELP)
+    _not_a_command(cc, text)
     cc.set(guests="" if text.casefold() in NONE else text.strip())
     if cc.data.get("editing"):
         return "confirm"
@@ -154,9 +182,10 @@ def _guests(cc: ConvContext, text: str) -> str:
 def _result(cc: ConvContext, text: str) -> str:
     items = agenda_items.accepted(_meeting(cc))
     i = cc.data.get("i", 0)
-    value = text.strip()
+    value = free_text(text)  # without bidi controls; U+2028 is a line break (F21)
     if not value or len(value) > 2000:
         raise Invalid(RESULT_HELP)
+    _not_a_command(cc, value)
     if items[i].kind == "approval":  # yes or no, asked again when unclear — never guessed from text (F12)
         answer = minutes_service.approval_answer(cc.ctx, value)
         if answer is None:
@@ -165,6 +194,12 @@ def _result(cc: ConvContext, text: str) -> str:
         value = answer[1]
     cc.set(results={**cc.data.get("results", {}), str(items[i].id): value})
     return _after_item(cc, i)
+
+
+def _result_help(cc: ConvContext) -> str:
+    """The approval item expects yes or no; every other item a result (F10: one hint, not two)."""
+    items, i = agenda_items.accepted(_meeting(cc)), cc.data.get("i", 0)
+    return APPROVAL_HELP if i < len(items) and items[i].kind == "approval" else RESULT_HELP
 
 
 def _skip_result(cc: ConvContext) -> str:
@@ -189,9 +224,15 @@ def _action(cc: ConvContext, text: str) -> str:
     if text.casefold() in DONE_WORDS:
         cc.set(actions=actions[:a])
         return "confirm"
+    if text.casefold() in DELETE_WORDS and a < len(actions):  # a wrong action item, gone before saving (F8)
+        del actions[a]
+        cc.set(actions=actions)
+        return "actions" if a < len(actions) else "confirm"
     try:
         parsed = minutes_service.parse_action(cc.ctx, text)
     except ArgError as exc:
+        if exc.message == minutes_service.ACTION_FORM:  # the step's own help says it, once (F10)
+            raise Invalid(ACTION_HELP) from exc
         raise Invalid(exc.message, **exc.values) from exc
     entry = {"title": parsed.title, "person": parsed.person_id, "body": parsed.body_id,
              "due": parsed.due.isoformat() if parsed.due else None}
@@ -205,10 +246,14 @@ def _confirm(cc: ConvContext, text: str) -> str:
     if len(words) == 1 and words[0] in YES:
         return DONE
     if len(words) >= 2 and words[0] in ("ändern", "aendern", "change") and words[1] in PARTS:
+        cc.detour()  # once back here, `zurück` goes before the summary, not into the change (F7)
         target = PARTS[words[1]]
         items = agenda_items.accepted(_meeting(cc))
         if target == "result":
             wanted = next((k for k, a in enumerate(items) if len(words) > 2 and str(a.number) == words[2]), None)
+            if wanted is None and len(words) > 2:  # F10: the item named does not exist
+                raise Invalid(N_("There is no item {number}; the items are {numbers}."), number=words[2][:10],
+                              numbers=", ".join(str(a.number) for a in items))
             if wanted is None:
                 raise Invalid(N_("Say which item, like “ändern punkt 2”."))
             cc.set(i=wanted)
@@ -255,7 +300,7 @@ MINUTES = Conversation(NAME, (
     Step("excused", "meeting_minutes_excused", _excused, EXCUSED_HELP, values=_values),
     Step("guests", "meeting_minutes_guests", _guests, GUESTS_HELP, values=_values),
     Step("result", "meeting_minutes_item", _result, RESULT_HELP, skippable=True, values=_values,
-         on_skip=_skip_result),
+         on_skip=_skip_result, help_of=_result_help),
     Step("actions", "meeting_minutes_action", _action, ACTION_HELP, values=_values),
     Step("confirm", "meeting_minutes_confirm", _confirm, CONFIRM_HELP, values=_values),
 ), _finish, position=("i", "a", "editing"), on_timeout="meeting_minutes_timeout", timeout=timedelta(days=7),

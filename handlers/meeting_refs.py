@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
+from bot.core import pending_choices
 from bot.core.argtypes import ArgError, parse_german_date
 from bot.core.context import Context
 from bot.core.events import Choice
@@ -51,7 +52,8 @@ def find(ctx: Context, meetings: list[Meeting], ref: str) -> list[Meeting]:
 
 def label(ctx: Context, meeting: Meeting) -> str:
     local = meeting.starts_at.astimezone(ZoneInfo(ctx.tz))
-    return ctx.t("Meeting {number}, {date}", number=meeting.number, date=local.strftime("%d.%m.%Y %H:%M"))
+    # the date first, the meeting's own number after it: "1) 18.02.2027 10:30 (2. Sitzung)" (F6)
+    return ctx.t("{date} (meeting {number})", number=meeting.number, date=local.strftime("%d.%m.%Y %H:%M"))
 
 
 def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: str = "",
@@ -71,7 +73,8 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
             return found[0]
         if not found:
             ctx.reply("meeting_which", body=body, ref=ref[0], choices=_choices(ctx, body, meetings, ask, rest),
-                      found=False, meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
+                      found=False, meetings=[label(ctx, m) for m in meetings], past=past,
+                      example=_example(ctx, body, meetings, ask, rest))
             return None
         meetings = found
     elif not meetings:
@@ -80,13 +83,13 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
     elif len(meetings) == 1 or ask is None:
         return meetings[-1] if past else meetings[0]
     ctx.reply("meeting_which", body=body, ref="", choices=_choices(ctx, body, meetings, ask, rest), found=True,
-              meetings=[label(ctx, m) for m in meetings], example=_example(ctx, body, meetings, ask, rest))
+              meetings=[label(ctx, m) for m in meetings], past=past, example=_example(ctx, body, meetings, ask, rest))
     return None
 
 
 def _example(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None, rest: str) -> str:
     """The command, in the person's words, with a meeting's number: what to type instead."""
-    command = ctx.services.registry.commands.get(ask) if ask else None
+    command = ctx.services.registry.find(ask) if ask else None  # a command's name or its words
     if command is None or not meetings:
         return ""
     return f"{command.alias(ctx.locale)} {body.code} {meetings[-1].number}" + (" …" if rest else "")
@@ -95,10 +98,12 @@ def _example(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None,
 def _choices(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None, rest: str) -> list[Choice]:
     if ask is None:
         return []
-    command = ctx.services.registry.commands.get(ask)
-    words = command.alias(ctx.locale) if command is not None and command.name == ask else ask
-    return [Choice(f"{words} {body.code} {m.number} {rest}".strip(), label(ctx, m), str(i))
-            for i, m in enumerate(meetings, start=1)]
+    command = ctx.services.registry.find(ask)
+    words = command.alias(ctx.locale) if command is not None else ask
+    choices = [Choice(f"{words} {body.code} {m.number} {rest}".strip(), label(ctx, m), str(i))
+               for i, m in enumerate(meetings, start=1)]
+    pending_choices.remember(ctx, choices)  # typed "2" answers the question (F6)
+    return choices
 
 
 def may_speak_for(ctx: Context, body: Body) -> bool:

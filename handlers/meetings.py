@@ -21,7 +21,7 @@ from bot.meetings.changes import Said
 from bot.meetings.service import MeetingError
 from storage.models import Body, DatePoll, Meeting, PollOption
 
-from . import meeting_actions, meeting_agenda, meeting_minutes
+from . import meeting_actions, meeting_agenda, meeting_minutes, meeting_rsvp
 from .meeting_refs import body_of, find, is_ref, may_speak_for, pick
 
 def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, Said]:
@@ -40,17 +40,8 @@ def _body(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Body 
     return body_of(ctx, code, example)
 
 
-def _privately(ctx: Context, template: str, **values: Any) -> None:
-    """Votes and answers given in a room are confirmed by DM, in the person's language: the room
-    stays readable. Only when no DM reaches them, in the room, in the room's language."""
-    if ctx.channel.direct or ctx.person is None:
-        ctx.reply(template, **values)
-    elif ctx.send_to_person(ctx.person, template, **values) is None:
-        ctx.send(ctx.channel, template, ctx.room_locale, in_reply_to=ctx.message.event_id, **values)
-
-
 def _noted(ctx: Context, msgid: str, **values: Any) -> None:
-    """A notice confirmed like `_privately`, worded in the language of whoever reads it (a click in
+    """A notice confirmed like `meeting_rsvp.privately`, worded in the language of whoever reads it (a click in
     a room speaks the room's language, the DM it is confirmed by the person's)."""
     person = ctx.person
     if not ctx.channel.direct and person is not None:
@@ -84,7 +75,7 @@ def plan(ctx: Context, body: str, period: list[str] | None = None) -> None:
     if found is None:
         return
     try:
-        poll = planning.propose(ctx, found, planning.parse_period(period or [], ctx.today()))
+        poll = planning.propose(ctx, found, planning.parse_period(period or [], ctx.today()), " ".join(period or []))
     except ArgError as exc:
         raise UsageError(ctx.services.registry.commands["meeting_plan"], exc.message, exc.values) from exc
     except MeetingError as exc:
@@ -239,44 +230,8 @@ def cancel(ctx: Context, body: str, ref: list[str] | None = None) -> None:
         ctx.notice("Cancelled; everyone invited has been told.")
 
 
-# -- answers ---------------------------------------------------------------------------------
-
-
-def _rsvp(reply: str):  # noqa: ANN202 - one handler per answer
-    def handler(ctx: Context, ref: str | None = None) -> None:
-        assert ctx.person is not None
-        meeting = _rsvp_meeting(ctx, ref)
-        if meeting is None:
-            return
-        if not may_speak_for(ctx, meeting.body):
-            return
-        if meeting.state not in service.ACTIVE or meeting.ends_at < ctx.now():
-            ctx.notice("This meeting can no longer be changed.")
-            return
-        service.answer(ctx, meeting, ctx.person, reply)
-        _privately(ctx, "meeting_rsvp", meeting=meeting, body=meeting.body, answer=reply, who=ctx.person.name)
-    return handler
-
-
-def _rsvp_meeting(ctx: Context, ref: str | None) -> Meeting | None:
-    if ref and ref.isdecimal():
-        meeting = ctx.uow.session.get(Meeting, int(ref))
-        if meeting is None:
-            ctx.notice("There is no such meeting.")
-        return meeting
-    if ref or not ctx.channel.direct:
-        return next_of(ctx, ref.upper() if ref else None)
-    assert ctx.person is not None
-    mine = [m for ms in ctx.uow.people.memberships(ctx.person)
-            for m in [service.next_meeting(ctx, ms.body)] if m is not None]
-    if not mine:
-        ctx.notice("You have no upcoming meeting.")
-        return None
-    return min(mine, key=lambda m: m.starts_at)
-
-
 def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], None)
+    meeting = pick(ctx, body, ref or [], "meeting" if ref else None)
     if meeting is None:
         return
     answers = service.answers(ctx, meeting)
@@ -285,19 +240,11 @@ def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) ->
               agenda=agenda_items.accepted(meeting))
 
 
-class Ref:
-    """A meeting id (from a button) or a body code."""
-
-    def parse(self, raw: str, today: date) -> str:
-        return raw if raw.isdecimal() else Code().parse(raw, today)
-
-
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:
     body = Arg("body", Code(), {"de": "Gremium", "en": "body"})
     maybe_body = Arg("body", Code(), {"de": "Gremium", "en": "body"}, required=False)
     when = Arg("when", TypedWords(), {"de": "Datum Uhrzeit [Dauer] [Ort]", "en": "date time [length] [place]"},
                rest=True)
-    ref = Arg("ref", Ref(), {"de": "Gremium", "en": "body"}, required=False)
     chair: CommandOptions = {"role": Role.CHAIR, "body_arg": "body", "group": "meetings"}
     for command in (
         Command("meeting_plan", {"de": ("sitzung planen",), "en": ("meeting plan",)},
@@ -339,18 +286,10 @@ def register(registry: CommandRegistry, conversations: ConversationEngine) -> No
                 N_("The next meeting of a body (or the one named): time, place, agenda and who has answered."), show,
                 args=(maybe_body, Arg("ref", Words(), {"de": "Nr.|Datum", "en": "no.|date"}, rest=True,
                                       required=False)), group="meetings", examples=("sitzung EG2", "sitzung EG2 2")),
-        Command("rsvp_yes", {"de": ("zusagen",), "en": ("accept",)}, N_("Say you will come to the next meeting."),
-                _rsvp("yes"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
-                examples=("zusagen EG2",)),
-        Command("rsvp_no", {"de": ("absagen",), "en": ("decline",)}, N_("Say you cannot come."),
-                _rsvp("no"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
-                examples=("absagen EG2",)),
-        Command("rsvp_maybe", {"de": ("vielleicht",), "en": ("maybe",)}, N_("Say you may come."),
-                _rsvp("maybe"), args=(ref,), role=Role.MEMBER, body_arg="ref", answer_like=True, group="meetings",
-                examples=("vielleicht EG2",)),
     ):
         registry.register(command)
 
+    meeting_rsvp.register(registry)
     meeting_agenda.register(registry, conversations)
     meeting_minutes.register(registry, conversations)
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 
-UNSAFE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = "\u202a-\u202e\u2066-\u2069"  # embeddings, overrides and isolates
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 but tab, LF, CR; DEL and C1 (ESC drives a terminal)
+BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
+CONTROL = re.compile(f"[{_CONTROL}]")
+UNSAFE = re.compile(f"[{_BIDI}{_CONTROL}]")
 
 
 def without_unsafe(text: str) -> str:

@@ -19,6 +19,7 @@ from storage.models import ConversationState, Person
 
 DONE = "__done__"
 OPEN_ANSWER = "_open_answer"  # in state.data: the rejected answer an edit may still correct
+DETOUR = "_detour"  # in state.data: where an edit from a summary returns, and the history it had there
 FALLBACKS = CONVERSATION_WORDS
 
 
@@ -43,6 +44,8 @@ class Step:
     on_skip: Callable[[ConvContext], str] | None = None  # where `überspringen` leads (default: next)
     # values for `help`'s placeholders (the parts one may change at a confirm step, for this item)
     help_values: Callable[[ConvContext], dict[str, Any]] | None = None
+    # the help of the position within the step, when it differs (a minutes' approval item)
+    help_of: Callable[[ConvContext], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,17 @@ class ConvContext:
         step = self.conversation.step(self.state.step)
         return step.choices(self) if step.choices else []
 
+    def detour(self) -> None:
+        """The answer leaves this step (a summary: `ändern punkt 7`) to change something and come
+        back: once back, `zurück` goes where it went from here before — to the question before the
+        summary, not into the change just made (findings-meet2 F7)."""
+        self.set(**{DETOUR: {"step": self.state.step, "history": list(self.state.history)}})
+
 
 def step_help(cc: ConvContext, step: Step) -> str:
     """What a step expects, in the person's language, with its placeholders filled."""
-    return cc.ctx.t(step.help, **(step.help_values(cc) if step.help_values else {}))
+    msgid = step.help_of(cc) if step.help_of else step.help
+    return cc.ctx.t(msgid, **(step.help_values(cc) if step.help_values else {}))
 
 
 def _names_all(text: str, options: list[Choice]) -> bool:
@@ -239,8 +249,12 @@ class ConversationEngine:
         """After an answer: remember where it was asked (for `zurück`), then go on."""
         state = cc.state
         asked = cc.extra.get("asked", _position(cc.conversation, state))
+        detour = state.data.get(DETOUR)
         if cc.fresh:
             state.history = []
+        elif isinstance(detour, dict) and next_step == detour.get("step") and _step_of(asked) != next_step:
+            state.history = list(detour.get("history", []))  # back from a detour: as it was before it
+            cc.set(**{DETOUR: None})
         elif _step_of(asked) not in cc.conversation.transient:
             state.history = [*state.history, asked]
         elif state.history and state.history[-1] == _position(cc.conversation, state, next_step):

@@ -7,6 +7,7 @@ import re
 
 from storage.models import Body, Meeting, PublicQuestion, Recommendation
 
+from . import pending_choices
 from .commands import CONVERSATION_WORDS, N_, Command, Invocation, UsageError
 from .context import Context
 from .router import Next
@@ -57,6 +58,7 @@ def dispatch(ctx: Context) -> None:
                     state, ctx.message.replaces):
                 return  # an edit of an answer already taken, or of chatter: changes nothing
             ctx.command = f"conversation:{state.name}"
+            pending_choices.take(ctx, "")  # the open step is the question now: a numbered list before it is over
             ctx.services.conversations.handle(ctx, state, text, instead=lambda: _command_instead(ctx, text))
             return
         # a click beside an open step (an RSVP mid-conversation) leaves the step's question open
@@ -68,7 +70,9 @@ def dispatch(ctx: Context) -> None:
         return
     if not (ctx.message.addressed or ctx.channel.direct) or ctx.message.kind != "message":
         return
-    run_command(ctx, text.removeprefix("!").strip())
+    # "2" answering the numbered question just asked ("Welche ist gemeint?") is that choice (F6)
+    chosen = pending_choices.take(ctx, text)
+    run_command(ctx, chosen or text.removeprefix("!").strip())
     if text.startswith("!") and ctx.channel.direct and ctx.person is not None:
         # `!hilfe` inside a conversation is a command by intent; the open step is asked again after it
         state = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, ctx.person.id)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.argtypes import ArgError, parse_german_date
 from bot.core.commands import N_, Word, as_typed
+from bot.core.text_safety import one_line
 
 TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?:\s*uhr)?$", re.IGNORECASE)
 CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$|^(\d{1,2})\s*uhr$", re.IGNORECASE)
@@ -61,7 +62,9 @@ def parse(words: list[str], today: date) -> Said:
             place.append(word)
     if place:  # free text: as typed (quotes, backslashes, spacing) when the words know how (F14c)
         typed = all(isinstance(w, Word) for w in place)
-        said.place = as_typed(place).strip() if typed else " ".join(place).strip().strip('"„“').strip()
+        said.place = one_line(as_typed(place).strip() if typed else " ".join(place).strip().strip('"„“').strip())
+        if not said.place:  # line breaks, bidi controls, only invisible characters (F21)
+            raise ArgError(N_("The place has nothing one can read in it."))
         if secret := DIAL_IN.search(said.place):  # the place is public: a PIN in it would be too (sec2 F1)
             raise ArgError(N_("The place is shown publicly, and “{value}” looks like dial-in details. Give the "
                               "online link as its own word (https://…): only members see it."), value=secret[0][:30])

@@ -70,7 +70,7 @@ def remind(services: Services, uow: UnitOfWork, meeting: Meeting) -> int:
         ctx.bulk = True
         choices = [] if answer else service.rsvp_choices(ctx, meeting, ctx.locale)
         ctx.reply("meeting_reminder", meeting=meeting, body=meeting.body, answer=answer, choices=choices,
-                  asks=service.rsvp_topic(meeting),
+                  asks=service.rsvp_topic(meeting), rsvp_words=service.rsvp_words(ctx, meeting),
                   agenda=service.accepted(meeting))
         count += 1
     return count

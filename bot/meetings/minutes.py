@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.core.argtypes import ArgError, PersonMention, parse_german_date
 from bot.core.commands import N_
 from bot.core.context import Context
+from bot.core.text_safety import one_line
 from storage.models import ActionItem, Body, Meeting, Person, Rsvp
 
 from . import agenda as agenda_items
@@ -52,8 +53,12 @@ def next_to_follow_up(ctx: Context, body: Body) -> Meeting | None:
 
 def add_followups(ctx: Context, meeting: Meeting) -> None:
     """The approval of the minutes waiting for it and the open action items, once each, on top;
-    a meeting that has begun is left as it is."""
+    a meeting that has begun is left as it is, and so is one after the body's next meeting: the
+    next one approves the minutes, not every meeting planned meanwhile (findings-meet2 F11, F12)."""
     if meeting.starts_at <= ctx.now():
+        return
+    first = next_to_follow_up(ctx, meeting.body)
+    if first is not None and first.id != meeting.id and first.starts_at < meeting.starts_at:
         return
     waiting = unapproved(ctx, meeting)
     kinds = {a.kind for a in meeting.agenda}
@@ -84,6 +89,10 @@ def _day(ctx: Context, meeting: Meeting) -> date:
     return meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).date()
 
 
+ACTION_FORM = N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
+                 "what; who (a person or a body); by when.")
+
+
 @dataclass
 class Action:
     title: str
@@ -96,9 +105,10 @@ def parse_action(ctx: Context, text: str) -> Action:
     """`Was; wer; bis wann` — who is @person or a body code; the date may be left out."""
     parts = [p.strip() for p in re.split(r"\s*;\s*", text.strip())]
     if len(parts) < 2 or not parts[0]:
-        raise ArgError(N_("Write the action item like “Einladung verschicken; @testmann; 15.03.2027”: "
-                          "what; who (a person or a body); by when."))
-    title, who = parts[0][:500], parts[1]
+        raise ArgError(ACTION_FORM)
+    title, who = one_line(parts[0])[:500], parts[1]
+    if not title:  # only invisible characters (F21)
+        raise ArgError(ACTION_FORM)
     due = parse_german_date(parts[2].removeprefix("bis ").strip(), ctx.today()) if len(parts) > 2 and parts[2] \
         else None
     if due is not None and due < ctx.today():  # as meetings are: no deadline in the past (F9)

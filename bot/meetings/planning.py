@@ -45,11 +45,28 @@ def parse_period(words: list[str], today: date) -> tuple[date, date] | None:
     span = re.fullmatch(r"(?:ab|from|von)?\s*(\S+?)\s*(?:(?:-|–|bis|to|until)\s*(\S+))?", text, re.IGNORECASE)
     if not span:
         raise ArgError(N_("“{value}” is not a period. Write it like 2027-Q1, 2027-H2 or ab 10.1."), value=text[:30])
-    start = parse_german_date(span[1], today)
-    end = parse_german_date(span[2], start) if span[2] else start + timedelta(days=90)
+    if _has_year(span[1]):
+        start = parse_german_date(span[1], today)
+        end = _end(span[2], start)
+    else:
+        # a day and month alone (`ab 10.1. bis 28.2.`): this year's period while any of it is still
+        # ahead, not next year's because its first day has passed (findings-meet2 F1)
+        start = parse_german_date(span[1], date(today.year, 1, 1))
+        end = _end(span[2], start)
+        if end < today:
+            start = parse_german_date(span[1], date(today.year + 1, 1, 1))
+            end = _end(span[2], start)
     if end < start:
         raise ArgError(N_("The period ends before it begins."))
     return start, end
+
+
+def _has_year(word: str) -> bool:
+    return bool(re.search(r"^\d{4}-|\d{4}$|\.\d{2}$", word.strip().rstrip(",")))
+
+
+def _end(word: str | None, start: date) -> date:
+    return parse_german_date(word, start) if word else start + timedelta(days=90)
 
 
 def blackout_days(specs: list[str], start: date, end: date) -> set[date]:
@@ -109,8 +126,9 @@ def refuse_clash(ctx: Context, body: Body, starts_at: datetime, ends_at: datetim
                            end=other.ends_at.astimezone(tz).strftime("%H:%M"))
 
 
-def propose(ctx: Context, body: Body, period: tuple[date, date] | None = None) -> DatePoll:
-    """Candidate slots in the chosen period or the next window of the cadence, as a draft poll."""
+def propose(ctx: Context, body: Body, period: tuple[date, date] | None = None, said: str = "") -> DatePoll:
+    """Candidate slots in the chosen period (`said` as typed) or the next window of the cadence,
+    as a draft poll."""
     if open_poll(ctx, body, ("open",)) is not None:
         raise MeetingError(N_("A date poll for {code} is already open. "
                               "Confirm it with “sitzung festlegen {code}”."),
@@ -124,6 +142,12 @@ def propose(ctx: Context, body: Body, period: tuple[date, date] | None = None) -
         start, end = max(window.start, earliest), window.due
     else:
         start, end = max(period[0], earliest), period[1]
+        if end < today:  # F2: said so, not "between 25.01.2027 and 31.12.2026"
+            raise MeetingError(N_("The period {period} is in the past."), period=said[:40])
+        if end < start:
+            raise MeetingError(N_("The period {period} ends before {earliest}: invitations need {days} days, "
+                                  "so no meeting can be planned in it any more."), period=said[:40],
+                               earliest=earliest.strftime("%d.%m.%Y"), days=MIN_LEAD_DAYS)
     busy = [(m.starts_at, m.ends_at) for b in bodies_sharing_members(ctx, body) for m in meetings_of(ctx, b)]
     absent = {d for p in members(body) for a in p.absences for d in _days(a.start, a.end)}
     absent |= blackout_days(settings.meetings.blackout, start, end)

@@ -25,9 +25,10 @@ from .changes import Said
 
 from . import agenda as agenda_items
 from .agenda import STANDING_ITEM, accepted  # noqa: F401 - the names callers use
-from .minutes import add_followups
+from .minutes import add_followups, next_to_follow_up
 from .planning import refuse_clash
 from .queries import ACTIVE, MeetingError, meetings_of, members, next_meeting, open_poll  # noqa: F401 - the names callers use
+from .rsvp_words import rsvp_words
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -151,7 +152,8 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     link_latest_round(ctx.uow, meeting)
     data = calendar_file(ctx, meeting)
     locale = ctx.services.settings.general.locale
-    values: dict[str, Any] = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting), **extra}
+    values: dict[str, Any] = {"meeting": meeting, "body": meeting.body, "agenda": accepted(meeting),
+                              "rsvp_words": rsvp_words(ctx, meeting), **extra}
     # with a meeting fixed the body's date poll is over; with it cancelled, its attendance polls
     over = [dates_topic(meeting.body)] + ([rsvp_topic(meeting)] if meeting.state == "cancelled" else [])
     for channel in room_channels(ctx, meeting.body):
@@ -276,6 +278,10 @@ def cancel(ctx: Context, meeting: Meeting) -> None:
     ctx.uow.audit.record(ctx.person, "cancel_meeting", "meeting", meeting.body.code,
                          old={"starts_at": meeting.starts_at})
     invite(ctx, meeting, "meeting_cancelled")
+    ctx.uow.flush()
+    later = next_to_follow_up(ctx, meeting.body)  # the approval and the action items move on to it
+    if later is not None:
+        add_followups(ctx, later)
 
 
 # -- reminders -----------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def bodies_page(uow: UnitOfWork, now: datetime) -> list[PublicBody]:
     for body in uow.bodies.all():
         mine = [m for m in everything if m.body.id == body.id]
         past = [m for m in mine if m.meeting.ends_at < now]  # held, or over and still without minutes
-        orgs = sorted({ms.organisation for ms in body.memberships if ms.organisation})
+        orgs = sorted({ms.shown_organisation for ms in body.memberships if ms.shown_organisation})
         out.append(PublicBody(body, [m for m in mine if m.meeting.ends_at >= now], past[::-1], orgs))
     return out
 

@@ -5,13 +5,13 @@ nothing of a refused submission is written anywhere."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.commands import N_
 from bot.core.i18n import SUPPORTED
+from bot.core.text_safety import BIDI_CONTROLS, CONTROL, visible, without_bidi  # noqa: F401 - names callers use
 from storage.models import PublicQuestion, Recommendation
 
 if TYPE_CHECKING:
@@ -24,27 +24,12 @@ MAX_EMAIL = 254
 MAX_BODY = 64 * 1024  # bytes of a whole form post
 _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]{2,}")
 TEXT_FIELDS = ("text", "name", "email", "empfehlung")
-# C0 controls but line break and tab, DEL and C1: ESC and CSI drive a coordinator's terminal
-# (colours, cursor, window title), and PostgreSQL refuses NUL (findings F13, F14a)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# embeddings, overrides and isolates: a U+202E in a name reversed the text after it (F1a)
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_CONTROL = CONTROL
 UNDECODABLE = "\ufffd"  # what decoding made of bytes that are not UTF-8 (F3a)
-
-
-def without_bidi(value: str) -> str:
-    return BIDI_CONTROLS.sub("", value)
 
 
 def text_of(values: dict[str, str]) -> str:
     return without_bidi(values.get("text", "")).strip()
-
-
-def visible(value: str) -> bool:
-    """Whether anything would be seen: not only spaces (Z*), controls (Cc) and format
-    characters (Cf: U+200B, U+202E, …) (F14b)."""
-    return any(unicodedata.category(c)[0] not in "Z" and unicodedata.category(c) not in ("Cc", "Cf")
-               for c in value)
 
 
 @dataclass

@@ -55,6 +55,12 @@ class Membership(Base):
     body: Mapped[Body] = relationship(back_populates="memberships")
     person: Mapped[Person] = relationship()
 
+    @property
+    def shown_organisation(self) -> str:
+        """The organisation the member sits for: as given with the membership, else the person's
+        own (`person anlegen … Amt für Wohnen`) (findings-meet2 F16)."""
+        return self.organisation or (self.person.org_unit if self.person is not None else "")
+
 
 class ReportingLine(Timestamped, Base):
     """Who reports to whom how often (Expertengruppe → Geschäftsführung, 4×/year)."""

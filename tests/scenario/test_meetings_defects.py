@@ -104,7 +104,7 @@ async def test_with_two_meetings_ahead_each_is_named_and_the_bot_asks(db_url: st
         await bot.say("beispiel", 'sitzung anlegen EG2 15.06.2027 10:00 "Raum 1"')
         asked = await bot.say("beispiel", "sitzung absagen EG2")
         text = asked[0].text("plain")
-        assert "2 Sitzungen vor sich" in text and "1. Sitzung, 16.03.2027" in text and "2. Sitzung, 15.06.2027" in text
+        assert "2 Sitzungen vor sich" in text and "16.03.2027 10:00 (1. Sitzung)" in text and "15.06.2027 10:00 (2. Sitzung)" in text
         assert [c.value for c in asked[0].choices] == ["sitzung absagen EG2 1", "sitzung absagen EG2 2"]
         assert all(m.state != "cancelled" for m in _meetings(bot))
         # the agenda commands name the meeting too (or are asked which)

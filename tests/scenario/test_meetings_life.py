@@ -172,7 +172,7 @@ async def test_bodies_are_set_up_from_chat(db_url: str) -> None:
         assert "nicht mehr Mitglied" in await bot.text("koordination", "mitglied entfernen AK1 @probe")
         shown = await bot.text("koordination", "gremium AK1")
         assert "mindestens 2× im Jahr" in shown
-        assert "Paul Testmann (Vorsitz)" in shown and "Lena Ersatz" in shown and "Probe" not in shown
+        assert "Paul Testmann – Amt für Soziales, Arbeit und Senioren (Vorsitz)" in shown and "Lena Ersatz" in shown and "Probe" not in shown
         # the new chair plans in the bound room
         await bot.say("testmann", "sitzung anlegen AK1 15.12.2026 10:00")
         assert any("Einladung" in t for t in bot.to("#ak-wohnen"))

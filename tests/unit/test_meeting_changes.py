@@ -48,6 +48,17 @@ def test_planning_periods(words: list[str], expected: tuple[date, date]) -> None
     assert parse_period(words, TODAY) == expected
 
 
+@pytest.mark.parametrize(("words", "expected"), [
+    # typed on 11.01.2027 (findings-meet2 F1): the period still mostly ahead is this year's
+    (["ab", "10.1.", "bis", "28.2."], (date(2027, 1, 10), date(2027, 2, 28))),
+    (["ab", "10.1."], (date(2027, 1, 10), date(2027, 4, 10))),
+    (["1.12.-5.1."], (date(2027, 12, 1), date(2028, 1, 5))),
+    (["ab", "1.11.", "bis", "30.11."], (date(2027, 11, 1), date(2027, 11, 30))),
+])
+def test_a_day_and_month_alone_is_the_period_still_current(words: list[str], expected: tuple[date, date]) -> None:
+    assert parse_period(words, date(2027, 1, 11)) == expected
+
+
 def test_blackouts_every_year_and_once() -> None:
     days = blackout_days(["24.12.-01.01.", "29.03.2027-09.04.2027"], date(2026, 12, 1), date(2027, 12, 31))
     assert date(2026, 12, 24) in days and date(2027, 1, 1) in days and date(2027, 1, 2) not in days
