@@ -47,7 +47,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL of an empty database: once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    return _fresh_pg_database(request.getfixturevalue("pg_server"))
+    server = request.getfixturevalue("pg_server")
+    request.node.user_properties.append(("pg_version", _pg_version[0]))  # read where reports meet (xdist)
+    return _fresh_pg_database(server)
 
 
 @pytest.fixture
@@ -62,9 +64,19 @@ def uow_factory(db_url: str) -> Iterator[object]:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs pytest-xdist workers with `--dist loadgroup`: a file's tests stay on one
+    worker (its module fixtures are built once), and all Matrix tests share one, as they share one
+    Synapse and one bot process (session fixtures) and build on each other's rooms."""
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("matrix" if "/integration/matrix/" in file else file))
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and "postgres" in report.keywords:
         _pg_results["passed" if report.passed else "failed"] += 1
+        _pg_version.extend(value for name, value in report.user_properties if name == "pg_version")
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:

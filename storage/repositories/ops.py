@@ -57,11 +57,17 @@ class OpsRepository:
         self.session = session
 
     def get(self, key: str) -> str | None:
-        row = self.session.get(KeyValue, key)
+        row = self._row(key)
         return row.value if row else None
 
+    def _row(self, key: str) -> KeyValue | None:
+        # no autoflush: reading a key must not write the unit's pending changes early (a conversation
+        # that learnt its DM id would be locked from here on, not only at the commit)
+        with self.session.no_autoflush:
+            return self.session.get(KeyValue, key)
+
     def put(self, key: str, value: str) -> None:
-        row = self.session.get(KeyValue, key)
+        row = self._row(key)
         if row is None:
             self.session.add(KeyValue(key=key, value=value))
         else:
