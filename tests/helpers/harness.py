@@ -86,6 +86,18 @@ class Bot:
     async def __aexit__(self, *exc: object) -> None:
         await self.app.shutdown()
 
+    def meetings(self) -> list[Any]:
+        """Every meeting in the database by its start, detached: what a test checks after a command."""
+        from sqlalchemy import select
+
+        from storage.models import Meeting
+
+        with self.app.uow_factory() as uow:
+            rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+            for row in rows:
+                uow.session.expunge(row)
+            return rows
+
     async def say(self, user: str, text: str, room: str | None = None,
                   event_id: str | None = None) -> list[OutgoingMessage]:
         before = len(self.transport.sent)

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
 
 from storage.models import Meeting
 from tests.helpers.harness import Bot, make_settings
@@ -17,11 +16,7 @@ UTC = timezone.utc
 
 
 def _meetings(bot: Bot) -> list[Meeting]:
-    with bot.app.uow_factory() as uow:
-        rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
-        for row in rows:
-            uow.session.expunge(row)
-        return rows
+    return bot.meetings()
 
 
 async def _agenda_with_three_proposals(bot: Bot) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
 
 from storage.models import Meeting
 from tests.helpers.harness import Bot, make_settings
@@ -16,11 +15,7 @@ UTC = timezone.utc
 
 
 def _meetings(bot: Bot) -> list[Meeting]:
-    with bot.app.uow_factory() as uow:
-        rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
-        for row in rows:
-            uow.session.expunge(row)
-        return rows
+    return bot.meetings()
 
 
 @SQLITE

@@ -116,11 +116,7 @@ async def test_f6_which_meeting_is_answered_by_its_number_in_the_list(db_url: st
 
 
 def _all(bot: Bot) -> list[Meeting]:
-    with bot.app.uow_factory() as uow:
-        rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
-        for row in rows:
-            uow.session.expunge(row)
-        return rows
+    return bot.meetings()
 
 
 @SQLITE

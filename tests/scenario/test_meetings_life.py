@@ -22,11 +22,7 @@ UTC = timezone.utc
 
 
 def _meetings(bot: Bot) -> list[Meeting]:
-    with bot.app.uow_factory() as uow:
-        rows = list(uow.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
-        for row in rows:
-            uow.session.expunge(row)
-        return rows
+    return bot.meetings()
 
 
 @SQLITE
