@@ -12,8 +12,11 @@ run: setup
 	$(BIN)/sachstand db upgrade
 	$(BIN)/sachstand run
 
+# Two pytest-xdist workers (this machine has 2 cores); `--dist loadgroup` keeps a file's tests,
+# and all Matrix tests, on one worker (tests/conftest.py). `make test PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= 2
 test: setup chromium peers reportlibs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive the system Chromium. Install it where we may
 # (root with apt-get); otherwise those tests skip and say why.
