@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -57,11 +58,12 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     setup_s: float = 0.0
     answers_s: float = 0.0
+    baseline_ms: list[float] = field(default_factory=list)
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, p: float, values: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies_ms if values is None else values)
+        if not ordered:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
     def line(self) -> str:
@@ -187,7 +189,12 @@ async def until(check: Any, timeout: float, what: str) -> None:
 phases: dict[str, float] = {}
 
 
-async def run(members: int, workdir: Path) -> Result:
+# A comparison run on the same homeserver, members and rooms once Sachstand has stopped
+# (bench/burst_matrix.py's bare matrix-nio echo bot): (bot's account, members, rooms) → latencies.
+Baseline = Callable[[Client, list[Client], list[str]], Awaitable[list[float]]]
+
+
+async def run(members: int, workdir: Path, baseline: Baseline | None = None) -> Result:
     started = time.monotonic()
     synapse = Synapse(workdir / "synapse")
     synapse.setup()
@@ -248,12 +255,15 @@ async def run(members: int, workdir: Path) -> Result:
                 return None if reply is None else float(reply["origin_server_ts"] - sent["origin_server_ts"])
             turns = await gather_limited([turn(p, r, a) for p, r, a in zip(people, rooms, answers, strict=True)])
             stored = await asyncio.to_thread(bot.query, STORED)
+            code = bot.stop()
+            assert code == 0, bot.log()
+            base = await baseline(bot_account, people, rooms) if baseline is not None else []
     finally:
-        code = bot.stop()
+        bot.stop()
         synapse.stop()
-    assert code == 0, bot.log()
     latencies = [t for t in turns if t is not None]
-    return Result(members, stored, len(latencies), latencies, setup_done - started, answered_at - setup_done)
+    return Result(members, stored, len(latencies), latencies, setup_done - started, answered_at - setup_done,
+                  base)
 
 
 def main(members: int, workdir: Path) -> Result:
