@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.commands import N_
 from bot.core.i18n import SUPPORTED
-from bot.core.text_safety import BIDI_CONTROLS, CONTROL, visible, without_bidi  # noqa: F401 - names callers use
+from bot.core.text_safety import BIDI_CONTROLS, CONTROL, one_line, visible, without_bidi  # noqa: F401 - names callers use
 from storage.models import PublicQuestion, Recommendation
 
 if TYPE_CHECKING:
@@ -135,8 +135,9 @@ class Intake:
 
     def store(self, uow: UnitOfWork, values: dict[str, str], rec: Recommendation | None, sender: str,
               now: datetime) -> PublicQuestion:
-        name = without_bidi(values.get("name", "")).strip()
-        name = name if visible(name) else ""  # a name of only invisible characters is no name
+        # a name is one line: a browser's text input cannot send a line break or a tab, so one in
+        # a name is hostile — it faked further lines in a coordinator's notice (sec2 F9)
+        name = " ".join(one_line(values.get("name", "")).split())  # "" when nothing visible is left
         question = PublicQuestion(
             recommendation_id=rec.id if rec else None, text=text_of(values), name=name,
             show_name=bool(name and values.get("show_name")), email=values.get("email", "").strip() or None,

@@ -338,3 +338,19 @@ async def test_the_export_of_the_person_a_question_went_to_holds_no_citizen_data
     with bot.app.uow_factory() as uow:
         [own] = service.export_for(uow, email="buergerin@example.org")
         assert own["email"] == "buergerin@example.org" and own["name"] == "Verborgene Bürgerin"
+
+
+async def test_a_name_with_line_breaks_and_tabs_is_stored_on_one_line(site: tuple[Bot, Visitor]) -> None:
+    """sec2 F9: `name=Line1%0ALine2%09Tab` and U+2028/U+2029 in a name were kept, so the
+    coordinator's notice showed the name over several lines (it could fake a "Von:" line) and
+    the page and the feed printed it so; a browser's one-line input cannot send them."""
+    bot, visitor = site
+    for hostile, stored in (("Line1\nLine2\tTab", "Line1 Line2 Tab"), ("A\u2028B\u2029C", "A B C"),
+                            ("Anna\r\nVon: Amt", "Anna Von: Amt")):
+        status, _, _ = await visitor.post(_good(name=hostile, text=f"Frage von {stored}?"))
+        assert status == 303
+        with bot.app.uow_factory() as uow:
+            assert uow.session.get(PublicQuestion, _question_id(bot)).name == stored
+    await bot.app.settle()
+    notices = [text for text in bot.to(OFFICE) if "Anna" in text]
+    assert notices and all("\nVon: Amt" not in text for text in notices)
