@@ -93,10 +93,14 @@ async def client_errors(request: web.Request,
         return web.Response(status=400, text="Bad request.")
     except SlowBody:
         log.warning("web: the client did not send its request body to %s in time", request.path)
-        # no lingering read of the rest (aiohttp would read on for 10 s): the connection ends here,
-        # and a client still sending may see a reset rather than the answer
+        # the answer is written first (force_close drops the transport at once: a silent client
+        # got no bytes at all, sec2 F7), then no lingering read of the rest (aiohttp would read on
+        # for 10 s); a client still sending may see a reset rather than the answer
+        response = web.Response(status=408, text="Request timeout.", headers={"Connection": "close"})
+        await response.prepare(request)
+        await response.write_eof()
         request.protocol.force_close()
-        return web.Response(status=408, text="Request timeout.", headers={"Connection": "close"})
+        return response
     except ConnectionResetError:  # the client hung up in the middle of its request: nothing to answer
         log.warning("web: the client closed the connection during its request to %s", request.path)
         return web.Response(status=400, text="Bad request.")

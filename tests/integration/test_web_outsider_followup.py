@@ -80,6 +80,22 @@ async def test_f4a_a_form_body_trickled_slowly_is_cut_off_after_the_body_timeout
         _quiet(caplog)
 
 
+@SQLITE
+async def test_a_client_that_stops_sending_its_body_is_told_408(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """sec2 F7: `Content-Length: 100`, three bytes of body, then silence: the connection was
+    closed after the body timeout with no answer at all; docs/security.md promises a 408."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", web__body_timeout="1")) as bot:
+        caplog.set_level(logging.INFO)
+        reader, writer = await asyncio.open_connection("127.0.0.1", bot.app.web_port)
+        writer.write(b"POST /fragen HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 100\r\n\r\ntex")
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        assert _status(answer) == 408 and b"Connection: close" in answer
+        _cut_off(answer, caplog)
+
+
 async def _slack(tmp_path: Path, fake: SlackFake, **extra: str) -> AsyncIterator[SlackBot]:
     app = App(slack_settings(f"sqlite:///{tmp_path / 'slack.db'}", fake.api_url, "http", **extra))
     await app.start()
