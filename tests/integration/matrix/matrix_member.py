@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, RoomCreateResponse, RoomSendResponse, SyncResponse
+from nio import (AsyncClient, AsyncClientConfig, LoginResponse, MegolmEvent, RoomCreateResponse, RoomSendResponse,
+                 SyncResponse)
 
 ENCRYPTION = [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
 
@@ -51,6 +52,7 @@ class Member:
                                   config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
                                                            max_timeouts=0))
         self.seen: list[Seen] = []
+        self.undecrypted: list[Seen] = []  # until their room key arrives (a later sync, under load)
         self.changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self.next_batch = ""
@@ -99,8 +101,19 @@ class Member:
                 await self.client.join(room_id)
             async with self.changed:
                 for room_id, info in resp.rooms.join.items():
-                    self.seen.extend(Seen(room_id, e) for e in info.timeline.events)
+                    fresh = [Seen(room_id, e) for e in info.timeline.events]
+                    self.seen.extend(fresh)
+                    self.undecrypted.extend(seen for seen in fresh if isinstance(seen.event, MegolmEvent))
+                self._decrypt_late()
                 self.changed.notify_all()
+
+    def _decrypt_late(self) -> None:
+        """An event whose room key came in a later sync (to-device messages lag the timeline on a
+        busy homeserver) is decrypted then, as Element does; before, it stayed unreadable."""
+        for seen in list(self.undecrypted):
+            with contextlib.suppress(Exception):
+                seen.event = self.client.decrypt_event(seen.event)
+                self.undecrypted.remove(seen)
 
     # -- acting ------------------------------------------------------------------------
     async def send(self, room_id: str, content: dict[str, Any], kind: str = "m.room.message") -> str:
