@@ -16,7 +16,7 @@ run: setup
 # and all Matrix tests, on one worker (tests/conftest.py). `make test PYTEST_WORKERS=0` runs serially.
 PYTEST_WORKERS ?= 2
 test: setup chromium peers reportlibs
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30 $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive the system Chromium. Install it where we may
 # (root with apt-get); otherwise those tests skip and say why.
