@@ -48,17 +48,21 @@ def tick(services: Services) -> int:
             report = document(services, uow, kind, period.label, line.from_body.code if kind == "sachstand" else None)
             fmt = services.settings.digests.report_format
             data = produce(report, fmt)
-            name = f"{FILE_NAMES[kind]}-{line.from_body.code.lower()}-{period.label}.{fmt}"
+            stem = f"{FILE_NAMES[kind]}-{line.from_body.code.lower()}-{period.label}"
+            name = f"{stem}.{fmt}"
+            # the record, and what a release makes a council paper, is the PDF also when the room
+            # gets HTML: with report_format = "html" nothing was listed or releasable (rep2 F12)
+            pdf = data if fmt == "pdf" else produce(report, "pdf")
             stored = uow.reports.store(ReportFile(
                 kind=kind, period=period.label, title=report.title, reporting_line_id=line.id,
-                from_body_id=line.from_body_id, to_body_id=line.to_body_id, file_name=name, mime_type=MIME[fmt],
-                data_state=report.data_state, delivered_at=ctx.now()), data) if fmt == "pdf" else None
+                from_body_id=line.from_body_id, to_body_id=line.to_body_id, file_name=f"{stem}.pdf",
+                mime_type=MIME["pdf"], data_state=report.data_state, delivered_at=ctx.now()), pdf)
             uow.flush()
             for room in line.to_body.rooms:
                 if room.transport in services.formats:
                     ctx.send(ChannelRef(room.transport, room.room_id), "report_delivered",
                              services.settings.general.locale, line=line, period=period.label, kind=kind,
-                             number=stored.id if stored else None, pdf=fmt == "pdf",
+                             number=stored.id, pdf=fmt == "pdf",
                              attachments=[Attachment(name, MIME[fmt], data)])
             uow.ops.mark_done(key, "report", ctx.now(), ctx.now(), file=name)
             delivered += 1

@@ -135,3 +135,23 @@ async def test_a_released_report_is_an_oparl_paper_with_its_downloadable_pdf(db_
         assert "meeting" not in consultation and consultation["role"] == "Kenntnisnahme"
         assert consultation["organization"] == ["http://127.0.0.1:8080/oparl/v1.1/organization/GF"]
         assert json.loads((await _get(f"{base}oparl/v1.1/consultation/{eg2}"))[1]) == consultation
+
+
+async def test_with_html_reports_the_delivered_report_is_still_listed_and_releasable_as_pdf(db_url: str) -> None:
+    """rep2 F12: with `[digests] report_format = "html"` the rooms got the HTML file, but nothing
+    was recorded: `berichte` said no report was delivered and `bericht freigeben 6 ja` found none."""
+    async with Bot(make_settings(db_url, web__enabled="true", web__port="0", digests__report_format="html")) as bot:
+        base = f"http://127.0.0.1:{bot.app.web_port}/"
+        bot.clock.now = datetime(2027, 1, 1, 8, tzinfo=timezone.utc)
+        delivered = [m for m in await bot.tick() if m.attachments]
+        files = {a.filename: a for m in delivered for a in m.attachments}
+        assert "halbjahresbericht-sg-2026-H2.html" in files and {a.mimetype for a in files.values()} == {"text/html"}
+        half = next(m for m in delivered if m.attachments[0].filename == "halbjahresbericht-sg-2026-H2.html")
+        assert "bericht freigeben" in half.text()
+        listing = "\n".join(m.text() for m in await bot.say("koordination", "berichte"))
+        line = next(x for x in listing.splitlines() if "Halbjahresbericht der Steuerungsgruppe 2026-H2" in x)
+        number = int(line.split("[")[1].split("]")[0])
+        answer = "\n".join(m.text() for m in await bot.say("koordination", f"bericht freigeben {number} ja"))
+        assert f"Bericht {number} freigegeben" in answer
+        status, data, headers = await _get(f"{base}berichte/{number}/halbjahresbericht-sg-2026-H2.pdf")
+        assert status == 200 and headers["Content-Type"] == "application/pdf" and data.startswith(b"%PDF-")
