@@ -2,6 +2,8 @@
 regression tests, driven through the router as each person would type it; each failed before its fix."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from tests.helpers.harness import Bot, make_settings
@@ -21,3 +23,29 @@ async def test_f4_an_unknown_persons_help_lists_only_what_he_may_do(db_url: str)
         assert "Geschäftsführung" not in text and "Geschäftsstelle" in text, text
         # a known follower still sees the follower's commands
         assert "folgen" in await bot.text("testmann", "hilfe")
+
+
+async def test_f5_a_dm_following_twice_hears_of_a_release_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("testmann", "folgen alles")
+        await bot.say("testmann", "folgen HF2-06 änderungen")
+        assert "HF2-06" in await bot.text("testmann", "abos")
+        print(await bot.text("testmann", "fortschritt HF2-06 55"))
+        sent = await bot.say("koordination", "freigeben alle")
+        print("\n".join(m.text("plain") for m in sent))
+        told = [text for text in bot.to("dm:testmann", sent) if "HF2-06" in text]
+        assert len(told) == 1, told
+
+
+async def test_f5_a_dm_following_everything_and_a_field_gets_one_digest(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("testmann", "folgen alles")
+        await bot.say("testmann", "folgen HF2")
+        await bot.say("testmann", "folgen HF2-06")
+        await bot.say("testmann", "fortschritt HF2-06 55")
+        await bot.say("koordination", "freigeben alle")
+        bot.clock.now = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # first Monday, 09:00 in Köln
+        sent = await bot.tick()
+        digests = [text for text in bot.to("dm:testmann", sent) if "HF2-06" in text]
+        assert len(digests) == 1, digests
+        assert "HF1" in digests[0]  # the wider one: everything
