@@ -156,7 +156,7 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
         metrics.pop(str(metric.id), None)
         items.set_item(cc, metrics=metrics)
         return _next_metric(cc, index)
-    value = service.parse_number(text, cc.ctx.locale)
+    value = service.parse_number(words.without_unit(text, metric.unit), cc.ctx.locale)
     if value is None:
         raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
                       value=text[:40])

@@ -158,3 +158,18 @@ def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
         ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
         return None
     return upd
+
+
+_PERCENT_WORDS = ("%", "prozent", "percent", "per cent")
+
+
+def without_unit(text: str, unit: str | None) -> str:
+    """`55 %` for a metric in %, `1.200 Personen` for one in Personen: the number without the
+    metric's own unit, as the prompt writes it (rounds2 F6)."""
+    raw = text.strip().replace("\u00a0", " ")
+    unit = (unit or "").strip().casefold()
+    units = _PERCENT_WORDS if unit in _PERCENT_WORDS else (unit,) if unit else ()
+    for word in units:
+        if raw.casefold().endswith(word) and raw[:-len(word)].strip():
+            return raw[:-len(word)].strip()
+    return raw

@@ -49,3 +49,14 @@ async def test_f5_a_dm_following_everything_and_a_field_gets_one_digest(db_url: 
         digests = [text for text in bot.to("dm:testmann", sent) if "HF2-06" in text]
         assert len(digests) == 1, digests
         assert "HF1" in digests[0]  # the wider one: everything
+
+
+async def test_f6_a_metric_in_percent_takes_the_percent_sign(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        prompt = await bot.answers("platzhalter", "aktualisieren HF4-02", "2", "unverändert")
+        assert "Anteil Geflüchteter in Wohnungen" in prompt and "Wie ist der aktuelle Wert?" in prompt, prompt
+        assert "Was ist seit der letzten Meldung geschehen?" in await bot.text("platzhalter", "55 %")
+        assert "Anteil Geflüchteter" in await bot.text("platzhalter", "zurück")
+        assert "geschehen" in await bot.text("platzhalter", "56 Prozent")
+        assert "Anteil Geflüchteter" in await bot.text("platzhalter", "zurück")
+        assert "keine Zahl" in await bot.text("platzhalter", "%")  # the unit alone is still no number
