@@ -55,7 +55,7 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
         return
     other = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, person.id)
     ctx.reply("round_prompt", count=len(update_ids), handed_by=handed_by, due=_first_due(ctx, update_ids),
-              busy=other is not None)
+              busy=other is not None, away=words.away_example(ctx))
     if other is None:
         begin(ctx, person, update_ids)
 

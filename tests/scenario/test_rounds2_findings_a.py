@@ -60,3 +60,19 @@ async def test_f6_a_metric_in_percent_takes_the_percent_sign(db_url: str) -> Non
         assert "geschehen" in await bot.text("platzhalter", "56 Prozent")
         assert "Anteil Geflüchteter" in await bot.text("platzhalter", "zurück")
         assert "keine Zahl" in await bot.text("platzhalter", "%")  # the unit alone is still no number
+
+
+async def test_f7_the_absence_example_lies_two_weeks_ahead_and_a_far_day_is_questioned(db_url: str) -> None:
+    june = datetime(2027, 6, 16, 7, 0, tzinfo=timezone.utc)
+    async with Bot(make_settings(db_url), now=june) as bot:
+        # the round of 2027-Q2 opened by cadence as the bot started (the tester's 16.06.2027)
+        german = "\n".join(bot.to("dm:testmann"))
+        english = "\n".join(bot.to("dm:ersatz"))
+        assert "„abwesend bis 30.06.2027“" in german and "10.3." not in german, german
+        assert "“away until 30 Jun 2027”" in english and "10 Mar" not in english, english
+        far = await bot.text("ersatz", "away until 10 Mar")
+        assert "10 Mar 2028" in far and "more than three months" in far and "“away until 30 Jun 2027”" in far, far
+        near = await bot.text("ersatz", "away until 30 Jun 2027")
+        assert "away until 30 Jun 2027" in near and "more than three months" not in near, near
+        past = await bot.text("testmann", "abwesend bis 1.6.2027")
+        assert "in der Vergangenheit" in past and "„abwesend bis 30.06.2027“" in past, past
