@@ -190,8 +190,11 @@ def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None,
     sent, now = 0, ctx.now()
     closing = [round_] if round_ is not None else list(rounds)
     items = {r.id: _round_items(ctx.uow, r) for r in closing}
-    for sub in ctx.uow.subscriptions.all("digests"):
+    subs = ctx.uow.subscriptions.all("digests")
+    for sub in subs:
         if sub.transport not in ctx.services.formats:
+            continue
+        if _covered(ctx.uow, sub, subs):  # `alles` and HF2 in one DM: one digest, the wider (rounds2 F5)
             continue
         last = _aware(sub.last_digest_at)
         if period_start is not None and last is not None and last >= period_start:
@@ -208,6 +211,22 @@ def send_to_subscribers(ctx: Context, kind: str, round_: Round | None = None,
     ctx.uow.session.add(Digest(kind=kind, round_id=closing[0].id if len(closing) == 1 else None, created_at=now,
                                content={"subscriptions": sent, "rounds": [r.id for r in closing]}))
     return sent
+
+
+def _covered(uow: UnitOfWork, sub: Any, subs: Sequence[Any]) -> bool:
+    """Whether another digest subscription of the same room covers all `sub` shows (a DM that
+    follows `alles` and HF2 gets the digest of everything, not a second one of HF2)."""
+    def covers(wide: Any) -> bool:
+        if wide.id == sub.id or (wide.transport, wide.channel_id) != (sub.transport, sub.channel_id):
+            return False
+        if wide.scope_kind == "all":
+            return sub.scope_kind != "all"
+        if sub.scope_kind != "recommendation" or wide.scope_kind not in ("field", "body"):
+            return False
+        rec = uow.catalog.recommendation(sub.scope_ref)
+        return rec is not None and in_scope(rec, wide.scope_kind, wide.scope_ref)
+
+    return any(covers(wide) for wide in subs)
 
 
 def _title(rounds: list[Round]) -> str:

@@ -108,10 +108,11 @@ def notify(ctx: Context, release: Release) -> int:
     rec = ctx.uow.session.get(Recommendation, release.recommendation_id)
     if rec is None:
         return 0
-    sent = 0
+    sent, told = 0, set()
     for sub in ctx.uow.subscriptions.following(rec, "changes"):
-        if sub.transport not in ctx.services.formats:
-            continue
+        if sub.transport not in ctx.services.formats or (sub.transport, sub.channel_id) in told:
+            continue  # a room following `alles` and the item itself hears of it once (rounds2 F5)
+        told.add((sub.transport, sub.channel_id))
         ctx.send(ChannelRef(sub.transport, sub.channel_id), "release_notice", sub.locale, rec=rec, release=release,
                  labels=STATUS_LABELS)
         sent += 1

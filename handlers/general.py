@@ -27,12 +27,12 @@ def show_help(ctx: Context, command: str | None = None) -> None:
                   per_body=found.role in (Role.CHAIR, Role.MEMBER) and bool(found.body_arg or found.item_arg),
                   owned=owned, you_may=_may(ctx, found, owned))
         return
-    mine = ctx.standing.highest()
+    mine = ctx.standing.highest()  # an unknown person: only what needs no role (docs/benutzung.md)
     owns = bool(_owned_codes(ctx))
     sections = []
     for key, title in GROUPS:
-        entries = [(c.usage(ctx.locale), ctx.t(c.summary), c.role > max(mine, Role.FOLLOWER)) for c in registry
-                   if c.group == key and (c.role <= max(mine, Role.FOLLOWER)
+        entries = [(c.usage(ctx.locale), ctx.t(c.summary), c.role > mine) for c in registry
+                   if c.group == key and (c.role <= mine
                                           or (owns and c.owner_may and c.item_kind != "question"))]
         if entries:
             sections.append((ctx.t(title), entries))

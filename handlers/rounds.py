@@ -149,14 +149,15 @@ def correct(ctx: Context, code: str) -> None:
 def absent(ctx: Context, until: date) -> None:
     assert ctx.person is not None
     if until < ctx.today():
-        ctx.notice("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”.",
-                   date=Formats(ctx.locale).date(until))
+        ctx.notice("{date} is in the past. Say until when you will be away, like “abwesend bis {example}”.",
+                   date=Formats(ctx.locale).date(until),
+                   example=Formats(ctx.locale).date(round_words.away_example(ctx)))
         return
     if until > ctx.today() + timedelta(days=366):
         ctx.notice("Absences can be recorded for up to a year.")
         return
     service.record_absence(ctx, ctx.person, until)
-    ctx.reply("round_absent", until=until)
+    round_words.absent_noted(ctx, until)
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

@@ -55,7 +55,7 @@ def offer(ctx: Context, person: Person, update_ids: list[int], handed_by: Person
         return
     other = ctx.uow.conversations.active(ctx.channel.transport, ctx.channel.id, person.id)
     ctx.reply("round_prompt", count=len(update_ids), handed_by=handed_by, due=_first_due(ctx, update_ids),
-              busy=other is not None)
+              busy=other is not None, away=words.away_example(ctx))
     if other is None:
         begin(ctx, person, update_ids)
 
@@ -156,7 +156,7 @@ def _answer_metric(cc: ConvContext, text: str) -> str:
         metrics.pop(str(metric.id), None)
         items.set_item(cc, metrics=metrics)
         return _next_metric(cc, index)
-    value = service.parse_number(text, cc.ctx.locale)
+    value = service.parse_number(words.without_unit(text, metric.unit), cc.ctx.locale)
     if value is None:
         raise Invalid(N_("“{value}” is not a number. Write it like 1.234,5 – or “unverändert”."),
                       value=text[:40])

@@ -2,7 +2,7 @@
 `abwesend bis 10.3.`, `übergeben an @person`, `korrigieren HF2-07`."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from bot.conversations.engine import DONE, ConvContext
@@ -61,6 +61,19 @@ def _next_reminder(cc: ConvContext, upd: StatusUpdate) -> Any:
     return upcoming[0] if upcoming else None
 
 
+def away_example(ctx: Context) -> date:
+    """The date the examples of `abwesend bis …` name: two weeks from today, never a fixed day
+    that lies nine months ahead in June (rounds2 F7)."""
+    return ctx.today() + timedelta(days=14)
+
+
+def absent_noted(ctx: Context, until: date) -> None:
+    """"Noted", with a question back when the day lies more than three months ahead (a "10.3."
+    typed in June is next March)."""
+    ctx.reply("round_absent", until=until, far=until > ctx.today() + timedelta(days=92),
+              away=away_example(ctx))
+
+
 def _absent(cc: ConvContext, raw: str) -> None:
     today = cc.ctx.today()
     try:
@@ -68,17 +81,18 @@ def _absent(cc: ConvContext, raw: str) -> None:
     except ArgError as exc:
         _refuse(cc, exc.message, **exc.values)
         return
+    example = Formats(cc.ctx.locale).date(away_example(cc.ctx))
     if until is None:
-        _refuse(cc, N_("Say until when, like “abwesend bis 10.3.”."))
+        _refuse(cc, N_("Say until when, like “abwesend bis {example}”."), example=example)
     elif until < today:
-        _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis 10.3.”."),
-                date=Formats(cc.ctx.locale).date(until))
+        _refuse(cc, N_("{date} is in the past. Say until when you will be away, like “abwesend bis {example}”."),
+                date=Formats(cc.ctx.locale).date(until), example=example)
     elif until > today + timedelta(days=366):
         _refuse(cc, N_("Absences can be recorded for up to a year."))
     else:
         assert cc.ctx.person is not None
         service.record_absence(cc.ctx, cc.ctx.person, until)
-        cc.ctx.reply("round_absent", until=until)
+        absent_noted(cc.ctx, until)
         cc.ctx.services.conversations.ask(cc)  # the open question is still open
 
 
@@ -158,3 +172,18 @@ def answered_update(ctx: Context, code: str) -> StatusUpdate | None:
         ctx.notice("Only the person who answered about {code} may correct it.", code=rec.code)
         return None
     return upd
+
+
+_PERCENT_WORDS = ("%", "prozent", "percent", "per cent")
+
+
+def without_unit(text: str, unit: str | None) -> str:
+    """`55 %` for a metric in %, `1.200 Personen` for one in Personen: the number without the
+    metric's own unit, as the prompt writes it (rounds2 F6)."""
+    raw = text.strip().replace("\u00a0", " ")
+    unit = (unit or "").strip().casefold()
+    units = _PERCENT_WORDS if unit in _PERCENT_WORDS else (unit,) if unit else ()
+    for word in units:
+        if raw.casefold().endswith(word) and raw[:-len(word)].strip():
+            return raw[:-len(word)].strip()
+    return raw

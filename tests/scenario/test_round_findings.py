@@ -74,7 +74,7 @@ async def test_f9_an_english_speaker_types_dates_back_as_the_bot_writes_them(db_
     async with Bot(make_settings(db_url)) as bot:
         welcome = await bot.text("koordination", "runde starten EG2 frist 15.12.2026")
         prompt = "\n".join(bot.to("dm:ersatz"))
-        assert "“away until 10 Mar”" in prompt and "10.3." not in prompt, welcome
+        assert "“away until 7 Dec 2026”" in prompt and "10.3." not in prompt, welcome
         away = await bot.text("ersatz", "away until 10 Dec 2026")
         assert "is not a date" not in away and "10 Dec 2026" in away
         wrong = await bot.text("ersatz", "away until someday soon")

@@ -1,0 +1,78 @@
+"""The outside tester's second walk of issue #17's rounds (findings-rounds2.md, F4–F11) as
+regression tests, driven through the router as each person would type it; each failed before its fix."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.helpers.harness import Bot, make_settings
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+async def test_f4_an_unknown_persons_help_lists_only_what_he_may_do(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        text = await bot.text("fremd", "hilfe")
+        lines = [line.strip("•-* ") for line in text.splitlines()]
+        for word in ("meine", "meldung", "korrigieren", "abwesend bis", "folgen", "digest", "abos",
+                     "aufgaben", "meine daten", "zustimmung"):
+            assert not any(line.startswith(word + " ") or line.startswith(word + " –") for line in lines), \
+                (word, text)
+        assert "hilfe" in text and "wer bin ich" in text and "ich bin" in text, text
+        assert "Geschäftsführung" not in text and "Geschäftsstelle" in text, text
+        # a known follower still sees the follower's commands
+        assert "folgen" in await bot.text("testmann", "hilfe")
+
+
+async def test_f5_a_dm_following_twice_hears_of_a_release_once(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("testmann", "folgen alles")
+        await bot.say("testmann", "folgen HF2-06 änderungen")
+        assert "HF2-06" in await bot.text("testmann", "abos")
+        print(await bot.text("testmann", "fortschritt HF2-06 55"))
+        sent = await bot.say("koordination", "freigeben alle")
+        print("\n".join(m.text("plain") for m in sent))
+        told = [text for text in bot.to("dm:testmann", sent) if "HF2-06" in text]
+        assert len(told) == 1, told
+
+
+async def test_f5_a_dm_following_everything_and_a_field_gets_one_digest(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("testmann", "folgen alles")
+        await bot.say("testmann", "folgen HF2")
+        await bot.say("testmann", "folgen HF2-06")
+        await bot.say("testmann", "fortschritt HF2-06 55")
+        await bot.say("koordination", "freigeben alle")
+        bot.clock.now = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # first Monday, 09:00 in Köln
+        sent = await bot.tick()
+        digests = [text for text in bot.to("dm:testmann", sent) if "HF2-06" in text]
+        assert len(digests) == 1, digests
+        assert "HF1" in digests[0]  # the wider one: everything
+
+
+async def test_f6_a_metric_in_percent_takes_the_percent_sign(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        prompt = await bot.answers("platzhalter", "aktualisieren HF4-02", "2", "unverändert")
+        assert "Anteil Geflüchteter in Wohnungen" in prompt and "Wie ist der aktuelle Wert?" in prompt, prompt
+        assert "Was ist seit der letzten Meldung geschehen?" in await bot.text("platzhalter", "55 %")
+        assert "Anteil Geflüchteter" in await bot.text("platzhalter", "zurück")
+        assert "geschehen" in await bot.text("platzhalter", "56 Prozent")
+        assert "Anteil Geflüchteter" in await bot.text("platzhalter", "zurück")
+        assert "keine Zahl" in await bot.text("platzhalter", "%")  # the unit alone is still no number
+
+
+async def test_f7_the_absence_example_lies_two_weeks_ahead_and_a_far_day_is_questioned(db_url: str) -> None:
+    june = datetime(2027, 6, 16, 7, 0, tzinfo=timezone.utc)
+    async with Bot(make_settings(db_url), now=june) as bot:
+        # the round of 2027-Q2 opened by cadence as the bot started (the tester's 16.06.2027)
+        german = "\n".join(bot.to("dm:testmann"))
+        english = "\n".join(bot.to("dm:ersatz"))
+        assert "„abwesend bis 30.06.2027“" in german and "10.3." not in german, german
+        assert "“away until 30 Jun 2027”" in english and "10 Mar" not in english, english
+        far = await bot.text("ersatz", "away until 10 Mar")
+        assert "10 Mar 2028" in far and "more than three months" in far and "“away until 30 Jun 2027”" in far, far
+        near = await bot.text("ersatz", "away until 30 Jun 2027")
+        assert "away until 30 Jun 2027" in near and "more than three months" not in near, near
+        past = await bot.text("testmann", "abwesend bis 1.6.2027")
+        assert "in der Vergangenheit" in past and "„abwesend bis 30.06.2027“" in past, past
