@@ -17,7 +17,7 @@ APP_KEY = web.AppKey("sachstand", object)
 def build_web(app: App) -> web.Application:
     from .public.web import PublicSite
 
-    from .web_security import client_errors, install_log_filter, on_prepare
+    from .web_security import PUBLIC_KEY, client_errors, install_log_filter, on_prepare
 
     install_log_filter()
     webapp = web.Application(middlewares=[client_errors])
@@ -27,6 +27,8 @@ def build_web(app: App) -> web.Application:
     webapp.router.add_get("/metrics", metrics)
     public = PublicSite(app)
     public.routes(webapp)
+    webapp[PUBLIC_KEY] = public
+    webapp.on_startup.append(public.prepare_error_page)
     webapp.on_cleanup.append(lambda _: _close(public))
     for transport in app.transports:  # e.g. Slack's /slack/events in http mode
         for path, handler in getattr(transport, "routes", list)():
@@ -101,7 +103,12 @@ def _database_ok(app: Any) -> bool:
 async def start_web(app: App) -> tuple[web.AppRunner, int]:
     # keepalive_timeout also closes a connection whose request headers are not complete by then
     # (aiohttp starts that timer when the connection opens): the header-read timeout
-    runner = web.AppRunner(build_web(app), access_log=None, keepalive_timeout=app.settings.web.header_timeout)
+    from .web_security import PUBLIC_KEY, Runner
+
+    webapp = build_web(app)
+    public: Any = webapp[PUBLIC_KEY]
+    runner = Runner(webapp, lambda: public.error_page, access_log=None,
+                    keepalive_timeout=app.settings.web.header_timeout)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.web.host, app.settings.web.port)
     await site.start()

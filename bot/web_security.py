@@ -13,15 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_server import Server
 
 from bot.csp import CSP
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PUBLIC_KEY = web.AppKey("public_site", object)  # bot.public.web.PublicSite: its error pages
 
 SERVER = "Sachstand"
 HEADERS = {
@@ -81,9 +85,15 @@ async def client_errors(request: web.Request,
     fault: 400, a warning, no traceback. Compression is chosen here, before the response is
     prepared (aiohttp runs on_response_prepare after it has set up the body's encoding)."""
     if "\x00" in request.path or "\x00" in request.query_string or "%00" in request.raw_path:
-        # no page, feed or calendar has a NUL in its name; PostgreSQL refuses it in a query (a 500)
+        # no page, feed or calendar has a NUL in its name; PostgreSQL refuses it in a query (a 500);
+        # answered in the site's layout (site2 F3)
         log.warning("web: refused a request with a NUL byte in its path")
-        return web.Response(status=404, text="Not found.")
+        public: Any = request.app.get(PUBLIC_KEY)
+        in_path = "\x00" in request.path or "%00" in request.raw_path.partition("?")[0]
+        if public is None:
+            return web.Response(status=404 if in_path else 400, text="Not found." if in_path else "Bad request.")
+        path = request.path.replace("\x00", "")[:200]
+        return await (public.missing_path(path) if in_path else public.bad_request(path))
     try:
         response = await handler(request)
         _compress(request, response)
@@ -104,6 +114,48 @@ async def client_errors(request: web.Request,
     except ConnectionResetError:  # the client hung up in the middle of its request: nothing to answer
         log.warning("web: the client closed the connection during its request to %s", request.path)
         return web.Response(status=400, text="Bad request.")
+
+
+class _Handler(RequestHandler):
+    """What the HTTP parser refuses (a request line over 8190 bytes, raw UTF-8 in it) is answered
+    with the site's 400 page and headers, not aiohttp's text naming itself and quoting the
+    parser's buffer (site2 F3)."""
+
+    def handle_error(self, request: BaseRequest, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        response = super().handle_error(request, status, exc, message)
+        manager = self._manager
+        page = manager.error_page() if isinstance(manager, _Server) else None
+        if 400 <= status < 500:
+            response = (web.Response(status=status, body=page, content_type="text/html", charset="utf-8")
+                        if page else web.Response(status=status, text="Bad request."))
+            response.force_close()
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers["Server"] = SERVER
+        return response
+
+
+class _Server(Server):
+    error_page: Callable[[], bytes | None]
+
+    def __call__(self) -> RequestHandler:
+        return _Handler(self, loop=self._loop, **self._kwargs)
+
+
+class Runner(web.AppRunner):
+    """The app runner whose connections answer the parser's errors with `error_page()`."""
+
+    def __init__(self, app: web.Application, error_page: Callable[[], bytes | None], **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._error_page = error_page
+
+    async def _make_server(self) -> Server:
+        server = await super()._make_server()
+        server.__class__ = _Server
+        assert isinstance(server, _Server)
+        server.error_page = self._error_page
+        return server
 
 
 class ClientErrorFilter(logging.Filter):

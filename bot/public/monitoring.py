@@ -71,9 +71,13 @@ def metrics(uow: UnitOfWork, rec: Recommendation) -> list[PublicMetric]:
             if metric.current is not None:
                 history.append((metric.current_date, metric.current))
         else:
-            imported = _imported_value(uow, rec, metric)
-            if imported is not None:
-                history.append((None, imported))
+            catalogs = [v for v in values if v.status_update_id is None and v.reported_by_id is None]
+            if catalogs:  # the imported value with its date, kept at the first report (site2 F1)
+                history.append((catalogs[0].as_of, catalogs[0].value))
+            else:
+                imported = _imported_value(uow, rec, metric)
+                if imported is not None:
+                    history.append((None, imported))
             history += [(v.as_of, v.value) for v in values if v.status_update_id in released_updates]
         as_of, value = history[-1] if history else (None, None)
         out.append(PublicMetric(metric, value, as_of, history))

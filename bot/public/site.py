@@ -141,12 +141,14 @@ class Site:
             return self._html("filter", uow, path, locale, flt=chosen, **values) if chosen else None
         return None
 
-    def not_found(self, uow: UnitOfWork, path: str) -> Page:
-        """The 404 page of `path`, in the language of its prefix (site finding F17)."""
+    def not_found(self, uow: UnitOfWork, path: str, bad: bool = False) -> Page:
+        """The 404 page of `path`, in the language of its prefix (site finding F17); with `bad`,
+        the 400 page of an address that cannot be read (site2 F3)."""
         path = path.lstrip("/") or "index.html"
         lang, _, rest = path.partition("/")
         locale = lang if lang in self._other_languages() and rest else self.services.settings.general.locale
-        return self._html("not_found", uow, rest if locale != self.services.settings.general.locale else path, locale)
+        return self._html("not_found", uow, rest if locale != self.services.settings.general.locale else path, locale,
+                          bad=bad)
 
     def thanks(self, uow: UnitOfWork, code: str, locale: str | None = None) -> Page:
         """The thanks page, in the language of the form (site finding F3), linking back to its pages."""

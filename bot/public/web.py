@@ -64,6 +64,7 @@ class PublicSite:
         self.generation = Generation()
         self.cache: dict[str, tuple[int, float, Page, str, Any, datetime]] = {}
         self.forms = question_forms.QuestionForms(app, self.site)
+        self.error_page: bytes | None = None
 
     def routes(self, webapp: web.Application) -> None:
         oparl_papers.routes(webapp, self.app)  # the released reports' files (/berichte/3/….pdf)
@@ -160,14 +161,28 @@ class PublicSite:
         """Any path no route serves, in the site's layout and the language of its prefix."""
         return await self._not_found(request.match_info.get("tail", "")[:200])
 
+    async def missing_path(self, path: str) -> web.Response:
+        return await self._not_found(path)
+
     async def _not_found(self, path: str) -> web.Response:
         page = await self.app.run_sync(self._render_not_found, path)
         return web.Response(status=404, body=page.body, headers={"Content-Type": page.content_type,
                                                                  "Cache-Control": "public, max-age=60"})
 
-    def _render_not_found(self, path: str) -> Page:
+    async def bad_request(self, path: str) -> web.Response:
+        """An address that cannot be read (a NUL in it): 400 in the site's layout (site2 F3)."""
+        page = await self.app.run_sync(self._render_not_found, path, True)
+        return web.Response(status=400, body=page.body, headers={"Content-Type": page.content_type,
+                                                                 "Cache-Control": "no-store"})
+
+    async def prepare_error_page(self, _: web.Application | None = None) -> None:
+        """The 400 page the HTTP parser answers with (bot/web_security.py): rendered before, as the
+        parser's answer cannot wait for the database."""
+        self.error_page = (await self.app.run_sync(self._render_not_found, "index.html", True)).body
+
+    def _render_not_found(self, path: str, bad: bool = False) -> Page:
         with self.app.uow_factory() as uow:
-            return self.site.not_found(uow, path)
+            return self.site.not_found(uow, path, bad)
 
     def _render(self, path: str, query: str | None = None) -> tuple[Page, Any] | None:
         with self.app.uow_factory() as uow:

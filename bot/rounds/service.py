@@ -188,6 +188,12 @@ def _metrics(ctx: Context, upd: StatusUpdate, rec: Recommendation, values: dict[
         if raw is None:
             continue
         value = Decimal(raw)
+        if metric.current is not None and metric.current_date is not None and not ctx.uow.session.scalar(
+                select(MetricValue.id).where(MetricValue.metric_id == metric.id).limit(1)):
+            # the imported value keeps its date once a report overwrites `current` (site2 F1):
+            # a row of no status update and no reporter is the catalog's own, public value
+            ctx.uow.session.add(MetricValue(metric_id=metric.id, value=metric.current, as_of=metric.current_date,
+                                            status_update_id=None, reported_by_id=None, recorded_at=ctx.now()))
         if metric.current != value:
             ctx.uow.catalog.record_change(rec, f"metric:{metric.name}", metric.current, value, ctx.person,
                                           "round" if upd.round_id else "update")

@@ -1,0 +1,45 @@
+"""Regression tests for the second public-site walk of issue #18 (/work/notes/findings-site2.md),
+each driven through the router as the office and the owners would, then read as a citizen reads it."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.public.site import Site
+from tests.helpers.harness import Bot, make_settings
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def _page(bot: Bot, path: str) -> str:
+    with bot.app.uow_factory() as uow:
+        page = Site(bot.app.services).page(uow, path)
+        assert page is not None, path
+        return page.body.decode()
+
+
+def _rec(status_json: str, code: str) -> dict[str, Any]:
+    return next(r for f in json.loads(status_json)["fields"] for r in f["recommendations"] if r["code"] == code)
+
+
+def _metric(status_json: str, code: str) -> dict[str, Any]:
+    metric: dict[str, Any] = _rec(status_json, code)["metrics"][0]
+    return metric
+
+
+async def test_f1_an_unreleased_metric_value_keeps_the_released_value_and_its_date(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        before_page, before_json = _page(bot, "empfehlungen/HF2-04.html"), _page(bot, "api/status.json")
+        assert "<dd>58 (30.09.2026)</dd>" in before_page
+        await bot.say("koordination", "runde starten EG2 frist 25.01.2027")
+        saved = await bot.answers("testmann", "2", "149", "a", "b", "keine", "keine", "ja")
+        assert "HF2-04" in saved, saved
+        with bot.app.uow_factory() as uow:
+            assert uow.catalog.recommendation("HF2-04").metrics[0].current == 149
+        after_page = _page(bot, "empfehlungen/HF2-04.html")
+        assert "<dd>149" not in after_page
+        assert "<dd>58 (30.09.2026)</dd>" in after_page, after_page[after_page.find("Letzter frei"):][:200]
+        metric, before = _metric(_page(bot, "api/status.json"), "HF2-04"), _metric(before_json, "HF2-04")
+        assert metric == before and metric["value_date"] == "2026-09-30", metric
