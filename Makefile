@@ -12,9 +12,10 @@ run: setup
 	$(BIN)/sachstand db upgrade
 	$(BIN)/sachstand run
 
-# Two pytest-xdist workers (this machine has 2 cores); `--dist loadgroup` keeps a file's tests,
-# and all Matrix tests, on one worker (tests/conftest.py). `make test PYTEST_WORKERS=0` runs serially.
-PYTEST_WORKERS ?= 2
+# Serial by default: with two workers (`make test PYTEST_WORKERS=2`, 715–865 s instead of ~1400 s)
+# test_matrix_6 timed out twice in three runs under the load (open). `--dist loadgroup` keeps a file's tests,
+# and all Matrix tests, on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= 0
 test: setup chromium peers reportlibs
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=30 $(PYTEST_ARGS)
 
