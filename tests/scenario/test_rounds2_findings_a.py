@@ -2,11 +2,13 @@
 regression tests, driven through the router as each person would type it; each failed before its fix."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
-from tests.helpers.harness import Bot, make_settings
+from tests.helpers.harness import ROOT, Bot, make_settings
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -76,3 +78,32 @@ async def test_f7_the_absence_example_lies_two_weeks_ahead_and_a_far_day_is_ques
         assert "away until 30 Jun 2027" in near and "more than three months" not in near, near
         past = await bot.text("testmann", "abwesend bis 1.6.2027")
         assert "in der Vergangenheit" in past and "„abwesend bis 30.06.2027“" in past, past
+
+
+def test_f8_the_import_dry_run_speaks_german_and_so_does_a_missing_argument(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    """The command line as the office runs it (no chat: `sachstand import --prüfen`, `sachstand report`)."""
+    from bot.cli import main
+
+    for key in [k for k in os.environ if k.startswith("SACHSTAND_")]:
+        monkeypatch.delenv(key)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "d.db"}"\n[logging]\nlevel = "WARNING"\n',
+                      encoding="utf-8")
+    assert main(["--config", str(config), "import", str(ROOT / "examples" / "koeln.yaml"), "--no-progress"]) == 0
+    capsys.readouterr()
+    sheet = tmp_path / "t.csv"
+    sheet.write_text("Code;Titel;Handlungsfeld;Gremium;Verantwortlich;Organisationseinheit;Zeitziel;Status;"
+                     "Fortschritt\nHF1-03;Neuer Titel;;;-;;-;;55\n", encoding="utf-8")
+    assert main(["--config", str(config), "import", str(sheet), "--prüfen", "--no-progress"]) == 0
+    out = capsys.readouterr().out.replace("\u00a0", " ")
+    assert "HF1-03: Titel Herkunftssprachlichen" in out and "→ Neuer Titel" in out, out
+    assert "HF1-03: Zeitziel 31.08.2026 → –" in out, out
+    assert "HF1-03: Fortschritt 100 % → 55 %" in out, out
+    assert "HF1-03: Verantwortlich Max Mustermann → –" in out, out
+    assert "time_target" not in out and "mustermann →" not in out, out
+    with pytest.raises(SystemExit):
+        main(["--config", str(config), "report", "sachstand"])
+    err = capsys.readouterr().err
+    assert "the following arguments are required" not in err and "error:" not in err, err
+    assert "Es fehlen" in err and "period" in err and "--out" in err, err
