@@ -107,3 +107,18 @@ def test_f8_the_import_dry_run_speaks_german_and_so_does_a_missing_argument(
     err = capsys.readouterr().err
     assert "the following arguments are required" not in err and "error:" not in err, err
     assert "Es fehlen" in err and "period" in err and "--out" in err, err
+
+
+async def test_f9_voting_from_the_dm_an_english_speaker_is_told_english_words(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.app.scheduler.shutdown()
+        await bot.text("exempel", "sitzung planen EG3")
+        await bot.say("exempel", "umfrage EG3")
+        told = await bot.text("phantasie", "vote 1")
+        assert "“vote EG3 1 3”" in told and "abstimmen" not in told, told
+        assert "Your choice" in await bot.text("phantasie", "vote EG3 1")
+        # a wrong number typed in the German room: said where the confirmation goes, in her language
+        room = "#eg-gesundheit-soziales"
+        sent = await bot.say("phantasie", "vote 9", room=room)
+        assert not bot.to(room, sent), bot.to(room, sent)
+        assert any("There is no option 9" in text for text in bot.to("dm:phantasie", sent)), sent
