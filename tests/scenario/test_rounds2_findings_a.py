@@ -122,3 +122,27 @@ async def test_f9_voting_from_the_dm_an_english_speaker_is_told_english_words(db
         sent = await bot.say("phantasie", "vote 9", room=room)
         assert not bot.to(room, sent), bot.to(room, sent)
         assert any("There is no option 9" in text for text in bot.to("dm:phantasie", sent)), sent
+
+
+async def _eg3_with_minutes(bot: Bot) -> None:
+    """EG3 met on 01.12.2026 and its minutes are written: the next meeting approves them."""
+    await bot.app.scheduler.shutdown()
+    await bot.say("exempel", "sitzung anlegen EG3 01.12.2026 10:00 90min Rathaus")
+    bot.clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+    await bot.tick()
+    await bot.answers("exempel", "1 3", "keine", "keine", "Bericht angenommen.", "fertig", "ja")
+
+
+async def test_f10_an_english_invitation_names_the_standing_items_in_english_at_her_time(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "person ändern @phantasie zeitzone Europe/London")
+        await _eg3_with_minutes(bot)
+        sent = await bot.say("exempel", "sitzung anlegen EG3 11.01.2027 09:00 90min Rathaus")
+        [english] = [t for t in bot.to("dm:phantasie", sent) if "Invitation" in t]
+        assert "1. Status of the recommendations" in english, english
+        assert "2. Approval of the minutes of meeting 1 (1 Dec 2026)" in english, english
+        assert "Sachstand" not in english and "Genehmigung" not in english and "01.12.2026" not in english
+        assert "When: Monday, 11 Jan 2027, 08:00–09:30" in english, english  # London, an hour behind Köln
+        [german] = [t for t in bot.to("dm:testmann", sent) if "Einladung" in t]
+        assert "1. Sachstand der Empfehlungen" in german and "Sitzung (01.12.2026)" in german, german
+        assert "Montag, 11.01.2027, 09:00–10:30" in german, german
