@@ -146,3 +146,17 @@ async def test_f10_an_english_invitation_names_the_standing_items_in_english_at_
         [german] = [t for t in bot.to("dm:testmann", sent) if "Einladung" in t]
         assert "1. Sachstand der Empfehlungen" in german and "Sitzung (01.12.2026)" in german, german
         assert "Montag, 11.01.2027, 09:00–10:30" in german, german
+
+
+async def test_f11_a_member_following_everything_gets_the_invitation_alone(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.app.scheduler.shutdown()
+        for who in ("testmann", "ersatz"):  # a member of EG3 and someone who is not
+            await bot.say(who, "folgen alles")
+            await bot.say(who, "folgen EG3")
+        sent = await bot.say("exempel", "sitzung anlegen EG3 11.01.2027 09:00 90min Rathaus")
+        member = bot.to("dm:testmann", sent)
+        assert len(member) == 1 and "Einladung" in member[0], member
+        follower = bot.to("dm:ersatz", sent)
+        assert len(follower) == 1, follower
+        assert "EG3 – Expertengruppe Gesundheit" in follower[0] and "EG3 – EG3" not in follower[0], follower
