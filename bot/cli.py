@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_words import GermanParser
 from .config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sachstand", description="Sachstand – Chat-Ops-Bot für Integrationskonzepte")
+    parser = GermanParser(prog="sachstand", description="Sachstand – Chat-Ops-Bot für Integrationskonzepte")
     parser.add_argument("--config", metavar="PATH", help="TOML-Konfigurationsdatei (sonst SACHSTAND_CONFIG oder eingebaute Standardwerte)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="den Bot starten")
@@ -299,7 +300,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from storage.models import Change, Recommendation
+    from storage.models import Change
+
+    from .cli_words import dry_run_lines
 
     factory = _uow_factory(settings)
     try:
@@ -308,9 +311,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             report = import_catalog(uow, args.file, progress=False if args.no_progress else None)
             if args.dry_run:  # leaving the unit of work without commit rolls everything back
                 changes = uow.session.scalars(select(Change).where(Change.id > last).order_by(Change.id)).all()
-                codes = {r.id: r.code for r in uow.session.scalars(select(Recommendation))}
-                lines = [f"  {codes.get(c.recommendation_id, '?')}: {c.field_name} {c.old or '–'} → {c.new or '–'}"
-                         for c in changes]
+                lines = dry_run_lines(settings, uow, changes)  # in words, as `verlauf` shows them
             else:
                 uow.commit()
     except CatalogError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from .core.commands import N_
 from .core.i18n import Formats, Translations
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -185,5 +187,32 @@ class Renderer:
 
         return {"gettext": gettext, "ngettext": ngettext, "_": gettext, "locale": code,
                 "fmt": fmts, "tz": zone, "format": fmt,
+                "agenda_title": lambda item: agenda_title(item, trans.gettext, fmts),
                 "d": fmts.date, "dt": lambda v, f="medium": fmts.datetime(v, zone, f),
                 "num": fmts.number, "pct": fmts.percent}
+
+
+# The agenda items Sachstand adds itself (bot/meetings/agenda.py, minutes.py) are stored in the
+# office's words; each reader sees them in their own, dates in their format (rounds2 F10).
+STANDING_TITLE = N_("Status of the recommendations")
+ACTIONS_TITLE = N_("Action items from earlier meetings")
+APPROVAL_ONE = N_("Approval of the minutes of meeting {number} ({date})")
+APPROVAL_MANY = N_("Approval of the minutes of meetings {numbers}")
+_DAY = re.compile(r"\((\d{1,2})\.(\d{1,2})\.(\d{4})\)")
+
+
+def agenda_title(item: Any, gettext: Callable[[str], str], fmts: Formats) -> str:
+    kind, title = getattr(item, "kind", ""), str(item.title)
+    if kind == "standing":
+        return gettext(STANDING_TITLE)
+    if kind == "actions":
+        return gettext(ACTIONS_TITLE)
+    if kind == "approval":
+        day = _DAY.search(title)
+        numbers = re.findall(r"\d+", title[:day.start()] if day else title)
+        if day and len(numbers) == 1:
+            when = date(int(day[3]), int(day[2]), int(day[1]))
+            return gettext(APPROVAL_ONE).format(number=numbers[0], date=fmts.date(when))
+        if not day and numbers:
+            return gettext(APPROVAL_MANY).format(numbers=", ".join(numbers))
+    return title

@@ -29,7 +29,8 @@ def body_of(ctx: Context, code: str | None, example: str = "sitzung EG2") -> Bod
         if code:
             ctx.notice("There is no body {code}. Try “gremien”.", code=code)
         else:
-            ctx.notice("Say which body, like “{example}”, or write in the body's room.", example=example)
+            ctx.notice("Say which body, like “{example}”, or write in the body's room.",
+                       example=ctx.services.registry.example(example, ctx.locale))  # vote EG3 1 3 (rounds2 F9)
     return body
 
 

@@ -129,7 +129,7 @@ def vote(ctx: Context, words: list[str]) -> None:
     if not numbers or not all(re.fullmatch(r"\+?\d{1,2}", n) for n in numbers):
         raise UsageError(ctx.services.registry.commands["vote"],
                          N_("Name the options by number, like “abstimmen 1 3”."))
-    body = _body(ctx, code.upper() if code else None, "abstimmen EG2 1 3")
+    body = _body(ctx, code.upper() if code else None, f"abstimmen {_polling_body(ctx) if ctx.channel.direct else 'EG2'} 1 3")
     if body is None or not may_speak_for(ctx, body):
         return
     poll = service.open_poll(ctx, body, ("open",))
@@ -140,9 +140,17 @@ def vote(ctx: Context, words: list[str]) -> None:
     try:
         mine = service.vote(ctx, poll, ctx.person, [int(n.lstrip("+")) for n in numbers], add)
     except MeetingError as exc:
-        _fail(ctx, exc)
+        _noted(ctx, exc.message, **exc.values)  # where and in the language the vote is confirmed (rounds2 F9)
         return
     _noted(ctx, N_("Noted, {name}: options {options}."), name=ctx.person.name, options=", ".join(map(str, mine)))
+
+
+def _polling_body(ctx: Context) -> str:
+    """The body whose date poll the speaker can vote in, for the example (EG2 if none or several)."""
+    assert ctx.person is not None
+    open_ = [m.body.code for m in ctx.uow.people.memberships(ctx.person)
+             if service.open_poll(ctx, m.body, ("open",)) is not None]
+    return open_[0] if len(open_) == 1 else "EG2"
 
 
 def confirm(ctx: Context, body: str | None = None, option: int | None = None) -> None:

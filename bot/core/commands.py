@@ -121,6 +121,11 @@ class CommandRegistry:
     def find(self, name_or_alias: str) -> Command | None:
         return self.commands.get(name_or_alias) or self._aliases.get(tuple(name_or_alias.casefold().split()))
 
+    def example(self, text: str, locale: str) -> str:
+        """A German example command in `locale`: `abstimmen EG3 1 3` → `vote EG3 1 3`."""
+        found = self.match(text)
+        return text if found is None or locale == "de" else _example_in(found[0], text, locale)
+
     def match(self, text: str) -> tuple[Command, list[str]] | None:
         """Longest alias prefix wins ("sitzung planen" before "sitzung")."""
         found = self._match(text)

@@ -128,7 +128,8 @@ class Context:
     def send(self, channel: ChannelRef, template: str, locale: str, *,
              choices: list[Choice] | None = None, in_reply_to: str = "", to_person: str = "",
              bulk: bool = False, attachments: list[Attachment] | None = None, asks: str = "",
-             step_open: bool = False, closes: Sequence[str] = (), **values: Any) -> OutboxMessage:
+             step_open: bool = False, closes: Sequence[str] = (), tz: str | None = None,
+             **values: Any) -> OutboxMessage:
         """`asks`: what the choices ask about ("" a conversation's step, "rsvp:7" a meeting's
         attendance, …): a transport that remembers open questions (Matrix polls) replaces only the
         open one of the same topic. `step_open`: the step is still unanswered (a refused answer),
@@ -136,7 +137,7 @@ class Context:
         message (the date poll, once the meeting is fixed)."""
         formats = self.services.formats.get(channel.transport, ("plain",))
         style = self.services.choice_style(channel) if choices else ""
-        texts = self.services.renderer.render_all(template, formats, locale, self.tz,
+        texts = self.services.renderer.render_all(template, formats, locale, tz or self.tz,
                                                   choices=choices or [], choice_style=style, **values)
         meta: dict[str, Any] = {"template": template, "locale": locale}  # transports style by kind
         if choices:  # what an ended poll says, in the language it was asked in
@@ -161,7 +162,8 @@ class Context:
         channel = ChannelRef(transport, ident.dm_channel or "", direct=True)
         return self.send(channel, template, self.locale_of(person), choices=choices,
                          to_person=ident.external_id, bulk=self.bulk, attachments=attachments, asks=asks,
-                         closes=closes, **values)
+                         closes=closes, tz=person.timezone or self.services.settings.general.timezone,
+                         **values)  # in the reader's time zone, not the sender's (rounds2 F10)
 
     def _transport_for(self, person: Person) -> str | None:
         running = [self.channel.transport, *self.services.formats]

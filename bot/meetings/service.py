@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -159,28 +160,37 @@ def invite(ctx: Context, meeting: Meeting, template: str = "meeting_invitation",
     for channel in room_channels(ctx, meeting.body):
         ctx.send(channel, template, locale, choices=rsvp_choices(ctx, meeting, locale), attachments=[data],
                  bulk=ctx.bulk, asks=rsvp_topic(meeting), closes=over, **values)
-    reached = 0
+    reached, invited = 0, set[tuple[str, str]]()
     for person in members(meeting.body):
         choices = rsvp_choices(ctx, meeting, ctx.locale_of(person))
         if ctx.send_to_person(person, template, choices=choices, attachments=[data], asks=rsvp_topic(meeting),
                               closes=over[1:], **values) is not None:
             reached += 1
-    notify_followers(ctx, meeting)
+            invited |= _dms(person)
+    notify_followers(ctx, meeting, invited)
     return reached
 
 
-def notify_followers(ctx: Context, meeting: Meeting) -> int:
+def notify_followers(ctx: Context, meeting: Meeting, invited: AbstractSet[tuple[str, str]] = frozenset()) -> int:
     """Rooms that follow the body (or everything, or a field it works on) hear of the meeting and
-    of each change, in their language — without the RSVP buttons, which are for members."""
-    rooms = set(room_channels(ctx, meeting.body))
+    of each change, in their language — without the RSVP buttons, which are for members. Each
+    once, and not a member's DM that has the invitation itself (rounds2 F11)."""
+    told = {(room.transport, room.id) for room in room_channels(ctx, meeting.body)} | set(invited)
     fields = [f.code for f in ctx.uow.catalog.fields() if f.body_id == meeting.body_id]
     sent = 0
     for sub in ctx.uow.subscriptions.following_body(meeting.body.code, fields, "meetings"):
-        channel = ChannelRef(sub.transport, sub.channel_id)
-        if sub.transport in ctx.services.formats and channel not in rooms:
-            ctx.send(channel, "meeting_notice", sub.locale, meeting=meeting, body=meeting.body)
+        if sub.transport in ctx.services.formats and (sub.transport, sub.channel_id) not in told:
+            told.add((sub.transport, sub.channel_id))
+            ctx.send(ChannelRef(sub.transport, sub.channel_id), "meeting_notice", sub.locale, meeting=meeting,
+                     body=meeting.body)
             sent += 1
     return sent
+
+
+def _dms(person: Person) -> set[tuple[str, str]]:
+    """A person's direct-message channels, as a DM's subscription names them."""
+    return ({(i.transport, i.dm_channel) for i in person.identities if i.dm_channel}
+            | {(i.transport, f"dm:{i.external_id}") for i in person.identities})
 
 
 def calendar_file(ctx: Context, meeting: Meeting) -> Attachment:

@@ -90,4 +90,4 @@ def test_a_dry_run_shows_what_would_change_and_saves_nothing(tmp_path: Path, cap
         assert main(["--config", str(config), "import", str(sheet), "--prüfen", "--no-progress"]) == 0
         out = capsys.readouterr().out
         assert "Probelauf, nichts wurde gespeichert" in out and "1 geändert" in out
-        assert "HF2-04: owner testmann → –" in out and "HF2-04: time_target 2026-09-30 → 2027-12-31" in out
+        assert "HF2-04: Verantwortlich Paul Testmann → –" in out and "HF2-04: Zeitziel 30.09.2026 → 31.12.2027" in out
