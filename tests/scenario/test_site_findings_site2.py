@@ -43,3 +43,21 @@ async def test_f1_an_unreleased_metric_value_keeps_the_released_value_and_its_da
         assert "<dd>58 (30.09.2026)</dd>" in after_page, after_page[after_page.find("Letzter frei"):][:200]
         metric, before = _metric(_page(bot, "api/status.json"), "HF2-04"), _metric(before_json, "HF2-04")
         assert metric == before and metric["value_date"] == "2026-09-30", metric
+
+
+async def test_f9_indicator_pages_state_the_trend_round_ticks_kept_decimals_and_named_recommendations(
+        db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        overview = _page(bot, "kennzahlen.html").replace("\xa0", " ")
+        assert ">Trend<" in overview and "-0,3 Prozentpunkte" in overview, overview  # K-BIL-01 as `kennzahl` says
+        tei = _page(bot, "kennzahlen/K-TEI-01.html").replace("\xa0", " ")
+        assert "4.473,7" not in tei and "8.947,4" not in tei and ">5.000<" in tei, tei  # round ticks of a count
+        assert "8.134 Anzahl" not in tei and "8.134 (2025)" in tei
+        assert "Trend" in tei
+        bil = _page(bot, "kennzahlen/K-BIL-01.html").replace("\xa0", " ")
+        assert '<td class="n">11,0</td>' in bil and '<td class="n">11</td>' not in bil  # one decimal throughout
+        assert "6,7 %" not in bil and "13,4 %" not in bil
+        with bot.app.uow_factory() as uow:
+            title = uow.catalog.recommendation("HF1-04").title
+        assert f'HF1-04</a> {title}' in bil
+        assert "<dt>Letzte Aktualisierung</dt>" not in bil and "<dt>Zuletzt hier eingetragen</dt>" in bil  # not the statistic's date
