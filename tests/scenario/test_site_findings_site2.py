@@ -61,3 +61,27 @@ async def test_f9_indicator_pages_state_the_trend_round_ticks_kept_decimals_and_
             title = uow.catalog.recommendation("HF1-04").title
         assert f'HF1-04</a> {title}' in bil
         assert "<dt>Letzte Aktualisierung</dt>" not in bil and "<dt>Zuletzt hier eingetragen</dt>" in bil  # not the statistic's date
+
+
+async def test_f10_an_older_report_released_after_a_newer_one_neither_turns_back_nor_goes_unflagged(
+        db_url: str) -> None:
+    import re
+    from datetime import timedelta
+
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("koordination", "fortschritt HF2-03 60")
+        bot.clock.now += timedelta(days=2)
+        await bot.say("koordination", "fortschritt HF2-03 95")
+        pending = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
+        older, newer = re.findall(r"\[(\d+)\] HF2-03", pending)
+        bot.clock.now += timedelta(days=1)
+        await bot.say("koordination", f"freigeben {newer}")
+        bot.clock.now += timedelta(hours=1)
+        stale = (await bot.text("koordination", "freigabe")).replace("\xa0", " ")
+        assert "Älter als der öffentliche Stand" in stale, stale
+        assert "nach Freigabe: in Umsetzung, 95 %" in stale, stale  # releasing it changes nothing
+        await bot.say("koordination", f"freigeben {older}")
+        page = _page(bot, "empfehlungen/HF2-03.html").replace("\xa0", " ")
+        assert _rec(_page(bot, "api/status.json"), "HF2-03")["progress"] == 95
+        history = page[page.find('id="verlauf"'):]
+        assert history.find("95 %") < history.find("60 %"), history[:800]  # the newer report on top
