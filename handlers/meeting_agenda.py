@@ -44,6 +44,14 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
         ctx.notice("An agenda item's title has at most {max} characters; this one has {length}.",
                    max=agenda_items.MAX_TITLE, length=len(title))
         return
+    same = " ".join(title.casefold().split())
+    twice = next((a for a in meeting.agenda if a.state != "rejected" and " ".join(a.title.casefold().split()) == same),
+                 None)
+    if twice is not None:  # the same line sent twice is one item, and said (meet2 F4)
+        ctx.notice("Item {number} “{title}” is already on the agenda of {code} on {date}; nothing was added.",
+                   number=twice.number, title=twice.title, code=meeting.body.code,
+                   date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"))
+        return
     item = agenda_items.add(meeting, title, proposed_by_id=ctx.person.id)
     ctx.uow.flush()
     ctx.uow.audit.record(ctx.person, "propose_item", "meeting", meeting.body.code,
@@ -109,6 +117,14 @@ def accept_item(ctx: Context, body: str, what: list[str]) -> None:
     already accepted keeps what it was — nothing changes that was not said."""
     words = list(what)
     word = words.pop().casefold() if words and not words[-1].isdecimal() else ""
+    if word and word.lstrip("+-").replace(",", "").replace(".", "").isdecimal():  # "-1": the number is wrong (F5)
+        ctx.notice("“{value}” is not a number from 1 to 99.", value=word[:20])
+        return
+    if word in PUBLIC and words and words[-1].casefold() in PUBLIC:  # "2 öffentlich intern" (meet2 F5)
+        ctx.notice("Write either “{public}” or “{internal}”, not both.",
+                   public="public" if ctx.locale == "en" else "öffentlich",
+                   internal="internal" if ctx.locale == "en" else "intern")
+        return
     if word and word not in PUBLIC:
         ctx.notice("Write “öffentlich” or “intern” after the number, like “top annehmen {code} {number} "
                    "öffentlich”.", code=body, number=words[-1] if words else 2)
