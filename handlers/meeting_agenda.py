@@ -15,14 +15,16 @@ from bot.meetings import agenda as agenda_items
 from bot.meetings import service
 from storage.models import AgendaItem, Meeting
 
-from .meeting_refs import find, is_ref, pick
+from .meeting_refs import find, hint_later, is_ref, pick
 from .meeting_refs import may_speak_for
 
 
 def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], "agenda")
+    meeting = pick(ctx, body, ref or [], "agenda" if ref else None)  # read only: the next one, as `sitzung` (F14)
     if meeting is not None:
         show_agenda(ctx, meeting)
+        if not ref:
+            hint_later(ctx, meeting, "agenda")
 
 
 def show_agenda(ctx: Context, meeting: Meeting) -> None:

@@ -30,3 +30,16 @@ async def test_f5_top_annehmen_names_the_real_mistake(db_url: str) -> None:
         assert "keine Zahl" not in both and "nicht beides" in both, both
         negative = await bot.text("beispiel", "top annehmen EG2 -1")
         assert "„-1“ ist keine Zahl von 1 bis 99." in negative and "nach der Nummer" not in negative, negative
+
+
+@SQLITE
+async def test_f14_tagesordnung_shows_the_next_meeting_and_names_the_later_one(db_url: str) -> None:
+    async with Bot(make_settings(db_url)) as bot:
+        await bot.say("beispiel", "sitzung anlegen EG2 14.01.2027 10:00 Rathaus")
+        await bot.say("beispiel", "sitzung anlegen EG2 18.02.2027 10:00 Rathaus")
+        agenda = await bot.text("beispiel", "tagesordnung EG2")
+        assert "Welche ist gemeint?" not in agenda and "14.01.2027" in agenda, agenda
+        assert "„tagesordnung EG2 2“ (18.02.2027)" in agenda, agenda
+        meeting = await bot.text("beispiel", "sitzung EG2")
+        assert "„sitzung EG2 2“ (18.02.2027)" in meeting, meeting
+        assert "18.02.2027" in await bot.text("beispiel", "tagesordnung EG2 2")
