@@ -38,6 +38,7 @@ class Entry:
     attribute: str | None  # a catalog edit's attribute (`catalog_edits.Held`), else None
     subject: str  # the measure code or metric name a catalog edit concerns, else ""
     metrics: list[tuple[str, Any, Any, str]] = field(default_factory=list)  # (name, public now, after, unit)
+    newer_public: datetime | None = None  # the public stand was reported after this one (site2 F10)
 
 
 def _metrics(uow: UnitOfWork, rec: Recommendation, upd: StatusUpdate) -> list[tuple[str, Any, Any, str]]:
@@ -97,8 +98,11 @@ def entries(uow: UnitOfWork, pending: list[Release]) -> list[Entry]:
             continue
         after = Shown(r.status if r.status is not None else now.status,
                       r.progress if r.progress is not None else now.progress, r.text or now.text)
+        newer = latest.reported if latest and latest.reported and latest.reported > r.created_at else None
+        if newer is not None:  # older than what is public: releasing it keeps the public picture
+            after = Shown(now.status, now.progress, now.text)
         # too few common words to tell ("Digital advice now available …"): the reporter's language
         language = (summary_language(r.text) or (person.locale if person else None)) if r.text else None
         out.append(Entry(r, rec, person.name if person else "", when, now, after, language, None, "",
-                         _metrics(uow, rec, upd) if rec is not None and upd is not None else []))
+                         _metrics(uow, rec, upd) if rec is not None and upd is not None else [], newer))
     return out

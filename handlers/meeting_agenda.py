@@ -15,14 +15,16 @@ from bot.meetings import agenda as agenda_items
 from bot.meetings import service
 from storage.models import AgendaItem, Meeting
 
-from .meeting_refs import find, is_ref, pick
+from .meeting_refs import find, hint_later, is_ref, pick
 from .meeting_refs import may_speak_for
 
 
 def agenda(ctx: Context, body: str | None = None, ref: list[str] | None = None) -> None:
-    meeting = pick(ctx, body, ref or [], "agenda")
+    meeting = pick(ctx, body, ref or [], "agenda" if ref else None)  # read only: the next one, as `sitzung` (F14)
     if meeting is not None:
         show_agenda(ctx, meeting)
+        if not ref:
+            hint_later(ctx, meeting, "agenda")
 
 
 def show_agenda(ctx: Context, meeting: Meeting) -> None:
@@ -43,6 +45,14 @@ def propose_item(ctx: Context, body: str, title: str) -> None:
     if len(title) > agenda_items.MAX_TITLE:  # a title that long breaks every agenda and invitation (F4)
         ctx.notice("An agenda item's title has at most {max} characters; this one has {length}.",
                    max=agenda_items.MAX_TITLE, length=len(title))
+        return
+    same = " ".join(title.casefold().split())
+    twice = next((a for a in meeting.agenda if a.state != "rejected" and " ".join(a.title.casefold().split()) == same),
+                 None)
+    if twice is not None:  # the same line sent twice is one item, and said (meet2 F4)
+        ctx.notice("Item {number} “{title}” is already on the agenda of {code} on {date}; nothing was added.",
+                   number=twice.number, title=twice.title, code=meeting.body.code,
+                   date=meeting.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime("%d.%m.%Y"))
         return
     item = agenda_items.add(meeting, title, proposed_by_id=ctx.person.id)
     ctx.uow.flush()
@@ -109,6 +119,14 @@ def accept_item(ctx: Context, body: str, what: list[str]) -> None:
     already accepted keeps what it was — nothing changes that was not said."""
     words = list(what)
     word = words.pop().casefold() if words and not words[-1].isdecimal() else ""
+    if word and word.lstrip("+-").replace(",", "").replace(".", "").isdecimal():  # "-1": the number is wrong (F5)
+        ctx.notice("“{value}” is not a number from 1 to 99.", value=word[:20])
+        return
+    if word in PUBLIC and words and words[-1].casefold() in PUBLIC:  # "2 öffentlich intern" (meet2 F5)
+        ctx.notice("Write either “{public}” or “{internal}”, not both.",
+                   public="public" if ctx.locale == "en" else "öffentlich",
+                   internal="internal" if ctx.locale == "en" else "intern")
+        return
     if word and word not in PUBLIC:
         ctx.notice("Write “öffentlich” or “intern” after the number, like “top annehmen {code} {number} "
                    "öffentlich”.", code=body, number=words[-1] if words else 2)

@@ -88,6 +88,19 @@ def pick(ctx: Context, code: str | None, ref: list[str], ask: str | None, rest: 
     return None
 
 
+def hint_later(ctx: Context, meeting: Meeting, command: str) -> None:
+    """A read-only command showed the next meeting: the others ahead are named with the words
+    that show them (`tagesordnung AK1 4`), instead of asking which (meet2 F14)."""
+    later = [m for m in service.meetings_of(ctx, meeting.body) if m.ends_at >= ctx.now() and m.id != meeting.id]
+    found = ctx.services.registry.find(command)
+    if not later or found is None:
+        return
+    left, right = ("“", "”") if ctx.locale == "en" else ("„", "“")
+    words = ", ".join(f"{left}{found.alias(ctx.locale)} {meeting.body.code} {m.number}{right} ("
+                      f"{m.starts_at.astimezone(ZoneInfo(ctx.tz)).strftime('%d.%m.%Y')})" for m in later)
+    ctx.notice("This is the next meeting of {code}; also ahead: {words}.", code=meeting.body.code, words=words)
+
+
 def _example(ctx: Context, body: Body, meetings: list[Meeting], ask: str | None, rest: str) -> str:
     """The command, in the person's words, with a meeting's number: what to type instead."""
     command = ctx.services.registry.find(ask) if ask else None  # a command's name or its words

@@ -22,7 +22,7 @@ from bot.meetings.service import MeetingError
 from storage.models import Body, DatePoll, Meeting, PollOption
 
 from . import meeting_actions, meeting_agenda, meeting_minutes, meeting_rsvp
-from .meeting_refs import body_of, find, is_ref, may_speak_for, pick
+from .meeting_refs import body_of, find, hint_later, is_ref, may_speak_for, pick
 
 def parse_when(ctx: Context, words: list[str]) -> tuple[datetime, datetime, Said]:
     """`14.03.2027 10:00 [90min] ["Rathaus, Raum 12"] [https://…] [trotzdem]` → start, end, the rest."""
@@ -246,6 +246,8 @@ def show(ctx: Context, body: str | None = None, ref: list[str] | None = None) ->
     names = ctx.standing.role_for(meeting.body) >= Role.CHAIR
     ctx.reply("meeting_status", meeting=meeting, body=meeting.body, answers=answers, names=names,
               agenda=agenda_items.accepted(meeting))
+    if not ref:
+        hint_later(ctx, meeting, "meeting")
 
 
 def register(registry: CommandRegistry, conversations: ConversationEngine) -> None:

@@ -79,8 +79,11 @@ class Formats:
     def time(self, value: dt.time | dt.datetime | float, tz: str, fmt: str = "short") -> str:
         return format_time(value, format=TIME_PATTERN, tzinfo=_zone(tz), locale=self.locale)
 
-    def number(self, value: float | Decimal | str) -> str:
-        return format_decimal(value, locale=self.locale)
+    def number(self, value: float | Decimal | str, decimals: int | None = None) -> str:
+        """With `decimals`, exactly that many ("11,0" in a column of "10,9")."""
+        if decimals is None:
+            return format_decimal(value, locale=self.locale)
+        return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=self.locale)
 
     def percent(self, value: float | Decimal | str) -> str:
         return format_percent(float(value) / 100, locale=self.locale)

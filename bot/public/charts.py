@@ -5,6 +5,7 @@ and the page puts a table of the same numbers next to it: the chart is for the e
 for everyone. Only SVG presentation attributes, no `style` attributes (the site's CSP)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -72,13 +73,23 @@ def _num(value: Decimal | float) -> str:
     return f"{float(value):.1f}".rstrip("0").rstrip(".")
 
 
+def _nice(raw: float) -> float:
+    """The round step at or above `raw`: 1, 2, 2.5 or 5 times a power of ten."""
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw * (1 - 1e-9))
+
+
 def lines(ident: str, title: str, desc: str, periods: Sequence[str],
           series: Sequence[tuple[str, str, dict[str, Decimal]]], unit: str,
           number: Callable[[Decimal | float], str] = _num) -> Markup:
     """Values over time: (key, label, period → value) per series; y from 0 (no exaggerated trends)."""
     width, height, left, right, top, bottom = 600, 320, 76, 130, 18, 40
     values = [float(v) for _, _, data in series for v in data.values()]
-    top_value = max(values, default=1.0) * 1.1 or 1.0
+    step_value = _nice(max(values, default=1.0) / 4)
+    ticks = max(1, math.ceil(max(values, default=1.0) / step_value))
+    top_value = step_value * ticks  # round ticks: 0 / 2.500 / 5.000 …, never 4.473,7 persons (site2 F9)
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(periods) - 1)
 
@@ -87,10 +98,11 @@ def lines(ident: str, title: str, desc: str, periods: Sequence[str],
 
     parts = [f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#595959"/>',
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#595959"/>']
-    for frac in (0, 0.5, 1):
-        y = top + plot_h * (1 - frac)
+    for tick in range(ticks + 1):
+        y = top + plot_h * (1 - tick / ticks)
         parts.append(f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="18" fill="#1a1a1a">'
-                     f'{escape(number(round(top_value * frac, 1)))}{escape(" " + unit if unit == "%" else "")}</text>')
+                     f'{escape(number(Decimal(str(round(step_value * tick, 6))).normalize()))}'
+                     f'{escape(" " + unit if unit == "%" else "")}</text>')
     for i, period in enumerate(periods):
         x, _ = xy(i, Decimal(0))
         parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" font-size="18" fill="#1a1a1a">'

@@ -41,6 +41,7 @@ class PublicState:
     at: datetime
     kind: str
     release_id: int
+    reported: datetime | None = None  # when it was reported (proposed): the order of the stands (site2 F10)
 
 
 @dataclass
@@ -169,8 +170,10 @@ def _at(r: Release) -> datetime:
 
 
 def _states(releases: list[Release]) -> list[PublicState]:
-    return [PublicState(r.status, r.progress, r.text, _at(r), r.kind, r.id)
-            for r in sorted(releases, key=lambda r: (_at(r), r.id), reverse=True)]
+    """Newest first by when each was reported, not released: an older report released after a newer
+    one does not turn the public picture back (site2 F10)."""
+    return [PublicState(r.status, r.progress, r.text, _at(r), r.kind, r.id, r.created_at)
+            for r in sorted(releases, key=lambda r: (r.created_at, r.id), reverse=True)]
 
 
 def released(uow: UnitOfWork) -> dict[int, list[Release]]:
@@ -188,7 +191,7 @@ def _item(rec: Recommendation, releases: list[Release], hidden: Unreleased) -> P
     latest = latest_status
     if latest is not None and history and history[0].text and not latest.text:
         latest = PublicState(latest.status, latest.progress, history[0].text, history[0].at, latest.kind,
-                             latest.release_id)
+                             latest.release_id, latest.reported)
     return PublicItem(rec, owner_shown(rec.owner, rec.owner_unit), latest, history,
                       [m for m in rec.measures if m.code not in hidden.measures])
 

@@ -25,6 +25,7 @@ from storage.models import Change, Indicator, MetricValue, Recommendation, Relea
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
+COUNT_UNITS = ("anzahl", "count", "number", "personen", "persons")
 GENDERS = ("gesamt", "weiblich", "männlich", "divers")
 GENDER_LABELS = {"gesamt": N_("all"), "weiblich": N_("female"), "männlich": N_("male"), "divers": N_("diverse")}
 
@@ -113,6 +114,35 @@ class PublicIndicator:
     def latest(self) -> Decimal | None:
         period = self.latest_period
         return self.by_gender.get("gesamt", {}).get(period) if period else None
+
+    @property
+    def previous_period(self) -> str | None:
+        total = self.by_gender.get("gesamt", {})
+        earlier = [p for p in self.periods[:-1] if p in total]
+        return earlier[-1] if earlier and self.latest is not None else None
+
+    @property
+    def change(self) -> Decimal | None:
+        """The trend as the chat's `kennzahl` states it: latest minus the period before (site2 F9)."""
+        previous, latest = self.previous_period, self.latest
+        return None if previous is None or latest is None else latest - self.by_gender["gesamt"][previous]
+
+    @property
+    def percent(self) -> bool:
+        return self.indicator.unit.strip() in ("%", "Prozent", "percent")
+
+    @property
+    def unit_after(self) -> str:
+        """The unit as written after a number: none for a plain count ("8.134", not "8.134 Anzahl")."""
+        unit = (self.indicator.unit or "").strip()
+        return "" if unit.lower() in COUNT_UNITS else unit
+
+    @property
+    def decimals(self) -> int:
+        """The decimals every value of the indicator is shown with ("11,0" next to "10,9")."""
+        values = [v for data in self.by_gender.values() for v in data.values()]
+        values += [v for data in self.by_district.values() for v in data.values()]
+        return max((max(0, -int(v.normalize().as_tuple().exponent)) for v in values if v.is_finite()), default=0)
 
     @property
     def genders(self) -> list[str]:
