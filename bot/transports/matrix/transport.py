@@ -31,6 +31,7 @@ from bot.outbox import RetryAfter
 
 from ..base import Dispatch
 from .crosssign import CrossSigningError
+from .keyshare import share_room_key
 from .memory import QuestionMemory
 from .outgoing import Sender
 from .parse import NAME, Addressing, answered_event, parse_event
@@ -313,7 +314,7 @@ class MatrixTransport:
             # invitees of a room we created, and every member's device list, before any room key
             await ready_to_encrypt(client, room_id, self._created.get(room_id, set()), not IN_SYNC.get())
             apply_trust_policy(client, room, self.settings.trust_policy)
-            await self._claim_keys(client, room_id)
+            await share_room_key(client, room_id, self.settings.trust_policy != "verified", self._claiming)
         resp = await client.room_send(room_id, kind, content, tx_id=txn_id,
                                       ignore_unverified_devices=self.settings.trust_policy != "verified")
         if isinstance(resp, RoomSendError) and resp.status_code == "M_LIMIT_EXCEEDED":
@@ -321,17 +322,6 @@ class MatrixTransport:
         if not isinstance(resp, RoomSendResponse):
             raise MatrixError(f"sending to {room_id} failed: {resp}")
         return resp.event_id
-
-    async def _claim_keys(self, client: AsyncClient, room_id: str) -> None:
-        """One-time keys for the room's devices without an Olm session, claimed before nio shares a
-        room key (it would claim them itself, in parallel with other rooms)."""
-        olm = client.olm
-        if olm is None or not olm.should_share_group_session(room_id):
-            return
-        async with self._claiming:
-            missing = client.get_missing_sessions(room_id)
-            if missing:
-                await client.keys_claim(missing)
 
     async def _room_id(self, client: AsyncClient, channel_id: str) -> str:
         """Room ids pass through; an alias (a body's room in the catalog) is resolved."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from conftest import BOT
 from matrix_member import Seen
@@ -23,3 +24,14 @@ def bot_reaction(room_id: str, on: str, key: str) -> Callable[[Seen], bool]:
         return (s.room_id == room_id and s.sender == BOT and s.type == "m.reaction"
                 and rel.get("event_id") == on and rel.get("key") == key)
     return check
+
+
+def planning_period(today: date | None = None) -> str:
+    """`sitzung planen`'s period for tests on the real clock: three weeks starting at least two
+    weeks ahead, clear of the weeks around Christmas and New Year (in December a cadence window
+    has fewer than five free working days, and the test would depend on the day it runs)."""
+    start = (today or date.today()) + timedelta(days=14)
+    if (start.month, start.day) >= (12, 1) or (start.month, start.day) <= (1, 10):
+        start = date(start.year + (start.month == 12), 1, 11)
+    end = start + timedelta(days=21)
+    return f"ab {start:%d.%m.%Y} bis {end:%d.%m.%Y}"

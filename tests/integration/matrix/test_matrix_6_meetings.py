@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import BOT, PASSWORD
-from helpers_matrix import bot_message, bot_reaction
+from helpers_matrix import bot_message, bot_reaction, planning_period
 from helpers_polls import answer_ids, bot_poll, poll_of, vote
 from icalendar import Calendar
 from matrix_member import Member, Seen
@@ -95,9 +95,9 @@ async def test_a_meeting_planned_polled_by_reaction_and_answered_on_matrix(bot, 
             member_factory("testmann") as t, member_factory("ersatz") as e:
         room = await _eg2_room(k, [b, t])
 
-        # the office plans: five dates in EG2's next cadence window, then the poll in the room
+        # the office plans: five dates in a period clear of the holidays, then the poll in the room
         mark = k.mark()
-        asked = await k.say(room, "!s sitzung planen EG2")
+        asked = await k.say(room, f"!s sitzung planen EG2 {planning_period()}")
         planned = await k.wait_for(bot_message(room, asked, "Terminvorschläge für EG2"), mark)
         proposed = _options(planned.body)
         assert [o[:3] for o in proposed] == ["1) ", "2) ", "3) ", "4) ", "5) "], planned.body  # [meetings] candidates

@@ -15,7 +15,7 @@ import asyncio
 import pytest
 from conftest import BOT, PASSWORD
 from helpers_element import element, tap
-from helpers_matrix import bot_message
+from helpers_matrix import bot_message, planning_period
 from helpers_polls import END, RESPONSE, START, TEXT, bot_plaintext, raw_events
 from matrix_member import Member
 
@@ -60,7 +60,7 @@ async def test_date_poll_and_rsvp_are_encrypted_polls_answered_from_js_sdk(bot, 
         assert await t.encrypted_room(room)
 
         mark = k.mark()
-        asked = await k.say(room, "!s sitzung planen EG3")
+        asked = await k.say(room, f"!s sitzung planen EG3 {planning_period()}")
         await k.wait_for(bot_message(room, asked, "Terminvorschläge für EG3"), mark)
         await k.say(room, "!s umfrage EG3")
         poll = await t.wait_event(room_id=room, sender=BOT, type_=START, timeout=60)
