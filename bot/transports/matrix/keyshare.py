@@ -93,7 +93,7 @@ async def share_room_key(client: Any, room_id: str, ignore_unverified: bool, cla
 
 
 async def _share(client: Any, room_id: str, ignore_unverified: bool) -> None:
-    """nio's share, without two of its faults (matrix-nio 0.25):
+    """nio's share, without two of its faults (matrix-nio 0.26):
     - an error in its own key claim (before its try/finally) left `sharing_session[room_id]` set
       for good, and every later message in the room waited on it;
     - an error answer to the to-device request builds ShareGroupSessionError with its arguments
