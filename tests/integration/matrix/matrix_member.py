@@ -64,6 +64,11 @@ class Member:
         assert isinstance(first, SyncResponse), first
         self.next_batch = first.next_batch
         await self._keys()
+        # invitations from before this login (a direct room the bot opened while no client of the
+        # person ran): Element lists them and the person accepts; without this the member never
+        # saw that room's messages, in whichever order the tests ran
+        for room_id in first.rooms.invite:
+            await self.client.join(room_id)
         self._task = asyncio.create_task(self._loop())
         return self
 
